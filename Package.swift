@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (arrows point one way):
+//   CMPI, CBLAS  <-  TandemTensor  <-  TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim
+//     <-  TandemTrain  <-  tandem (CLI)
+let package = Package(
+    name: "tandem",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
+        .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
+        .target(name: "TandemData", dependencies: ["TandemTensor"]),
+        .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),
+        .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
+        .target(name: "TandemOptim", dependencies: ["TandemTensor"]),
+        .target(name: "TandemTrain", dependencies: [
+            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "CBLAS",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "tandem", dependencies: [
+            "TandemTrain",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TandemTensorTests", dependencies: ["TandemTensor", "TestSupport"]),
+        .testTarget(name: "TandemDataTests", dependencies: ["TandemData", "TestSupport"]),
+        .testTarget(name: "TandemMetricsTests", dependencies: ["TandemMetrics", "TestSupport"]),
+        .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
+        .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "TestSupport"]),
+        .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,138 @@
+import Foundation
+
+/// A named float32 tensor: `shape` in row-major order, `values.count == shape.product`.
+public struct NamedTensor: Equatable, Sendable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// Errors from reading a safetensors file; each says what is wrong.
+public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
+/// header length, a JSON header (padded with spaces to a multiple of 8 bytes) mapping each tensor
+/// name to `{dtype, shape, data_offsets}`, then the data buffer, which the offsets cover exactly.
+/// Only `F32` is written or read.
+public enum SafeTensors {
+    /// Largest header accepted when reading (100 MB, as in the reference implementation).
+    public static let maxHeaderBytes = 100_000_000
+
+    /// Serializes `tensors` (in the given order) with optional string `metadata`.
+    public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:]) -> Data {
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0] ?? ""))" }
+            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for t in tensors {
+            let bytes = t.values.count * 4
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        var header = Array("{\(entries.joined(separator: ","))}".utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var out = Data(capacity: 8 + header.count + offset)
+        var n = UInt64(header.count).littleEndian
+        withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        for t in tensors {
+            t.values.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        }
+        return out
+    }
+
+    /// Parses and validates a safetensors blob; tensors are returned in data-offset order.
+    /// Throws `SafeTensorsError` naming the problem (header size, JSON, dtype, shape, offsets).
+    public static func decode(_ data: Data) throws -> (tensors: [NamedTensor], metadata: [String: String]) {
+        guard data.count >= 8 else { throw SafeTensorsError("file is \(data.count) bytes, shorter than the 8-byte header length") }
+        let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError("header length \(n) exceeds the limit of \(maxHeaderBytes) bytes") }
+        guard 8 + Int(n) <= data.count else { throw SafeTensorsError("header length \(n) runs past the end of the \(data.count)-byte file") }
+        let headerData = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(n)))
+        guard let json = try? JSONSerialization.jsonObject(with: headerData), let header = json as? [String: Any] else {
+            throw SafeTensorsError("header is not a JSON object")
+        }
+        let bufferStart = 8 + Int(n)
+        let bufferSize = data.count - bufferStart
+        var metadata: [String: String] = [:]
+        var items: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let m = value as? [String: String] else { throw SafeTensorsError("__metadata__ must map strings to strings") }
+                metadata = m
+                continue
+            }
+            guard let entry = value as? [String: Any] else { throw SafeTensorsError("tensor '\(name)': entry is not an object") }
+            guard let dtype = entry["dtype"] as? String else { throw SafeTensorsError("tensor '\(name)': missing dtype") }
+            guard dtype == "F32" else { throw SafeTensorsError("tensor '\(name)': dtype \(dtype) is not supported (only F32)") }
+            guard let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }) else {
+                throw SafeTensorsError("tensor '\(name)': shape must be a list of non-negative integers")
+            }
+            guard let offs = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), offs.count == 2 else {
+                throw SafeTensorsError("tensor '\(name)': data_offsets must be two integers")
+            }
+            let (begin, end) = (offs[0], offs[1])
+            guard begin >= 0, begin <= end, end <= bufferSize else {
+                throw SafeTensorsError("tensor '\(name)': data_offsets [\(begin), \(end)] outside the \(bufferSize)-byte data buffer")
+            }
+            var elements = 1
+            for d in shape {
+                let (p, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw SafeTensorsError("tensor '\(name)': shape \(shape) overflows") }
+                elements = p
+            }
+            guard end - begin == elements * 4 else {
+                throw SafeTensorsError("tensor '\(name)': shape \(shape) needs \(elements * 4) bytes but data_offsets cover \(end - begin)")
+            }
+            items.append((name, shape, begin, end))
+        }
+        items.sort { $0.begin < $1.begin }
+        var cursor = 0
+        for item in items {
+            guard item.begin == cursor else { throw SafeTensorsError("tensor '\(item.name)': data_offsets leave a gap or overlap at byte \(cursor)") }
+            cursor = item.end
+        }
+        guard cursor == bufferSize else { throw SafeTensorsError("data buffer is \(bufferSize) bytes but tensors cover \(cursor)") }
+        var tensors: [NamedTensor] = []
+        data.withUnsafeBytes { raw in
+            for item in items {
+                let count = (item.end - item.begin) / 4
+                var values = [Float](repeating: 0, count: count)
+                values.withUnsafeMutableBytes { dst in
+                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(bufferStart + item.begin)..<(bufferStart + item.end)]))
+                }
+                tensors.append(NamedTensor(name: item.name, shape: item.shape, values: values))
+            }
+        }
+        return (tensors, metadata)
+    }
+
+    private static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

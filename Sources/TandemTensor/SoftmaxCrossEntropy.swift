@@ -1,0 +1,37 @@
+import Foundation
+
+/// Fused softmax + cross-entropy for multi-class classification.
+public enum SoftmaxCrossEntropy {
+    /// Computes class probabilities, the summed loss, and the gradient with respect to the logits.
+    ///
+    /// Shapes: `logits`, `probabilities`, `dLogits`: `[rows, classes]`; `labels`: `[rows]`, each in
+    /// `0..<classes`. Writes `probabilities = softmax(logits)` and
+    /// `dLogits = (probabilities - onehot(labels)) * gradScale` (pass `dLogits: nil` to skip).
+    /// Returns `sum_r -log p[r, labels[r]]` in Double (not divided by `rows`).
+    @inlinable
+    public static func forwardBackward(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+                                       rows: Int, classes: Int,
+                                       probabilities: UnsafeMutablePointer<Float>,
+                                       dLogits: UnsafeMutablePointer<Float>?, gradScale: Float) -> Double {
+        var loss = 0.0
+        for r in 0..<rows {
+            let z = logits + r * classes
+            let p = probabilities + r * classes
+            var m = z[0]
+            for c in 1..<classes { m = max(m, z[c]) }
+            var s: Float = 0
+            for c in 0..<classes { let e = exp(z[c] - m); p[c] = e; s += e }
+            let inv = 1 / s
+            for c in 0..<classes { p[c] *= inv }
+            let y = Int(labels[r])
+            // log p_y = z_y - m - log s, computed from logits for accuracy.
+            loss += Double(log(s) + m - z[y])
+            if let d = dLogits {
+                let g = d + r * classes
+                for c in 0..<classes { g[c] = p[c] * gradScale }
+                g[y] -= gradScale
+            }
+        }
+        return loss
+    }
+}

@@ -1,0 +1,34 @@
+import CMPI
+
+/// A failed MPI call: which call, its error code and MPI's own message, and where it was made.
+public struct MPIError: Error, CustomStringConvertible, Sendable {
+    /// The MPI function that failed, e.g. `MPI_Allreduce`.
+    public let call: String
+    /// The MPI error code.
+    public let code: Int32
+    /// `MPI_Error_string` for `code`.
+    public let message: String
+    public let file: String
+    public let line: Int
+
+    public var description: String { "\(call) failed with code \(code): \(message) (\(file):\(line))" }
+}
+
+/// Throws an `MPIError` unless `code` is `MPI_SUCCESS`. Every MPI call in Tandem goes through this.
+@inlinable
+public func mpiCheck(_ code: Int32, _ call: StaticString, file: StaticString = #fileID, line: Int = #line) throws {
+    if code != cmpi_success() { throw makeMPIError(code, "\(call)", "\(file)", line) }
+}
+
+@usableFromInline
+func makeMPIError(_ code: Int32, _ call: String, _ file: String, _ line: Int) -> MPIError {
+    var buffer = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
+    var length: Int32 = 0
+    let text: String
+    if MPI_Error_string(code, &buffer, &length) == cmpi_success() {
+        text = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    } else {
+        text = "unknown MPI error"
+    }
+    return MPIError(call: call, code: code, message: text, file: file, line: line)
+}

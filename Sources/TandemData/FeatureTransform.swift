@@ -1,0 +1,97 @@
+/// The fitted preprocessing of one input feature: how to impute, scale or one-hot encode it.
+///
+/// Numeric features use `fill`, `offset` and `divisor` and produce one output column:
+/// `x' = ((x is missing ? fill : x) - offset) / divisor`. Categorical features use `categories`
+/// and `fillCategory` and produce `categories.count` one-hot columns.
+public struct FeatureTransform: Codable, Sendable, Equatable {
+    /// The column name.
+    public var name: String
+    /// Whether the feature is numeric or categorical (as typed in the training table).
+    public var kind: ColumnKind
+    /// Numeric: the value a missing cell is replaced with (before scaling). 0 for categorical.
+    public var fill: Double
+    /// Numeric: subtracted before dividing. 0 for categorical.
+    public var offset: Double
+    /// Numeric: divided by after subtracting `offset`; never 0. 1 for categorical.
+    public var divisor: Double
+    /// Categorical: the sorted distinct training categories (after imputation). Empty for numeric.
+    public var categories: [String]
+    /// Categorical: the category a missing cell is replaced with. Empty for numeric.
+    public var fillCategory: String
+
+    /// A transform with every field given.
+    public init(name: String, kind: ColumnKind, fill: Double = 0, offset: Double = 0, divisor: Double = 1,
+                categories: [String] = [], fillCategory: String = "") {
+        self.name = name
+        self.kind = kind
+        self.fill = fill
+        self.offset = offset
+        self.divisor = divisor
+        self.categories = categories
+        self.fillCategory = fillCategory
+    }
+
+    /// Number of output columns: 1 for numeric, one per category for categorical.
+    public var width: Int { kind == .numeric ? 1 : categories.count }
+
+    /// Output column names: the feature name, or `name=category` per category.
+    public var outputNames: [String] { kind == .numeric ? [name] : categories.map { "\(name)=\($0)" } }
+
+    /// Fits a numeric feature to its training values (`.nan` = missing; all finite otherwise).
+    static func numeric(name: String, values: [Double], options: PreprocessOptions) -> FeatureTransform {
+        let present = values.filter { !$0.isNaN }
+        let fill: Double
+        switch options.impute {
+        case .mean: fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+        case .median: fill = median(present)
+        case .mostFrequent: fill = mostFrequent(present) ?? 0
+        case .constant: fill = options.fillValue
+        }
+        let filled = values.map { $0.isNaN ? fill : $0 }
+        var offset = 0.0
+        var divisor = 1.0
+        switch options.scale {
+        case .standard where !filled.isEmpty:
+            let mean = filled.reduce(0, +) / Double(filled.count)
+            let variance = filled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(filled.count)
+            let std = variance.squareRoot()
+            offset = mean
+            // A constant column can leave rounding noise instead of an exact 0.
+            divisor = (std.isFinite && std > 1e-12 * abs(mean)) ? std : 1
+        case .minmax where !filled.isEmpty:
+            let lo = filled.min() ?? 0
+            let hi = filled.max() ?? 0
+            offset = lo
+            divisor = hi > lo ? hi - lo : 1
+        case .standard, .minmax, .none:
+            break
+        }
+        return FeatureTransform(name: name, kind: .numeric, fill: fill, offset: offset, divisor: divisor)
+    }
+
+    /// Fits a categorical feature to its training values (`nil` = missing).
+    static func categorical(name: String, values: [String?], options: PreprocessOptions) -> FeatureTransform {
+        let present = values.compactMap { $0 }
+        let fillCategory = options.impute == .constant
+            ? Preprocessor.missingCategory
+            : (mostFrequent(present) ?? Preprocessor.missingCategory)
+        var categories = Set(present)
+        if present.count < values.count { categories.insert(fillCategory) }
+        return FeatureTransform(name: name, kind: .categorical, categories: categories.sorted(), fillCategory: fillCategory)
+    }
+
+    /// Median of `values` (mean of the middle two for an even count); 0 when empty.
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// The most common value; ties go to the smallest. Nil when empty.
+    static func mostFrequent<T: Hashable & Comparable>(_ values: [T]) -> T? {
+        var counts: [T: Int] = [:]
+        for v in values { counts[v, default: 0] += 1 }
+        return counts.min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }?.key
+    }
+}

@@ -1,0 +1,121 @@
+/// What a model predicts.
+public enum Task: String, Codable, Sendable, CaseIterable {
+    /// One of a fixed set of classes.
+    case classification
+    /// A real number.
+    case regression
+}
+
+/// Maps a target column to training labels: class indices for classification, floats for regression.
+///
+/// Fitted once on the whole table (so every split sees the same classes) and saved with the
+/// model, so predictions can be turned back into class names.
+public struct TargetEncoder: Codable, Sendable, Equatable {
+    /// The task the target is encoded for.
+    public var task: Task
+    /// Class names in index order (empty for regression). Numeric targets are sorted numerically
+    /// and printed without a decimal point when integral (`"3"`); text targets sort as strings,
+    /// or numerically when every class parses as a number (keeping the text as written).
+    public var classes: [String]
+
+    /// An encoder with the given classes.
+    public init(task: Task, classes: [String]) {
+        self.task = task
+        self.classes = classes
+    }
+
+    /// Learns the encoding of column `target` in `table` (all rows).
+    ///
+    /// Throws `DataError`: unknown column (listing the columns); classification with fewer than
+    /// two distinct non-missing values; regression on a column with a non-numeric cell (naming
+    /// the first such line).
+    public static func fit(table: Table, target: String, task: Task) throws -> TargetEncoder {
+        let c = try table.requireIndex(of: target, role: "target")
+        let column = table.columns[c]
+        switch task {
+        case .regression:
+            for r in 0..<table.rowCount where column.number(at: r) == nil {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "regression needs a numeric target, found \(DataError.quoted(column.text(at: r) ?? ""))")
+            }
+            return TargetEncoder(task: .regression, classes: [])
+        case .classification:
+            let classes = sortedClasses(column)
+            guard classes.count >= 2 else {
+                let found = classes.isEmpty ? "none (every value is missing)" : "only \(DataError.quoted(classes[0]))"
+                throw DataError(file: table.file, column: target,
+                                message: "classification needs at least 2 distinct target values, found \(found)")
+            }
+            return TargetEncoder(task: .classification, classes: classes)
+        }
+    }
+
+    /// The distinct non-missing values of `column`, sorted as described on `classes`.
+    private static func sortedClasses(_ column: ColumnValues) -> [String] {
+        switch column {
+        case .numeric(let values):
+            return Set(values.filter { !$0.isNaN }).sorted().map(CellText.format)
+        case .categorical(let values):
+            let distinct = Set(values.compactMap { $0 })
+            let numbers = distinct.map { ($0, Double($0)) }
+            if numbers.allSatisfy({ $0.1 != nil }) {
+                return numbers.sorted { ($0.1 ?? 0, $0.0) < ($1.1 ?? 0, $1.0) }.map(\.0)
+            }
+            return distinct.sorted()
+        }
+    }
+
+    /// Index of the class called `name`, or nil.
+    public func classIndex(of name: String) -> Int? { classes.firstIndex(of: name) }
+
+    /// Class index of each row in `rows`: `[rows.count]`.
+    ///
+    /// Throws `DataError` (file, line, column) for a missing target or a value that is not one of
+    /// `classes`, and if the encoder is for regression or `target` is not a column.
+    public func encodeLabels(table: Table, target: String, rows: [Int]) throws -> [Int32] {
+        guard task == .classification else {
+            throw DataError(file: table.file, column: target, message: "the target encoder is for regression; use encodeValues")
+        }
+        let c = try table.requireIndex(of: target, role: "target")
+        let column = table.columns[c]
+        let lookup = Dictionary(classes.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        return try rows.map { r in
+            guard let text = column.text(at: r) else {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "target value is missing; expected one of: \(DataError.list(classes))")
+            }
+            guard let index = lookup[text] else {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "unknown class \(DataError.quoted(text)); expected one of: \(DataError.list(classes))")
+            }
+            return index
+        }
+    }
+
+    /// Target value of each row in `rows` for regression: `[rows.count]`.
+    ///
+    /// Throws `DataError` (file, line, column) for a missing or non-numeric target, and if the
+    /// encoder is for classification or `target` is not a column.
+    public func encodeValues(table: Table, target: String, rows: [Int]) throws -> [Float] {
+        guard task == .regression else {
+            throw DataError(file: table.file, column: target, message: "the target encoder is for classification; use encodeLabels")
+        }
+        let c = try table.requireIndex(of: target, role: "target")
+        let column = table.columns[c]
+        return try rows.map { r in
+            guard let x = column.number(at: r) else {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "expected a number, found \(DataError.quoted(column.text(at: r) ?? ""))")
+            }
+            guard !x.isNaN else {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "target value is missing; expected a number")
+            }
+            guard x.isFinite else {
+                throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                message: "expected a finite number, found \(CellText.format(x))")
+            }
+            return Float(x)
+        }
+    }
+}

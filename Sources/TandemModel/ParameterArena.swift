@@ -1,0 +1,80 @@
+import TandemTensor
+
+/// One named parameter tensor's place in the arena.
+public struct ParameterSlot: Equatable, Sendable {
+    /// Name in exported files, e.g. `layers.0.weight`.
+    public let name: String
+    /// Shape, row-major; weights are `[out, in]`, biases `[out]`.
+    public let shape: [Int]
+    /// First element in the arena.
+    public let offset: Int
+    /// Whether weight decay applies (weights yes, biases no).
+    public let decays: Bool
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// All parameters of a model in one contiguous buffer, with a gradient buffer of the same layout
+/// (DESIGN.md decision 1). Layers keep offsets into it; the optimizer, allreduce, broadcast and
+/// checkpoints each work on the whole buffer at once.
+public final class ParameterArena: @unchecked Sendable {
+    /// The slots in layer order.
+    public let slots: [ParameterSlot]
+    /// Parameter values.
+    public let params: FloatBuffer
+    /// Gradients, same layout as `params`.
+    public let grads: FloatBuffer
+    /// Total element count.
+    public var count: Int { params.count }
+
+    /// Lays out `specs` (name, shape, decays) contiguously in order.
+    public init(_ specs: [(name: String, shape: [Int], decays: Bool)]) {
+        var slots: [ParameterSlot] = []
+        var offset = 0
+        for s in specs {
+            let slot = ParameterSlot(name: s.name, shape: s.shape, offset: offset, decays: s.decays)
+            slots.append(slot)
+            offset += slot.count
+        }
+        self.slots = slots
+        params = FloatBuffer(count: offset)
+        grads = FloatBuffer(count: offset)
+    }
+
+    /// Sets every gradient to zero.
+    public func zeroGrads() { grads.fill(0) }
+
+    /// The slot named `name`, if any.
+    public func slot(named name: String) -> ParameterSlot? { slots.first { $0.name == name } }
+
+    /// The parameters as named tensors, in layer order.
+    public func tensors() -> [NamedTensor] {
+        slots.map { s in
+            NamedTensor(name: s.name, shape: s.shape, values: Array(UnsafeBufferPointer(start: params.base + s.offset, count: s.count)))
+        }
+    }
+
+    /// Replaces the parameters with `tensors`, which must name every slot with its exact shape.
+    /// Throws a `ModelError` naming the first missing, unexpected or mis-shaped tensor.
+    public func load(_ tensors: [NamedTensor]) throws {
+        var byName: [String: NamedTensor] = [:]
+        for t in tensors { byName[t.name] = t }
+        for s in slots {
+            guard let t = byName.removeValue(forKey: s.name) else { throw ModelError("parameter '\(s.name)' is missing") }
+            guard t.shape == s.shape else { throw ModelError("parameter '\(s.name)' has shape \(t.shape), expected \(s.shape)") }
+            t.values.withUnsafeBufferPointer { src in
+                if let p = src.baseAddress { (params.base + s.offset).update(from: p, count: s.count) }
+            }
+        }
+        if let extra = byName.keys.sorted().first { throw ModelError("unexpected parameter '\(extra)'") }
+    }
+
+    /// SHA-256 of the parameters as little-endian float32 in layer order (`params_sha256`).
+    public var sha256: String { SHA256.hex(UnsafeBufferPointer(params.buffer)) }
+}
+
+/// A model-level error: bad architecture, parameters that do not fit, a solver failure.
+public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

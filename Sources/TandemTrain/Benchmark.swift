@@ -1,0 +1,83 @@
+import Foundation
+import TandemComm
+import TandemModel
+import TandemOptim
+import TandemTensor
+
+/// Synthetic-data throughput measurements for `tandem bench` and `scripts/bench.sh`.
+public enum Benchmark {
+    /// A benchmark model: widths and global batch.
+    public struct Workload: Sendable {
+        public var name: String
+        public var widths: [Int]
+        public var batch: Int
+
+        /// 784-1024-1024-10, global batch 256 (compute-bound).
+        public static let wide = Workload(name: "wide", widths: [784, 1024, 1024, 10], batch: 256)
+        /// 64-64-10, global batch 32 (overhead-bound).
+        public static let small = Workload(name: "small", widths: [64, 64, 10], batch: 32)
+
+        public static func named(_ name: String) -> Workload? { ["wide": wide, "small": small][name] }
+
+        /// Forward FLOPs per sample.
+        public var forwardFLOPs: Double { (0..<(widths.count - 1)).reduce(0.0) { $0 + 2 * Double(widths[$1] * widths[$1 + 1]) } }
+    }
+
+    /// Result of a training-throughput run, identical on every rank.
+    public struct Result: Sendable {
+        public var samplesPerSecond: Double
+        public var stepSeconds: Double
+        /// Training FLOP rate counting forward + backward as 3x forward.
+        public var gflops: Double
+    }
+
+    /// Trains `workload` with Adam on random data for `steps` timed steps (after `warmup`),
+    /// data-parallel over `comm`. Uses the same `TrainingStep` as `tandem train`.
+    public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator) throws -> Result {
+        let spec = NetworkSpec(inputs: workload.widths[0], hidden: Array(workload.widths.dropFirst().dropLast()),
+                               outputs: workload.widths[workload.widths.count - 1])
+        let network = try Network(spec: spec)
+        try Initializer.initialize(network.arena, scheme: .he, seed: 1)
+        let head = LossHead.softmaxCrossEntropy(classes: spec.outputs)
+        let optimizer = Optimizer(options: OptimizerOptions(kind: .adam), count: network.arena.count, decayRanges: [])
+        let (start, length) = BatchPlan.slice(count: workload.batch, rank: comm.rank, ranks: comm.size)
+        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: 0, seed: 1, capacity: length)
+        var rng = RandomGenerator(seed: UInt64(7 + comm.rank))
+        for i in 0..<(length * spec.inputs) { step.inputs.base[i] = rng.nextFloat() }
+        for i in 0..<length { step.labels[i] = Int32(rng.nextInt(below: spec.outputs)) }
+        for s in 0..<warmup { _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: s, lr: 1e-4) }
+        try comm.barrier()
+        let begin = DispatchTime.now().uptimeNanoseconds
+        for s in 0..<steps { _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4) }
+        let local = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        let seconds = try comm.allreduceMax([local])[0]
+        let perStep = seconds / Double(steps)
+        let rate = Double(workload.batch) / perStep
+        return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9)
+    }
+
+    /// GFLOP/s of `sgemm` on the forward and backward shapes of `workload` with the current
+    /// OpenBLAS thread count, weighted as in one training step.
+    public static func sgemmRate(_ workload: Workload, repeats: Int) -> Double {
+        let b = workload.batch
+        var shapes: [(Transpose, Transpose, Int, Int, Int)] = []
+        for i in 0..<(workload.widths.count - 1) {
+            let (inp, out) = (workload.widths[i], workload.widths[i + 1])
+            shapes.append((.none, .transposed, b, out, inp))      // forward y = x W^T
+            shapes.append((.transposed, .none, out, inp, b))      // dW = dy^T x
+            if i > 0 { shapes.append((.none, .none, b, inp, out)) } // dx = dy W
+        }
+        var flops = 0.0
+        var seconds = 0.0
+        for (ta, tb, m, n, k) in shapes {
+            let a = FloatBuffer(count: m * k), bb = FloatBuffer(count: k * n), c = FloatBuffer(count: m * n)
+            a.fill(0.5); bb.fill(0.25)
+            TandemTensor.sgemm(ta, tb, m: m, n: n, k: k, a: a.base, b: bb.base, c: c.base)
+            let begin = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats { TandemTensor.sgemm(ta, tb, m: m, n: n, k: k, a: a.base, b: bb.base, c: c.base) }
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+            flops += 2 * Double(m * n * k) * Double(repeats)
+        }
+        return flops / seconds / 1e9
+    }
+}

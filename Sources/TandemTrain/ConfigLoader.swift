@@ -1,0 +1,111 @@
+import Foundation
+import Yams
+
+/// Reads a job config (YAML or JSON), applies `--set key.path=value` overrides, and decodes it
+/// with every unknown key, missing field and mistyped value reported by its key path.
+public enum ConfigLoader {
+    /// Loads `path` and applies `overrides` (each `dotted.key=value`, value parsed as YAML, so
+    /// `--set model.hidden=[64,32]` and `--set train.optimizer.lr=0.01` work).
+    public static func load(path: String, overrides: [String] = []) throws -> JobConfig {
+        guard FileManager.default.fileExists(atPath: path) else { throw ConfigError("\(path): no such config file") }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("\(path): cannot read the file as UTF-8 text")
+        }
+        return try parse(text, source: path, overrides: overrides)
+    }
+
+    /// Parses config `text` (YAML or JSON); `source` names it in errors.
+    public static func parse(_ text: String, source: String, overrides: [String] = []) throws -> JobConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ConfigError("\(source): the config file is empty") }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError("\(source): not valid YAML or JSON: \(error)")
+        }
+        guard root.mapping != nil else { throw ConfigError("\(source): the config must be a mapping of sections (name, data, model, train, output)") }
+        var node = root
+        for o in overrides { try apply(override: o, to: &node) }
+        do {
+            return try YAMLDecoder().decode(JobConfig.self, from: node)
+        } catch let error as ConfigError {
+            throw ConfigError("\(source): \(error.description)")
+        } catch let error as DecodingError {
+            throw ConfigError("\(source): \(describe(error))")
+        }
+    }
+
+    /// The resolved config (defaults filled in) as YAML.
+    public static func yaml(_ config: JobConfig) throws -> String {
+        try YAMLEncoder().encode(config)
+    }
+
+    static func apply(override: String, to node: inout Node) throws {
+        guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
+            throw ConfigError("--set '\(override)': expected key.path=value")
+        }
+        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let valueText = String(override[override.index(after: eq)...])
+        guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else { throw ConfigError("--set '\(override)': empty key in the key path") }
+        let value: Node
+        do {
+            value = try Yams.compose(yaml: valueText) ?? Node("", Tag(.str))
+        } catch {
+            throw ConfigError("--set '\(override)': the value is not valid YAML: \(error)")
+        }
+        try set(&node, keys[...], value, full: keys.joined(separator: "."))
+    }
+
+    private static func set(_ node: inout Node, _ keys: ArraySlice<String>, _ value: Node, full: String) throws {
+        guard var mapping = node.mapping, let key = keys.first else {
+            throw ConfigError("--set \(full): '\(keys.first ?? "")' is inside a value that is not a mapping")
+        }
+        if keys.count == 1 {
+            mapping[key] = value
+        } else {
+            var child = mapping[key] ?? Node.mapping(Node.Mapping([]))
+            try set(&child, keys.dropFirst(), value, full: full)
+            mapping[key] = child
+        }
+        node = .mapping(mapping)
+    }
+
+    /// Decodes an empty mapping into `T`, giving its defaults.
+    static func defaults<T: Decodable>(_ type: T.Type) throws -> T {
+        try YAMLDecoder().decode(T.self, from: Node.mapping(Node.Mapping([])))
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ c: [any CodingKey]) -> String {
+            let p = c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+            return p.isEmpty ? "(top level)" : p
+        }
+        switch error {
+        case .typeMismatch(let type, let ctx):
+            return "\(path(ctx.codingPath)): expected \(friendly(type)); \(ctx.debugDescription)"
+        case .valueNotFound(let type, let ctx):
+            return "\(path(ctx.codingPath)): expected \(friendly(type)) but found nothing"
+        case .keyNotFound(let key, let ctx):
+            return "\(path(ctx.codingPath + [key])) is required"
+        case .dataCorrupted(let ctx):
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func friendly(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        default: return "\(type)"
+        }
+    }
+}
+
+/// Decodes the defaults of a config section (its decoding of an empty mapping).
+func emptyDecode<T: Decodable>(_ type: T.Type) throws -> T { try ConfigLoader.defaults(type) }

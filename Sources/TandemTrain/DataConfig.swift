@@ -1,0 +1,105 @@
+import TandemData
+
+/// `data:` — where the table is and how to prepare it.
+public struct DataConfig: Codable, Equatable, Sendable {
+    /// `.csv` or `.npy`, relative to the current directory.
+    public var path: String
+    /// A separate `.npy` of targets when `path` is a `.npy` matrix.
+    public var targetPath: String?
+    /// Target column name (`target` for `.npy` data with `target_path`).
+    public var target: String
+    /// Feature columns; nil means every column but the target.
+    public var features: [String]?
+    /// Column type overrides.
+    public var columns: [String: ColumnKind]
+    public var task: Task
+    public var split: SplitConfig
+    public var preprocess: PreprocessOptions
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, targetPath = "target_path", target, features, columns, task, split, preprocess
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let path = try c.decodeIfPresent(String.self, forKey: .path) else { throw ConfigError("data.path is required (a .csv or .npy file)") }
+        self.path = path
+        targetPath = try c.decodeIfPresent(String.self, forKey: .targetPath)
+        let target = try c.decodeIfPresent(String.self, forKey: .target) ?? (targetPath != nil ? "target" : nil)
+        guard let target else { throw ConfigError("data.target is required (the name of the column to predict)") }
+        self.target = target
+        features = try c.decodeIfPresent([String].self, forKey: .features)
+        columns = try c.value(.columns, or: [:])
+        guard c.contains(.task) else { throw ConfigError("data.task is required: classification or regression") }
+        let task: Task = try c.choice(.task, or: .classification)
+        self.task = task
+        split = try c.value(.split, or: SplitConfig(task: task))
+        preprocess = try c.decodeIfPresent(PreprocessConfig.self, forKey: .preprocess)?.options ?? PreprocessOptions()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encodeIfPresent(targetPath, forKey: .targetPath)
+        try c.encode(target, forKey: .target)
+        try c.encodeIfPresent(features, forKey: .features)
+        if !columns.isEmpty { try c.encode(columns, forKey: .columns) }
+        try c.encode(task, forKey: .task)
+        try c.encode(split, forKey: .split)
+        try c.encode(PreprocessConfig(preprocess), forKey: .preprocess)
+    }
+}
+
+/// `data.split:` — validation and test fractions and how rows are assigned.
+public struct SplitConfig: Codable, Equatable, Sendable {
+    public var validation: Double
+    public var test: Double
+    public var method: SplitMethod
+    public var seed: UInt64
+
+    init(task: Task) {
+        validation = 0.1
+        test = 0.2
+        method = task == .classification ? .stratified : .random
+        seed = 7
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case validation, test, method, seed }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        validation = try c.value(.validation, or: 0.1)
+        test = try c.value(.test, or: 0.2)
+        method = try c.choice(.method, or: .random)
+        seed = try c.value(.seed, or: 7)
+    }
+}
+
+/// `data.preprocess:` as written in configs (snake_case keys), mapped onto `PreprocessOptions`.
+struct PreprocessConfig: Codable {
+    var options: PreprocessOptions
+    init(_ options: PreprocessOptions) { self.options = options }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case impute, fillValue = "fill_value", scale, categorical }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var o = PreprocessOptions()
+        o.impute = try c.choice(.impute, or: o.impute)
+        o.fillValue = try c.value(.fillValue, or: o.fillValue)
+        o.scale = try c.choice(.scale, or: o.scale)
+        o.categorical = try c.choice(.categorical, or: o.categorical)
+        options = o
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(options.impute, forKey: .impute)
+        if options.impute == .constant { try c.encode(options.fillValue, forKey: .fillValue) }
+        try c.encode(options.scale, forKey: .scale)
+        try c.encode(options.categorical, forKey: .categorical)
+    }
+}

@@ -1,0 +1,40 @@
+/// A whole training job: the root of a config file.
+public struct JobConfig: Codable, Equatable, Sendable {
+    public var name: String
+    public var data: DataConfig
+    public var model: ModelConfig
+    public var train: TrainConfig
+    public var output: OutputConfig
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, data, model, train, output }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.value(.name, or: "run")
+        guard let data = try c.decodeIfPresent(DataConfig.self, forKey: .data) else { throw ConfigError("the 'data' section is required") }
+        self.data = data
+        model = try c.decodeIfPresent(ModelConfig.self, forKey: .model) ?? emptyDecode(ModelConfig.self)
+        train = try c.decodeIfPresent(TrainConfig.self, forKey: .train) ?? emptyDecode(TrainConfig.self)
+        output = try c.value(.output, or: OutputConfig(dir: "runs/\(name)"))
+        if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification") }
+        if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression") }
+        if name.contains("/") || name.isEmpty { throw ConfigError("name: '\(name)' must be non-empty and may not contain '/'") }
+    }
+}
+
+/// `output:` — where the run directory goes.
+public struct OutputConfig: Codable, Equatable, Sendable {
+    public var dir: String
+
+    init(dir: String) { self.dir = dir }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case dir }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let dir = try c.decodeIfPresent(String.self, forKey: .dir) else { throw ConfigError("output.dir is required when 'output' is given") }
+        self.dir = dir
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Formatting of rank 0's console lines.
+enum Progress {
+    /// `h:mm:ss` for `seconds`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+    }
+
+    /// `value` with 4 significant decimals, or an integer with thousands separators when large.
+    static func number(_ value: Double) -> String {
+        if abs(value) >= 1000 { return grouped(Int(value.rounded())) }
+        return String(format: "%.4f", value)
+    }
+
+    /// `12345678` -> `12,345,678`.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// Prints `line` to standard output and flushes (so `mpirun` forwards it at once).
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import TandemMetrics
+import TandemTensor
+
+/// The run directory that world rank 0 writes (DESIGN.md "Output layout of a run"):
+/// `config.yaml`, `metrics.jsonl`, `summary.json`, `params.safetensors`, and `failure.json` when
+/// the job failed. `summary.json` is written last, atomically: a run directory without it is
+/// not a finished run.
+public final class RunDirectory {
+    public let url: URL
+    private var metrics: FileHandle?
+
+    /// Creates (or reuses) `path`, removing a previous run's `summary.json`, `failure.json` and
+    /// `metrics.jsonl` so a stale result cannot be mistaken for this run's.
+    public init(path: String) throws {
+        url = URL(fileURLWithPath: path, isDirectory: true)
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors"] {
+                let f = url.appendingPathComponent(stale)
+                if fm.fileExists(atPath: f.path) { try fm.removeItem(at: f) }
+            }
+            let m = url.appendingPathComponent("metrics.jsonl")
+            guard fm.createFile(atPath: m.path, contents: nil) else { throw RunDirectoryError("cannot create \(m.path)") }
+            metrics = try FileHandle(forWritingTo: m)
+        } catch let e as RunDirectoryError {
+            throw e
+        } catch {
+            throw RunDirectoryError("cannot prepare the run directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    deinit { try? metrics?.close() }
+
+    /// Writes `text` to `name` inside the run directory atomically (temporary file, then rename).
+    public func write(_ name: String, _ text: String) throws {
+        try write(name, Data(text.utf8))
+    }
+
+    /// Writes `data` to `name` atomically.
+    public func write(_ name: String, _ data: Data) throws {
+        let target = url.appendingPathComponent(name)
+        do {
+            try data.write(to: target, options: .atomic)
+        } catch {
+            throw RunDirectoryError("cannot write \(target.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Appends one JSON object as a line to `metrics.jsonl`.
+    public func appendMetrics(_ object: JSONValue) throws {
+        guard let metrics else { return }
+        do {
+            try metrics.write(contentsOf: Data((object.rendered + "\n").utf8))
+        } catch {
+            throw RunDirectoryError("cannot append to \(url.appendingPathComponent("metrics.jsonl").path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Records why the run failed (best effort: never throws).
+    public func recordFailure(rank: Int, message: String) {
+        let obj = JSONValue.object([("status", .string("failed")), ("rank", .int(rank)), ("error", .string(message))])
+        try? write("failure.json", obj.renderedPretty() + "\n")
+    }
+}
+
+/// The run directory could not be created or written; names the path.
+public struct RunDirectoryError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

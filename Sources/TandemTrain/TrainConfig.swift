@@ -1,0 +1,137 @@
+import TandemOptim
+
+/// `train:` — the optimization loop.
+public struct TrainConfig: Codable, Equatable, Sendable {
+    public var epochs: Int
+    /// Stop after this many optimizer steps (0 = no limit).
+    public var maxSteps: Int
+    /// Global batch, independent of the number of ranks.
+    public var batchSize: Int
+    public var optimizer: OptimizerConfig
+    public var schedule: ScheduleConfig
+    /// Clip the gradient to this global L2 norm (0 = off).
+    public var clipGradNorm: Double
+    public var earlyStopping: EarlyStoppingConfig?
+    public var seed: UInt64
+    /// Evaluate on validation every this many epochs.
+    public var evalEvery: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case epochs, maxSteps = "max_steps", batchSize = "batch_size", optimizer, schedule
+        case clipGradNorm = "clip_grad_norm", earlyStopping = "early_stopping", seed, evalEvery = "eval_every"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.value(.epochs, or: 20)
+        maxSteps = try c.value(.maxSteps, or: 0)
+        batchSize = try c.value(.batchSize, or: 64)
+        optimizer = try c.value(.optimizer, or: OptimizerConfig())
+        schedule = try c.value(.schedule, or: ScheduleConfig())
+        clipGradNorm = try c.value(.clipGradNorm, or: 0)
+        earlyStopping = try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping)
+        seed = try c.value(.seed, or: 42)
+        evalEvery = try c.value(.evalEvery, or: 1)
+        if epochs < 1 { throw ConfigError("train.epochs: \(epochs) must be at least 1") }
+        if maxSteps < 0 { throw ConfigError("train.max_steps: \(maxSteps) must be >= 0") }
+        if batchSize < 1 { throw ConfigError("train.batch_size: \(batchSize) must be at least 1") }
+        if clipGradNorm < 0 { throw ConfigError("train.clip_grad_norm: \(clipGradNorm) must be >= 0") }
+        if evalEvery < 1 { throw ConfigError("train.eval_every: \(evalEvery) must be at least 1") }
+    }
+}
+
+/// `train.optimizer:`
+public struct OptimizerConfig: Codable, Equatable, Sendable {
+    public var name: OptimizerKind = .adam
+    public var lr: Double = 0.001
+    public var momentum: Double = 0
+    public var nesterov: Bool = false
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-8
+    public var weightDecay: Double = 0
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, lr, momentum, nesterov, beta1, beta2, eps, weightDecay = "weight_decay"
+    }
+
+    init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.choice(.name, or: .adam)
+        lr = try c.value(.lr, or: 0.001)
+        momentum = try c.value(.momentum, or: name == .sgd ? 0.9 : 0)
+        nesterov = try c.value(.nesterov, or: false)
+        beta1 = try c.value(.beta1, or: 0.9)
+        beta2 = try c.value(.beta2, or: 0.999)
+        eps = try c.value(.eps, or: 1e-8)
+        weightDecay = try c.value(.weightDecay, or: name == .adamw ? 0.01 : 0)
+        guard lr > 0, lr.isFinite else { throw ConfigError("train.optimizer.lr: \(lr) must be a positive number") }
+        guard (0..<1).contains(momentum) else { throw ConfigError("train.optimizer.momentum: \(momentum) must be in [0, 1)") }
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ConfigError("train.optimizer: beta1 and beta2 must be in [0, 1)") }
+        guard weightDecay >= 0 else { throw ConfigError("train.optimizer.weight_decay: \(weightDecay) must be >= 0") }
+        if nesterov && (name != .sgd || momentum == 0) { throw ConfigError("train.optimizer.nesterov needs name: sgd with momentum > 0") }
+    }
+
+    /// The optimizer options these settings describe.
+    public var options: OptimizerOptions {
+        OptimizerOptions(kind: name, momentum: momentum, nesterov: nesterov, beta1: beta1, beta2: beta2,
+                         epsilon: eps, weightDecay: weightDecay)
+    }
+}
+
+/// `train.schedule:`
+public struct ScheduleConfig: Codable, Equatable, Sendable {
+    public var name: ScheduleKind = .constant
+    public var warmupSteps: Int = 0
+    public var stepSize: Int = 1000
+    public var gamma: Double = 0.1
+    public var minLR: Double = 0
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, warmupSteps = "warmup_steps", stepSize = "step_size", gamma, minLR = "min_lr"
+    }
+
+    init() {}
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.choice(.name, or: .constant)
+        warmupSteps = try c.value(.warmupSteps, or: 0)
+        stepSize = try c.value(.stepSize, or: 1000)
+        gamma = try c.value(.gamma, or: 0.1)
+        minLR = try c.value(.minLR, or: 0)
+        if warmupSteps < 0 { throw ConfigError("train.schedule.warmup_steps: \(warmupSteps) must be >= 0") }
+        if stepSize < 1 { throw ConfigError("train.schedule.step_size: \(stepSize) must be at least 1") }
+    }
+}
+
+/// `train.early_stopping:` — stop when `metric` has not improved for `patience` evaluations.
+public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
+    /// `val_<metric>` or `train_<metric>`, e.g. `val_accuracy`, `val_loss`.
+    public var metric: String
+    public var patience: Int
+    /// Smallest change that counts as an improvement.
+    public var minDelta: Double
+    /// At the end, go back to the parameters of the best evaluation.
+    public var restoreBest: Bool
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case metric, patience, minDelta = "min_delta", restoreBest = "restore_best" }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metric = try c.value(.metric, or: "val_loss")
+        patience = try c.value(.patience, or: 5)
+        minDelta = try c.value(.minDelta, or: 0)
+        restoreBest = try c.value(.restoreBest, or: true)
+        if patience < 1 { throw ConfigError("train.early_stopping.patience: \(patience) must be at least 1") }
+        if !(metric.hasPrefix("val_") || metric.hasPrefix("train_")) {
+            throw ConfigError("train.early_stopping.metric: '\(metric)' must start with val_ or train_ (e.g. val_accuracy)")
+        }
+    }
+}

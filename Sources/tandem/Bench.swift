@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import TandemComm
+import TandemTrain
+
+/// `tandem bench`: throughput on synthetic data; `scripts/bench.sh` runs it at 1 and 2 ranks.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training throughput (samples/s) and sgemm GFLOP/s on synthetic data.",
+        discussion: "Prints one JSON object per measurement on rank 0. Run under mpirun for several ranks."
+    )
+
+    @Option(help: "Workloads to run: wide (784-1024-1024-10, batch 256), small (64-64-10, batch 32).")
+    var workload: [String] = ["wide", "small"]
+    @Option(help: "Timed steps per workload (default: 30 for wide, 3000 for small).") var steps: Int?
+    @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
+    @Option(help: "OpenBLAS threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
+
+    func run() throws {
+        let world: Communicator
+        do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
+        do {
+            let t = try Layout.make(world: world, requestedThreads: threads).blasThreads
+            for name in workload {
+                guard let w = Benchmark.Workload.named(name) else { throw ValidationError("unknown workload '\(name)' (wide, small)") }
+                if sgemm {
+                    let g = Benchmark.sgemmRate(w, repeats: name == "wide" ? 20 : 2000)
+                    if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"threads\": \(t), \"gflops\": \(g)}") }
+                } else {
+                    let r = try Benchmark.training(w, steps: steps ?? (name == "wide" ? 30 : 3000), warmup: warmup, comm: world)
+                    if world.rank == 0 {
+                        print("{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops)}")
+                    }
+                }
+            }
+        } catch {
+            JobFailure.report(error, rank: world.rank, run: nil)
+        }
+        MPIRuntime.finalize()
+    }
+}

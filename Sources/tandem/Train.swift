@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import TandemComm
+import TandemTrain
+
+/// `tandem train CONFIG`: one process per rank, started by mpirun.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model from a YAML or JSON job config (run under mpirun for several ranks).",
+        discussion: """
+        Every rank reads the same config and data; world rank 0 prints progress and writes the run
+        directory (config.yaml, metrics.jsonl, summary.json, params.safetensors). An error on any
+        rank prints 'rank R: error: ...' and ends the whole job with a non-zero exit.
+        """
+    )
+
+    @Argument(help: "Job config file (.yaml, .yml or .json).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set train.optimizer.lr=0.01 (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Run directory (overrides output.dir).")
+    var output: String?
+
+    @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS, else cores per node / ranks per node).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let world: Communicator
+        do {
+            world = try MPIRuntime.initialize()
+        } catch {
+            JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil)
+        }
+        var runDirectory: String?
+        do {
+            var job = try ConfigLoader.load(path: config, overrides: overrides)
+            if let output { job.output.dir = output }
+            runDirectory = job.output.dir
+            let trainer = try Trainer(config: job, comm: world, threads: threads)
+            try trainer.train()
+        } catch {
+            JobFailure.report(error, rank: world.rank, run: world.rank == 0 ? runDirectory : nil)
+        }
+        MPIRuntime.finalize()
+    }
+}

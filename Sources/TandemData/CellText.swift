@@ -10,8 +10,8 @@ public enum CellText {
     /// or nil if it is neither. Accepts what `Double(String)` accepts, including `inf`.
     public static func number(_ text: String) -> Double? {
         let t = trimmedCell(text)
-        if missingTokens.contains(t) { return .nan }
-        return Double(t)
+        if let x = Double(t) { return x }  // also covers "nan" and "NaN"
+        return missingTokens.contains(t) ? .nan : nil
     }
 
     /// `value` as class or category text: integers without a decimal point (`3`, not `3.0`),

@@ -17,8 +17,16 @@ extension Preprocessor {
             let column = table.columns[c]
             switch feature.kind {
             case .numeric:
-                for (i, r) in rows.enumerated() {
-                    out[i * width + start] = try scaled(feature, column: column, row: r, table: table)
+                if case .numeric(let values) = column {
+                    for (i, r) in rows.enumerated() {
+                        let x = values[r].isNaN ? feature.fill : values[r]
+                        guard x.isFinite else { throw infinite(x, feature: feature, row: r, table: table) }
+                        out[i * width + start] = Float((x - feature.offset) / feature.divisor)
+                    }
+                } else {  // stored as text in this file: parse each cell
+                    for (i, r) in rows.enumerated() {
+                        out[i * width + start] = try scaled(feature, column: column, row: r, table: table)
+                    }
                 }
             case .categorical:
                 let lookup = Dictionary(feature.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -65,11 +73,14 @@ extension Preprocessor {
                             message: "expected a number, found \(DataError.quoted(column.text(at: row) ?? ""))")
         }
         if x.isNaN { x = feature.fill }
-        guard x.isFinite else {
-            throw DataError(file: table.file, line: table.lineNumbers[row], column: feature.name,
-                            message: "expected a finite number, found \(CellText.format(x))")
-        }
+        guard x.isFinite else { throw infinite(x, feature: feature, row: row, table: table) }
         return Float((x - feature.offset) / feature.divisor)
+    }
+
+    /// The error for an infinite value of a numeric feature.
+    private func infinite(_ x: Double, feature: FeatureTransform, row: Int, table: Table) -> DataError {
+        DataError(file: table.file, line: table.lineNumbers[row], column: feature.name,
+                  message: "expected a finite number, found \(CellText.format(x))")
     }
 
     /// The error for a feature that a single-row input does not have.

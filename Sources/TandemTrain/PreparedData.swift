@@ -36,7 +36,7 @@ public struct PreparedData: Sendable {
     /// Loads, splits, fits and encodes according to `config`.
     public static func prepare(_ config: DataConfig) throws -> PreparedData {
         let table = try Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns)
-        _ = try table.requireIndex(of: config.target, role: "target column")
+        _ = try table.requireIndex(of: config.target, role: "target")
         let features = config.features ?? table.names.filter { $0 != config.target }
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
         if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }

@@ -63,7 +63,9 @@ public final class TrainingStep {
         if comm.size > 1 { loss = try comm.allreduceSum([loss])[0] }
         let norm = GradientClipping.clip(arena.grads.base, count: arena.count, maxNorm: clipGradNorm)
         guard loss.isFinite, norm.isFinite else {
-            throw TrainingError("loss became \(loss.isFinite ? "finite but the gradient norm is \(norm)" : "\(loss)") at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
+            let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
+                                     : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
+            throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
         }
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         return (loss, norm)

@@ -57,7 +57,7 @@ import TandemData
         let start = Date()
         let t = try parseCSV(text)
         #expect(t.rows.count == 100_000)
-        #expect(t.rows[99_999] == ["99999", "49999.5", "q,99999", "label3"])
+        #expect(t.rows[99_999] == ["99999", "49999.5", "q,99999", "label4"])
         #expect(Date().timeIntervalSince(start) < 10)
     }
 }

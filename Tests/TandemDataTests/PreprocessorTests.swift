@@ -38,17 +38,17 @@ import TandemData
     }
 
     @Test(arguments: [
-        (ImputeStrategy.mean, 3.0),
+        (ImputeStrategy.mean, 4.0),
         (.median, 2.0),
         (.mostFrequent, 1.0),
         (.constant, -7.0),
     ])
     func numericImputation(strategy: ImputeStrategy, expected: Double) throws {
-        let t = try makeTable("n\n1\n1\n2\n8\nNA\n?\n")
+        let t = try makeTable("n\n1\n1\n2\n6\n10\nNA\n?\n")
         let options = PreprocessOptions(impute: strategy, fillValue: -7, scale: .none)
-        let p = try Preprocessor.fit(table: t, features: ["n"], rows: [0, 1, 2, 3, 4], options: options)
+        let p = try Preprocessor.fit(table: t, features: ["n"], rows: [0, 1, 2, 3, 4, 5], options: options)
         #expect(p.features[0].fill == expected)
-        #expect(try p.transform(table: t, rows: [4, 5]).values == [Float(expected), Float(expected)])
+        #expect(try p.transform(table: t, rows: [5, 6]).values == [Float(expected), Float(expected)])
     }
 
     @Test func imputedThenScaled() throws {
@@ -88,6 +88,15 @@ import TandemData
         let bad = try makeTable("a,b\n1,x\noops,y\n")
         let e2 = try #require(dataError { _ = try p.transform(table: bad, rows: [0, 1]) })
         #expect(e2.line == 3 && e2.column == "a" && e2.message.contains("\"oops\""))
+    }
+
+    @Test func infiniteValuesAreErrors() throws {
+        let t = try makeTable("n\n1\ninf\n2\n")
+        let fit = try #require(dataError { _ = try Preprocessor.fit(table: t, features: ["n"], rows: [0, 1], options: PreprocessOptions()) })
+        #expect(fit.line == 3 && fit.column == "n")
+        let p = try Preprocessor.fit(table: t, features: ["n"], rows: [0, 2], options: PreprocessOptions())
+        let e = try #require(dataError { _ = try p.transform(table: t, rows: [0, 1]) })
+        #expect(e.description == "t.csv:3: column 'n': expected a finite number, found inf")
     }
 
     @Test func unknownFeatureListsColumns() throws {

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# End-to-end tests under mpirun: data-parallel equivalence, determinism, accuracy on real data,
+# and bad input (clear error, non-zero exit, no hang, no finished-looking run directory).
+# Usage: TANDEM=.build/debug/tandem scripts/e2e.sh   (scripts/test.sh runs it)
+. "$(dirname "$0")/lib.sh"
+setup_mpi_env
+set +e   # every check below handles its own failures
+TANDEM="${TANDEM:-$ROOT/.build/debug/tandem}"
+[ -x "$TANDEM" ] || { echo "error: $TANDEM not built (run swift build)" >&2; exit 1; }
+WORK="$(mktemp -d /tmp/tandem-e2e.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+export OPENBLAS_NUM_THREADS=1
+passed=0; failed=0; failures=()
+
+ok()   { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); printf 'FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '      %s\n' "$2"; return 0; }
+
+# train NP OUTDIR ARGS... : runs tandem train on NP ranks with a time limit; output in OUTDIR.log
+train() {
+  local np=$1 out=$2; shift 2
+  timeout 300 "${MPIRUN[@]}" -np "$np" "$TANDEM" train "$@" --output "$out" >"$out.log" 2>&1
+}
+
+# metric RUN SPLIT KEY : a number from RUN/summary.json
+metric() { awk -v s="\"$2\": {" -v k="\"$3\":" 'index($0, s) {t=1} t && index($0, k) {gsub(/[ ,]/, "", $2); print $2; exit}' "$1/summary.json"; }
+# field RUN KEY : a top-level string field from RUN/summary.json
+field() { awk -v k="\"$2\":" 'index($0, k) {gsub(/[ ",]/, "", $2); print $2; exit}' "$1/summary.json"; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+close_to() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+# --- data parallel equals single process -------------------------------------------------
+for np in 1 2 3; do train $np "$WORK/dp$np" examples/digits.yaml --set train.max_steps=20 || fail "digits 20 steps on $np ranks" "$(tail -3 "$WORK/dp$np.log")"; done
+for np in 2 3; do
+  if out=$("$TANDEM" diff "$WORK/dp$np" "$WORK/dp1" --tolerance 1e-4); then ok "20 steps on $np ranks match 1 rank: $out"; else fail "20 steps on $np ranks match 1 rank" "$out"; fi
+  a=$(metric "$WORK/dp$np" test accuracy); b=$(metric "$WORK/dp1" test accuracy)
+  if close_to "$a" "$b" 0.01; then ok "test accuracy on $np ranks ($a) within 0.01 of 1 rank ($b)"; else fail "test accuracy $np ranks vs 1" "$a vs $b"; fi
+done
+train 2 "$WORK/dp2b" examples/digits.yaml --set train.max_steps=20 || fail "second 2-rank run" "$(tail -3 "$WORK/dp2b.log")"
+s1=$(field "$WORK/dp2" params_sha256); s2=$(field "$WORK/dp2b" params_sha256)
+if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then ok "two 2-rank runs give the same params_sha256"; else fail "2-rank runs reproducible" "$s1 vs $s2"; fi
+
+# --- accuracy on real data (2 ranks) -----------------------------------------------------
+for spec in digits:0.96 breast_cancer:0.95 iris:0.93; do
+  name=${spec%%:*}; want=${spec##*:}
+  if train 2 "$WORK/$name" "examples/$name.yaml"; then
+    acc=$(metric "$WORK/$name" test accuracy)
+    if ge "$acc" "$want"; then ok "$name test accuracy $acc >= $want"; else fail "$name test accuracy $acc >= $want"; fi
+  else fail "$name trains on 2 ranks" "$(tail -3 "$WORK/$name.log")"; fi
+done
+if train 2 "$WORK/reg" examples/iris-regression.yaml; then
+  r2=$(metric "$WORK/reg" test r2)
+  if ge "$r2" 0.9; then ok "iris petal-width regression (exact solver) test r2 $r2 >= 0.9"; else fail "regression r2 $r2 >= 0.9"; fi
+else fail "regression trains" "$(tail -3 "$WORK/reg.log")"; fi
+if train 2 "$WORK/reg-gd" examples/iris-regression.yaml --set model.solver=gradient; then
+  a=$(metric "$WORK/reg-gd" test r2); b=$(metric "$WORK/reg" test r2)
+  if close_to "$a" "$b" 0.02; then ok "gradient-descent linear regression r2 $a matches the exact solve $b"; else fail "gradient vs exact r2" "$a vs $b"; fi
+else fail "gradient regression trains" "$(tail -3 "$WORK/reg-gd.log")"; fi
+
+# --- bad input: clear error, non-zero exit, no hang, no summary.json -----------------------
+# expect_error NAME NP EXPECTED_SUBSTRING CONFIG ARGS...
+expect_error() {
+  local name=$1 np=$2 want=$3; shift 3
+  local out="$WORK/bad-$(echo "$name" | tr -c 'a-z0-9' '-')"
+  train "$np" "$out" "$@"
+  local rc=$?
+  if [ $rc -eq 124 ]; then fail "$name: hung (killed after 300 s)"; return; fi
+  if [ $rc -eq 0 ]; then fail "$name: exited 0"; return; fi
+  if ! grep -qF -- "$want" "$out.log"; then fail "$name: message lacks '$want'" "$(grep -m3 error "$out.log")"; return; fi
+  if [ -e "$out/summary.json" ]; then fail "$name: left a summary.json"; return; fi
+  ok "$name -> exit $rc: $(grep -m1 -F -- "$want" "$out.log" | cut -c1-160)"
+}
+mk() { printf '%b' "$2" > "$WORK/$1"; }
+cfg() { # cfg NAME DATA_PATH TARGET [extra yaml lines]
+  printf 'name: %s\ndata: {path: %s, target: %s, task: classification, split: {validation: 0.2, test: 0.2, method: random}}\nmodel: {kind: logistic}\ntrain: {epochs: 2, batch_size: 4}\n%b' "$1" "$2" "$3" "${4:-}" > "$WORK/$1.yaml"
+}
+good_rows='a,b,y\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n11,12,y\n13,14,x\n15,16,y\n17,18,x\n19,20,y\n'
+cfg missing "$WORK/nope.csv" y;                                expect_error "missing data file" 2 "no such file" "$WORK/missing.yaml"
+mk empty.csv "";                   cfg empty "$WORK/empty.csv" y;   expect_error "empty data file" 2 "empty" "$WORK/empty.yaml"
+mk ragged.csv 'a,b,y\n1,2,x\n3,y\n5,6,x\n'; cfg ragged "$WORK/ragged.csv" y; expect_error "ragged row" 2 ":3" "$WORK/ragged.yaml"
+mk badnum.csv 'a,b,y\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n'; cfg badnum "$WORK/badnum.csv" y "" 
+sed -i 's/task: classification/task: classification, columns: {b: numeric}/' "$WORK/badnum.yaml"
+expect_error "unparseable value in a numeric column" 2 "badnum.csv:3: column 'b': expected a number" "$WORK/badnum.yaml"
+mk good.csv "$good_rows"; cfg target "$WORK/good.csv" label;  expect_error "unknown target column" 2 "label" "$WORK/target.yaml"
+cfg key "$WORK/good.csv" y "train: {epochs: 2, batch_size: 4, optimzer: {lr: 0.1}}\n"
+sed -i '/^train: {epochs: 2, batch_size: 4}$/d' "$WORK/key.yaml"; expect_error "unknown config key" 2 "train.optimzer" "$WORK/key.yaml"
+cfg batch "$WORK/good.csv" y;      expect_error "batch size < number of ranks" 3 "batch_size 2" "$WORK/batch.yaml" --set train.batch_size=2
+cfg nan "$WORK/good.csv" y;        expect_error "NaN loss" 2 "at step" "$WORK/nan.yaml" --set model.kind=mlp --set model.hidden=[8] --set train.optimizer.name=sgd --set train.optimizer.lr=1e30
+expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
+expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || { printf 'failed: %s\n' "${failures[@]}"; exit 1; }

@@ -36,7 +36,8 @@ public struct OptimizerOptions: Equatable, Sendable {
 /// Applies one update rule to a flat parameter buffer with its gradient buffer (same layout).
 ///
 /// State (momentum or Adam moments) lives in flat buffers of the same length, so a step is one
-/// pass over memory. Weight decay applies only inside `decayRanges` (weights, not biases).
+/// pass over memory (SIMD for Adam). Weight decay applies only inside `decayRanges` (weights,
+/// not biases).
 public final class Optimizer {
     public let options: OptimizerOptions
     /// Number of parameters.
@@ -47,53 +48,59 @@ public final class Optimizer {
     public let moment2: FloatBuffer
     /// Updates applied so far (Adam's bias correction uses it).
     public var stepCount: Int = 0
-    private let decayMask: FloatBuffer
+    /// Consecutive element ranges covering `0..<count`, each with or without weight decay.
+    private let segments: [(range: Range<Int>, decays: Bool)]
 
-    /// `decayRanges`: element ranges that weight decay applies to.
+    /// `decayRanges`: element ranges that weight decay applies to (non-overlapping).
     public init(options: OptimizerOptions, count: Int, decayRanges: [Range<Int>]) {
         self.options = options
         self.count = count
         moment1 = FloatBuffer(count: options.kind == .sgd && options.momentum == 0 ? 0 : count)
         moment2 = FloatBuffer(count: options.kind == .sgd ? 0 : count)
-        decayMask = FloatBuffer(count: count)
-        for r in decayRanges { for i in r { decayMask.base[i] = 1 } }
+        var segments: [(range: Range<Int>, decays: Bool)] = []
+        var cursor = 0
+        for r in decayRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !r.isEmpty {
+            if r.lowerBound > cursor { segments.append((cursor..<r.lowerBound, false)) }
+            segments.append((r, true))
+            cursor = r.upperBound
+        }
+        if cursor < count { segments.append((cursor..<count, false)) }
+        self.segments = segments
     }
 
     /// One update with learning rate `lr`. params, grads: `[count]`; `grads` is not modified.
     public func step(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>, lr: Double) {
         stepCount += 1
-        let lrf = Float(lr)
-        let wd = Float(options.weightDecay)
-        let mask = decayMask.base
-        switch options.kind {
-        case .sgd:
-            let mu = Float(options.momentum)
-            if mu == 0 {
-                for i in 0..<count { p[i] -= lrf * (g[i] + wd * mask[i] * p[i]) }
-            } else {
-                let v = moment1.base
-                let nesterov = options.nesterov
-                for i in 0..<count {
-                    let gi = g[i] + wd * mask[i] * p[i]
-                    v[i] = mu * v[i] + gi
-                    p[i] -= lrf * (nesterov ? gi + mu * v[i] : v[i])
-                }
+        for (range, decays) in segments {
+            let wd = decays ? Float(options.weightDecay) : 0
+            let o = range.lowerBound, n = range.count
+            switch options.kind {
+            case .sgd:
+                sgd(p + o, g + o, options.momentum == 0 ? nil : moment1.base + o, n, Float(lr), wd)
+            case .adam, .adamw:
+                let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount))))
+                let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount))))
+                let decoupled = options.kind == .adamw
+                AdamKernel.update(p: p + o, g: g + o, m: moment1.base + o, v: moment2.base + o, count: n,
+                                  lr: Float(lr), beta1: Float(options.beta1), beta2: Float(options.beta2),
+                                  epsilon: Float(options.epsilon), correction1: c1, correction2: c2,
+                                  l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
             }
-        case .adam, .adamw:
-            let b1 = Float(options.beta1), b2 = Float(options.beta2), eps = Float(options.epsilon)
-            let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount))))
-            let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount))))
-            let m = moment1.base, v = moment2.base
-            let decoupled = options.kind == .adamw
-            let l2 = decoupled ? 0 : wd
-            let shrink = decoupled ? lrf * wd : 0
-            for i in 0..<count {
-                let gi = g[i] + l2 * mask[i] * p[i]
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                let update = (m[i] * c1) / ((v[i] * c2).squareRoot() + eps)
-                p[i] -= shrink * mask[i] * p[i] + lrf * update
-            }
+        }
+    }
+
+    /// SGD on `n` elements: `v = mu v + g'`, `p -= lr (nesterov ? g' + mu v : v)`, g' = g + wd p.
+    private func sgd(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>?,
+                     _ n: Int, _ lr: Float, _ wd: Float) {
+        guard let v else {
+            for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
+            return
+        }
+        let mu = Float(options.momentum)
+        if options.nesterov {
+            for i in 0..<n { let gi = g[i] + wd * p[i]; v[i] = mu * v[i] + gi; p[i] -= lr * (gi + mu * v[i]) }
+        } else {
+            for i in 0..<n { let gi = g[i] + wd * p[i]; v[i] = mu * v[i] + gi; p[i] -= lr * v[i] }
         }
     }
 }

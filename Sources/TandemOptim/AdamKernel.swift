@@ -1,0 +1,34 @@
+/// The Adam / AdamW update over a contiguous range, 16 lanes at a time.
+enum AdamKernel {
+    /// For each element: `g' = g + l2 p`; `m = b1 m + (1 - b1) g'`; `v = b2 v + (1 - b2) g'^2`;
+    /// `p -= decoupledDecay * p + lr * (m c1) / (sqrt(v c2) + eps)`, where c1 and c2 are the
+    /// bias corrections `1 / (1 - b^t)`. p, g, m, v: `[count]`.
+    @inline(__always)
+    static func update(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                       v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float,
+                       epsilon: Float, correction1: Float, correction2: Float, l2: Float, decoupledDecay: Float) {
+        typealias V = SIMD16<Float>
+        let pr = UnsafeMutableRawPointer(p), gr = UnsafeRawPointer(g)
+        let mr = UnsafeMutableRawPointer(m), vr = UnsafeMutableRawPointer(v)
+        var i = 0
+        while i + 16 <= count {
+            let o = i * 4
+            let pi = pr.loadUnaligned(fromByteOffset: o, as: V.self)
+            let gi = gr.loadUnaligned(fromByteOffset: o, as: V.self) + l2 * pi
+            let mi = beta1 * mr.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - beta1) * gi
+            let vi = beta2 * vr.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - beta2) * gi * gi
+            mr.storeBytes(of: mi, toByteOffset: o, as: V.self)
+            vr.storeBytes(of: vi, toByteOffset: o, as: V.self)
+            let step = (mi * correction1) / ((vi * correction2).squareRoot() + epsilon)
+            pr.storeBytes(of: pi - decoupledDecay * pi - lr * step, toByteOffset: o, as: V.self)
+            i += 16
+        }
+        while i < count {
+            let gi = g[i] + l2 * p[i]
+            m[i] = beta1 * m[i] + (1 - beta1) * gi
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+            p[i] -= decoupledDecay * p[i] + lr * (m[i] * correction1) / ((v[i] * correction2).squareRoot() + epsilon)
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+@testable import TandemTrain
+
+/// Unknown keys at every level are errors naming the full key path.
+@Suite struct ConfigUnknownKeyTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        /// Appended to `minimalYAML` (or replacing it when `whole`).
+        let yaml: String
+        let path: String
+        /// The suggestion expected in the message, if any.
+        let hint: String?
+        var testDescription: String { path }
+    }
+
+    static let cases: [Case] = [
+        Case(yaml: "\ntrian: {epochs: 3}", path: "trian", hint: "train"),
+        Case(yaml: "\ntrain: {optimzer: {name: sgd}}", path: "train.optimzer", hint: "optimizer"),
+        Case(yaml: "\n  split: {sed: 3}", path: "data.split.sed", hint: "seed"),
+        Case(yaml: "\n  preprocess: {scaling: standard}", path: "data.preprocess.scaling", hint: nil),
+        Case(yaml: "\n  tagret: z", path: "data.tagret", hint: "target"),
+        Case(yaml: "\nmodel: {hiden: [8]}", path: "model.hiden", hint: "hidden"),
+        Case(yaml: "\ntrain: {early_stopping: {patients: 3}}", path: "train.early_stopping.patients", hint: "patience"),
+        Case(yaml: "\ntrain: {schedule: {name: step, stepsize: 3}}", path: "train.schedule.stepsize", hint: "step_size"),
+        Case(yaml: "\noutput: {dir: out, dri: x}", path: "output.dri", hint: "dir"),
+    ]
+
+    @Test(arguments: cases)
+    func unknownKeyIsNamedByItsFullPath(_ c: Case) throws {
+        let error = try #require(configError(minimalYAML + c.yaml))
+        let text = error.description
+        #expect(text.hasPrefix("test.yaml: "), "the source is named first: \(text)")
+        #expect(text.contains("unknown key '\(c.path)'"), "\(text)")
+        if let hint = c.hint {
+            #expect(text.contains("did you mean '\(hint)'?"), "\(text)")
+        } else {
+            #expect(!text.contains("did you mean"), "\(text)")
+        }
+        #expect(text.contains("allowed here:"), "\(text)")
+    }
+
+    @Test func unknownKeyListsTheAllowedKeys() throws {
+        let error = try #require(configError(minimalYAML + "\ntrain: {optimzer: {name: sgd}}"))
+        #expect(error.description.contains("allowed here: epochs, max_steps, batch_size, optimizer, schedule, clip_grad_norm, early_stopping, seed, eval_every"),
+                "\(error)")
+    }
+
+    @Test(arguments: [("optimizer", "optimzer", 1), ("patience", "patients", 2), ("", "abc", 3), ("kitten", "sitting", 3), ("same", "same", 0)])
+    func editDistance(_ a: String, _ b: String, _ expected: Int) {
+        #expect(TandemTrain.editDistance(a, b) == expected)
+        #expect(TandemTrain.editDistance(b, a) == expected)
+    }
+}

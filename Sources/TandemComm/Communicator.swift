@@ -12,6 +12,11 @@ public final class Communicator: @unchecked Sendable {
     /// Number of ranks.
     public let size: Int
     private let owned: Bool
+    /// When set, every collective is reported to it, so a collective that never completes
+    /// aborts the job instead of hanging it.
+    public var watchdog: Watchdog?
+    /// The training step reported to the watchdog with each collective.
+    public var step = 0
 
     init(handle: MPI_Comm, owned: Bool) throws {
         self.handle = handle
@@ -34,7 +39,7 @@ public final class Communicator: @unchecked Sendable {
     /// In-place elementwise sum over all ranks of `count` floats at `buffer`.
     public func allreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
         if size == 1 || count == 0 { return }
-        try mpiCheck(MPI_Allreduce(cmpi_in_place(), buffer, Int32(count), cmpi_float(), cmpi_op_sum(), handle), "MPI_Allreduce")
+        try tracked("MPI_Allreduce of \(count) floats") { try mpiCheck(MPI_Allreduce(cmpi_in_place(), buffer, Int32(count), cmpi_float(), cmpi_op_sum(), handle), "MPI_Allreduce") }
     }
 
     /// Elementwise sum over all ranks of `values`.
@@ -46,8 +51,10 @@ public final class Communicator: @unchecked Sendable {
     private func allreduce(_ values: [Double], op: MPI_Op) throws -> [Double] {
         if size == 1 || values.isEmpty { return values }
         var v = values
-        try v.withUnsafeMutableBufferPointer { p in
-            try mpiCheck(MPI_Allreduce(cmpi_in_place(), p.baseAddress, Int32(p.count), cmpi_double(), op, handle), "MPI_Allreduce")
+        try tracked("MPI_Allreduce of \(values.count) doubles") {
+            try v.withUnsafeMutableBufferPointer { p in
+                try mpiCheck(MPI_Allreduce(cmpi_in_place(), p.baseAddress, Int32(p.count), cmpi_double(), op, handle), "MPI_Allreduce")
+            }
         }
         return v
     }
@@ -55,18 +62,21 @@ public final class Communicator: @unchecked Sendable {
     /// Broadcasts `count` floats at `buffer` from `root`.
     public func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int, root: Int = 0) throws {
         if size == 1 || count == 0 { return }
-        try mpiCheck(MPI_Bcast(buffer, Int32(count), cmpi_float(), Int32(root), handle), "MPI_Bcast")
+        try tracked("MPI_Bcast") { try mpiCheck(MPI_Bcast(buffer, Int32(count), cmpi_float(), Int32(root), handle), "MPI_Bcast") }
     }
 
     /// Broadcasts a byte string of any length from `root`; returns it on every rank.
     public func broadcast(bytes: [UInt8], root: Int = 0) throws -> [UInt8] {
         if size == 1 { return bytes }
         var n = [Int64(bytes.count)]
-        try mpiCheck(MPI_Bcast(&n, 1, cmpi_int64(), Int32(root), handle), "MPI_Bcast")
+        try tracked("MPI_Bcast") { try mpiCheck(MPI_Bcast(&n, 1, cmpi_int64(), Int32(root), handle), "MPI_Bcast") }
         var out = rank == root ? bytes : [UInt8](repeating: 0, count: Int(n[0]))
         if n[0] > 0 {
-            try out.withUnsafeMutableBufferPointer { p in
-                try mpiCheck(MPI_Bcast(p.baseAddress, Int32(p.count), cmpi_uint8(), Int32(root), handle), "MPI_Bcast")
+            guard n[0] <= Int64(Int32.max) else { throw MPIError(call: "MPI_Bcast", code: -1, message: "\(n[0]) bytes exceed the 2 GiB limit of one broadcast", file: #fileID, line: #line) }
+            try tracked("MPI_Bcast") {
+                try out.withUnsafeMutableBufferPointer { p in
+                    try mpiCheck(MPI_Bcast(p.baseAddress, Int32(p.count), cmpi_uint8(), Int32(root), handle), "MPI_Bcast")
+                }
             }
         }
         return out
@@ -77,8 +87,10 @@ public final class Communicator: @unchecked Sendable {
         if size == 1 { return [value] }
         var send = Int64(bitPattern: value)
         var recv = [Int64](repeating: 0, count: size)
-        try recv.withUnsafeMutableBufferPointer { p in
-            try mpiCheck(MPI_Allgather(&send, 1, cmpi_int64(), p.baseAddress, 1, cmpi_int64(), handle), "MPI_Allgather")
+        try tracked("MPI_Allgather") {
+            try recv.withUnsafeMutableBufferPointer { p in
+                try mpiCheck(MPI_Allgather(&send, 1, cmpi_int64(), p.baseAddress, 1, cmpi_int64(), handle), "MPI_Allgather")
+            }
         }
         return recv.map { UInt64(bitPattern: $0) }
     }
@@ -91,19 +103,26 @@ public final class Communicator: @unchecked Sendable {
         for i in 1..<size { displs[i] = displs[i - 1] + counts[i - 1] }
         let total = Int(counts.reduce(0, +))
         var out = [Float](repeating: 0, count: total)
-        try values.withUnsafeBufferPointer { send in
+        try tracked("MPI_Allgatherv") { try values.withUnsafeBufferPointer { send in
             try out.withUnsafeMutableBufferPointer { recv in
                 try mpiCheck(MPI_Allgatherv(send.baseAddress, Int32(send.count), cmpi_float(),
                                             recv.baseAddress, counts, displs, cmpi_float(), handle), "MPI_Allgatherv")
             }
-        }
+        } }
         return out
     }
 
     /// Blocks until every rank has called it.
     public func barrier() throws {
         if size == 1 { return }
-        try mpiCheck(MPI_Barrier(handle), "MPI_Barrier")
+        try tracked("MPI_Barrier") { try mpiCheck(MPI_Barrier(handle), "MPI_Barrier") }
+    }
+
+    private func tracked<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        guard let watchdog else { return try body() }
+        watchdog.enter(what, step: step)
+        defer { watchdog.leave() }
+        return try body()
     }
 
     /// Splits into sub-communicators by `color`, ordered by `key` (MPI_Comm_split).

@@ -38,6 +38,13 @@ struct EarlyStopping {
         return improved
     }
 
+    /// Puts back the state saved in a checkpoint.
+    mutating func restore(best: Double?, bestEpoch: Int, sinceBest: Int) {
+        self.best = best
+        self.bestEpoch = bestEpoch
+        self.sinceBest = sinceBest
+    }
+
     /// True once `patience` evaluations in a row brought no improvement.
     var shouldStop: Bool { sinceBest >= config.patience }
 }

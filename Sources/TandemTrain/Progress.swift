@@ -26,6 +26,11 @@ enum Progress {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// Prints `warning: message` to standard error.
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
     /// Prints `line` to standard output and flushes (so `mpirun` forwards it at once).
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))

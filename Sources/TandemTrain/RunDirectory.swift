@@ -9,21 +9,32 @@ import TandemTensor
 public final class RunDirectory {
     public let url: URL
     private var metrics: FileHandle?
+    /// Lines in metrics.jsonl so far.
+    public private(set) var metricsLines = 0
 
     /// Creates (or reuses) `path`, removing a previous run's `summary.json`, `failure.json` and
-    /// `metrics.jsonl` so a stale result cannot be mistaken for this run's.
-    public init(path: String) throws {
+    /// `metrics.jsonl` so a stale result cannot be mistaken for this run's. When resuming,
+    /// `keepMetricsLines` keeps that many lines of metrics.jsonl (those written up to the
+    /// checkpoint) instead.
+    public init(path: String, keepMetricsLines: Int? = nil) throws {
         url = URL(fileURLWithPath: path, isDirectory: true)
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            let m = url.appendingPathComponent("metrics.jsonl")
+            var kept = Data()
+            if let n = keepMetricsLines, n > 0, let old = fm.contents(atPath: m.path) {
+                let lines = old.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(n)
+                for l in lines { kept.append(contentsOf: l); kept.append(UInt8(ascii: "\n")) }
+                metricsLines = lines.count
+            }
             for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors"] {
                 let f = url.appendingPathComponent(stale)
                 if fm.fileExists(atPath: f.path) { try fm.removeItem(at: f) }
             }
-            let m = url.appendingPathComponent("metrics.jsonl")
-            guard fm.createFile(atPath: m.path, contents: nil) else { throw RunDirectoryError("cannot create \(m.path)") }
+            guard fm.createFile(atPath: m.path, contents: kept) else { throw RunDirectoryError("cannot create \(m.path)") }
             metrics = try FileHandle(forWritingTo: m)
+            try metrics?.seekToEnd()
         } catch let e as RunDirectoryError {
             throw e
         } catch {
@@ -53,6 +64,7 @@ public final class RunDirectory {
         guard let metrics else { return }
         do {
             try metrics.write(contentsOf: Data((object.rendered + "\n").utf8))
+            metricsLines += 1
         } catch {
             throw RunDirectoryError("cannot append to \(url.appendingPathComponent("metrics.jsonl").path): \(error.localizedDescription)")
         }

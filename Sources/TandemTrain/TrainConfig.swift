@@ -15,10 +15,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Evaluate on validation every this many epochs.
     public var evalEvery: Int
+    /// Abort the job when a collective has not finished after this many seconds (0 = never).
+    public var collectiveTimeout: Double
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case epochs, maxSteps = "max_steps", batchSize = "batch_size", optimizer, schedule
         case clipGradNorm = "clip_grad_norm", earlyStopping = "early_stopping", seed, evalEvery = "eval_every"
+        case collectiveTimeout = "collective_timeout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +36,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         earlyStopping = try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping)
         seed = try c.value(.seed, or: 42)
         evalEvery = try c.value(.evalEvery, or: 1)
+        collectiveTimeout = try c.value(.collectiveTimeout, or: 600)
+        if collectiveTimeout < 0 { throw ConfigError("train.collective_timeout: \(collectiveTimeout) must be >= 0 (0 = never)") }
         if epochs < 1 { throw ConfigError("train.epochs: \(epochs) must be at least 1") }
         if maxSteps < 0 { throw ConfigError("train.max_steps: \(maxSteps) must be >= 0") }
         if batchSize < 1 { throw ConfigError("train.batch_size: \(batchSize) must be at least 1") }

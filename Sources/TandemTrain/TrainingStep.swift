@@ -47,8 +47,11 @@ public final class TrainingStep {
 
     /// Runs the step on the first `rows` rows of the buffers, which start at position
     /// `rowOffset` of a global batch of `globalCount` rows. Returns the global loss sum and the
-    /// gradient norm before clipping (both identical on every rank).
-    public func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double) throws -> (lossSum: Double, gradNorm: Double) {
+    /// gradient norm before clipping (both identical on every rank). `signals` (e.g. "stop
+    /// requested") ride along in the loss allreduce and come back summed over the ranks, so the
+    /// ranks agree on them at no extra cost.
+    public func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double,
+                    signals: [Double] = []) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
         let arena = network.arena
         arena.zeroGrads()
         var loss = 0.0
@@ -60,7 +63,12 @@ public final class TrainingStep {
             network.backward()
         }
         try comm.allreduceSum(arena.grads.base, count: arena.count)
-        if comm.size > 1 { loss = try comm.allreduceSum([loss])[0] }
+        var summed = signals
+        if comm.size > 1 {
+            let reduced = try comm.allreduceSum([loss] + signals)
+            loss = reduced[0]
+            summed = Array(reduced.dropFirst())
+        }
         let norm = GradientClipping.clip(arena.grads.base, count: arena.count, maxNorm: clipGradNorm)
         guard loss.isFinite, norm.isFinite else {
             let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
@@ -68,7 +76,7 @@ public final class TrainingStep {
             throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
         }
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
-        return (loss, norm)
+        return (loss, norm, summed)
     }
 }
 

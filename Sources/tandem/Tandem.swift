@@ -1,4 +1,5 @@
 import ArgumentParser
+import TandemTrain
 
 /// The `tandem` command line.
 @main
@@ -10,12 +11,7 @@ struct Tandem: ParsableCommand {
         Launch training with mpirun, one process per rank:
           mpirun -np 4 tandem train examples/digits.yaml
         """,
-        version: TandemVersion.string,
-        subcommands: [Train.self, Diff.self, Bench.self]
+        version: TandemInfo.version,
+        subcommands: [Train.self, Inspect.self, Diff.self, Bench.self]
     )
-}
-
-/// The version printed by `tandem --version` and recorded in run outputs.
-enum TandemVersion {
-    static let string = "0.1.0"
 }

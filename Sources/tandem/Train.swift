@@ -23,10 +23,20 @@ struct Train: ParsableCommand {
     @Option(help: "Run directory (overrides output.dir).")
     var output: String?
 
+    @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' takes the newest one under <output>/checkpoints/ that verifies (or starts fresh when there is none); a path demands that checkpoint.", valueName: "auto|PATH"))
+    var resume: String?
+
+    @Flag(help: "Start fresh even if the output directory already holds a run (its checkpoints are deleted).")
+    var overwrite = false
+
+    @Option(help: "Stop after this many optimizer steps in total, writing a checkpoint, as on SIGTERM (for time-limited job slots; continue with --resume auto).")
+    var stopAtStep: Int?
+
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS, else cores per node / ranks per node).")
     var threads: Int?
 
     func validate() throws {
+        if overwrite && resume != nil { throw ValidationError("--overwrite and --resume exclude each other") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -42,7 +52,9 @@ struct Train: ParsableCommand {
             var job = try ConfigLoader.load(path: config, overrides: overrides)
             if let output { job.output.dir = output }
             runDirectory = job.output.dir
-            let trainer = try Trainer(config: job, comm: world, threads: threads)
+            let request: ResumeRequest = resume.map { $0 == "auto" ? .auto : .path($0) } ?? .none
+            let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite)
+            trainer.stopAtStep = stopAtStep
             try trainer.train()
         } catch {
             JobFailure.report(error, rank: world.rank, run: world.rank == 0 ? runDirectory : nil)

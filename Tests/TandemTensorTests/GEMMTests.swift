@@ -96,7 +96,7 @@ import TestSupport
         let got = GEMMTests.run(.none, .none, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0,
                                 c: [Float](repeating: .nan, count: m * n))
         let want = referenceGEMM(.none, .none, m: m, n: n, k: k, a: a, b: b, c: [Float](repeating: 0, count: m * n))
-        #expect(got.allSatisfy(\.isFinite))
+        #expect(got.allSatisfy { $0.isFinite })
         #expect(relativeDifference(got, want) <= 1e-4)
     }
 

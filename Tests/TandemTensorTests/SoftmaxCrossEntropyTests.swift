@@ -92,8 +92,8 @@ import TestSupport
         #expect(r.loss.isFinite)
         // Row 0: p0 = 1 -> 0; row 1: uniform -> log 3; row 2: label logit 2000 below the max -> 2000 + log 2.
         expectClose(r.loss, Foundation.log(3) + 2000 + Foundation.log(2), allowedError: 1e-3)
-        #expect(r.probabilities.allSatisfy(\.isFinite))
-        #expect(r.dLogits.allSatisfy(\.isFinite))
+        #expect(r.probabilities.allSatisfy { $0.isFinite })
+        #expect(r.dLogits.allSatisfy { $0.isFinite })
         for row in 0..<3 {
             expectClose(Double(r.probabilities[(3 * row)..<(3 * row + 3)].reduce(0, +)), 1, allowedError: 1e-6)
         }

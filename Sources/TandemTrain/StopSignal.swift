@@ -1,0 +1,91 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Catches SIGTERM, SIGINT and SIGUSR1 (what batch schedulers and `mpirun` send before
+/// preemption; `scripts/tandem-run` forwards SIGUSR1) and records the request, so the training
+/// loop can agree with the other ranks at the next step, write a checkpoint and exit cleanly.
+public final class StopSignal: @unchecked Sendable {
+    public static let shared = StopSignal()
+    private let lock = NSLock()
+    private var received: Int32 = 0
+    private var sources: [any DispatchSourceSignal] = []
+
+    /// Starts listening (idempotent).
+    public func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for sig in [SIGTERM, SIGINT, SIGUSR1] {
+            Glibc.signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in self?.record(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func record(_ sig: Int32) {
+        lock.lock()
+        if received == 0 { received = sig }
+        lock.unlock()
+    }
+
+    /// The first signal received, or nil.
+    public var signal: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return received == 0 ? nil : received
+    }
+
+    /// A name for `sig`.
+    public static func name(_ sig: Int32) -> String {
+        switch sig {
+        case SIGTERM: return "SIGTERM"
+        case SIGINT: return "SIGINT"
+        case SIGUSR1: return "SIGUSR1"
+        default: return "signal \(sig)"
+        }
+    }
+}
+
+/// Test hooks, set through the `TANDEM_FAULT` environment variable, to exercise failure handling
+/// on purpose: `sleep:RANK:STEP:SECONDS` makes rank RANK sleep before step STEP (the watchdog
+/// test); `kill:RANK:STEP` makes it SIGKILL itself before step STEP; `kill-in-checkpoint:STEP`
+/// makes rank 0 die in the middle of writing the checkpoint of step STEP (after the tensors,
+/// before the rename). Unset in normal use.
+struct FaultInjection {
+    enum Action { case sleep(Double), kill, killInCheckpoint }
+    let rank: Int
+    let step: Int
+    let action: Action
+
+    static let current: FaultInjection? = {
+        guard let spec = ProcessInfo.processInfo.environment["TANDEM_FAULT"] else { return nil }
+        let p = spec.split(separator: ":").map(String.init)
+        switch p.first {
+        case "sleep" where p.count == 4: return Int(p[1]).flatMap { r in Int(p[2]).flatMap { s in Double(p[3]).map { FaultInjection(rank: r, step: s, action: .sleep($0)) } } }
+        case "kill" where p.count == 3: return Int(p[1]).flatMap { r in Int(p[2]).map { FaultInjection(rank: r, step: $0, action: .kill) } }
+        case "kill-in-checkpoint" where p.count == 2: return Int(p[1]).map { FaultInjection(rank: 0, step: $0, action: .killInCheckpoint) }
+        default: return nil
+        }
+    }()
+
+    /// Called before each step on each rank.
+    static func beforeStep(_ step: Int, rank: Int) {
+        guard let f = current, f.rank == rank, f.step == step else { return }
+        switch f.action {
+        case .sleep(let s): Thread.sleep(forTimeInterval: s)
+        case .kill: kill(getpid(), SIGKILL)
+        case .killInCheckpoint: break
+        }
+    }
+
+    /// Called by the checkpoint writer between writing the tensors and renaming the directory.
+    static func inCheckpoint(step: Int) {
+        guard let f = current, case .killInCheckpoint = f.action, f.step == step else { return }
+        kill(getpid(), SIGKILL)
+    }
+}

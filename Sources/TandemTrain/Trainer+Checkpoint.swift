@@ -1,0 +1,137 @@
+import Foundation
+import TandemComm
+import TandemMetrics
+import TandemModel
+import TandemTensor
+
+extension Trainer {
+    /// The tensors of a checkpoint: parameters, optimizer moments, and the best parameters.
+    func checkpointTensors() -> [NamedTensor] {
+        let arena = network.arena
+        func slices(_ buffer: FloatBuffer, _ prefix: String) -> [NamedTensor] {
+            guard buffer.count == arena.count else { return [] }
+            return arena.slots.map { s in
+                NamedTensor(name: prefix + s.name, shape: s.shape, values: Array(UnsafeBufferPointer(start: buffer.base + s.offset, count: s.count)))
+            }
+        }
+        return arena.tensors() + slices(optimizer.moment1, "optimizer.moment1.") + slices(optimizer.moment2, "optimizer.moment2.")
+            + (best.map { slices($0, "best.") } ?? [])
+    }
+
+    /// Rank 0 writes the checkpoint of the current state and prunes old ones; every rank returns
+    /// its path. Parameters are replicated under data parallelism, so no gathering is needed.
+    func saveCheckpoint() throws -> String {
+        let path = store.root.appendingPathComponent("step-\(state.step)").path
+        guard isRoot else { return path }
+        let begin = Date()
+        let manifest = CheckpointManifest(
+            formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
+            createdAt: ISO8601DateFormatter().string(from: Date()), step: state.step, epoch: state.epoch, batch: state.batch,
+            epochLossSum: state.epochLossSum, epochSamples: state.epochSamples, epochSeconds: state.epochSeconds,
+            trainSeconds: state.trainSeconds, samples: state.samples, lastGradNorm: state.lastGradNorm,
+            finished: state.finished, stoppedEarly: state.stoppedEarly,
+            trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
+            task: config.data.task.rawValue, classes: data.classes, preprocessor: data.preprocessor, dataSHA256: data.dataSHA256,
+            layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
+            model: .init(kind: config.model.kind.rawValue, widths: network.spec.widths, activation: config.model.activation.rawValue,
+                         parameters: network.arena.count),
+            optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
+            earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
+            metricName: state.metricName, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
+            tensors: [], files: [:])
+        let url = try store.write(manifest: manifest, tensors: checkpointTensors())
+        let direction = state.metricName.flatMap { name in MetricName.direction(of: String(name.drop(while: { $0 != "_" }).dropFirst())) }
+        store.prune(keep: config.checkpoint.keep, bestBy: config.checkpoint.keepBest ? direction : nil)
+        checkpointStats.count += 1
+        checkpointStats.seconds += Date().timeIntervalSince(begin)
+        checkpointStats.bytes += directorySize(url)
+        return url.path
+    }
+
+    private func directorySize(_ url: URL) -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return files.reduce(0) { total, f in
+            total + ((try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(f).path)[.size] as? Int) ?? 0)
+        }
+    }
+
+    /// Rank 0 finds the checkpoint to resume from (verifying checksums, skipping bad ones with a
+    /// warning) and broadcasts its files; every rank returns the same decoded checkpoint, or nil.
+    func locate(_ request: ResumeRequest) throws -> Checkpoint? {
+        if request == .none { return nil }
+        var payload: [UInt8] = []
+        if isRoot {
+            var found: Checkpoint?
+            switch request {
+            case .none: break
+            case .auto:
+                found = store.newestValid { Progress.warn($0) }
+                if found == nil { Progress.say("no usable checkpoint under \(store.root.path); starting fresh") }
+            case .path(let p):
+                found = try CheckpointStore.load(URL(fileURLWithPath: p, isDirectory: true))
+            }
+            if let found {
+                Progress.say("resuming from \(found.directory.path) (step \(found.manifest.step))")
+                payload = Array(found.directory.path.utf8)
+            }
+        }
+        let chosen = try comm.broadcast(bytes: payload)
+        guard !chosen.isEmpty else { return nil }
+        let dir = URL(fileURLWithPath: String(decoding: chosen, as: UTF8.self), isDirectory: true)
+        // Rank 0 sends the verified files, so other nodes need not see the run directory.
+        let manifest = try comm.broadcast(bytes: isRoot ? Array((try? Data(contentsOf: dir.appendingPathComponent("manifest.json"))) ?? Data()) : [])
+        let blob = try comm.broadcast(bytes: isRoot ? Array((try? Data(contentsOf: dir.appendingPathComponent("tensors.safetensors"))) ?? Data()) : [])
+        let decoded: CheckpointManifest
+        do { decoded = try JSONDecoder().decode(CheckpointManifest.self, from: Data(manifest)) } catch {
+            throw CheckpointError("\(dir.lastPathComponent): manifest.json does not parse: \(error)")
+        }
+        guard SHA256.hex(Data(blob)) == decoded.files["tensors.safetensors"] else {
+            throw CheckpointError("\(dir.lastPathComponent): checksum mismatch in tensors.safetensors after broadcast")
+        }
+        return Checkpoint(directory: dir, manifest: decoded, tensors: try SafeTensors.decode(Data(blob)).tensors)
+    }
+
+    /// Checks that `checkpoint` fits this config and model, then loads parameters, optimizer
+    /// state, best parameters, early-stopping state and the loop position.
+    func restore(_ checkpoint: Checkpoint) throws {
+        let m = checkpoint.manifest
+        let name = checkpoint.directory.lastPathComponent
+        func require(_ same: Bool, _ field: String, _ saved: String, _ now: String) throws {
+            if !same { throw CheckpointError("checkpoint \(name) does not fit this config: \(field) was \(saved) when it was saved, now \(now)") }
+        }
+        try require(m.task == config.data.task.rawValue, "data.task", m.task, config.data.task.rawValue)
+        try require(m.classes == data.classes, "the classes", "\(m.classes ?? [])", "\(data.classes ?? [])")
+        try require(m.model.kind == config.model.kind.rawValue, "model.kind", m.model.kind, config.model.kind.rawValue)
+        try require(m.model.widths == network.spec.widths, "the layer widths (inputs, model.hidden, outputs)",
+                    m.model.widths.map(String.init).joined(separator: "-"), network.spec.widths.map(String.init).joined(separator: "-"))
+        try require(m.model.activation == config.model.activation.rawValue, "model.activation", m.model.activation, config.model.activation.rawValue)
+        try require(m.optimizer.name == config.train.optimizer.name.rawValue, "train.optimizer.name", m.optimizer.name, config.train.optimizer.name.rawValue)
+        try require(m.trainSeed == config.train.seed, "train.seed", "\(m.trainSeed)", "\(config.train.seed)")
+        try require((m.earlyStopping != nil) == (stopper != nil), "train.early_stopping", m.earlyStopping == nil ? "off" : "on", stopper == nil ? "off" : "on")
+        if m.dataSHA256 != data.dataSHA256 && isRoot { Progress.warn("the data file changed since checkpoint \(name) was written") }
+        let arena = network.arena
+        func load(_ prefix: String, into buffer: FloatBuffer) throws {
+            for s in arena.slots {
+                guard let t = checkpoint.tensor(prefix + s.name), t.shape == s.shape else {
+                    throw CheckpointError("checkpoint \(name): tensor '\(prefix + s.name)' is missing or has the wrong shape (expected \(s.shape))")
+                }
+                t.values.withUnsafeBufferPointer { src in if let p = src.baseAddress { (buffer.base + s.offset).update(from: p, count: s.count) } }
+            }
+        }
+        try load("", into: arena.params)
+        if optimizer.moment1.count > 0 { try load("optimizer.moment1.", into: optimizer.moment1) }
+        if optimizer.moment2.count > 0 { try load("optimizer.moment2.", into: optimizer.moment2) }
+        if let best { try load("best.", into: best) }
+        optimizer.stepCount = m.optimizer.stepCount
+        if var s = stopper, let e = m.earlyStopping {
+            s.restore(best: e.best, bestEpoch: e.bestEpoch, sinceBest: e.sinceBest)
+            stopper = s
+        }
+        state = TrainingState(step: m.step, epoch: m.epoch, batch: m.batch, epochLossSum: m.epochLossSum, epochSamples: m.epochSamples,
+                              epochSeconds: m.epochSeconds, trainSeconds: m.trainSeconds, samples: m.samples, lastGradNorm: m.lastGradNorm,
+                              metricName: m.metricName, metricValue: m.metricValue, finished: m.finished, stoppedEarly: m.stoppedEarly)
+        // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
+        let t = config.train
+        state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
+    }
+}

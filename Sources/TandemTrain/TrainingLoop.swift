@@ -1,0 +1,108 @@
+import Foundation
+import TandemComm
+import TandemMetrics
+import TandemModel
+import TandemTensor
+
+extension Trainer {
+    /// The epoch/batch loop from `state` to the end (or to a stop signal), with evaluation,
+    /// early stopping and checkpoints.
+    func optimize(_ evaluator: Evaluator) throws -> LoopEnd {
+        let t = config.train
+        let arena = network.arena
+        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
+                                seed: t.seed, capacity: BatchPlan.slice(count: t.batchSize, rank: 0, ranks: comm.size).length)
+        StopSignal.shared.install()
+        let train = data.train
+        let inputs = train.x.cols
+        var lastSave = Date()
+        let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
+        while state.epoch < t.epochs && !state.finished {
+            let perm = plan.permutation(epoch: state.epoch)
+            while state.batch < plan.batchesPerEpoch && !maxStepsReached() {
+                let begin = Date()
+                FaultInjection.beforeStep(state.step, rank: comm.rank)
+                comm.step = state.step
+                let count = plan.globalCount(batch: state.batch)
+                let (start, length) = BatchPlan.slice(count: count, rank: comm.rank, ranks: comm.size)
+                train.x.values.withUnsafeBufferPointer { buffer in
+                    guard let src = buffer.baseAddress else { return }
+                    for i in 0..<length {
+                        let r = perm[state.batch * t.batchSize + start + i]
+                        (step.inputs.base + i * inputs).update(from: src + r * inputs, count: inputs)
+                        if !train.labels.isEmpty { step.labels[i] = train.labels[r] } else { step.targets.base[i] = train.targets[r] }
+                    }
+                }
+                let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
+                let result = try step.run(rows: length, globalCount: count, rowOffset: start, step: state.step,
+                                          lr: schedule.lr(at: state.step),
+                                          signals: [StopSignal.shared.signal == nil ? 0 : 1, timeToSave ? 1 : 0])
+                state.step += 1
+                state.batch += 1
+                state.epochLossSum += result.lossSum
+                state.epochSamples += count
+                state.lastGradNorm = result.gradNorm
+                state.epochSeconds += Date().timeIntervalSince(begin)
+                let stop = result.signals[0] > 0 || state.step == stopAtStep
+                let every = config.checkpoint.everySteps
+                if stop || result.signals[1] > 0 || (every > 0 && state.step % every == 0) {
+                    let path = try saveCheckpoint()
+                    lastSave = Date()
+                    if stop { return .interrupted(signal: StopSignal.shared.signal, checkpoint: path) }
+                }
+            }
+            try endEpoch(evaluator, last: state.epoch + 1 == t.epochs || maxStepsReached())
+        }
+        if state.finished && config.checkpoint.everySteps > 0 && state.step % config.checkpoint.everySteps != 0 {
+            _ = try saveCheckpoint()
+        }
+        if let s = stopper, let best, s.best != nil { arena.params.copy(from: best) }
+        return .finished
+    }
+
+    /// Logs the epoch, evaluates, applies early stopping, and moves `state` to the next epoch.
+    private func endEpoch(_ evaluator: Evaluator, last: Bool) throws {
+        let t = config.train
+        let epoch = state.epoch
+        let lr = schedule.lr(at: max(0, state.step - 1))
+        let meanLoss = state.epochLossSum / Double(max(state.epochSamples, 1))
+        let rate = Double(state.epochSamples) / max(state.epochSeconds, 1e-9)
+        try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "train"),
+                                        ("loss", .number(meanLoss)), ("lr", .number(lr)),
+                                        ("grad_norm", .number(state.lastGradNorm)), ("samples_per_second", .number(rate))]))
+        var line = "epoch \(epoch + 1)/\(t.epochs)  step \(state.step)  loss \(Progress.number(meanLoss))"
+        if (epoch + 1) % t.evalEvery == 0 || last, data.validation.count > 0 {
+            let (val, _) = try evaluator.evaluate(data.validation)
+            try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "validation")]
+                                           + val.scalars.map { ($0.0, JSONValue.number($0.1)) }
+                                           + [("lr", .number(lr)), ("samples_per_second", .number(rate))]))
+            line += "  " + val.scalars.prefix(2).map { "val_\($0.0) \(Progress.number($0.1))" }.joined(separator: "  ")
+            state.metricName = "val_loss"
+            state.metricValue = val.loss
+            if var s = stopper {
+                let monitored = s.split == "validation" ? val.value(of: s.metric) : try evaluator.evaluate(data.train).0.value(of: s.metric)
+                if let v = monitored {
+                    state.metricName = s.config.metric
+                    state.metricValue = v
+                    if s.record(v, epoch: epoch + 1) { best?.copy(from: network.arena.params) }
+                }
+                stopper = s
+                if s.shouldStop { state.stoppedEarly = true }
+            }
+        }
+        state.trainSeconds += state.epochSeconds
+        state.samples += state.epochSamples
+        let eta = state.trainSeconds / Double(epoch + 1) * Double(t.epochs - epoch - 1)
+        line += "  \(Progress.grouped(Int(rate))) samples/s  ETA \(Progress.duration(last || state.stoppedEarly ? 0 : eta))"
+        if isRoot { Progress.say(line) }
+        if state.stoppedEarly, isRoot, let s = stopper {
+            Progress.say("early stopping: \(s.config.metric) has not improved for \(s.config.patience) evaluations (best \(Progress.number(s.best ?? .nan)) at epoch \(s.bestEpoch))")
+        }
+        state.epoch += 1
+        state.batch = 0
+        state.epochLossSum = 0
+        state.epochSamples = 0
+        state.epochSeconds = 0
+        if last || state.stoppedEarly { state.finished = true }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TandemTrain
+
+/// `tandem inspect CHECKPOINT`: what a checkpoint holds, and whether it is intact.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a checkpoint's step, layout, tensors and whether every checksum verifies.",
+        discussion: "PATH is a checkpoint directory (runs/NAME/checkpoints/step-N) or a run directory (lists its checkpoints). Exits 1 when a checkpoint does not verify."
+    )
+
+    @Argument(help: "Checkpoint or run directory.") var path: String
+
+    func run() throws {
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("checkpoints").path) {
+            let store = CheckpointStore(runDirectory: path)
+            var bad = 0
+            for (_, dir) in store.list() {
+                do {
+                    let c = try CheckpointStore.load(dir)
+                    print("\(dir.lastPathComponent)  ok  step \(c.manifest.step)  epoch \(c.manifest.epoch + 1)  \(c.manifest.metricName ?? "metric") \(c.manifest.metricValue.map { String(format: "%.4f", $0) } ?? "-")")
+                } catch {
+                    bad += 1
+                    print("\(dir.lastPathComponent)  BAD  \(error)")
+                }
+            }
+            if bad > 0 { throw ExitCode(1) }
+            return
+        }
+        let c: Checkpoint
+        do { c = try CheckpointStore.load(url) } catch {
+            print("\(url.lastPathComponent): does not verify: \(error)")
+            throw ExitCode(1)
+        }
+        let m = c.manifest
+        print("checkpoint   \(c.directory.path)")
+        print("format       \(m.formatVersion) (tandem \(m.tandemVersion)), written \(m.createdAt)")
+        print("position     step \(m.step), epoch \(m.epoch + 1), batch \(m.batch) of the epoch\(m.finished ? " (training had finished)" : "")")
+        print("layout       world \(m.layout.world) (dp \(m.layout.dp), tp \(m.layout.tp), pp \(m.layout.pp))")
+        print("model        \(m.model.kind) \(m.model.widths.map(String.init).joined(separator: "-")) \(m.model.activation), \(m.model.parameters) parameters")
+        print("optimizer    \(m.optimizer.name), \(m.optimizer.stepCount) updates")
+        print("task         \(m.task)\(m.classes.map { ", classes \($0.joined(separator: ", "))" } ?? "")")
+        if let n = m.metricName, let v = m.metricValue { print("metric       \(n) \(v)") }
+        print("seeds        train \(m.trainSeed), split \(m.splitSeed)")
+        print("tensors:")
+        for t in c.tensors { print("  \(t.name.padding(toLength: 36, withPad: " ", startingAt: 0)) \(t.shape)") }
+        print("checksums    ok (SHA256SUMS, manifest.json, tensors.safetensors)")
+    }
+}

@@ -1,0 +1,41 @@
+import Testing
+@testable import TandemTrain
+
+@Suite struct ProgressTests {
+    @Test(arguments: [(0.0, "0:00:00"), (0.4, "0:00:00"), (59.4, "0:00:59"), (59.6, "0:01:00"), (61, "0:01:01"),
+                      (3_599, "0:59:59"), (3_661, "1:01:01"), (36_000, "10:00:00"), (360_000, "100:00:00")])
+    func duration(_ seconds: Double, _ expected: String) {
+        #expect(Progress.duration(seconds) == expected)
+    }
+
+    @Test(arguments: [-1.0, .nan, .infinity, -.infinity])
+    func durationOfANonsenseValueIsAQuestionMark(_ seconds: Double) {
+        #expect(Progress.duration(seconds) == "?")
+    }
+
+    @Test(arguments: [(0.0, "0.0000"), (0.5, "0.5000"), (0.123456, "0.1235"), (-2.5, "-2.5000"), (999.5, "999.5000"),
+                      (1_000, "1,000"), (1_234.5, "1,235"), (-12_345.4, "-12,345"), (2.5e9, "2,500,000,000")])
+    func number(_ value: Double, _ expected: String) {
+        #expect(Progress.number(value) == expected)
+    }
+
+    @Test func numberOfNaN() {
+        #expect(Progress.number(.nan).lowercased() == "nan")
+    }
+
+    @Test(arguments: [Double.infinity, -.infinity, 1e19, 1e300])
+    func numberOfAnOutOfIntRangeValueDoesNotCrash(_ value: Double) async {
+        // `Int(value.rounded())` traps for values beyond Int's range; run in a child process.
+        await withKnownIssue("Progress.swift: number(_:) traps on infinity and values >= 2^63") {
+            await #expect(processExitsWith: .success) { [value] in
+                _ = Progress.number(value)
+            }
+        }
+    }
+
+    @Test(arguments: [(0, "0"), (7, "7"), (999, "999"), (1_000, "1,000"), (12_345, "12,345"), (123_456, "123,456"),
+                      (12_345_678, "12,345,678"), (-1_234_567, "-1,234,567"), (-999, "-999")])
+    func grouped(_ n: Int, _ expected: String) {
+        #expect(Progress.grouped(n) == expected)
+    }
+}

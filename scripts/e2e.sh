@@ -5,28 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_mpi_env
 set +e   # every check below handles its own failures
-TANDEM="${TANDEM:-$ROOT/.build/debug/tandem}"
-[ -x "$TANDEM" ] || { echo "error: $TANDEM not built (run swift build)" >&2; exit 1; }
-WORK="$(mktemp -d /tmp/tandem-e2e.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
-export OPENBLAS_NUM_THREADS=1
-passed=0; failed=0; failures=()
-
-ok()   { passed=$((passed + 1)); printf 'ok    %s\n' "$1"; }
-fail() { failed=$((failed + 1)); failures+=("$1"); printf 'FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '      %s\n' "$2"; return 0; }
-
-# train NP OUTDIR ARGS... : runs tandem train on NP ranks with a time limit; output in OUTDIR.log
-train() {
-  local np=$1 out=$2; shift 2
-  timeout 300 "${MPIRUN[@]}" -np "$np" "$TANDEM" train "$@" --output "$out" >"$out.log" 2>&1
-}
-
-# metric RUN SPLIT KEY : a number from RUN/summary.json
-metric() { awk -v s="\"$2\": {" -v k="\"$3\":" 'index($0, s) {t=1} t && index($0, k) {gsub(/[ ,]/, "", $2); print $2; exit}' "$1/summary.json"; }
-# field RUN KEY : a top-level string field from RUN/summary.json
-field() { awk -v k="\"$2\":" 'index($0, k) {gsub(/[ ",]/, "", $2); print $2; exit}' "$1/summary.json"; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
-close_to() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+. "$(dirname "$0")/e2e-lib.sh"
 
 # --- data parallel equals single process -------------------------------------------------
 for np in 1 2 3; do train $np "$WORK/dp$np" examples/digits.yaml --set train.max_steps=20 || fail "digits 20 steps on $np ranks" "$(tail -3 "$WORK/dp$np.log")"; done
@@ -57,18 +36,6 @@ if train 2 "$WORK/reg-gd" examples/iris-regression.yaml --set model.solver=gradi
 else fail "gradient regression trains" "$(tail -3 "$WORK/reg-gd.log")"; fi
 
 # --- bad input: clear error, non-zero exit, no hang, no summary.json -----------------------
-# expect_error NAME NP EXPECTED_SUBSTRING CONFIG ARGS...
-expect_error() {
-  local name=$1 np=$2 want=$3; shift 3
-  local out="$WORK/bad-$(echo "$name" | tr -c 'a-z0-9' '-')"
-  train "$np" "$out" "$@"
-  local rc=$?
-  if [ $rc -eq 124 ]; then fail "$name: hung (killed after 300 s)"; return; fi
-  if [ $rc -eq 0 ]; then fail "$name: exited 0"; return; fi
-  if ! grep -qF -- "$want" "$out.log"; then fail "$name: message lacks '$want'" "$(grep -m3 error "$out.log")"; return; fi
-  if [ -e "$out/summary.json" ]; then fail "$name: left a summary.json"; return; fi
-  ok "$name -> exit $rc: $(grep -m1 -F -- "$want" "$out.log" | cut -c1-160)"
-}
 mk() { printf '%b' "$2" > "$WORK/$1"; }
 cfg() { # cfg NAME DATA_PATH TARGET [extra yaml lines]
   printf 'name: %s\ndata: {path: %s, target: %s, task: classification, split: {validation: 0.2, test: 0.2, method: random}}\nmodel: {kind: logistic}\ntrain: {epochs: 2, batch_size: 4}\n%b' "$1" "$2" "$3" "${4:-}" > "$WORK/$1.yaml"
@@ -88,6 +55,4 @@ cfg nan "$WORK/good.csv" y;        expect_error "NaN loss" 2 "at step" "$WORK/na
 expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
 expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] || { printf 'failed: %s\n' "${failures[@]}"; exit 1; }
+summary

@@ -12,3 +12,4 @@ swift test --skip-build 2>&1 | tee /tmp/tandem-unit.log
 grep -q "Test run with .* passed" /tmp/tandem-unit.log || { echo "unit tests failed" >&2; exit 1; }
 log "end-to-end tests (mpirun)"
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e.sh
+TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh

@@ -55,18 +55,25 @@ public final class ParameterArena: @unchecked Sendable {
     }
 
     /// Replaces the parameters with `tensors`, which must name every slot with its exact shape.
-    /// Throws a `ModelError` naming the first missing, unexpected or mis-shaped tensor.
+    /// Throws a `ModelError` naming the first missing, unexpected or mis-shaped tensor; nothing
+    /// is changed unless every tensor fits.
     public func load(_ tensors: [NamedTensor]) throws {
         var byName: [String: NamedTensor] = [:]
         for t in tensors { byName[t.name] = t }
+        var matched: [(ParameterSlot, NamedTensor)] = []
         for s in slots {
             guard let t = byName.removeValue(forKey: s.name) else { throw ModelError("parameter '\(s.name)' is missing") }
-            guard t.shape == s.shape else { throw ModelError("parameter '\(s.name)' has shape \(t.shape), expected \(s.shape)") }
+            guard t.shape == s.shape, t.values.count == s.count else {
+                throw ModelError("parameter '\(s.name)' has shape \(t.shape) with \(t.values.count) values, expected \(s.shape)")
+            }
+            matched.append((s, t))
+        }
+        if let extra = byName.keys.sorted().first { throw ModelError("unexpected parameter '\(extra)'") }
+        for (s, t) in matched {
             t.values.withUnsafeBufferPointer { src in
                 if let p = src.baseAddress { (params.base + s.offset).update(from: p, count: s.count) }
             }
         }
-        if let extra = byName.keys.sorted().first { throw ModelError("unexpected parameter '\(extra)'") }
     }
 
     /// SHA-256 of the parameters as little-endian float32 in layer order (`params_sha256`).

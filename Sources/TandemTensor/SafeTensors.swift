@@ -99,7 +99,7 @@ public enum SafeTensors {
             }
             items.append((name, shape, begin, end))
         }
-        items.sort { $0.begin < $1.begin }
+        items.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }   // empty tensors share offsets
         var cursor = 0
         for item in items {
             guard item.begin == cursor else { throw SafeTensorsError("tensor '\(item.name)': data_offsets leave a gap or overlap at byte \(cursor)") }

@@ -1,5 +1,6 @@
 import Foundation
 import TandemComm
+import TandemData
 import TandemModel
 import TandemOptim
 import TandemTensor
@@ -29,11 +30,18 @@ public enum Benchmark {
         public var stepSeconds: Double
         /// Training FLOP rate counting forward + backward as 3x forward.
         public var gflops: Double
+        /// Checkpoints written during the timed steps (rank 0), their total seconds and bytes.
+        public var checkpoints = 0
+        public var checkpointSeconds = 0.0
+        public var checkpointBytes = 0
     }
 
     /// Trains `workload` with Adam on random data for `steps` timed steps (after `warmup`),
     /// data-parallel over `comm`. Uses the same `TrainingStep` as `tandem train`.
-    public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator) throws -> Result {
+    /// With `checkpointEvery > 0`, rank 0 also writes a full checkpoint (parameters and both Adam
+    /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does.
+    public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator,
+                                checkpointEvery: Int = 0, checkpointDirectory: String? = nil) throws -> Result {
         let spec = NetworkSpec(inputs: workload.widths[0], hidden: Array(workload.widths.dropFirst().dropLast()),
                                outputs: workload.widths[workload.widths.count - 1])
         let network = try Network(spec: spec)
@@ -47,13 +55,36 @@ public enum Benchmark {
         for i in 0..<length { step.labels[i] = Int32(rng.nextInt(below: spec.outputs)) }
         for s in 0..<warmup { _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: s, lr: 1e-4) }
         try comm.barrier()
+        let writer = checkpointDirectory.map { CheckpointWriter(store: CheckpointStore(runDirectory: $0)) }
         let begin = DispatchTime.now().uptimeNanoseconds
-        for s in 0..<steps { _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4) }
+        for s in 0..<steps {
+            _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4)
+            if checkpointEvery > 0, (s + 1) % checkpointEvery == 0, comm.rank == 0, let writer {
+                let tensors = network.arena.tensors() + [NamedTensor(name: "m", shape: [optimizer.count], values: optimizer.moment1.array),
+                                                         NamedTensor(name: "v", shape: [optimizer.count], values: optimizer.moment2.array)]
+                try writer.submit(manifest: benchmarkManifest(step: s + 1, widths: workload.widths), tensors: tensors, keep: 2, bestBy: nil)
+            }
+        }
+        try writer?.wait()
+        let saved = writer?.written ?? (count: 0, seconds: 0, bytes: 0)
         let local = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
         let seconds = try comm.allreduceMax([local])[0]
         let perStep = seconds / Double(steps)
         let rate = Double(workload.batch) / perStep
-        return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9)
+        return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
+                      checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes)
+    }
+
+    private static func benchmarkManifest(step: Int, widths: [Int]) -> CheckpointManifest {
+        CheckpointManifest(formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version, createdAt: "",
+                           step: step, epoch: 0, batch: step, epochLossSum: 0, epochSamples: 0, epochSeconds: 0, trainSeconds: 0,
+                           samples: 0, lastGradNorm: 0, finished: false, stoppedEarly: false, trainSeed: 1, splitSeed: 0,
+                           config: "benchmark", task: "classification", classes: nil,
+                           preprocessor: Preprocessor(options: PreprocessOptions(), features: []), dataSHA256: "",
+                           layout: .init(world: 1, dp: 1, tp: 1, pp: 1),
+                           model: .init(kind: "mlp", widths: widths, activation: "relu", parameters: 0),
+                           optimizer: .init(name: "adam", stepCount: step), earlyStopping: nil, metricName: nil, metricValue: nil,
+                           metricsLines: 0, tensors: [], files: [:])
     }
 
     /// GFLOP/s of `sgemm` on the forward and backward shapes of `workload` with the current

@@ -35,14 +35,15 @@ public struct CheckpointStore: Sendable {
             throw CheckpointError("cannot create checkpoint directory \(tmp.path): \(error.localizedDescription)")
         }
         let blob = SafeTensors.encode(tensors, metadata: ["format": "tandem-checkpoint"])
+        let blobDigest = SHA256.hex(blob)
         var m = manifest
-        m.files = ["tensors.safetensors": SHA256.hex(blob)]
+        m.files = ["tensors.safetensors": blobDigest]
         m.tensors = tensors.map { .init(name: $0.name, shape: $0.shape) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestData: Data
         do { manifestData = try encoder.encode(m) } catch { throw CheckpointError("cannot encode the manifest: \(error)") }
-        let sums = "\(SHA256.hex(blob))  tensors.safetensors\n\(SHA256.hex(manifestData))  manifest.json\n"
+        let sums = "\(blobDigest)  tensors.safetensors\n\(SHA256.hex(manifestData))  manifest.json\n"
         try durableWrite(blob, to: tmp.appendingPathComponent("tensors.safetensors"))
         try durableWrite(manifestData, to: tmp.appendingPathComponent("manifest.json"))
         FaultInjection.inCheckpoint(step: manifest.step)

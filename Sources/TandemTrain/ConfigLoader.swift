@@ -25,7 +25,8 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError("\(source): not valid YAML or JSON: \(error)")
         }
-        guard root.mapping != nil else { throw ConfigError("\(source): the config must be a mapping of sections (name, data, model, train, output)") }
+        guard root.mapping != nil else { throw ConfigError("\(source): the config must be a mapping of sections (name, data, model, train, output, checkpoint)") }
+        try rejectDuplicateKeys(root, path: [], source: source)
         var node = root
         for o in overrides { try apply(override: o, to: &node) }
         do {
@@ -34,6 +35,26 @@ public enum ConfigLoader {
             throw ConfigError("\(source): \(error.description)")
         } catch let error as DecodingError {
             throw ConfigError("\(source): \(describe(error))")
+        }
+    }
+
+    /// YAML allows a key twice in a mapping (the last wins); in a config that is always a mistake.
+    static func rejectDuplicateKeys(_ node: Node, path: [String], source: String) throws {
+        switch node {
+        case .mapping(let m):
+            var seen = Set<String>()
+            for (k, v) in m {
+                let key = k.string ?? "\(k)"
+                if !seen.insert(key).inserted {
+                    let line = k.mark.map { ":\($0.line)" } ?? ""
+                    throw ConfigError("\(source)\(line): key '\((path + [key]).joined(separator: "."))' appears twice")
+                }
+                try rejectDuplicateKeys(v, path: path + [key], source: source)
+            }
+        case .sequence(let s):
+            for (i, v) in s.enumerated() { try rejectDuplicateKeys(v, path: path + ["[\(i)]"], source: source) }
+        default:
+            break
         }
     }
 

@@ -35,6 +35,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
         let task: Task = try c.choice(.task, or: .classification)
         self.task = task
         split = try c.value(.split, or: SplitConfig(task: task))
+        // A split section without `method` gets the task's default (stratified for classification).
+        if c.contains(.split), try !c.nestedContainer(keyedBy: AnyKey.self, forKey: .split).contains(AnyKey(stringValue: "method")) {
+            split.method = SplitConfig(task: task).method
+        }
         preprocess = try c.decodeIfPresent(PreprocessConfig.self, forKey: .preprocess)?.options ?? PreprocessOptions()
     }
 
@@ -74,6 +78,12 @@ public struct SplitConfig: Codable, Equatable, Sendable {
         test = try c.value(.test, or: 0.2)
         method = try c.choice(.method, or: .random)
         seed = try c.value(.seed, or: 7)
+        for (key, v) in [("validation", validation), ("test", test)] where !(v >= 0 && v < 1) {
+            throw ConfigError("data.split.\(key): \(v) must be a fraction in [0, 1)")
+        }
+        if validation + test >= 1 {
+            throw ConfigError("data.split: validation \(validation) + test \(test) leave no rows for training; their sum must be below 1")
+        }
     }
 }
 
@@ -98,7 +108,7 @@ struct PreprocessConfig: Codable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(options.impute, forKey: .impute)
-        if options.impute == .constant { try c.encode(options.fillValue, forKey: .fillValue) }
+        try c.encode(options.fillValue, forKey: .fillValue)
         try c.encode(options.scale, forKey: .scale)
         try c.encode(options.categorical, forKey: .categorical)
     }

@@ -30,7 +30,7 @@ struct EarlyStopping {
     mutating func record(_ value: Double, epoch: Int) -> Bool {
         let improved: Bool
         if let b = best {
-            improved = direction == .maximize ? value > b + config.minDelta : value < b - config.minDelta
+            improved = value.isFinite && (direction == .maximize ? value > b + config.minDelta : value < b - config.minDelta)
         } else {
             improved = value.isFinite
         }

@@ -46,6 +46,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         ridge = try c.value(.ridge, or: 0)
         if kind != .mlp && !hidden.isEmpty { throw ConfigError("model.hidden: a \(kind.rawValue) model has no hidden layers (use kind: mlp)") }
         if solver == .exact && kind != .linear { throw ConfigError("model.solver: exact applies to kind: linear only") }
+        if let bad = hidden.first(where: { $0 < 1 }) { throw ConfigError("model.hidden: layer width \(bad) must be at least 1") }
+        if !(dropout >= 0 && dropout < 1) { throw ConfigError("model.dropout: \(dropout) must be in [0, 1)") }
         if ridge < 0 { throw ConfigError("model.ridge: \(ridge) must be >= 0") }
     }
 }

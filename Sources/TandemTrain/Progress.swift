@@ -11,6 +11,8 @@ enum Progress {
 
     /// `value` with 4 significant decimals, or an integer with thousands separators when large.
     static func number(_ value: Double) -> String {
+        if !value.isFinite { return "\(value)" }
+        if abs(value) >= 1e15 { return String(format: "%.4g", value) }
         if abs(value) >= 1000 { return grouped(Int(value.rounded())) }
         return String(format: "%.4f", value)
     }

@@ -55,7 +55,8 @@ public final class StopSignal: @unchecked Sendable {
 /// on purpose: `sleep:RANK:STEP:SECONDS` makes rank RANK sleep before step STEP (the watchdog
 /// test); `kill:RANK:STEP` makes it SIGKILL itself before step STEP; `kill-in-checkpoint:STEP`
 /// makes rank 0 die in the middle of writing the checkpoint of step STEP (after the tensors,
-/// before the rename). Unset in normal use.
+/// before the rename). With `TANDEM_FAULT_ONCE=FILE` a fault fires only while FILE does not
+/// exist, and creates it (so a restarted job runs clean). Unset in normal use.
 struct FaultInjection {
     enum Action { case sleep(Double), kill, killInCheckpoint }
     let rank: Int
@@ -73,19 +74,26 @@ struct FaultInjection {
         }
     }()
 
+    /// True (once, when TANDEM_FAULT_ONCE is set) when the fault may fire now.
+    private static func arm() -> Bool {
+        guard let marker = ProcessInfo.processInfo.environment["TANDEM_FAULT_ONCE"] else { return true }
+        if FileManager.default.fileExists(atPath: marker) { return false }
+        return FileManager.default.createFile(atPath: marker, contents: Data())
+    }
+
     /// Called before each step on each rank.
     static func beforeStep(_ step: Int, rank: Int) {
         guard let f = current, f.rank == rank, f.step == step else { return }
         switch f.action {
-        case .sleep(let s): Thread.sleep(forTimeInterval: s)
-        case .kill: kill(getpid(), SIGKILL)
+        case .sleep(let s): if arm() { Thread.sleep(forTimeInterval: s) }
+        case .kill: if arm() { kill(getpid(), SIGKILL) }
         case .killInCheckpoint: break
         }
     }
 
     /// Called by the checkpoint writer between writing the tensors and renaming the directory.
     static func inCheckpoint(step: Int) {
-        guard let f = current, case .killInCheckpoint = f.action, f.step == step else { return }
+        guard let f = current, case .killInCheckpoint = f.action, f.step == step, arm() else { return }
         kill(getpid(), SIGKILL)
     }
 }

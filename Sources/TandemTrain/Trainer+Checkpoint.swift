@@ -18,12 +18,13 @@ extension Trainer {
             + (best.map { slices($0, "best.") } ?? [])
     }
 
-    /// Rank 0 writes the checkpoint of the current state and prunes old ones; every rank returns
-    /// its path. Parameters are replicated under data parallelism, so no gathering is needed.
-    func saveCheckpoint() throws -> String {
+    /// Rank 0 snapshots the current state and hands it to the background writer (every rank
+    /// returns the checkpoint's path). Parameters are replicated under data parallelism, so no
+    /// gathering is needed. `wait` blocks until it is on disk (before exiting on a stop signal).
+    @discardableResult
+    func saveCheckpoint(wait: Bool = false) throws -> String {
         let path = store.root.appendingPathComponent("step-\(state.step)").path
-        guard isRoot else { return path }
-        let begin = Date()
+        guard isRoot, let writer else { return path }
         let manifest = CheckpointManifest(
             formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
             createdAt: ISO8601DateFormatter().string(from: Date()), step: state.step, epoch: state.epoch, batch: state.batch,
@@ -39,20 +40,11 @@ extension Trainer {
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
             metricName: state.metricName, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
             tensors: [], files: [:])
-        let url = try store.write(manifest: manifest, tensors: checkpointTensors())
         let direction = state.metricName.flatMap { name in MetricName.direction(of: String(name.drop(while: { $0 != "_" }).dropFirst())) }
-        store.prune(keep: config.checkpoint.keep, bestBy: config.checkpoint.keepBest ? direction : nil)
-        checkpointStats.count += 1
-        checkpointStats.seconds += Date().timeIntervalSince(begin)
-        checkpointStats.bytes += directorySize(url)
-        return url.path
-    }
-
-    private func directorySize(_ url: URL) -> Int {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        return files.reduce(0) { total, f in
-            total + ((try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(f).path)[.size] as? Int) ?? 0)
-        }
+        try writer.submit(manifest: manifest, tensors: checkpointTensors(), keep: config.checkpoint.keep,
+                          bestBy: config.checkpoint.keepBest ? direction : nil)
+        if wait { try writer.wait() }
+        return path
     }
 
     /// Rank 0 finds the checkpoint to resume from (verifying checksums, skipping bad ones with a

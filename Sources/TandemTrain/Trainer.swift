@@ -36,8 +36,8 @@ public final class Trainer {
     let resolvedYAML: String
     var run: RunDirectory?
     var state = TrainingState()
-    /// Checkpoints written by this process: count, seconds, bytes.
-    var checkpointStats = (count: 0, seconds: 0.0, bytes: 0)
+    /// Rank 0's background checkpoint writer.
+    var writer: CheckpointWriter?
     let started: Date
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
@@ -76,6 +76,7 @@ public final class Trainer {
         stopper = try t.earlyStopping.map { try EarlyStopping($0, taskMetrics: taskMetrics) }
         best = stopper?.config.restoreBest == true ? FloatBuffer(count: arena.count) : nil
         store = CheckpointStore(runDirectory: config.output.dir)
+        writer = comm.rank == 0 ? CheckpointWriter(store: store) : nil
         resolvedYAML = try ConfigLoader.yaml(config)
         try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)", "the resolved config, data or model layout", comm: comm)
 
@@ -157,6 +158,8 @@ public final class Trainer {
     }
 
     private func finish(evaluator: Evaluator) throws -> JSONValue {
+        try writer?.wait()
+        let checkpointStats = writer?.written ?? (count: 0, seconds: 0, bytes: 0)
         var splits: [(String, JSONValue)] = []
         var lines: [String] = []
         for (name, split) in [("train", data.train), ("validation", data.validation), ("test", data.test)] where split.count > 0 {

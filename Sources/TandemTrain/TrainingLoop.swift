@@ -46,7 +46,7 @@ extension Trainer {
                 let stop = result.signals[0] > 0 || state.step == stopAtStep
                 let every = config.checkpoint.everySteps
                 if stop || result.signals[1] > 0 || (every > 0 && state.step % every == 0) {
-                    let path = try saveCheckpoint()
+                    let path = try saveCheckpoint(wait: stop)
                     lastSave = Date()
                     if stop { return .interrupted(signal: StopSignal.shared.signal, checkpoint: path) }
                 }
@@ -54,7 +54,7 @@ extension Trainer {
             try endEpoch(evaluator, last: state.epoch + 1 == t.epochs || maxStepsReached())
         }
         if state.finished && config.checkpoint.everySteps > 0 && state.step % config.checkpoint.everySteps != 0 {
-            _ = try saveCheckpoint()
+            try saveCheckpoint()
         }
         if let s = stopper, let best, s.best != nil { arena.params.copy(from: best) }
         return .finished

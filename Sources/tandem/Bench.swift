@@ -15,6 +15,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed steps per workload (default: 30 for wide, 3000 for small).") var steps: Int?
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
     @Option(help: "OpenBLAS threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Also write a checkpoint (params + Adam moments, fsynced) every this many timed steps, to measure its cost.")
+    var checkpointEvery: Int = 0
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
 
     func run() throws {
@@ -28,9 +30,16 @@ struct Bench: ParsableCommand {
                     let g = Benchmark.sgemmRate(w, repeats: name == "wide" ? 20 : 2000)
                     if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"threads\": \(t), \"gflops\": \(g)}") }
                 } else {
-                    let r = try Benchmark.training(w, steps: steps ?? (name == "wide" ? 30 : 3000), warmup: warmup, comm: world)
+                    let dir = checkpointEvery > 0 ? NSTemporaryDirectory() + "tandem-bench-\(getpid())" : nil
+                    defer { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
+                    let r = try Benchmark.training(w, steps: steps ?? (name == "wide" ? 30 : 3000), warmup: warmup, comm: world,
+                                                   checkpointEvery: checkpointEvery, checkpointDirectory: dir)
                     if world.rank == 0 {
-                        print("{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops)}")
+                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops)"
+                        if r.checkpoints > 0 {
+                            line += ", \"checkpoint_every\": \(checkpointEvery), \"checkpoints\": \(r.checkpoints), \"checkpoint_seconds\": \(r.checkpointSeconds / Double(r.checkpoints)), \"checkpoint_mb_per_s\": \(Double(r.checkpointBytes) / r.checkpointSeconds / 1e6)"
+                        }
+                        print(line + "}")
                     }
                 }
             }

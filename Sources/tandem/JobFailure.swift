@@ -1,10 +1,26 @@
 import Foundation
 import TandemComm
+import TandemData
+import TandemModel
 import TandemTrain
 
 /// Ends the job after an error on this rank: prints `rank R: error: ...`, records it in the run
-/// directory (rank 0), and aborts every rank with exit code 1, so a job never hangs.
+/// directory (rank 0), and aborts every rank, so a job never hangs.
+///
+/// Exit codes: 2 for errors in what the user gave (config, data, checkpoint choice, a diverged
+/// loss) that a restart cannot fix; 1 for everything else (MPI, I/O); 3 from the watchdog.
+/// `scripts/tandem-run` restarts on 1 and 3, never on 2.
 enum JobFailure {
+    static let userError: Int32 = 2
+
+    static func exitCode(for error: any Error) -> Int32 {
+        switch error {
+        case is ConfigError, is DataError, is TrainingError, is ModelError: return userError
+        case let e as CheckpointError where e.description.contains("does not fit this config"): return userError
+        default: return 1
+        }
+    }
+
     static func report(_ error: any Error, rank: Int, run: String?) -> Never {
         let message = "\(error)"
         FileHandle.standardError.write(Data("rank \(rank): error: \(message)\n".utf8))
@@ -15,7 +31,7 @@ enum JobFailure {
         // When every rank fails the same way (bad data, diverged loss), let rank 0 speak and
         // record the failure first; then any rank's MPI_Abort ends the job.
         if rank != 0 { Thread.sleep(forTimeInterval: 1) }
-        MPIRuntime.abortJob(code: 1)
+        MPIRuntime.abortJob(code: exitCode(for: error))
     }
 
     private static func jsonQuoted(_ s: String) -> String {

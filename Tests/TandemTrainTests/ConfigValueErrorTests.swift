@@ -114,11 +114,21 @@ import Testing
         }
     }
 
-    @Test func duplicateKeysAreNotSilentlyMerged() throws {
-        // YAML forbids duplicate keys; the later value silently winning hides typos in long configs.
-        let text = minimalYAML + "\ntrain:\n  epochs: 3\n  epochs: 30"
-        withKnownIssue("ConfigLoader.swift: duplicate mapping keys are accepted (Yams does not check)") {
-            _ = try #require(configError(text))
-        }
+    @Test func duplicateKeysAreAnError() throws {
+        // YAML forbids duplicate keys; a silent "last one wins" would hide mistakes in long configs.
+        let error = try #require(configError(minimalYAML + "\ntrain:\n  epochs: 3\n  epochs: 30"))
+        #expect(error.description.contains("epochs"), "\(error)")
+    }
+
+    @Test(arguments: ["lr: 1e-3", "lr: 1.0e-3", "lr: 5E-4"])
+    func scientificNotationIsANumber(_ entry: String) throws {
+        let c = try parse(minimalYAML + "\ntrain: {optimizer: {\(entry)}}")
+        #expect(c.train.optimizer.lr < 0.0011 && c.train.optimizer.lr > 0.0004)
+    }
+
+    @Test func jsonIndentedWithTabsParses() throws {
+        let json = "{\n\t\"data\": {\n\t\t\"path\": \"d.csv\",\n\t\t\"target\": \"y\",\n\t\t\"task\": \"regression\"\n\t},\n\t\"train\": {\"epochs\": 3}\n}\n"
+        let c = try parse(json)
+        #expect(c.train.epochs == 3 && c.data.task == .regression)
     }
 }

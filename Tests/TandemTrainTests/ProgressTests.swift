@@ -23,13 +23,16 @@ import Testing
         #expect(Progress.number(.nan).lowercased() == "nan")
     }
 
-    @Test(arguments: [Double.infinity, -.infinity, 1e19, 1e300])
-    func numberOfAnOutOfIntRangeValueDoesNotCrash(_ value: Double) async {
-        // `Int(value.rounded())` traps for values beyond Int's range; run in a child process.
-        await withKnownIssue("Progress.swift: number(_:) traps on infinity and values >= 2^63") {
-            await #expect(processExitsWith: .success) { [value] in
-                _ = Progress.number(value)
-            }
+    // `Int(value.rounded())` traps for values beyond Int's range, so these run in a child process.
+    @Test func numberOfInfinityDoesNotCrash() async {
+        await withKnownIssue("Progress.swift: number(_:) traps on infinity (Int(value.rounded()))") {
+            await #expect(processExitsWith: .success) { _ = Progress.number(.infinity) }
+        }
+    }
+
+    @Test func numberBeyondIntRangeDoesNotCrash() async {
+        await withKnownIssue("Progress.swift: number(_:) traps on finite values >= 2^63") {
+            await #expect(processExitsWith: .success) { _ = Progress.number(1e19) }
         }
     }
 

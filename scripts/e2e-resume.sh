@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# End-to-end tests of checkpoints: exact resume, resume on another world size, recovery from a
+# killed rank (also mid-checkpoint-write) through scripts/tandem-run, corrupted checkpoints,
+# incompatible checkpoints, SIGTERM, and the hang watchdog.
+# Usage: TANDEM=.build/debug/tandem scripts/e2e-resume.sh   (scripts/test.sh runs it)
+. "$(dirname "$0")/lib.sh"
+setup_mpi_env
+set +e   # every check below handles its own failures
+. "$(dirname "$0")/e2e-lib.sh"
+
+JOB=(examples/digits.yaml --set train.epochs=10 --set checkpoint.every_steps=50)
+sha() { field "$1" params_sha256; }
+same_sha() { # same_sha NAME RUN REFERENCE
+  local a b; a=$(sha "$2"); b=$(sha "$3")
+  if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "$1: params_sha256 identical ($a)"; else fail "$1: params_sha256 differs" "${a:-none} vs $b; $(grep -m2 error "$2.log")"; fi
+}
+close_params() { # close_params NAME RUN REFERENCE
+  local out; if out=$("$TANDEM" diff "$2" "$3" --tolerance 1e-4); then ok "$1: $out"; else fail "$1" "$out $(grep -m2 error "$2.log")"; fi
+}
+
+# Reference runs, uninterrupted.
+train 2 "$WORK/ref2" "${JOB[@]}" || fail "reference run on 2 ranks" "$(tail -3 "$WORK/ref2.log")"
+train 1 "$WORK/ref1" "${JOB[@]}" || fail "reference run on 1 rank" "$(tail -3 "$WORK/ref1.log")"
+
+# --- exact resume: stop at step K, resume, same layout -> bitwise equal ----------------------
+train 2 "$WORK/stop" "${JOB[@]}" --stop-at-step 77
+grep -q "stopped by --stop-at-step at step 77" "$WORK/stop.log" && [ -d "$WORK/stop/checkpoints/step-77" ] \
+  && ok "--stop-at-step 77 wrote checkpoint step-77" || fail "--stop-at-step" "$(tail -3 "$WORK/stop.log")"
+[ ! -e "$WORK/stop/summary.json" ] && ok "a stopped run has no summary.json" || fail "stopped run left summary.json"
+cp -r "$WORK/stop" "$WORK/stop-to1"; cp -r "$WORK/stop" "$WORK/stop-to3"
+train 2 "$WORK/stop" "${JOB[@]}" --resume auto
+same_sha "resume 2 -> 2 ranks" "$WORK/stop" "$WORK/ref2"
+a=$(wc -l < "$WORK/stop/metrics.jsonl"); b=$(wc -l < "$WORK/ref2/metrics.jsonl")
+[ "$a" = "$b" ] && ok "resumed metrics.jsonl has the same $a lines as the uninterrupted run" || fail "metrics.jsonl lines $a vs $b"
+
+# --- resume on another world size: within float rounding -------------------------------------
+train 1 "$WORK/stop-to1" "${JOB[@]}" --resume auto
+close_params "resume 2 -> 1 rank" "$WORK/stop-to1" "$WORK/ref2"
+train 1 "$WORK/one" "${JOB[@]}" --stop-at-step 60
+train 3 "$WORK/one" "${JOB[@]}" --resume auto
+close_params "resume 1 -> 3 ranks" "$WORK/one" "$WORK/ref1"
+
+# --- a killed rank: the supervisor restarts from the last checkpoint ------------------------
+run_supervised() { # run_supervised OUT FAULT
+  local out=$1; rm -f "$WORK/once"
+  TANDEM_FAULT_ONCE="$WORK/once" TANDEM_FAULT="$2" timeout 600 "$ROOT/scripts/tandem-run" --max-restarts 2 --backoff 0 -- \
+    --oversubscribe -np 2 "$TANDEM" train "${JOB[@]}" --output "$out" >"$out.log" 2>&1
+}
+k=$((60 + RANDOM % 120))
+run_supervised "$WORK/kill" "kill:1:$k"; rc=$?
+grep -q "restart 1 of 2" "$WORK/kill.log" && [ $rc -eq 0 ] && ok "SIGKILL of rank 1 at step $k: tandem-run restarted the job and it finished" \
+  || fail "kill at step $k and restart (rc $rc)" "$(grep tandem-run "$WORK/kill.log" | tail -3)"
+same_sha "after the kill at step $k" "$WORK/kill" "$WORK/ref2"
+run_supervised "$WORK/killckpt" "kill-in-checkpoint:100"; rc=$?
+grep -q "resuming from .*step-50 " "$WORK/killckpt.log" && ok "killed while writing step-100: resumed from step-50, the half-written one was never chosen" \
+  || fail "kill during checkpoint write" "$(grep -E 'tandem-run|resum|skipping' "$WORK/killckpt.log" | tail -4)"
+same_sha "after the kill during a checkpoint write" "$WORK/killckpt" "$WORK/ref2"
+
+# --- corrupted checkpoints are skipped with a warning that says why -------------------------
+train 1 "$WORK/c" "${JOB[@]}" --stop-at-step 150
+newest="$WORK/c/checkpoints/step-150"
+corrupt_and_resume() { # corrupt_and_resume NAME EXPECTED_WARNING (after the caller damaged $newest)
+  local out="$WORK/c-$1"; rm -rf "$out"; cp -r "$WORK/c" "$out"
+  train 1 "$out" "${JOB[@]}" --resume auto --stop-at-step 151
+  if grep -qF "$2" "$out.log" && grep -q "resuming from .*step-100 " "$out.log"; then ok "$1: '$(grep -m1 -F "$2" "$out.log" | cut -c1-110)' and resumed from step-100"
+  else fail "$1 detected" "$(grep -E 'warning|resum|error' "$out.log" | head -3)"; fi
+}
+cp -r "$WORK/c" "$WORK/c-orig"
+truncate -s 1000 "$newest/tensors.safetensors";        corrupt_and_resume "truncated tensors" "skipping checkpoint step-150: checksum mismatch in tensors.safetensors"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+printf '\x55' | dd of="$newest/tensors.safetensors" bs=1 seek=5000 conv=notrunc 2>/dev/null
+corrupt_and_resume "flipped byte in tensors" "checksum mismatch in tensors.safetensors"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+sed -i 's/"step" : 150/"step" : 151/' "$newest/manifest.json"; corrupt_and_resume "edited manifest" "checksum mismatch in manifest.json"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+rm "$newest/manifest.json";                            corrupt_and_resume "deleted manifest" "manifest.json is missing"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+if "$TANDEM" inspect "$newest" >"$WORK/inspect.log"; then grep -q "checksums    ok" "$WORK/inspect.log" && ok "tandem inspect verifies an intact checkpoint" || fail "inspect output"; else fail "inspect of an intact checkpoint"; fi
+truncate -s 100 "$newest/tensors.safetensors"
+"$TANDEM" inspect "$newest" >"$WORK/inspect.log"; [ $? -eq 1 ] && grep -q "checksum mismatch" "$WORK/inspect.log" && ok "tandem inspect reports a damaged checkpoint (exit 1)" || fail "inspect of a damaged checkpoint" "$(cat "$WORK/inspect.log")"
+
+# --- refusals --------------------------------------------------------------------------------
+cp -r "$WORK/c-orig" "$WORK/incompat"
+expect_error "incompatible checkpoint (other hidden sizes)" 1 "the layer widths (inputs, model.hidden, outputs) was 64-128-10 when it was saved, now 64-32-10" "${JOB[@]}" --resume "$WORK/incompat/checkpoints/step-100" --set model.hidden=[32]
+[ -d "$WORK/incompat/checkpoints/step-100" ] && ok "  ...and the refused checkpoint is still there" || fail "refused checkpoint was removed"
+train 1 "$WORK/again" "${JOB[@]}" --set train.max_steps=5
+train 1 "$WORK/again" "${JOB[@]}"; rc=$?
+[ $rc -eq 2 ] && grep -q "already holds a run" "$WORK/again.log" && ok "a fresh start over an existing run is refused (exit 2): $(grep -m1 -o 'already holds a run.*' "$WORK/again.log" | cut -c1-90)" \
+  || fail "fresh start over an existing run (rc $rc)" "$(grep -m1 error "$WORK/again.log")"
+train 1 "$WORK/again" "${JOB[@]}" --set train.max_steps=5 --overwrite && ok "--overwrite replaces it" || fail "--overwrite" "$(tail -2 "$WORK/again.log")"
+
+# --- SIGTERM to mpirun: checkpoint, clean stop ---------------------------------------------
+( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=500 ) & bg=$!
+for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/term.log" 2>/dev/null && break; sleep 0.2; done
+pkill -TERM -f "^mpirun .*$WORK/term"; wait $bg
+if grep -q "stopped by SIGTERM at step" "$WORK/term.log" && ls "$WORK/term/checkpoints" | grep -q step-; then
+  ok "SIGTERM to mpirun: $(grep -m1 'stopped by SIGTERM' "$WORK/term.log" | cut -c1-100)"
+else fail "SIGTERM checkpoint" "$(tail -3 "$WORK/term.log")"; fi
+
+# --- watchdog: a stuck rank aborts the job, naming the collective ----------------------------
+start=$(date +%s)
+TANDEM_FAULT=sleep:1:30:120 train 2 "$WORK/stuck" "${JOB[@]}" --set train.collective_timeout=5; rc=$?
+took=$(( $(date +%s) - start ))
+if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: MPI_Allreduce .* at step 30" "$WORK/stuck.log"; then
+  ok "watchdog: aborted after ${took}s (timeout 5s): $(grep -m1 watchdog "$WORK/stuck.log" | cut -c1-110)"
+else fail "watchdog (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck.log")"; fi
+
+# --- multi-node: 2 ranks in 2 network namespaces over TCP == 2 ranks on one host -------------
+if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
+  echo "skip  multi-node test bed: needs root and network namespaces (ip netns)"
+else
+  if "$ROOT/scripts/local-cluster.sh" up 2 >"$WORK/cluster.log" 2>&1; then
+    # shellcheck disable=SC2046
+    OMPI_MCA_btl= timeout 300 mpirun $("$ROOT/scripts/local-cluster.sh" mpirun-args) -np 2 "$TANDEM" train "${JOB[@]}" \
+      --output "$WORK/multinode" >"$WORK/multinode.log" 2>&1
+    grep -q '"ranks_per_node": 1' "$WORK/multinode/summary.json" 2>/dev/null && ok "multi-node: the 2 ranks ran on 2 separate (namespace) nodes" \
+      || fail "multi-node run" "$(tail -3 "$WORK/multinode.log")"
+    same_sha "multi-node (2 namespaces, TCP) vs 2 ranks on one host" "$WORK/multinode" "$WORK/ref2"
+    "$ROOT/scripts/local-cluster.sh" down >/dev/null 2>&1
+  else
+    fail "local-cluster.sh up 2" "$(tail -3 "$WORK/cluster.log")"
+  fi
+fi
+
+summary

@@ -22,6 +22,8 @@ import Testing
            early_stopping: {metric: train_accuracy, patience: 2, min_delta: 0.001, restore_best: false}
            seed: 123456789012
            eval_every: 2
+           collective_timeout: 12.5
+         checkpoint: {every_steps: 0, every_seconds: 60, keep: 2, keep_best: false}
          """),
         ("constant impute", minimalYAML + "\n  preprocess: {impute: constant, fill_value: -1.5, scale: minmax}"),
         ("npy", "data: {path: x.npy, target_path: y.npy, task: regression, split: {method: sequential, validation: 0, test: 0.3}}"),

@@ -100,4 +100,17 @@ import TandemMetrics
             #expect(error.description.contains("missing/summary.json"), "\(error)")
         }
     }
+
+    @Test(arguments: [(0, 0), (2, 2), (5, 3)])
+    func resumingKeepsTheFirstMetricsLines(keep: Int, kept: Int) throws {
+        let root = try temporaryDirectory()
+        defer { try? fm.removeItem(at: root) }
+        try Data("{\"step\":1}\n{\"step\":2}\n{\"step\":3}\n".utf8).write(to: root.appendingPathComponent("metrics.jsonl"))
+        let run = try RunDirectory(path: root.path, keepMetricsLines: keep)
+        #expect(run.metricsLines == kept)
+        try run.appendMetrics(.object([("step", .int(9))]))
+        #expect(run.metricsLines == kept + 1)
+        let lines = try contents(root.appendingPathComponent("metrics.jsonl")).split(separator: "\n").map(String.init)
+        #expect(lines == (0..<kept).map { "{\"step\":\($0 + 1)}" } + [#"{"step":9}"#])
+    }
 }

@@ -63,8 +63,9 @@ public final class ParameterArena: @unchecked Sendable {
         var matched: [(ParameterSlot, NamedTensor)] = []
         for s in slots {
             guard let t = byName.removeValue(forKey: s.name) else { throw ModelError("parameter '\(s.name)' is missing") }
-            guard t.shape == s.shape, t.values.count == s.count else {
-                throw ModelError("parameter '\(s.name)' has shape \(t.shape) with \(t.values.count) values, expected \(s.shape)")
+            guard t.shape == s.shape else { throw ModelError("parameter '\(s.name)' has shape \(t.shape), expected \(s.shape)") }
+            guard t.values.count == s.count else {
+                throw ModelError("parameter '\(s.name)' has \(t.values.count) values for shape \(s.shape) (\(s.count) expected)")
             }
             matched.append((s, t))
         }

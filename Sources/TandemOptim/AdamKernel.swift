@@ -4,8 +4,11 @@ enum AdamKernel {
     /// `p -= decoupledDecay * p + lr * (m c1) / (sqrt(v c2) + eps)`, where c1 and c2 are the
     /// bias corrections `1 / (1 - b^t)`. p, g, m, v: `[count]`.
     @inline(__always)
+    /// `oneMinusBeta1/2` are passed separately because `1 - beta2` rounded from Double is more
+    /// accurate than `1 - Float(beta2)` (0.999 is not exact in Float).
     static func update(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                        v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float,
+                       oneMinusBeta1: Float, oneMinusBeta2: Float,
                        epsilon: Float, correction1: Float, correction2: Float, l2: Float, decoupledDecay: Float) {
         typealias V = SIMD16<Float>
         let pr = UnsafeMutableRawPointer(p), gr = UnsafeRawPointer(g)
@@ -15,8 +18,8 @@ enum AdamKernel {
             let o = i * 4
             let pi = pr.loadUnaligned(fromByteOffset: o, as: V.self)
             let gi = gr.loadUnaligned(fromByteOffset: o, as: V.self) + l2 * pi
-            let mi = beta1 * mr.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - beta1) * gi
-            let vi = beta2 * vr.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - beta2) * gi * gi
+            let mi = beta1 * mr.loadUnaligned(fromByteOffset: o, as: V.self) + oneMinusBeta1 * gi
+            let vi = beta2 * vr.loadUnaligned(fromByteOffset: o, as: V.self) + oneMinusBeta2 * gi * gi
             mr.storeBytes(of: mi, toByteOffset: o, as: V.self)
             vr.storeBytes(of: vi, toByteOffset: o, as: V.self)
             let step = (mi * correction1) / ((vi * correction2).squareRoot() + epsilon)
@@ -25,8 +28,8 @@ enum AdamKernel {
         }
         while i < count {
             let gi = g[i] + l2 * p[i]
-            m[i] = beta1 * m[i] + (1 - beta1) * gi
-            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+            m[i] = beta1 * m[i] + oneMinusBeta1 * gi
+            v[i] = beta2 * v[i] + oneMinusBeta2 * gi * gi
             p[i] -= decoupledDecay * p[i] + lr * (m[i] * correction1) / ((v[i] * correction2).squareRoot() + epsilon)
             i += 1
         }

@@ -83,6 +83,7 @@ public final class Optimizer {
                 let decoupled = options.kind == .adamw
                 AdamKernel.update(p: p + o, g: g + o, m: moment1.base + o, v: moment2.base + o, count: n,
                                   lr: Float(lr), beta1: Float(options.beta1), beta2: Float(options.beta2),
+                                  oneMinusBeta1: Float(1 - options.beta1), oneMinusBeta2: Float(1 - options.beta2),
                                   epsilon: Float(options.epsilon), correction1: c1, correction2: c2,
                                   l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
             }

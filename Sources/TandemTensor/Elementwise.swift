@@ -36,6 +36,11 @@ public enum Elementwise {
             acc = SIMD8<Float>()
         }
         while i < count { total += Double(x[i]) * Double(x[i]); i += 1 }
+        if total.isInfinite {
+            // A Float lane overflowed (elements beyond ~1e19); redo it in Double.
+            total = 0
+            for j in 0..<count { total += Double(x[j]) * Double(x[j]) }
+        }
         return total
     }
 

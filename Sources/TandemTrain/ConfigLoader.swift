@@ -67,7 +67,7 @@ public enum ConfigLoader {
         guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
             throw ConfigError("--set '\(override)': expected key.path=value")
         }
-        let keys = override[..<eq].split(separator: ".").map(String.init)
+        let keys = override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let valueText = String(override[override.index(after: eq)...])
         guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else { throw ConfigError("--set '\(override)': empty key in the key path") }
         let value: Node

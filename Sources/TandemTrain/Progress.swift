@@ -4,7 +4,7 @@ import Foundation
 enum Progress {
     /// `h:mm:ss` for `seconds`.
     static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "?" }
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
     }

@@ -17,6 +17,8 @@ struct Bench: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default: cores per node / ranks per node).") var threads: Int?
     @Option(help: "Also write a checkpoint (params + Adam moments, fsynced) every this many timed steps, to measure its cost.")
     var checkpointEvery: Int = 0
+    @Flag(help: "Measure memory copy GB/s and MPI_Allreduce bus bandwidth at 1, 4 and 25 MiB instead of training.")
+    var comm = false
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
 
     func run() throws {
@@ -24,6 +26,18 @@ struct Bench: ParsableCommand {
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
         do {
             let t = try Layout.make(world: world, requestedThreads: threads).blasThreads
+            if comm {
+                let copy = Benchmark.memcpyRate(bytes: 25 << 20, repeats: 20)
+                if world.rank == 0 { print("{\"measure\": \"memcpy\", \"bytes\": \(25 << 20), \"gb_per_s\": \(copy)}") }
+                for mib in [1, 4, 25] {
+                    let bw = try Benchmark.allreduceBusBandwidth(bytes: mib << 20, repeats: mib == 25 ? 10 : 40, comm: world) { p, n in
+                        try world.allreduceSum(p, count: n)
+                    }
+                    if world.rank == 0 { print("{\"measure\": \"allreduce\", \"path\": \"mpi\", \"ranks\": \(world.size), \"mib\": \(mib), \"bus_gb_per_s\": \(bw)}") }
+                }
+                MPIRuntime.finalize()
+                return
+            }
             for name in workload {
                 guard let w = Benchmark.Workload.named(name) else { throw ValidationError("unknown workload '\(name)' (wide, small)") }
                 if sgemm {

@@ -68,16 +68,13 @@ import Testing
     }
 
     /// A tensor whose shape is right but whose values do not have shape.product elements must be
-    /// rejected too. BUG (known issue): `load` checks only `shape` (ParameterArena.swift:64) and
-    /// copies `s.count` elements from `values`; extra values are silently dropped and too few would
-    /// be read past the end of the array. Only the memory-safe direction is exercised here.
+    /// rejected too (a regression test: `load` once checked only `shape`, silently dropping extra
+    /// values). Only the memory-safe direction is exercised here.
     @Test func loadRejectsValueCountNotMatchingShape() {
         var tensors = Self.filled().tensors()
         tensors[1].values.append(99)   // layers.0.bias: shape [7], 8 values
-        withKnownIssue("ParameterArena.load does not check values.count against the shape") {
-            let msg = Self.loadError(tensors)
-            #expect(msg?.contains("layers.0.bias") == true, "\(msg ?? "accepted")")
-        }
+        let msg = Self.loadError(tensors)
+        #expect(msg?.contains("layers.0.bias") == true, "\(msg ?? "accepted")")
     }
 
     @Test func sha256HashesParametersAndChangesWithOneValue() {

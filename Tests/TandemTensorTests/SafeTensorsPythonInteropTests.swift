@@ -84,7 +84,7 @@ struct SafeTensorsPythonInteropTests {
     }
 
     /// Python's writer gives a zero-element tensor the same begin offset as the next tensor.
-    /// BUG (known issue): see SafeTensorsTests.zeroSizedTensorsSharingAnOffsetDecode.
+    /// See SafeTensorsTests.zeroSizedTensorsSharingAnOffsetDecode.
     @Test func tandemLoadsPythonFileWithEmptyTensors() throws {
         let url = Self.temporaryFile("empty.safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
@@ -99,9 +99,7 @@ struct SafeTensorsPythonInteropTests {
         """
         _ = try #require(runPython(script, [url.path]), "python failed to write the file")
         let data = try Data(contentsOf: url)
-        withKnownIssue("SafeTensors.decode sorts by begin offset only (SafeTensors.swift:102)", isIntermittent: true) {
-            let tensors = try SafeTensors.decode(data).tensors
-            #expect(tensors.count == 24)
-        }
+        let tensors = try SafeTensors.decode(data).tensors
+        #expect(tensors.count == 24)
     }
 }

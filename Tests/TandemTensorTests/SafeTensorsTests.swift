@@ -81,9 +81,9 @@ func float32Bytes(_ values: [Float]) -> [UInt8] {
     /// begin offset with the next tensor (e.g. a: [0, 0], b: [0, 8]). Decoding must order by
     /// (begin, end), as the reference implementation does.
     ///
-    /// BUG (known issue): `decode` sorts by begin only (SafeTensors.swift:102) and the header is a
-    /// Dictionary in random order, so `b` may sort before `a` and the file is rejected with
-    /// "data_offsets leave a gap or overlap". Twelve such pairs make a pass by luck ~1/4096.
+    /// Regression test: sorting by begin only, with the header read into a Dictionary in random
+    /// order, rejected such files ("data_offsets leave a gap or overlap"); twelve pairs make a
+    /// pass by luck ~1/4096.
     @Test func zeroSizedTensorsSharingAnOffsetDecode() throws {
         var entries: [String] = []
         var data: [UInt8] = []
@@ -94,13 +94,10 @@ func float32Bytes(_ values: [Float]) -> [UInt8] {
             data += float32Bytes([Float(i)])
         }
         let blob = safetensorsBlob(header: "{" + entries.joined(separator: ",") + "}", data: data)
-        withKnownIssue("SafeTensors.decode sorts tensors by begin offset only; zero-sized tensors can sort after a tensor at the same offset",
-                       isIntermittent: true) {
-            let decoded = try SafeTensors.decode(blob).tensors
-            #expect(decoded.count == 24)
-            #expect(decoded.filter { $0.values.isEmpty }.count == 12)
-        }
-        // Encoding one is fine on its own; round-tripping it hits the same bug.
+        let decoded = try SafeTensors.decode(blob).tensors
+        #expect(decoded.count == 24)
+        #expect(decoded.filter { $0.values.isEmpty }.count == 12)
+        // Encoding one gives the [0, 0] offsets Python's writer gives.
         let t = [NamedTensor(name: "e", shape: [0], values: []), NamedTensor(name: "f", shape: [2], values: [1, 2])]
         #expect(String(decoding: SafeTensors.encode(t).dropFirst(8), as: UTF8.self).contains("\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}"))
     }

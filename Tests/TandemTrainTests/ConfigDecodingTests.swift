@@ -109,12 +109,14 @@ import TandemTensor
 
     @Test func explicitSplitWithoutMethodKeepsTheTaskDefault() throws {
         // Absent `split:` gives a stratified split for classification; giving only a seed must
-        // not silently switch the method to random.
+        // not silently switch the method to random (regression).
         let c = try parse(minimalYAML + "\n  split: {seed: 3}")
         #expect(c.data.split.seed == 3)
-        withKnownIssue("DataConfig.swift: SplitConfig.init(from:) defaults method to .random regardless of the task") {
-            #expect(c.data.split.method == .stratified)
-        }
+        #expect(c.data.split.method == .stratified)
+        let r = try parse(minimalYAML.replacingOccurrences(of: "classification", with: "regression") + "\n  split: {seed: 3}")
+        #expect(r.data.split.method == .random)
+        let explicit = try parse(minimalYAML + "\n  split: {method: sequential}")
+        #expect(explicit.data.split.method == .sequential)
     }
 
     @Test func optimizerDefaultsDependOnTheName() throws {

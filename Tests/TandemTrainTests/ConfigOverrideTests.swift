@@ -91,12 +91,10 @@ import Testing
 
     @Test(arguments: ["train..epochs=3", ".train.epochs=3", "train.epochs.=3"])
     func emptyKeyInThePathIsAnError(_ override: String) throws {
-        // `split(separator: ".")` drops empty pieces, so the empty-key guard never fires and
-        // `train..epochs=3` is silently read as `train.epochs=3`.
-        withKnownIssue("ConfigLoader.swift apply(override:to:): key path split drops empty keys") {
-            let error = try #require(configError(minimalYAML, overrides: [override]))
-            #expect(error.description.contains("empty key"), "\(error)")
-        }
+        // Regression: `split(separator: ".")` dropped empty pieces, so `train..epochs=3` was
+        // silently read as `train.epochs=3`.
+        let error = try #require(configError(minimalYAML, overrides: [override]))
+        #expect(error.description.contains("empty key"), "\(error)")
     }
 
     @Test func valueMayContainEqualsSigns() throws {

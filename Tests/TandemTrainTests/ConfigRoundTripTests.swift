@@ -54,8 +54,7 @@ import Testing
         let config = try parse(minimalYAML + "\n  preprocess: {impute: mean, fill_value: 5}")
         #expect(config.data.preprocess.fillValue == 5)
         let again = try ConfigLoader.parse(ConfigLoader.yaml(config), source: "emitted.yaml")
-        withKnownIssue("DataConfig.swift: PreprocessConfig.encode drops fill_value unless impute is constant") {
-            #expect(again == config)
-        }
+        // Regression: fill_value used to be emitted only for impute: constant.
+        #expect(again == config)
     }
 }

@@ -89,29 +89,25 @@ import Testing
 
     @Test(arguments: ["1.5", "-0.1", "1"])
     func dropoutOutsideUnitIntervalIsRejected(value: String) throws {
-        // The config accepts it; only NetworkSpec.validate() rejects it when the model is built,
-        // i.e. after the data has been loaded, on every rank.
-        withKnownIssue("ModelConfig.swift: model.dropout is not range-checked at config time") {
-            let error = try #require(configError(minimalYAML + "\nmodel: {dropout: \(value)}"))
-            #expect(error.description.contains("model.dropout"))
-        }
+        // Regression: the config accepted it and only NetworkSpec.validate() rejected it when the
+        // model was built, after the data had been loaded on every rank.
+        let error = try #require(configError(minimalYAML + "\nmodel: {dropout: \(value)}"))
+        #expect(error.description.contains("model.dropout"), "\(error)")
     }
 
     @Test(arguments: ["0", "-8"])
     func nonPositiveHiddenWidthIsRejected(value: String) throws {
-        withKnownIssue("ModelConfig.swift: model.hidden widths are not checked at config time") {
-            let error = try #require(configError(minimalYAML + "\nmodel: {hidden: [16, \(value)]}"))
-            #expect(error.description.contains("model.hidden"))
-        }
+        let error = try #require(configError(minimalYAML + "\nmodel: {hidden: [16, \(value)]}"))
+        #expect(error.description.contains("model.hidden"), "\(error)")
+        #expect(error.description.contains(value), "\(error)")
     }
 
     @Test(arguments: ["validation: 1.5", "test: -0.1", "{validation: 0.5, test: 0.5}"])
     func splitFractionsOutOfRangeAreRejected(value: String) throws {
         let split = value.hasPrefix("{") ? value : "{\(value)}"
-        withKnownIssue("DataConfig.swift: data.split fractions are only checked by SplitIndices.make, without the key path") {
-            let error = try #require(configError(minimalYAML + "\n  split: \(split)"))
-            #expect(error.description.contains("data.split"))
-        }
+        // Regression: only SplitIndices.make checked these, with no key path in the message.
+        let error = try #require(configError(minimalYAML + "\n  split: \(split)"))
+        #expect(error.description.contains("data.split"), "\(error)")
     }
 
     @Test func duplicateKeysAreAnError() throws {

@@ -83,16 +83,15 @@ import TandemMetrics
     }
 
     @Test func infiniteValueAfterAFiniteBestIsNotABest() throws {
-        // The first record requires a finite value; later ones only compare, so -inf (minimize)
-        // or +inf (maximize) becomes the best and is what restore_best goes back to.
+        // Regression: only the first record required a finite value, so -inf (minimize) or
+        // +inf (maximize) could become the best that restore_best goes back to.
         var loss = try stopper(#""metric": "val_loss""#)
         var acc = try stopper(#""metric": "val_accuracy""#)
         let lossResults = record(&loss, [1, -.infinity])
         let accResults = record(&acc, [0.5, .infinity])
-        withKnownIssue("EarlyStopping.swift: record(_:epoch:) checks isFinite only for the first value") {
-            #expect(lossResults == [true, false])
-            #expect(accResults == [true, false])
-        }
+        #expect(lossResults == [true, false])
+        #expect(accResults == [true, false])
+        #expect(loss.best == 1 && acc.best == 0.5)
     }
 
     @Test(arguments: [("val_bogus", MetricName.classification), ("val_r2", MetricName.classification),

@@ -1,0 +1,35 @@
+import Foundation
+import TandemComm
+import TandemTensor
+
+extension Benchmark {
+    /// Memory copy bandwidth in GB/s (bytes copied per second) for a buffer of `bytes`.
+    public static func memcpyRate(bytes: Int, repeats: Int) -> Double {
+        let n = bytes / 4
+        let a = FloatBuffer(count: n), b = FloatBuffer(count: n)
+        a.fill(1)
+        b.base.update(from: a.base, count: n)
+        let begin = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { b.base.update(from: a.base, count: n) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        return Double(bytes) * Double(repeats) / seconds / 1e9
+    }
+
+    /// Allreduce bus bandwidth in GB/s for `bytes` of floats with `reduce` (e.g. plain
+    /// `MPI_Allreduce`): bytes x 2(p-1)/p / time, the convention of nccl-tests, so results for
+    /// different rank counts compare.
+    public static func allreduceBusBandwidth(bytes: Int, repeats: Int, comm: Communicator,
+                                             reduce: (UnsafeMutablePointer<Float>, Int) throws -> Void) throws -> Double {
+        let n = bytes / 4
+        let buffer = FloatBuffer(count: n)
+        buffer.fill(Float(comm.rank + 1))
+        try reduce(buffer.base, n)
+        try comm.barrier()
+        let begin = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { try reduce(buffer.base, n) }
+        let local = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        let seconds = try comm.allreduceMax([local])[0] / Double(repeats)
+        let p = Double(comm.size)
+        return Double(bytes) * 2 * (p - 1) / p / seconds / 1e9
+    }
+}

@@ -3,7 +3,7 @@ import CMPI
 /// An MPI communicator with the collectives Tandem uses, each checked with `mpiCheck`.
 ///
 /// Collectives must be called by every rank of the communicator in the same order.
-/// Not thread-safe: call from one thread at a time (MPI is initialized FUNNELED).
+/// Not thread-safe: call from one thread at a time (MPI is initialized SERIALIZED).
 public final class Communicator: @unchecked Sendable {
     /// The underlying MPI handle.
     public let handle: MPI_Comm
@@ -110,6 +110,25 @@ public final class Communicator: @unchecked Sendable {
             }
         } }
         return out
+    }
+
+    /// Gathers every rank's bytes to rank 0 (in rank order); other ranks get an empty list.
+    public func gather(bytes: [UInt8]) throws -> [[UInt8]] {
+        if size == 1 { return [bytes] }
+        let counts = try allgather(UInt64(bytes.count)).map { Int32($0) }
+        var displs = [Int32](repeating: 0, count: size)
+        for i in 1..<size { displs[i] = displs[i - 1] + counts[i - 1] }
+        var out = [UInt8](repeating: 0, count: rank == 0 ? Int(counts.reduce(0, +)) : 0)
+        try tracked("MPI_Gatherv") {
+            try bytes.withUnsafeBufferPointer { send in
+                try out.withUnsafeMutableBufferPointer { recv in
+                    try mpiCheck(MPI_Gatherv(send.baseAddress, Int32(send.count), cmpi_uint8(), recv.baseAddress, counts, displs,
+                                             cmpi_uint8(), 0, handle), "MPI_Gatherv")
+                }
+            }
+        }
+        guard rank == 0 else { return [] }
+        return (0..<size).map { Array(out[Int(displs[$0])..<Int(displs[$0] + counts[$0])]) }
     }
 
     /// Blocks until every rank has called it.

@@ -8,12 +8,17 @@ import Foundation
 public enum MPIRuntime {
     nonisolated(unsafe) private static var world: Communicator?
 
-    /// Initializes MPI (once) with `MPI_THREAD_FUNNELED` and returns `MPI_COMM_WORLD`, set to
-    /// return error codes instead of aborting so every failure is reported with its call.
+    /// Whether MPI may be called from more than one thread, one at a time (needed by the
+    /// overlapped gradient sync's communication thread).
+    nonisolated(unsafe) public private(set) static var serializedThreads = false
+
+    /// Initializes MPI (once) asking for `MPI_THREAD_SERIALIZED` and returns `MPI_COMM_WORLD`,
+    /// set to return error codes instead of aborting so every failure is reported with its call.
     public static func initialize() throws -> Communicator {
         if let w = world { return w }
         var provided: Int32 = 0
-        try mpiCheck(MPI_Init_thread(nil, nil, cmpi_thread_funneled(), &provided), "MPI_Init_thread")
+        try mpiCheck(MPI_Init_thread(nil, nil, cmpi_thread_serialized(), &provided), "MPI_Init_thread")
+        serializedThreads = provided >= cmpi_thread_serialized()
         try mpiCheck(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")
         let w = try Communicator(handle: cmpi_comm_world(), owned: false)
         world = w

@@ -31,12 +31,23 @@ public final class Dense: Layer {
     /// dW += dy^T x `[out, in]`; db += column sums of dy; dx = dy W `[rows, in]`.
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, rows: Int) {
+        backwardParameters(x: x, dy: dy, rows: rows)
+        if let dx { backwardInput(dy: dy, dx: dx, rows: rows) }
+    }
+
+    /// The parameter half of backward: dW += dy^T x `[out, in]`, db += column sums of dy `[out]`.
+    public func backwardParameters(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
         let gw = arena.grads.base + weightOffset
         sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, b: x, beta: 1, c: gw)
         Elementwise.addColumnSums(dy, into: arena.grads.base + biasOffset, rows: rows, cols: outFeatures)
-        if let dx {
-            let w = UnsafePointer(arena.params.base + weightOffset)
-            sgemm(.none, .none, m: rows, n: inFeatures, k: outFeatures, a: dy, b: w, c: dx)
-        }
     }
+
+    /// The input half of backward: dx = dy W, dy `[rows, out]`, dx `[rows, in]`.
+    public func backwardInput(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int) {
+        let w = UnsafePointer(arena.params.base + weightOffset)
+        sgemm(.none, .none, m: rows, n: inFeatures, k: outFeatures, a: dy, b: w, c: dx)
+    }
+
+    /// Elements of the arena holding W and b (contiguous: W then b).
+    public var parameterRange: Range<Int> { weightOffset..<(biasOffset + outFeatures) }
 }

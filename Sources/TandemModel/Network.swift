@@ -61,13 +61,23 @@ public final class Network {
     public var outputGradient: UnsafeMutablePointer<Float> { gradients[layers.count - 1].base }
 
     /// Backpropagates `outputGradient` through the last `forward`, accumulating into `arena.grads`.
-    public func backward() {
+    ///
+    /// `parametersReady` is called with the arena range of each dense layer's parameters as
+    /// soon as their gradients are complete (last layer first, before that layer's input
+    /// gradient is computed), so gradient communication can start while backward continues.
+    public func backward(parametersReady: ((Range<Int>) -> Void)? = nil) {
         guard let input = lastInput else { return }
         let rows = lastRows
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             let x = i == 0 ? input : UnsafePointer(activations[i - 1].base)
             let dx = i == 0 ? nil : gradients[i - 1].base
-            layers[i].backward(x: x, y: activations[i].base, dy: gradients[i].base, dx: dx, rows: rows)
+            if let dense = layers[i] as? Dense, let parametersReady {
+                dense.backwardParameters(x: x, dy: gradients[i].base, rows: rows)
+                parametersReady(dense.parameterRange)
+                if let dx { dense.backwardInput(dy: gradients[i].base, dx: dx, rows: rows) }
+            } else {
+                layers[i].backward(x: x, y: activations[i].base, dy: gradients[i].base, dx: dx, rows: rows)
+            }
         }
     }
 

@@ -31,6 +31,10 @@ public enum Benchmark {
         /// Training FLOP rate counting forward + backward as 3x forward.
         public var gflops: Double
         /// Checkpoints written during the timed steps (rank 0), their total seconds and bytes.
+        /// Seconds per step the training thread waited for the gradient sync.
+        public var syncSecondsPerStep = 0.0
+        /// Gradient bytes reduced per step.
+        public var gradientBytes = 0
         public var checkpoints = 0
         public var checkpointSeconds = 0.0
         public var checkpointBytes = 0
@@ -41,7 +45,7 @@ public enum Benchmark {
     /// With `checkpointEvery > 0`, rank 0 also writes a full checkpoint (parameters and both Adam
     /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does.
     public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator,
-                                checkpointEvery: Int = 0, checkpointDirectory: String? = nil) throws -> Result {
+                                checkpointEvery: Int = 0, checkpointDirectory: String? = nil, overlap: Bool = false) throws -> Result {
         let spec = NetworkSpec(inputs: workload.widths[0], hidden: Array(workload.widths.dropFirst().dropLast()),
                                outputs: workload.widths[workload.widths.count - 1])
         let network = try Network(spec: spec)
@@ -49,13 +53,17 @@ public enum Benchmark {
         let head = LossHead.softmaxCrossEntropy(classes: spec.outputs)
         let optimizer = Optimizer(options: OptimizerOptions(kind: .adam), count: network.arena.count, decayRanges: [])
         let (start, length) = BatchPlan.slice(count: workload.batch, rank: comm.rank, ranks: comm.size)
-        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: 0, seed: 1, capacity: length)
+        let sync = GradientSync(comm: comm, arena: network.arena, overlap: overlap && MPIRuntime.serializedThreads)
+        defer { sync.close() }
+        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: 0, seed: 1,
+                                capacity: length, sync: sync)
         var rng = RandomGenerator(seed: UInt64(7 + comm.rank))
         for i in 0..<(length * spec.inputs) { step.inputs.base[i] = rng.nextFloat() }
         for i in 0..<length { step.labels[i] = Int32(rng.nextInt(below: spec.outputs)) }
         for s in 0..<warmup { _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: s, lr: 1e-4) }
         try comm.barrier()
         let writer = checkpointDirectory.map { CheckpointWriter(store: CheckpointStore(runDirectory: $0)) }
+        let syncBefore = sync.exposedSeconds
         let begin = DispatchTime.now().uptimeNanoseconds
         for s in 0..<steps {
             _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4)
@@ -71,7 +79,9 @@ public enum Benchmark {
         let seconds = try comm.allreduceMax([local])[0]
         let perStep = seconds / Double(steps)
         let rate = Double(workload.batch) / perStep
+        let syncPerStep = try comm.allreduceMax([(sync.exposedSeconds - syncBefore) / Double(steps)])[0]
         return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
+                      syncSecondsPerStep: syncPerStep, gradientBytes: network.arena.count * 4,
                       checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes)
     }
 

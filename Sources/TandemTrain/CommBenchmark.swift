@@ -32,4 +32,22 @@ extension Benchmark {
         let p = Double(comm.size)
         return Double(bytes) * 2 * (p - 1) / p / seconds / 1e9
     }
+
+    /// Largest relative difference (max |shm - mpi| / max |mpi|) between the shared-memory
+    /// allreduce and `MPI_Allreduce` on the same seeded random data, over `sizes` (floats).
+    public static func verifySharedMemoryAllreduce(_ shm: SharedMemoryAllreduce, comm: Communicator, sizes: [Int]) throws -> Double {
+        var worst = 0.0
+        for n in sizes {
+            var rng = RandomGenerator(seed: UInt64(1000 + comm.rank))
+            let a = FloatBuffer(count: n), b = FloatBuffer(count: n)
+            for i in 0..<n { a.base[i] = rng.nextFloat() * 2 - 1 }
+            b.copy(from: a)
+            try comm.allreduceSum(a.base, count: n)
+            try shm.allreduceSum(b.base, count: n)
+            var diff: Float = 0, scale: Float = 0
+            for i in 0..<n { diff = max(diff, abs(a.base[i] - b.base[i])); scale = max(scale, abs(a.base[i])) }
+            worst = max(worst, Double(scale == 0 ? diff : diff / scale))
+        }
+        return try comm.allreduceMax([worst])[0]
+    }
 }

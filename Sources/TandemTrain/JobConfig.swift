@@ -6,8 +6,9 @@ public struct JobConfig: Codable, Equatable, Sendable {
     public var train: TrainConfig
     public var output: OutputConfig
     public var checkpoint: CheckpointConfig
+    public var parallel: ParallelConfig
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, data, model, train, output, checkpoint }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, data, model, train, output, checkpoint, parallel }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -19,6 +20,7 @@ public struct JobConfig: Codable, Equatable, Sendable {
         train = try c.decodeIfPresent(TrainConfig.self, forKey: .train) ?? emptyDecode(TrainConfig.self)
         output = try c.value(.output, or: OutputConfig(dir: "runs/\(name)"))
         checkpoint = try c.value(.checkpoint, or: CheckpointConfig())
+        parallel = try c.value(.parallel, or: ParallelConfig())
         if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification") }
         if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression") }
         if name.contains("/") || name.isEmpty { throw ConfigError("name: '\(name)' must be non-empty and may not contain '/'") }

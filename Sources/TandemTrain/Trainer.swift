@@ -42,6 +42,13 @@ public final class Trainer {
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
     public var stopAtStep: Int?
+    /// Records where each step's time goes, when set (`--timeline`).
+    public var timeline: Timeline?
+    /// Where rank 0 writes the timeline at the end.
+    public var timelinePath: String?
+    /// What the gradient sync did in this process: overlapped or not, buckets, bucket
+    /// reductions, and steps (each step must reduce every bucket exactly once).
+    var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?
 
     /// Sets up the job; throws a `ConfigError`, `DataError`, `ModelError`, `CheckpointError`,
     /// `TrainingError` or `MPIError` naming what is wrong. The run directory is rank 0's.
@@ -116,7 +123,8 @@ public final class Trainer {
         let spec = network.spec
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
-            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
+            let sync = comm.size == 1 ? "" : config.parallel.overlap && MPIRuntime.serializedThreads ? " | overlapped gradient sync" : " | plain gradient sync"
+            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s")\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
         let evaluator = Evaluator(network: network, head: head, comm: comm, classes: data.classes)
@@ -126,9 +134,15 @@ public final class Trainer {
             if isRoot {
                 Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
             }
+            try writeTimeline()
             return nil
         }
+        try writeTimeline()
         return try finish(evaluator: evaluator)
+    }
+
+    private func writeTimeline() throws {
+        if let timeline, let timelinePath { try timeline.write(to: timelinePath, comm: comm) }
     }
 
     /// `linear` with `solver: exact`: accumulate the normal equations over each rank's block of
@@ -186,6 +200,8 @@ public final class Trainer {
             ("params_sha256", .string(sha)), ("parameters", .int(network.arena.count)),
             ("stopped_early", .bool(state.stoppedEarly)), ("best_epoch", stopper?.best != nil ? .int(stopper?.bestEpoch ?? 0) : .null),
             ("data_sha256", .string(data.dataSHA256)),
+            ("gradient_sync", syncReport.map { r in .object([("overlap", .bool(r.overlap)), ("buckets", .int(r.buckets)),
+                                                            ("bucket_reductions", .int(r.reductions)), ("steps", .int(r.steps))]) } ?? .null),
             ("checkpoints", .object([("written", .int(checkpointStats.count)), ("seconds", .number(checkpointStats.seconds)),
                                      ("bytes", .int(checkpointStats.bytes))])),
         ]

@@ -10,8 +10,18 @@ extension Trainer {
     func optimize(_ evaluator: Evaluator) throws -> LoopEnd {
         let t = config.train
         let arena = network.arena
+        let p = config.parallel
+        let sync = GradientSync(comm: comm, arena: arena, overlap: p.overlap && MPIRuntime.serializedThreads,
+                                firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
+                                timeline: timeline)
+        let firstStep = state.step
+        defer {
+            sync.close()
+            syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
+        }
         let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
-                                seed: t.seed, capacity: BatchPlan.slice(count: t.batchSize, rank: 0, ranks: comm.size).length)
+                                seed: t.seed, capacity: BatchPlan.slice(count: t.batchSize, rank: 0, ranks: comm.size).length,
+                                sync: sync, timeline: timeline)
         StopSignal.shared.install()
         let train = data.train
         let inputs = train.x.cols
@@ -25,6 +35,7 @@ extension Trainer {
                 comm.step = state.step
                 let count = plan.globalCount(batch: state.batch)
                 let (start, length) = BatchPlan.slice(count: count, rank: comm.rank, ranks: comm.size)
+                let loadStart = timeline?.now()
                 train.x.values.withUnsafeBufferPointer { buffer in
                     guard let src = buffer.baseAddress else { return }
                     for i in 0..<length {
@@ -33,6 +44,7 @@ extension Trainer {
                         if !train.labels.isEmpty { step.labels[i] = train.labels[r] } else { step.targets.base[i] = train.targets[r] }
                     }
                 }
+                if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
                 let result = try step.run(rows: length, globalCount: count, rowOffset: start, step: state.step,
                                           lr: schedule.lr(at: state.step),
@@ -46,7 +58,9 @@ extension Trainer {
                 let stop = result.signals[0] > 0 || state.step == stopAtStep
                 let every = config.checkpoint.everySteps
                 if stop || result.signals[1] > 0 || (every > 0 && state.step % every == 0) {
+                    let ckStart = timeline?.now()
                     let path = try saveCheckpoint(wait: stop)
+                    if let s = ckStart { timeline?.span("checkpoint", "io", from: s, step: state.step) }
                     lastSave = Date()
                     if stop { return .interrupted(signal: StopSignal.shared.signal, checkpoint: path) }
                 }
@@ -72,7 +86,9 @@ extension Trainer {
                                         ("grad_norm", .number(state.lastGradNorm)), ("samples_per_second", .number(rate))]))
         var line = "epoch \(epoch + 1)/\(t.epochs)  step \(state.step)  loss \(Progress.number(meanLoss))"
         if (epoch + 1) % t.evalEvery == 0 || last, data.validation.count > 0 {
+            let evalStart = timeline?.now()
             let (val, _) = try evaluator.evaluate(data.validation)
+            if let s = evalStart { timeline?.span("evaluation", "eval", from: s, step: state.step) }
             try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "validation")]
                                            + val.scalars.map { ($0.0, JSONValue.number($0.1)) }
                                            + [("lr", .number(lr)), ("samples_per_second", .number(rate))]))

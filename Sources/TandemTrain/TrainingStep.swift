@@ -24,10 +24,15 @@ public final class TrainingStep {
     public let targets: FloatBuffer
     private let scratch: FloatBuffer
     public let capacity: Int
+    /// Reduces the gradients over the ranks (bucketed and overlapped, or plain).
+    public let sync: GradientSync
+    let timeline: Timeline?
 
     /// `capacity`: the most rows this rank will hold in one step.
     public init(network: Network, head: LossHead, optimizer: Optimizer, comm: Communicator,
-                clipGradNorm: Double, seed: UInt64, capacity: Int) {
+                clipGradNorm: Double, seed: UInt64, capacity: Int, sync: GradientSync? = nil, timeline: Timeline? = nil) {
+        self.sync = sync ?? GradientSync(comm: comm, arena: network.arena, overlap: false, timeline: timeline)
+        self.timeline = timeline
         self.network = network
         self.head = head
         self.optimizer = optimizer
@@ -55,14 +60,20 @@ public final class TrainingStep {
         let arena = network.arena
         arena.zeroGrads()
         var loss = 0.0
+        sync.beginStep()
         if rows > 0 {
             let context = ForwardContext(training: true, step: step, rowOffset: rowOffset, seed: seed)
+            var t = timeline?.now()
             let out = network.forward(inputs.base, rows: rows, context: context)
             loss = head.lossSum(output: out, labels: UnsafePointer(labels.baseAddress), targets: targets.base, rows: rows,
                                 scratch: scratch.base, dOutput: network.outputGradient, gradScale: 1 / Float(globalCount))
-            network.backward()
+            if let s = t { timeline?.span("forward", "compute", from: s, step: step); t = timeline?.now() }
+            network.backward(parametersReady: sync.overlap ? { [sync] in sync.parametersReady($0) } : nil)
+            if let s = t { timeline?.span("backward", "compute", from: s, step: step) }
         }
-        try comm.allreduceSum(arena.grads.base, count: arena.count)
+        let waitStart = timeline?.now()
+        try sync.finish()
+        if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }
         var summed = signals
         if comm.size > 1 {
             let reduced = try comm.allreduceSum([loss] + signals)
@@ -75,7 +86,9 @@ public final class TrainingStep {
                                      : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
             throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
         }
+        let optStart = timeline?.now()
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
+        if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
         return (loss, norm, summed)
     }
 }

@@ -15,10 +15,14 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed steps per workload (default: 30 for wide, 3000 for small).") var steps: Int?
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
     @Option(help: "OpenBLAS threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Gradient sync: plain (one MPI_Allreduce after backward), overlap (buckets reduced during backward), or both.")
+    var sync: String = "both"
     @Option(help: "Also write a checkpoint (params + Adam moments, fsynced) every this many timed steps, to measure its cost.")
     var checkpointEvery: Int = 0
     @Flag(help: "Measure memory copy GB/s and MPI_Allreduce bus bandwidth at 1, 4 and 25 MiB instead of training.")
     var comm = false
+    @Flag(help: "With --comm: only check that the shared-memory allreduce equals MPI_Allreduce (sizes 1, 1023, 2^20+7), no timing.")
+    var verifyOnly = false
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
 
     func run() throws {
@@ -27,6 +31,14 @@ struct Bench: ParsableCommand {
         do {
             let t = try Layout.make(world: world, requestedThreads: threads).blasThreads
             if comm {
+                let node = try world.splitShared()
+                let shm = node.size == world.size ? try SharedMemoryAllreduce(node: node, capacity: 25 << 18) : nil
+                if let shm {
+                    let worst = try Benchmark.verifySharedMemoryAllreduce(shm, comm: world, sizes: [1, 1023, (1 << 20) + 7])
+                    if world.rank == 0 { print("{\"measure\": \"shm-verify\", \"ranks\": \(world.size), \"max_relative_difference\": \(worst)}") }
+                    guard worst <= 1e-6 else { throw ValidationError("shared-memory allreduce differs from MPI_Allreduce by \(worst) (relative)") }
+                }
+                if verifyOnly { MPIRuntime.finalize(); return }
                 let copy = Benchmark.memcpyRate(bytes: 25 << 20, repeats: 20)
                 if world.rank == 0 { print("{\"measure\": \"memcpy\", \"bytes\": \(25 << 20), \"gb_per_s\": \(copy)}") }
                 for mib in [1, 4, 25] {
@@ -34,6 +46,14 @@ struct Bench: ParsableCommand {
                         try world.allreduceSum(p, count: n)
                     }
                     if world.rank == 0 { print("{\"measure\": \"allreduce\", \"path\": \"mpi\", \"ranks\": \(world.size), \"mib\": \(mib), \"bus_gb_per_s\": \(bw)}") }
+                }
+                if let shm {
+                    for mib in [1, 4, 25] {
+                        let bw = try Benchmark.allreduceBusBandwidth(bytes: mib << 20, repeats: mib == 25 ? 10 : 40, comm: world) { p, n in
+                            try shm.allreduceSum(p, count: n)
+                        }
+                        if world.rank == 0 { print("{\"measure\": \"allreduce\", \"path\": \"shm\", \"ranks\": \(world.size), \"mib\": \(mib), \"bus_gb_per_s\": \(bw)}") }
+                    }
                 }
                 MPIRuntime.finalize()
                 return
@@ -44,16 +64,21 @@ struct Bench: ParsableCommand {
                     let g = Benchmark.sgemmRate(w, repeats: name == "wide" ? 20 : 2000)
                     if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"threads\": \(t), \"gflops\": \(g)}") }
                 } else {
+                    let modes = world.size == 1 ? [false] : sync == "both" ? [false, true] : [sync == "overlap"]
+                    for overlap in modes {
                     let dir = checkpointEvery > 0 ? NSTemporaryDirectory() + "tandem-bench-\(getpid())" : nil
                     defer { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
                     let r = try Benchmark.training(w, steps: steps ?? (name == "wide" ? 30 : 3000), warmup: warmup, comm: world,
-                                                   checkpointEvery: checkpointEvery, checkpointDirectory: dir)
+                                                   checkpointEvery: checkpointEvery, checkpointDirectory: dir, overlap: overlap)
                     if world.rank == 0 {
-                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops)"
+                        let p = Double(world.size)
+                        let busBW = r.syncSecondsPerStep > 0 ? Double(r.gradientBytes) * 2 * (p - 1) / p / r.syncSecondsPerStep / 1e9 : 0
+                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"overlap\": \(overlap), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops), \"sync_wait_ms\": \(r.syncSecondsPerStep * 1000), \"sync_bus_gb_per_s\": \(busBW)"
                         if r.checkpoints > 0 {
                             line += ", \"checkpoint_every\": \(checkpointEvery), \"checkpoints\": \(r.checkpoints), \"checkpoint_seconds\": \(r.checkpointSeconds / Double(r.checkpoints)), \"checkpoint_mb_per_s\": \(Double(r.checkpointBytes) / r.checkpointSeconds / 1e6)"
                         }
                         print(line + "}")
+                    }
                     }
                 }
             }

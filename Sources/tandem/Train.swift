@@ -26,6 +26,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Continue from a checkpoint: 'auto' takes the newest one under <output>/checkpoints/ that verifies (or starts fresh when there is none); a path demands that checkpoint.", valueName: "auto|PATH"))
     var resume: String?
 
+    @Option(help: "Write a Chrome trace (chrome://tracing, Perfetto) of where each rank's time goes to this file.")
+    var timeline: String?
+
     @Flag(help: "Start fresh even if the output directory already holds a run (its checkpoints are deleted).")
     var overwrite = false
 
@@ -55,6 +58,10 @@ struct Train: ParsableCommand {
             let request: ResumeRequest = resume.map { $0 == "auto" ? .auto : .path($0) } ?? .none
             let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite)
             trainer.stopAtStep = stopAtStep
+            if let timeline {
+                trainer.timeline = Timeline(rank: world.rank)
+                trainer.timelinePath = timeline
+            }
             try trainer.train()
         } catch {
             JobFailure.report(error, rank: world.rank, run: world.rank == 0 ? runDirectory : nil)

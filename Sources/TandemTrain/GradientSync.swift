@@ -1,0 +1,141 @@
+import Dispatch
+import Foundation
+import TandemComm
+import TandemModel
+
+/// Sums the gradient arena over the data-parallel ranks (DESIGN.md decision 5).
+///
+/// The arena is cut into buckets: contiguous slices in reverse layer order, about
+/// `firstBucketBytes` for the first and `bucketBytes` after (a parameter is never split; one
+/// larger than a bucket gets a bucket of its own). With `overlap`, a communication thread reduces
+/// each bucket as soon as backward has produced all of its gradients, while backward goes on
+/// with the earlier layers; `finish()` waits for the rest. Every rank reduces the same buckets in
+/// the same order. Without `overlap`, `finish()` reduces the whole arena in one call.
+public final class GradientSync: @unchecked Sendable {
+    public let comm: Communicator
+    public let arena: ParameterArena
+    /// Bucket ranges in launch order (the last layer's bucket first).
+    public let buckets: [Range<Int>]
+    public let overlap: Bool
+    let timeline: Timeline?
+    private let lock = NSCondition()
+    private var queue: [Int] = []
+    private var done = 0
+    private var launched = 0
+    private var readyFrom = 0
+    private var failure: (any Error)?
+    private var thread: Thread?
+    private var closing = false
+    /// Bucket reductions performed since creation (tests check one per bucket per step).
+    public private(set) var reductions = 0
+    /// Seconds the training thread spent in `finish()` (the exposed, not hidden, sync time).
+    public private(set) var exposedSeconds = 0.0
+
+    public init(comm: Communicator, arena: ParameterArena, overlap: Bool, firstBucketBytes: Int = 1 << 20,
+                bucketBytes: Int = 25 << 20, timeline: Timeline? = nil) {
+        self.comm = comm
+        self.arena = arena
+        self.overlap = overlap && comm.size > 1
+        self.timeline = timeline
+        buckets = GradientSync.plan(slots: arena.slots, firstBytes: firstBucketBytes, bytes: bucketBytes)
+        if self.overlap {
+            let t = Thread { [weak self] in self?.serve() }
+            t.name = "tandem-gradient-sync"
+            t.start()
+            thread = t
+        }
+    }
+
+    /// Bucket ranges for `slots` (contiguous, in arena order): filled from the last slot
+    /// backwards, a bucket closes once it holds at least its size in bytes.
+    public static func plan(slots: [ParameterSlot], firstBytes: Int, bytes: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var hi = slots.last.map { $0.offset + $0.count } ?? 0
+        var lo = hi
+        for s in slots.reversed() {
+            lo = s.offset
+            let limit = (out.isEmpty ? firstBytes : bytes) / 4
+            if hi - lo >= limit { out.append(lo..<hi); hi = lo }
+        }
+        if hi > lo { out.append(lo..<hi) }
+        return out
+    }
+
+    /// Call before backward.
+    public func beginStep() {
+        lock.lock()
+        readyFrom = arena.count
+        launched = 0
+        done = 0
+        lock.unlock()
+    }
+
+    /// Backward reports that the gradients in `range` are complete (called last layer first).
+    public func parametersReady(_ range: Range<Int>) {
+        guard overlap else { return }
+        lock.lock()
+        readyFrom = min(readyFrom, range.lowerBound)
+        while launched < buckets.count && buckets[launched].lowerBound >= readyFrom {
+            queue.append(launched)
+            launched += 1
+        }
+        lock.signal()
+        lock.unlock()
+    }
+
+    /// Completes the reduction of the whole arena: waits for the overlapped buckets, launching any
+    /// not yet started, or reduces everything at once on the plain path.
+    public func finish() throws {
+        let begin = DispatchTime.now().uptimeNanoseconds
+        defer { exposedSeconds += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9 }
+        guard overlap else {
+            if comm.size > 1 {
+                let start = timeline?.now()
+                try comm.allreduceSum(arena.grads.base, count: arena.count)
+                if let start { timeline?.span("allreduce (all)", "comm", from: start) }
+            }
+            reductions += buckets.count
+            return
+        }
+        parametersReady(0..<0)
+        lock.lock()
+        defer { lock.unlock() }
+        while done < buckets.count && failure == nil { lock.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Ends the communication thread (after the last step).
+    public func close() {
+        lock.lock()
+        closing = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    private func serve() {
+        while true {
+            lock.lock()
+            while queue.isEmpty && !closing { lock.wait() }
+            if closing { lock.unlock(); return }
+            let b = queue.removeFirst()
+            lock.unlock()
+            let range = buckets[b]
+            let start = timeline?.now()
+            do {
+                try comm.allreduceSum(arena.grads.base + range.lowerBound, count: range.count)
+            } catch {
+                lock.lock()
+                failure = error
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            if let start { timeline?.span("allreduce bucket \(b) (\(range.count * 4 / 1024) KiB)", "comm", from: start, thread: 1) }
+            lock.lock()
+            done += 1
+            reductions += 1
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+}

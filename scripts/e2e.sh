@@ -57,6 +57,11 @@ for spec in digits:0.96 breast_cancer:0.95 iris:0.93; do
     if ge "$acc" "$want"; then ok "$name test accuracy $acc >= $want"; else fail "$name test accuracy $acc >= $want"; fi
   else fail "$name trains on 2 ranks" "$(tail -3 "$WORK/$name.log")"; fi
 done
+# --- observability: TensorBoard events, report, runs listing ---------------------------------
+ls "$WORK/digits"/events.out.tfevents.* >/dev/null 2>&1 && ok "the digits run wrote a TensorBoard event file" || fail "no event file in the digits run"
+if out=$("$TANDEM" report "$WORK/digits" 2>&1) && grep -q "<svg" "$WORK/digits/report.html"; then ok "tandem report: $out"; else fail "tandem report" "$out"; fi
+if out=$("$TANDEM" runs "$WORK" 2>&1) && echo "$out" | grep -q "^digits .*finished"; then ok "tandem runs lists the digits run as finished"; else fail "tandem runs" "$out"; fi
+
 if train 2 "$WORK/reg" examples/iris-regression.yaml; then
   r2=$(metric "$WORK/reg" test r2)
   if ge "$r2" 0.9; then ok "iris petal-width regression (exact solver) test r2 $r2 >= 0.9"; else fail "regression r2 $r2 >= 0.9"; fi

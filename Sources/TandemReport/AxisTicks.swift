@@ -1,7 +1,8 @@
 import Foundation
 
-/// "Nice" axis ticks (Heckbert's algorithm): steps of 1, 2 or 5 times a power of ten, an axis
-/// range widened to whole steps, and labels with just enough decimals.
+/// "Nice" axis ticks (after Heckbert): steps of 1, 2 or 5 times a power of ten, an axis range
+/// widened to whole steps (the candidate step that wastes the least range wins), and labels with
+/// just enough decimals.
 public struct AxisTicks: Sendable, Equatable {
     /// The tick values, ascending, from `lower` to `upper` inclusive.
     public let values: [Double]
@@ -20,13 +21,22 @@ public struct AxisTicks: Sendable, Equatable {
             a -= pad
             b += pad
         }
-        let range = AxisTicks.niceNumber(b - a, round: false)
-        var step = AxisTicks.niceNumber(range / Double(Swift.max(count - 1, 1)), round: true)
-        if integer { step = Swift.max(step, 1) }
-        let first = (a / step).rounded(.down), last = (b / step).rounded(.up)
-        let n = Int(last - first)
-        values = (0...Swift.max(n, 1)).map { i in
-            let v = (first + Double(i)) * step
+        // Candidate steps around the ideal one; keep the one whose ticks cover the data most
+        // tightly, with a small penalty per tick away from `count` (ties go to the larger step).
+        let target = Swift.max(count, 2)
+        let ideal = AxisTicks.niceNumber((b - a) / Double(target - 1), round: true)
+        var best: (score: Double, step: Double, first: Double, last: Double)?
+        for candidate in [AxisTicks.adjacent(ideal, up: true), ideal, AxisTicks.adjacent(ideal, up: false)] {
+            let step = integer ? Swift.max(candidate, 1) : candidate
+            let first = (a / step).rounded(.down), last = Swift.max((b / step).rounded(.up), first + 1)
+            let ticks = Int(last - first) + 1
+            let score = (b - a) / ((last - first) * step) - 0.05 * Double(abs(ticks - target))
+            if best == nil || score > (best?.score ?? 0) + 1e-12 { best = (score, step, first, last) }
+        }
+        let chosen = best ?? (0, 1, a.rounded(.down), b.rounded(.up))
+        let step = chosen.step
+        values = (0...Swift.max(Int(chosen.last - chosen.first), 1)).map { i in
+            let v = (chosen.first + Double(i)) * step
             return v == 0 ? 0 : v  // no "-0"
         }
         self.step = step
@@ -48,6 +58,20 @@ public struct AxisTicks: Sendable, Equatable {
             nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
         }
         return nice * power
+    }
+
+    /// The next larger (`up`) or smaller step of the 1-2-5 sequence: 2 -> 5 or 1, 5 -> 10 or 2.
+    static func adjacent(_ step: Double, up: Bool) -> Double {
+        let power = pow(10, log10(step).rounded(.down))
+        let mantissa = (step / power).rounded()
+        switch (mantissa, up) {
+        case (1, true): return 2 * power
+        case (2, true): return 5 * power
+        case (5, true): return 10 * power
+        case (1, false): return 0.5 * power
+        case (2, false): return power
+        default: return 2 * power
+        }
     }
 
     /// The label of tick `value`: decimals to the step's precision (`0.25` -> `0.25`, step 0.1 ->

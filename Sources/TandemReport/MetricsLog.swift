@@ -54,7 +54,10 @@ public struct MetricsLog: Sendable {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             let place = "\(source) line \(index + 1)"
-            let object = try JSONReading.object(Data(line.utf8), source: place)
+            guard let object = try? JSONReading.object(Data(line.utf8), source: place) else {
+                let excerpt = line.count > 80 ? String(line.prefix(77)) + "..." : line
+                throw ReportError("\(place): not a valid JSON object: \(excerpt)")
+            }
             guard let step = JSONReading.int(object["step"]) else { throw ReportError("\(place): missing or non-integer \"step\"") }
             guard let split = JSONReading.string(object["split"]) else { throw ReportError("\(place): missing or non-string \"split\"") }
             var values: [String: Double] = [:]

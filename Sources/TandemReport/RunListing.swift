@@ -4,7 +4,7 @@ import Foundation
 public struct RunListing: Sendable {
     /// The directory that was scanned.
     public let directory: String
-    /// Runs sorted by name (then path).
+    /// Runs sorted by directory name (then path).
     public let runs: [RunRecord]
     /// Runs that could not be read, as `ReportError` messages (each names its file).
     public let problems: [String]
@@ -34,16 +34,17 @@ public struct RunListing: Sendable {
         for path in candidates {
             do { runs.append(try RunRecord.load(directory: path)) } catch { problems.append("\(error)") }
         }
-        runs.sort { ($0.name, $0.path) < ($1.name, $1.path) }
+        runs.sort { ($0.directoryName, $0.path) < ($1.directoryName, $1.path) }
         return RunListing(directory: directory, runs: runs, problems: problems)
     }
 
-    /// The aligned table (header plus one line per run), or `no runs under DIR` when there are none.
+    /// The aligned table (header plus one line per run; NAME is the directory name, with the
+    /// configured run name in parentheses when it differs), or `no runs under DIR` when there are none.
     public func table() -> String {
         guard !runs.isEmpty else { return "no runs under \(directory)" }
         let header = ["NAME", "STATUS", "TASK", "BEST VALIDATION", "EPOCHS", "WALL", "LAYOUT"]
         let rows = runs.map { r in
-            [r.name, r.status.rawValue, r.task ?? "-",
+            [r.label, r.status.rawValue, r.task ?? "-",
              r.bestValidation.map { "\($0.name) \(RunListing.number($0.value))" } ?? "-",
              r.epochs.map(String.init) ?? "-",
              r.wallSeconds.map(ProgressBar.duration) ?? "-",

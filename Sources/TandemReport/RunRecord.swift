@@ -29,6 +29,10 @@ public struct RunRecord: Sendable {
     public var name: String
     /// The run directory.
     public var path: String
+    /// The last component of `path` (what `tandem report runs/NAME` takes).
+    public var directoryName: String { URL(fileURLWithPath: path).lastPathComponent }
+    /// `directoryName`, followed by ` (name)` when the configured name differs.
+    public var label: String { directoryName == name ? name : "\(directoryName) (\(name))" }
     /// finished | failed | stopped | running/incomplete.
     public var status: RunStatus
     /// `classification` | `regression`, when known.

@@ -13,22 +13,28 @@ public struct Layout: Sendable {
     public var ranksPerNode: Int
     /// OpenBLAS threads per rank.
     public var blasThreads: Int
+    /// CPUs this rank may run on (its affinity mask, e.g. "0" when mpirun bound it to core 0).
+    public var cpus: String = ""
 
     var json: JSONValue {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
-                 ("ranks_per_node", .int(ranksPerNode)), ("blas_threads", .int(blasThreads))])
+                 ("ranks_per_node", .int(ranksPerNode)), ("blas_threads", .int(blasThreads)), ("cpus", .string(cpus))])
     }
 
     /// The layout for `world`, choosing BLAS threads as `requested`, else `OPENBLAS_NUM_THREADS`
-    /// from the environment, else cores on the node / ranks on the node (so ranks x threads never
-    /// oversubscribe the cores), and applying the choice to OpenBLAS.
+    /// from the environment, else cores on the node / ranks on the node, but never more than
+    /// the CPUs the rank is bound to (mpirun binds each rank to one core when ranks <= 2), so
+    /// ranks x threads never oversubscribe the cores; applies the choice to OpenBLAS.
     public static func make(world: Communicator, requestedThreads: Int?) throws -> Layout {
         let node = try world.splitShared()
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        let allowed = Affinity.cpus()
         let env = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }
-        let threads = max(1, requestedThreads ?? env ?? max(1, cores / max(1, node.size)))
+        let fair = max(1, min(cores / max(1, node.size), allowed.isEmpty ? cores : allowed.count))
+        let threads = max(1, requestedThreads ?? env ?? fair)
         BLASThreads.set(threads)
-        return Layout(world: world.size, dp: world.size, ranksPerNode: node.size, blasThreads: threads)
+        return Layout(world: world.size, dp: world.size, ranksPerNode: node.size, blasThreads: threads,
+                      cpus: Affinity.describe(allowed))
     }
 }
 
@@ -45,5 +51,34 @@ enum Consistency {
         if !differing.isEmpty {
             throw TrainingError("\(what) on rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) differs from rank 0's; every rank must see the same config file, --set overrides, data file and binary")
         }
+    }
+}
+
+/// The CPUs this process may run on.
+enum Affinity {
+    /// CPU numbers in this process's affinity mask, from `Cpus_allowed_list` in
+    /// /proc/self/status (empty where that cannot be read).
+    static func cpus() -> [Int] {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+        var out: [Int] = []
+        for part in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if bounds.count == 1 { out.append(bounds[0]) } else if bounds.count == 2, bounds[0] <= bounds[1] { out += Array(bounds[0]...bounds[1]) }
+        }
+        return out
+    }
+
+    /// "0-3,6" style ranges.
+    static func describe(_ cpus: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < cpus.count {
+            var j = i
+            while j + 1 < cpus.count && cpus[j + 1] == cpus[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(cpus[i])" : "\(cpus[i])-\(cpus[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TandemReport
 
 /// Formatting of rank 0's console lines.
 enum Progress {
@@ -26,6 +27,17 @@ enum Progress {
             out.append(ch)
         }
         return (n < 0 ? "-" : "") + out
+    }
+
+    /// Rank 0's per-epoch report: on a terminal, an in-place progress bar (rewritten each epoch,
+    /// ended with a newline on the last one); otherwise (logs, CI) one plain line per epoch.
+    static func epoch(_ line: String, fraction: Double, final: Bool) {
+        guard ProgressBar.isTerminal else { return say(line) }
+        // "epoch 3/30  step ...": the bar goes after the epoch counter.
+        let head = line.split(separator: " ", maxSplits: 2).prefix(2).joined(separator: " ")
+        let rest = line.dropFirst(head.count).trimmingCharacters(in: .whitespaces)
+        let bar = ProgressBar(width: 24).render(fraction: fraction, prefix: head, suffix: rest)
+        FileHandle.standardOutput.write(Data(("\r" + bar + "\u{1B}[K" + (final ? "\n" : "")).utf8))
     }
 
     /// Prints `warning: message` to standard error.

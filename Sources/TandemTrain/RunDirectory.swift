@@ -28,7 +28,10 @@ public final class RunDirectory {
                 for l in lines { kept.append(contentsOf: l); kept.append(UInt8(ascii: "\n")) }
                 metricsLines = lines.count
             }
-            for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors"] {
+            let events = (try? fm.contentsOfDirectory(atPath: url.path))?.filter { $0.hasPrefix("events.out.tfevents.") } ?? []
+            // A resumed run keeps its event files (TensorBoard drops the repeated steps); a fresh one starts clean.
+            for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors", "predictions.csv", "report.html"]
+                + (keepMetricsLines == nil ? events : []) {
                 let f = url.appendingPathComponent(stale)
                 if fm.fileExists(atPath: f.path) { try fm.removeItem(at: f) }
             }

@@ -4,6 +4,7 @@ import TandemData
 import TandemMetrics
 import TandemModel
 import TandemOptim
+import TandemReport
 import TandemTensor
 
 /// Where a run starts from.
@@ -38,6 +39,8 @@ public final class Trainer {
     var state = TrainingState()
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
+    /// Rank 0's TensorBoard event file.
+    var events: TensorBoardWriter?
     let started: Date
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
@@ -99,6 +102,7 @@ public final class Trainer {
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
+            events = try TensorBoardWriter(directory: config.output.dir)
         }
     }
 
@@ -124,7 +128,7 @@ public final class Trainer {
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
             let sync = comm.size == 1 ? "" : config.parallel.overlap && MPIRuntime.serializedThreads ? " | overlapped gradient sync" : " | plain gradient sync"
-            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s")\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
+            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
         let evaluator = Evaluator(network: network, head: head, comm: comm, classes: data.classes)
@@ -177,7 +181,7 @@ public final class Trainer {
         var splits: [(String, JSONValue)] = []
         var lines: [String] = []
         for (name, split) in [("train", data.train), ("validation", data.validation), ("test", data.test)] where split.count > 0 {
-            let (ev, _) = try evaluator.evaluate(split)
+            let (ev, outputs) = try evaluator.evaluate(split)
             var fields = ev.scalars.map { ($0.0, JSONValue.number($0.1)) }
             if name == "test", case .classification(let m) = ev {
                 fields.append(("confusion", .array(m.confusion.map { .array($0.map { .int($0) }) })))
@@ -187,6 +191,11 @@ public final class Trainer {
             if name == "test" {
                 try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
                                                + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }))
+                try events?.add(scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
+                if case .regression = ev, let run {
+                    let rows = zip(split.targets, outputs.values).map { "\($0),\($1)" }
+                    try run.write("predictions.csv", "actual,predicted\n" + rows.joined(separator: "\n") + "\n")
+                }
             }
             lines.append("\(name): " + ev.scalars.map { "\($0.0) \(Progress.number($0.1))" }.joined(separator: "  "))
         }
@@ -209,6 +218,7 @@ public final class Trainer {
         let summary = JSONValue.object(fields + splits)
         if let run {
             try run.write("params.safetensors", SafeTensors.encode(network.arena.tensors(), metadata: ["params_sha256": sha, "name": config.name]))
+            try events?.flush()
             try run.write("summary.json", summary.renderedPretty() + "\n")
             for l in lines { Progress.say(l) }
             Progress.say("params_sha256 \(sha)  (\(Progress.duration(wall)) wall; run directory \(config.output.dir))")

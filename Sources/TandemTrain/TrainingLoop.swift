@@ -84,6 +84,8 @@ extension Trainer {
         try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "train"),
                                         ("loss", .number(meanLoss)), ("lr", .number(lr)),
                                         ("grad_norm", .number(state.lastGradNorm)), ("samples_per_second", .number(rate))]))
+        try events?.add(scalars: [("train/loss", meanLoss), ("lr", lr), ("grad_norm", state.lastGradNorm), ("samples_per_second", rate)],
+                        step: state.step)
         var line = "epoch \(epoch + 1)/\(t.epochs)  step \(state.step)  loss \(Progress.number(meanLoss))"
         if (epoch + 1) % t.evalEvery == 0 || last, data.validation.count > 0 {
             let evalStart = timeline?.now()
@@ -92,6 +94,7 @@ extension Trainer {
             try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "validation")]
                                            + val.scalars.map { ($0.0, JSONValue.number($0.1)) }
                                            + [("lr", .number(lr)), ("samples_per_second", .number(rate))]))
+            try events?.add(scalars: val.scalars.map { (tag: "validation/\($0.0)", value: $0.1) }, step: state.step)
             line += "  " + val.scalars.prefix(2).map { "val_\($0.0) \(Progress.number($0.1))" }.joined(separator: "  ")
             state.metricName = "val_loss"
             state.metricValue = val.loss
@@ -110,7 +113,8 @@ extension Trainer {
         state.samples += state.epochSamples
         let eta = state.trainSeconds / Double(epoch + 1) * Double(t.epochs - epoch - 1)
         line += "  \(Progress.grouped(Int(rate))) samples/s  ETA \(Progress.duration(last || state.stoppedEarly ? 0 : eta))"
-        if isRoot { Progress.say(line) }
+        try events?.flush()
+        if isRoot { Progress.epoch(line, fraction: Double(epoch + 1) / Double(t.epochs), final: last || state.stoppedEarly) }
         if state.stoppedEarly, isRoot, let s = stopper {
             Progress.say("early stopping: \(s.config.metric) has not improved for \(s.config.patience) evaluations (best \(Progress.number(s.best ?? .nan)) at epoch \(s.bestEpoch))")
         }

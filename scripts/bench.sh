@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Throughput benchmark, all in one run so the ratios are comparable on a noisy machine:
-#   - single-thread sgemm GFLOP/s at each workload's shapes (the machine's compute limit),
+#   - the machine's limits: single-thread sgemm GFLOP/s at each workload's shapes, memory copy
+#     GB/s, raw MPI_Allreduce bus bandwidth at 1, 4 and 25 MiB on 2 ranks (and the shared-memory
+#     window allreduce, for comparison),
 #   - training samples/s for wide (784-1024-1024-10, batch 256, Adam) and small (64-64-10,
-#     batch 32, Adam) on synthetic data, 1 rank x 1 thread, 1 rank x all cores, 2 ranks x 1 thread,
-#   - derived: fraction of the sgemm rate a training step reaches, data-parallel scaling efficiency.
+#     batch 32, Adam) on synthetic data: 1 rank x 1 thread, 1 rank x all cores, and 2 ranks x 1
+#     thread with the gradient sync plain and overlapped,
+#   - derived: fraction of the sgemm rate a training step reaches, data-parallel scaling
+#     efficiency, the gradient sync's bus bandwidth, the fraction of sync time hidden by overlap,
+#     and the cost of checkpointing.
 # Writes bench-results.json (one JSON object per line) and prints a table.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
@@ -16,6 +21,7 @@ CORES=$(nproc)
 : > "$OUT"
 run() { "$@" | grep '^{' | tee -a "$OUT"; }
 run "${MPIRUN[@]}" -np 1 $T bench --sgemm --threads 1
+run "${MPIRUN[@]}" -np 2 $T bench --comm
 run "${MPIRUN[@]}" -np 1 $T bench --threads 1
 [ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" -np 1 $T bench --threads "$CORES"
 run "${MPIRUN[@]}" -np 2 $T bench --threads 1
@@ -32,11 +38,19 @@ awk '
   function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
   /"sgemm"/ { sg[num("workload")] = num("gflops"); next }
   /"checkpoint"/ { cks = num("checkpoint_seconds"); ckr = num("checkpoint_mb_per_s"); next }
-  /"train"/ { w = num("workload"); k = w "/" num("ranks") "x" num("threads"); sps[k] = num("samples_per_second"); gf[k] = num("gflops"); keys[++n] = k }
+  /"memcpy"/ { mc = num("gb_per_s"); next }
+  /"allreduce"/ { ar[num("path") " " num("mib") " MiB"] = num("bus_gb_per_s"); arkeys[++na] = num("path") " " num("mib") " MiB"; next }
+  /"train"/ { w = num("workload"); k = w "/" num("ranks") "x" num("threads") (num("overlap") == "true" ? " overlap" : "")
+              sps[k] = num("samples_per_second"); gf[k] = num("gflops"); wait[k] = num("sync_wait_ms"); bus[k] = num("sync_bus_gb_per_s"); keys[++n] = k }
   END {
-    printf "%-16s %14s %10s %12s\n", "workload/ranks", "samples/s", "GFLOP/s", "of sgemm"
-    for (i = 1; i <= n; i++) { k = keys[i]; split(k, a, "/"); printf "%-16s %14.0f %10.1f %11.1f%%\n", k, sps[k], gf[k], 100 * gf[k] / sg[a[1]] }
-    printf "\nsgemm 1 thread: wide %.1f GFLOP/s, small %.1f GFLOP/s\n", sg["wide"], sg["small"]
+    printf "%-22s %12s %9s %9s %13s\n", "workload/ranks x thr", "samples/s", "GFLOP/s", "of sgemm", "sync wait ms"
+    for (i = 1; i <= n; i++) { k = keys[i]; split(k, a, "/"); printf "%-22s %12.0f %9.1f %8.1f%% %13.3f\n", k, sps[k], gf[k], 100 * gf[k] / sg[a[1]], wait[k] }
+    printf "\nsgemm 1 thread: wide %.1f GFLOP/s, small %.1f GFLOP/s; memory copy %.1f GB/s\n", sg["wide"], sg["small"], mc
+    for (i = 1; i <= na; i++) printf "allreduce bus bandwidth, 2 ranks, %-12s %6.2f GB/s\n", arkeys[i], ar[arkeys[i]]
+    for (w in sg) if (sps[w "/2x1"] && sps[w "/1x1"]) {
+      printf "%s: 2-rank scaling efficiency %.1f%% plain, %.1f%% overlapped (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"]), 100 * sps[w "/2x1 overlap"] / (2 * sps[w "/1x1"])
+      if (wait[w "/2x1"] > 0) printf "%s: gradient sync bus bandwidth (plain) %.2f GB/s; overlap hides %.0f%% of the sync wait\n", w, bus[w "/2x1"], 100 * (1 - wait[w "/2x1 overlap"] / wait[w "/2x1"])
+    }
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
     for (w in sg) if (sps[w "/2x1"] && sps[w "/1x1"]) printf "%s: 2-rank scaling efficiency %.1f%% (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"])
   }' "$OUT"

@@ -20,7 +20,7 @@ if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then ok "two 2-rank runs give the same par
 
 # --- gradient sync: bucketed + overlapped vs plain ------------------------------------------
 # Tiny buckets: the last bias alone, a weight larger than a bucket alone, then the rest.
-UNEVEN=(--set parallel.first_bucket_mib=0.000001 --set parallel.bucket_mib=0.001)
+UNEVEN=(--set parallel.overlap=true --set parallel.first_bucket_mib=0.000001 --set parallel.bucket_mib=0.001)
 train 3 "$WORK/ov" examples/digits.yaml --set train.max_steps=20 "${UNEVEN[@]}" --timeline "$WORK/ov-timeline.json" || fail "overlapped run" "$(tail -3 "$WORK/ov.log")"
 train 3 "$WORK/ov2" examples/digits.yaml --set train.max_steps=20 "${UNEVEN[@]}" || fail "second overlapped run"
 train 3 "$WORK/plain" examples/digits.yaml --set train.max_steps=20 --set parallel.overlap=false || fail "plain run"

@@ -15,6 +15,8 @@ public struct Layout: Sendable {
     public var blasThreads: Int
     /// CPUs this rank may run on (its affinity mask, e.g. "0" when mpirun bound it to core 0).
     public var cpus: String = ""
+    /// How many CPUs that is.
+    public var cpuCount: Int = 1
 
     var json: JSONValue {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
@@ -34,7 +36,7 @@ public struct Layout: Sendable {
         let threads = max(1, requestedThreads ?? env ?? fair)
         BLASThreads.set(threads)
         return Layout(world: world.size, dp: world.size, ranksPerNode: node.size, blasThreads: threads,
-                      cpus: Affinity.describe(allowed))
+                      cpus: Affinity.describe(allowed), cpuCount: allowed.isEmpty ? cores : allowed.count)
     }
 }
 

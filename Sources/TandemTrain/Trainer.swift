@@ -37,6 +37,9 @@ public final class Trainer {
     let resolvedYAML: String
     var run: RunDirectory?
     var state = TrainingState()
+    /// `parallel.overlap` resolved on every rank and agreed (all ranks must reduce the same
+    /// buckets, so one rank without a spare CPU turns it off everywhere).
+    let overlapGradientSync: Bool
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
     /// Rank 0's TensorBoard event file.
@@ -65,6 +68,8 @@ public final class Trainer {
         let t = config.train
         layout = try Layout.make(world: comm, requestedThreads: threads)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
+        let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(cpus: layout.cpuCount, blasThreads: layout.blasThreads)
+        overlapGradientSync = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
         if t.batchSize < comm.size {
             throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(comm.size) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
         }
@@ -127,7 +132,7 @@ public final class Trainer {
         let spec = network.spec
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
-            let sync = comm.size == 1 ? "" : config.parallel.overlap && MPIRuntime.serializedThreads ? " | overlapped gradient sync" : " | plain gradient sync"
+            let sync = comm.size == 1 ? "" : overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync"
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }

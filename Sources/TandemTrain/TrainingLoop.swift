@@ -11,7 +11,7 @@ extension Trainer {
         let t = config.train
         let arena = network.arena
         let p = config.parallel
-        let sync = GradientSync(comm: comm, arena: arena, overlap: p.overlap && MPIRuntime.serializedThreads,
+        let sync = GradientSync(comm: comm, arena: arena, overlap: overlapGradientSync,
                                 firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
                                 timeline: timeline)
         let firstStep = state.step

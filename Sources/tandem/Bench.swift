@@ -61,8 +61,14 @@ struct Bench: ParsableCommand {
             for name in workload {
                 guard let w = Benchmark.Workload.named(name) else { throw ValidationError("unknown workload '\(name)' (wide, small)") }
                 if sgemm {
-                    let g = Benchmark.sgemmRate(w, repeats: name == "wide" ? 20 : 2000)
-                    if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"threads\": \(t), \"gflops\": \(g)}") }
+                    // Under several ranks every rank measures at once: the rate per core when all
+                    // cores are busy, which bounds data-parallel scaling on this machine.
+                    try world.barrier()
+                    var local = w
+                    local.batch = BatchPlan.slice(count: w.batch, rank: world.rank, ranks: world.size).length
+                    let g = Benchmark.sgemmRate(local, repeats: name == "wide" ? 20 : 2000)
+                    let slowest = try world.allreduceMax([-g])[0] * -1
+                    if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"rows_per_rank\": \(local.batch), \"threads\": \(t), \"gflops\": \(slowest)}") }
                 } else {
                     let modes = world.size == 1 ? [false] : sync == "both" ? [false, true] : [sync == "overlap"]
                     for overlap in modes {

@@ -21,6 +21,7 @@ CORES=$(nproc)
 : > "$OUT"
 run() { "$@" | grep '^{' | tee -a "$OUT"; }
 run "${MPIRUN[@]}" -np 1 $T bench --sgemm --threads 1
+run "${MPIRUN[@]}" -np 2 $T bench --sgemm --threads 1
 run "${MPIRUN[@]}" -np 2 $T bench --comm
 run "${MPIRUN[@]}" -np 1 $T bench --threads 1
 [ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" -np 1 $T bench --threads "$CORES"
@@ -36,7 +37,7 @@ ckline=$(awk -v a="$(echo "$base" | sps)" -v b="$(echo "$ck" | sps)" 'BEGIN { pr
 echo
 awk '
   function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
-  /"sgemm"/ { sg[num("workload")] = num("gflops"); next }
+  /"sgemm"/ { if (num("ranks") == "1") sg[num("workload")] = num("gflops"); else sg2[num("workload")] = num("gflops"); next }
   /"checkpoint"/ { cks = num("checkpoint_seconds"); ckr = num("checkpoint_mb_per_s"); next }
   /"memcpy"/ { mc = num("gb_per_s"); next }
   /"allreduce"/ { ar[num("path") " " num("mib") " MiB"] = num("bus_gb_per_s"); arkeys[++na] = num("path") " " num("mib") " MiB"; next }
@@ -44,15 +45,17 @@ awk '
               sps[k] = num("samples_per_second"); gf[k] = num("gflops"); wait[k] = num("sync_wait_ms"); bus[k] = num("sync_bus_gb_per_s"); keys[++n] = k }
   END {
     printf "%-22s %12s %9s %9s %13s\n", "workload/ranks x thr", "samples/s", "GFLOP/s", "of sgemm", "sync wait ms"
-    for (i = 1; i <= n; i++) { k = keys[i]; split(k, a, "/"); printf "%-22s %12.0f %9.1f %8.1f%% %13.3f\n", k, sps[k], gf[k], 100 * gf[k] / sg[a[1]], wait[k] }
-    printf "\nsgemm 1 thread: wide %.1f GFLOP/s, small %.1f GFLOP/s; memory copy %.1f GB/s\n", sg["wide"], sg["small"], mc
+    # "of sgemm": against the single-thread sgemm rate at the same per-rank shapes, times the ranks.
+    for (i = 1; i <= n; i++) { k = keys[i]; split(k, a, "/"); r = substr(a[2], 1, index(a[2], "x") - 1) + 0
+      ref = (r == 1 ? sg[a[1]] : sg2[a[1]] * r); printf "%-22s %12.0f %9.1f %8.1f%% %13.3f\n", k, sps[k], gf[k], 100 * gf[k] / ref, wait[k] }
+    printf "\nsgemm 1 thread: wide %.1f GFLOP/s, small %.1f GFLOP/s; at the 2-rank (half-batch) shapes with both cores busy: wide %.1f, small %.1f\n", sg["wide"], sg["small"], sg2["wide"], sg2["small"]
+    printf "memory copy %.1f GB/s\n", mc
     for (i = 1; i <= na; i++) printf "allreduce bus bandwidth, 2 ranks, %-12s %6.2f GB/s\n", arkeys[i], ar[arkeys[i]]
     for (w in sg) if (sps[w "/2x1"] && sps[w "/1x1"]) {
       printf "%s: 2-rank scaling efficiency %.1f%% plain, %.1f%% overlapped (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"]), 100 * sps[w "/2x1 overlap"] / (2 * sps[w "/1x1"])
       if (wait[w "/2x1"] > 0) printf "%s: gradient sync bus bandwidth (plain) %.2f GB/s; overlap hides %.0f%% of the sync wait\n", w, bus[w "/2x1"], 100 * (1 - wait[w "/2x1 overlap"] / wait[w "/2x1"])
     }
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
-    for (w in sg) if (sps[w "/2x1"] && sps[w "/1x1"]) printf "%s: 2-rank scaling efficiency %.1f%% (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"])
   }' "$OUT"
 echo "checkpoint every 200 steps: samples/s overhead ${ckline} (same 600 steps without checkpoints as the baseline)"
 echo "(raw results: $OUT)"

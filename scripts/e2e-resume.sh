@@ -102,7 +102,7 @@ else
 fi
 
 # --- SIGTERM to mpirun: checkpoint, clean stop ---------------------------------------------
-( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=500 ) & bg=$!
+( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=500 --set train.early_stopping.patience=1000 ) & bg=$!
 for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/term.log" 2>/dev/null && break; sleep 0.2; done
 pkill -TERM -f "^mpirun .*$WORK/term"; wait $bg
 if grep -q "stopped by SIGTERM at step" "$WORK/term.log" && ls "$WORK/term/checkpoints" | grep -q step-; then

@@ -1,6 +1,17 @@
 import Foundation
 import TandemReport
 
+/// How rank 0 reports epochs: `bar` (in place, for terminals), `lines`, or `auto`: a bar when
+/// standard output is a terminal and the process was not started by mpirun (OpenMPI gives ranks
+/// a pseudo-terminal even when mpirun's own output goes to a file, so under mpirun the bar has
+/// to be asked for with `--progress bar`).
+public enum ProgressStyle: String, Sendable, CaseIterable {
+    case auto, bar, lines
+
+    /// The style every later epoch report uses (set once at start-up by the CLI).
+    nonisolated(unsafe) public static var current = ProgressStyle.auto
+}
+
 /// Formatting of rank 0's console lines.
 enum Progress {
     /// `h:mm:ss` for `seconds`.
@@ -29,10 +40,18 @@ enum Progress {
         return (n < 0 ? "-" : "") + out
     }
 
-    /// Rank 0's per-epoch report: on a terminal, an in-place progress bar (rewritten each epoch,
-    /// ended with a newline on the last one); otherwise (logs, CI) one plain line per epoch.
+    static var useBar: Bool {
+        switch ProgressStyle.current {
+        case .bar: return true
+        case .lines: return false
+        case .auto: return ProgressBar.isTerminal && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil
+        }
+    }
+
+    /// Rank 0's per-epoch report: an in-place progress bar (rewritten each epoch, ended with a
+    /// newline on the last one) or one plain line per epoch (logs, CI); see `style`.
     static func epoch(_ line: String, fraction: Double, final: Bool) {
-        guard ProgressBar.isTerminal else { return say(line) }
+        guard useBar else { return say(line) }
         // "epoch 3/30  step ...": the bar goes after the epoch counter.
         let head = line.split(separator: " ", maxSplits: 2).prefix(2).joined(separator: " ")
         let rest = line.dropFirst(head.count).trimmingCharacters(in: .whitespaces)

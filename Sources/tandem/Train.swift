@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write a Chrome trace (chrome://tracing, Perfetto) of where each rank's time goes to this file.")
     var timeline: String?
 
+    @Option(help: "Epoch progress: auto (a bar on a terminal, plain lines in logs and under mpirun), bar, or lines.")
+    var progress: ProgressStyle = .auto
+
     @Flag(help: "Start fresh even if the output directory already holds a run (its checkpoints are deleted).")
     var overwrite = false
 
@@ -52,6 +55,7 @@ struct Train: ParsableCommand {
         }
         var runDirectory: String?
         do {
+            ProgressStyle.current = progress
             var job = try ConfigLoader.load(path: config, overrides: overrides)
             if let output { job.output.dir = output }
             runDirectory = job.output.dir
@@ -69,3 +73,5 @@ struct Train: ParsableCommand {
         MPIRuntime.finalize()
     }
 }
+
+extension ProgressStyle: ExpressibleByArgument {}

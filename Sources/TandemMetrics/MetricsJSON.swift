@@ -1,3 +1,4 @@
+import TandemTensor
 /// A JSON value whose objects keep their keys in the order given, for metrics.jsonl and summary.json.
 ///
 /// Foundation's `JSONSerialization` reorders object keys; this renders them exactly as listed.
@@ -91,25 +92,6 @@ public enum JSONValue: Sendable {
 
     /// Appends `s` as a quoted, escaped JSON string.
     private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16, uppercase: false)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        out += JSONText.quoted(s)
     }
 }

@@ -88,6 +88,11 @@ cfg key "$WORK/good.csv" y "train: {epochs: 2, batch_size: 4, optimzer: {lr: 0.1
 sed -i '/^train: {epochs: 2, batch_size: 4}$/d' "$WORK/key.yaml"; expect_error "unknown config key" 2 "train.optimzer" "$WORK/key.yaml"
 cfg batch "$WORK/good.csv" y;      expect_error "batch size < number of ranks" 3 "batch_size 2" "$WORK/batch.yaml" --set train.batch_size=2
 cfg nan "$WORK/good.csv" y;        expect_error "NaN loss" 2 "at step" "$WORK/nan.yaml" --set model.kind=mlp --set model.hidden=[8] --set train.optimizer.name=sgd --set train.optimizer.lr=1e30
+# A rank started with a different config (MPMD launch) is named by the start-up check.
+timeout 120 "${MPIRUN[@]}" -np 2 "$TANDEM" train examples/iris.yaml --output "$WORK/mpmd" : -np 1 "$TANDEM" train examples/iris.yaml \
+  --output "$WORK/mpmd" --set train.seed=1 >"$WORK/mpmd.log" 2>&1; rc=$?
+[ $rc -ne 0 ] && grep -q "on rank 2 differs from rank 0's" "$WORK/mpmd.log" && ok "a rank with a different config is named: $(grep -m1 -o 'the resolved config.*rank 0.s' "$WORK/mpmd.log")" \
+  || fail "config mismatch between ranks (rc $rc)" "$(grep -m1 error "$WORK/mpmd.log")"
 expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
 expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
 

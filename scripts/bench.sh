@@ -42,7 +42,8 @@ awk '
   /"memcpy"/ { mc = num("gb_per_s"); next }
   /"allreduce"/ { ar[num("path") " " num("mib") " MiB"] = num("bus_gb_per_s"); arkeys[++na] = num("path") " " num("mib") " MiB"; next }
   /"train"/ { w = num("workload"); k = w "/" num("ranks") "x" num("threads") (num("overlap") == "true" ? " overlap" : "")
-              sps[k] = num("samples_per_second"); gf[k] = num("gflops"); wait[k] = num("sync_wait_ms"); bus[k] = num("sync_bus_gb_per_s"); keys[++n] = k }
+              sps[k] = num("samples_per_second"); gf[k] = num("gflops"); wait[k] = num("sync_wait_ms"); bus[k] = num("sync_bus_gb_per_s")
+              alone[k] = num("sync_alone_bus_gb_per_s"); raw[k] = num("raw_allreduce_bus_gb_per_s"); keys[++n] = k }
   END {
     printf "%-22s %12s %9s %9s %13s\n", "workload/ranks x thr", "samples/s", "GFLOP/s", "of sgemm", "sync wait ms"
     # "of sgemm": against the single-thread sgemm rate at the same per-rank shapes, times the ranks.
@@ -53,7 +54,8 @@ awk '
     for (i = 1; i <= na; i++) printf "allreduce bus bandwidth, 2 ranks, %-12s %6.2f GB/s\n", arkeys[i], ar[arkeys[i]]
     for (w in sg) if (sps[w "/2x1"] && sps[w "/1x1"]) {
       printf "%s: 2-rank scaling efficiency %.1f%% plain, %.1f%% overlapped (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"]), 100 * sps[w "/2x1 overlap"] / (2 * sps[w "/1x1"])
-      if (wait[w "/2x1"] > 0) printf "%s: gradient sync bus bandwidth (plain) %.2f GB/s; overlap hides %.0f%% of the sync wait\n", w, bus[w "/2x1"], 100 * (1 - wait[w "/2x1 overlap"] / wait[w "/2x1"])
+      if (wait[w "/2x1"] > 0) printf "%s: in-step sync wait as bus bandwidth %.2f GB/s (includes waiting for the slower rank); overlap hides %.0f%% of the sync wait\n", w, bus[w "/2x1"], 100 * (1 - wait[w "/2x1 overlap"] / wait[w "/2x1"])
+      if (raw[w "/2x1"] > 0) printf "%s: gradient sync alone %.2f GB/s vs raw MPI_Allreduce of the same size %.2f GB/s (%.0f%%)\n", w, alone[w "/2x1"], raw[w "/2x1"], 100 * alone[w "/2x1"] / raw[w "/2x1"]
     }
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
   }' "$OUT"

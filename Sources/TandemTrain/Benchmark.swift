@@ -35,6 +35,11 @@ public enum Benchmark {
         public var syncSecondsPerStep = 0.0
         /// Gradient bytes reduced per step.
         public var gradientBytes = 0
+        /// Bus bandwidth (GB/s) of the gradient sync on its own (barrier-aligned, so waiting for a
+        /// slower rank is excluded) and of a raw `MPI_Allreduce` of the same size, measured
+        /// right after; 0 on one rank or when overlapped.
+        public var syncAloneBusGBps = 0.0
+        public var rawAllreduceBusGBps = 0.0
         public var checkpoints = 0
         public var checkpointSeconds = 0.0
         public var checkpointBytes = 0
@@ -80,8 +85,18 @@ public enum Benchmark {
         let perStep = seconds / Double(steps)
         let rate = Double(workload.batch) / perStep
         let syncPerStep = try comm.allreduceMax([(sync.exposedSeconds - syncBefore) / Double(steps)])[0]
+        var alone = 0.0, raw = 0.0
+        if comm.size > 1 && !sync.overlap {
+            let bytes = network.arena.count * 4
+            alone = try allreduceBusBandwidth(bytes: bytes, repeats: 10, comm: comm) { _, _ in
+                sync.beginStep()
+                try sync.finish()
+            }
+            raw = try allreduceBusBandwidth(bytes: bytes, repeats: 10, comm: comm) { p, n in try comm.allreduceSum(p, count: n) }
+        }
         return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
                       syncSecondsPerStep: syncPerStep, gradientBytes: network.arena.count * 4,
+                      syncAloneBusGBps: alone, rawAllreduceBusGBps: raw,
                       checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes)
     }
 

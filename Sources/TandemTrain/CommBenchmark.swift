@@ -24,11 +24,15 @@ extension Benchmark {
         let buffer = FloatBuffer(count: n)
         buffer.fill(Float(comm.rank + 1))
         try reduce(buffer.base, n)
-        try comm.barrier()
-        let begin = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<repeats { try reduce(buffer.base, n) }
-        let local = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
-        let seconds = try comm.allreduceMax([local])[0] / Double(repeats)
+        // Each repeat starts together (barrier), so a rank's late arrival is not counted.
+        var total = 0.0
+        for _ in 0..<repeats {
+            try comm.barrier()
+            let begin = DispatchTime.now().uptimeNanoseconds
+            try reduce(buffer.base, n)
+            total += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        }
+        let seconds = try comm.allreduceMax([total])[0] / Double(repeats)
         let p = Double(comm.size)
         return Double(bytes) * 2 * (p - 1) / p / seconds / 1e9
     }

@@ -1,20 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TandemReport
 
 /// Runs `python3` with `arguments`; returns (exit status, standard output), or nil when python3 cannot start.
-func runPython(_ arguments: [String]) -> (status: Int32, output: String)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return nil }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func runPython(_ arguments: [String]) -> (status: Int32, output: String)? { python3(arguments) }
 
 /// Whether `python3 -c "import tensorboard"` works here.
 let tensorboardAvailable: Bool = runPython(["-c", "import tensorboard"])?.status == 0

@@ -1,20 +1,12 @@
 import Foundation
 import TandemTensor
 import Testing
+import TestSupport
 
 /// Runs `python3 -c script args...`; returns stdout, or nil if python3 cannot be run or fails.
 func runPython(_ script: String, _ args: [String] = []) -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + args
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return nil }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    return String(decoding: data, as: UTF8.self)
+    guard let result = python3(["-c", script] + args), result.status == 0 else { return nil }
+    return result.output
 }
 
 /// True when `python3` can import `numpy` and `safetensors.numpy` (`pip install safetensors numpy`).

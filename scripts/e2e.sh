@@ -62,6 +62,22 @@ ls "$WORK/digits"/events.out.tfevents.* >/dev/null 2>&1 && ok "the digits run wr
 if out=$("$TANDEM" report "$WORK/digits" 2>&1) && grep -q "<svg" "$WORK/digits/report.html"; then ok "tandem report: $out"; else fail "tandem report" "$out"; fi
 if out=$("$TANDEM" runs "$WORK" 2>&1) && echo "$out" | grep -q "^digits .*finished"; then ok "tandem runs lists the digits run as finished"; else fail "tandem runs" "$out"; fi
 
+# --- exported model: export, predict, evaluate (no MPI) ---------------------------------------
+if "$TANDEM" export "$WORK/digits" --output "$WORK/digits-model" >/dev/null 2>&1 \
+   && "$TANDEM" predict "$WORK/digits-model" --input examples/data/digits.csv --output "$WORK/pred.csv" 2>/dev/null; then
+  rows=$(($(wc -l < "$WORK/pred.csv") - 1)); head=$(head -1 "$WORK/pred.csv" | cut -c1-40)
+  [ "$rows" = 1797 ] && [ "$head" = "prediction,prob_0,prob_1,prob_2,prob_3,p" ] && ok "tandem export + predict: 1797 rows, columns $head..." || fail "predict output" "$rows rows, $head"
+  out=$("$TANDEM" evaluate "$WORK/digits-model" --input examples/data/digits.csv)
+  acc=$(echo "$out" | sed -n 's/.*accuracy \([0-9.]*\).*/\1/p')
+  ge "$acc" 0.97 && ok "tandem evaluate on all 1797 digits: $out" || fail "evaluate" "$out"
+else fail "export/predict" "$("$TANDEM" predict "$WORK/digits-model" --input examples/data/digits.csv 2>&1 | tail -2)"; fi
+printf 'pixel_0,pixel_1\n1,2\n' > "$WORK/narrow.csv"
+out=$("$TANDEM" predict "$WORK/digits-model" --input "$WORK/narrow.csv" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "pixel_2" && ok "predict on a CSV without the model's columns names the first missing one" || fail "missing column in predict (rc $rc)" "$out"
+truncate -s 100 "$WORK/digits-model/model.safetensors"
+out=$("$TANDEM" predict "$WORK/digits-model" --input examples/data/digits.csv 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "model.safetensors" && ok "a truncated model is refused: $(echo "$out" | head -1 | cut -c1-110)" || fail "truncated model (rc $rc)" "$out"
+
 if train 2 "$WORK/reg" examples/iris-regression.yaml; then
   r2=$(metric "$WORK/reg" test r2)
   if ge "$r2" 0.9; then ok "iris petal-width regression (exact solver) test r2 $r2 >= 0.9"; else fail "regression r2 $r2 >= 0.9"; fi

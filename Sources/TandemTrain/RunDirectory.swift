@@ -30,6 +30,8 @@ public final class RunDirectory {
             }
             let events = (try? fm.contentsOfDirectory(atPath: url.path))?.filter { $0.hasPrefix("events.out.tfevents.") } ?? []
             // A resumed run keeps its event files (TensorBoard drops the repeated steps); a fresh one starts clean.
+            let model = url.appendingPathComponent("model")
+            if fm.fileExists(atPath: model.path) { try fm.removeItem(at: model) }
             for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors", "predictions.csv", "report.html"]
                 + (keepMetricsLines == nil ? events : []) {
                 let f = url.appendingPathComponent(stale)

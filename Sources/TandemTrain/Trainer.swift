@@ -1,4 +1,5 @@
 import Foundation
+import TandemArtifact
 import TandemComm
 import TandemData
 import TandemMetrics
@@ -150,6 +151,20 @@ public final class Trainer {
         return try finish(evaluator: evaluator)
     }
 
+    /// The trained model as a self-describing artifact (written to `<run>/model/`).
+    func exportedModel(sha: String, metrics: [String: Double]) -> ModelArtifact {
+        let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
+        let manifest = ArtifactManifest(
+            name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes,
+            target: config.data.target,
+            architecture: .init(kind: config.model.kind.rawValue, widths: network.spec.widths,
+                                activation: config.model.activation.rawValue, output: output),
+            metrics: metrics,
+            lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
+                           tandemVersion: TandemInfo.version, config: resolvedYAML))
+        return ModelArtifact(manifest: manifest, tensors: network.arena.tensors())
+    }
+
     private func writeTimeline() throws {
         if let timeline, let timelinePath { try timeline.write(to: timelinePath, comm: comm) }
     }
@@ -185,6 +200,7 @@ public final class Trainer {
         let checkpointStats = writer?.written ?? (count: 0, seconds: 0, bytes: 0)
         var splits: [(String, JSONValue)] = []
         var lines: [String] = []
+        var testMetrics: [String: Double] = [:]
         for (name, split) in [("train", data.train), ("validation", data.validation), ("test", data.test)] where split.count > 0 {
             let (ev, outputs) = try evaluator.evaluate(split)
             var fields = ev.scalars.map { ($0.0, JSONValue.number($0.1)) }
@@ -194,6 +210,7 @@ public final class Trainer {
             }
             splits.append((name, .object(fields)))
             if name == "test" {
+                for (k, v) in ev.scalars { testMetrics[k] = v }
                 try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
                                                + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }))
                 try events?.add(scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
@@ -223,6 +240,7 @@ public final class Trainer {
         let summary = JSONValue.object(fields + splits)
         if let run {
             try run.write("params.safetensors", SafeTensors.encode(network.arena.tensors(), metadata: ["params_sha256": sha, "name": config.name]))
+            try exportedModel(sha: sha, metrics: testMetrics).write(to: run.url.appendingPathComponent("model").path)
             try events?.flush()
             try run.write("summary.json", summary.renderedPretty() + "\n")
             for l in lines { Progress.say(l) }

@@ -1,0 +1,87 @@
+import TandemData
+
+/// `model.json` of an exported model: everything needed to use the weights the way they were
+/// trained, and where they came from.
+public struct ArtifactManifest: Codable, Equatable, Sendable {
+    public static let currentFormat = 1
+
+    public var formatVersion: Int
+    public var name: String
+    /// `classification` or `regression`.
+    public var task: Task
+    /// Input features in order, with their kinds (the columns a prediction needs).
+    public var features: [Feature]
+    /// The fitted preprocessing (imputation values, scaling, category lists).
+    public var preprocessing: Preprocessor
+    /// Names of the encoded network inputs (numeric features, one-hot `name=category` columns).
+    public var encodedInputs: [String]
+    /// Class labels in output order (classification).
+    public var classes: [String]?
+    public var target: String
+    public var architecture: Architecture
+    /// Test-split metrics at export.
+    public var metrics: [String: Double]
+    public var lineage: Lineage
+
+    public struct Feature: Codable, Equatable, Sendable {
+        public var name: String
+        public var kind: ColumnKind
+    }
+
+    public struct Architecture: Codable, Equatable, Sendable {
+        public var kind: String
+        /// Layer widths, inputs to outputs.
+        public var widths: [Int]
+        public var activation: String
+        /// `softmax`, `sigmoid` (one logit for two classes) or `identity` (regression).
+        public var output: String
+
+        public init(kind: String, widths: [Int], activation: String, output: String) {
+            self.kind = kind
+            self.widths = widths
+            self.activation = activation
+            self.output = output
+        }
+    }
+
+    public struct Lineage: Codable, Equatable, Sendable {
+        public var dataSHA256: String
+        public var paramsSHA256: String
+        public var seed: UInt64
+        public var tandemVersion: String
+        /// The resolved training config (YAML).
+        public var config: String
+
+        public init(dataSHA256: String, paramsSHA256: String, seed: UInt64, tandemVersion: String, config: String) {
+            self.dataSHA256 = dataSHA256
+            self.paramsSHA256 = paramsSHA256
+            self.seed = seed
+            self.tandemVersion = tandemVersion
+            self.config = config
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dataSHA256 = "data_sha256", paramsSHA256 = "params_sha256", seed, tandemVersion = "tandem_version", config
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", name, task, features, preprocessing, encodedInputs = "encoded_inputs"
+        case classes, target, architecture, metrics, lineage
+    }
+
+    public init(formatVersion: Int = ArtifactManifest.currentFormat, name: String, task: Task, preprocessing: Preprocessor,
+                classes: [String]?, target: String, architecture: Architecture, metrics: [String: Double], lineage: Lineage) {
+        self.formatVersion = formatVersion
+        self.name = name
+        self.task = task
+        self.features = preprocessing.features.map { Feature(name: $0.name, kind: $0.kind) }
+        self.preprocessing = preprocessing
+        self.encodedInputs = preprocessing.outputNames
+        self.classes = classes
+        self.target = target
+        self.architecture = architecture
+        self.metrics = metrics
+        self.lineage = lineage
+    }
+}

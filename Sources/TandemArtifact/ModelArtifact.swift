@@ -1,0 +1,97 @@
+import Foundation
+import TandemData
+import TandemModel
+import TandemTensor
+
+/// An exported model directory: `model.safetensors` (weights `layers.i.weight` [out, in] and
+/// `layers.i.bias` [out], float32) and `model.json` (`ArtifactManifest`). Loading validates
+/// every size and offset and the shapes against the manifest before anything is used; it runs
+/// no code from the artifact and needs no MPI.
+public struct ModelArtifact: Sendable {
+    public var manifest: ArtifactManifest
+    public var tensors: [NamedTensor]
+
+    public init(manifest: ArtifactManifest, tensors: [NamedTensor]) {
+        self.manifest = manifest
+        self.tensors = tensors
+    }
+
+    /// Writes the artifact into `directory` (created if needed), each file atomically.
+    public func write(to directory: String) throws {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try SafeTensors.encode(tensors, metadata: ["format": "pt", "params_sha256": manifest.lineage.paramsSHA256])
+                .write(to: url.appendingPathComponent("model.safetensors"), options: .atomic)
+            try encoder.encode(manifest).write(to: url.appendingPathComponent("model.json"), options: .atomic)
+        } catch let e as ArtifactError {
+            throw e
+        } catch {
+            throw ArtifactError("cannot write the model to \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads and validates the artifact in `directory`.
+    public static func load(_ directory: String) throws -> ModelArtifact {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        func read(_ name: String) throws -> Data {
+            guard let d = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else {
+                throw ArtifactError("\(directory): \(name) is missing or unreadable (is this a model directory from tandem export?)")
+            }
+            return d
+        }
+        let manifest: ArtifactManifest
+        do { manifest = try JSONDecoder().decode(ArtifactManifest.self, from: try read("model.json")) } catch let e as ArtifactError {
+            throw e
+        } catch {
+            throw ArtifactError("\(directory)/model.json is not a valid model manifest: \(error)")
+        }
+        guard manifest.formatVersion == ArtifactManifest.currentFormat else {
+            throw ArtifactError("\(directory)/model.json: format_version \(manifest.formatVersion) is not supported (this tandem reads \(ArtifactManifest.currentFormat))")
+        }
+        let tensors: [NamedTensor]
+        do { tensors = try SafeTensors.decode(try read("model.safetensors")).tensors } catch let e as ArtifactError {
+            throw e
+        } catch {
+            throw ArtifactError("\(directory)/model.safetensors: \(error)")
+        }
+        let artifact = ModelArtifact(manifest: manifest, tensors: tensors)
+        _ = try artifact.network()
+        return artifact
+    }
+
+    /// The network spec the manifest describes.
+    public var spec: NetworkSpec {
+        let w = manifest.architecture.widths
+        return NetworkSpec(inputs: w.first ?? 0, hidden: Array(w.dropFirst().dropLast()), outputs: w.last ?? 0,
+                           activation: Activation(rawValue: manifest.architecture.activation) ?? .relu)
+    }
+
+    /// Builds the network with these weights; throws when shapes do not match the manifest.
+    public func network() throws -> Network {
+        let m = manifest
+        guard m.architecture.widths.count >= 2 else { throw ArtifactError("model.json: architecture.widths needs at least inputs and outputs") }
+        guard Activation(rawValue: m.architecture.activation) != nil else {
+            throw ArtifactError("model.json: unknown activation '\(m.architecture.activation)'")
+        }
+        guard m.architecture.widths.first == m.preprocessing.outputWidth else {
+            throw ArtifactError("model.json: the preprocessing yields \(m.preprocessing.outputWidth) inputs but the network takes \(m.architecture.widths.first ?? 0)")
+        }
+        let expectedOutputs = m.task == .regression ? 1 : ((m.classes?.count ?? 0) == 2 ? 1 : (m.classes?.count ?? 0))
+        guard m.architecture.widths.last == expectedOutputs else {
+            throw ArtifactError("model.json: \(m.architecture.widths.last ?? 0) outputs do not fit a \(m.task.rawValue) model with \(m.classes?.count ?? 0) classes")
+        }
+        let net: Network
+        do { net = try Network(spec: spec) } catch { throw ArtifactError("model.json: \(error)") }
+        do { try net.arena.load(tensors) } catch { throw ArtifactError("model.safetensors does not match model.json: \(error)") }
+        return net
+    }
+}
+
+/// A model artifact that cannot be written, read or used; says what is wrong.
+public struct ArtifactError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

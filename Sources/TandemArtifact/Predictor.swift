@@ -1,0 +1,79 @@
+import Foundation
+import TandemData
+import TandemMetrics
+import TandemModel
+import TandemTensor
+
+/// Predictions from a loaded artifact with exactly its training preprocessing, no MPI.
+public final class Predictor {
+    public let artifact: ModelArtifact
+    let network: Network
+    let head: LossHead
+
+    public init(_ artifact: ModelArtifact) throws {
+        self.artifact = artifact
+        network = try artifact.network()
+        head = LossHead(classes: artifact.manifest.task == .classification ? artifact.manifest.classes?.count : nil)
+    }
+
+    /// Outputs for `rows` of `table` (feature columns looked up by name): probabilities
+    /// `[rows, classes]` for classification, values `[rows, 1]` for regression.
+    /// A missing feature column is an error naming it; unknown categories encode as zeros and
+    /// missing values take the fitted imputation.
+    public func outputs(table: Table, rows: [Int]) throws -> Matrix {
+        let x = try artifact.manifest.preprocessing.transform(table: table, rows: rows)
+        return head.probabilities(network.predict(x))
+    }
+
+    /// Reads `path` (CSV or .npy) with the artifact's column kinds; a feature column the file
+    /// lacks is an error naming it (the first, in the model's feature order).
+    public func load(_ path: String) throws -> Table {
+        let inferred = try Table.load(path: path)
+        let features = artifact.manifest.features
+        if let missing = features.first(where: { inferred.index(of: $0.name) == nil }) {
+            throw ArtifactError("\(path): the model needs the column '\(missing.name)', which the file does not have (the model's \(features.count) feature columns: \(features.prefix(8).map(\.name).joined(separator: ", "))\(features.count > 8 ? ", ..." : ""))")
+        }
+        let kinds = artifact.manifest.preprocessing.kinds
+        if kinds.allSatisfy({ name, kind in inferred.kinds[name] == kind }) { return inferred }
+        return try Table.load(path: path, kinds: kinds)
+    }
+
+    /// Predictions as CSV text: a `prediction` column (class label or value) and, for
+    /// classification, one `prob_<label>` column per class.
+    public func csv(table: Table) throws -> String {
+        let out = try outputs(table: table, rows: Array(0..<table.rowCount))
+        var lines: [String] = []
+        lines.reserveCapacity(out.rows + 1)
+        if let classes = artifact.manifest.classes, artifact.manifest.task == .classification {
+            lines.append((["prediction"] + classes.map { "prob_\($0)" }).map(Self.field).joined(separator: ","))
+            for r in 0..<out.rows {
+                var best = 0
+                for c in 1..<out.cols where out[r, c] > out[r, best] { best = c }
+                lines.append(([Self.field(classes[best])] + (0..<out.cols).map { "\(out[r, $0])" }).joined(separator: ","))
+            }
+        } else {
+            lines.append("prediction")
+            for r in 0..<out.rows { lines.append("\(out[r, 0])") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Metrics on a labelled table (its target column named as at training).
+    public func evaluate(table: Table) throws -> [(String, Double)] {
+        let m = artifact.manifest
+        let rows = Array(0..<table.rowCount)
+        let out = try outputs(table: table, rows: rows)
+        if m.task == .classification, let classes = m.classes {
+            let encoder = TargetEncoder(task: .classification, classes: classes)
+            let labels = try encoder.encodeLabels(table: table, target: m.target, rows: rows)
+            return ClassificationMetrics.compute(probabilities: out, labels: labels, classLabels: classes).scalars
+        }
+        let targets = try TargetEncoder(task: .regression, classes: []).encodeValues(table: table, target: m.target, rows: rows)
+        return RegressionMetrics.compute(predictions: out.values, targets: targets).scalars
+    }
+
+    /// RFC 4180 quoting when needed.
+    static func field(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

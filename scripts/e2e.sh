@@ -18,6 +18,12 @@ train 2 "$WORK/dp2b" examples/digits.yaml --set train.max_steps=20 || fail "seco
 s1=$(field "$WORK/dp2" params_sha256); s2=$(field "$WORK/dp2b" params_sha256)
 if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then ok "two 2-rank runs give the same params_sha256"; else fail "2-rank runs reproducible" "$s1 vs $s2"; fi
 
+# The README's command: 4 ranks from hostfiles/localhost (4 slots on this 2-core machine).
+if timeout 300 mpirun -np 4 --hostfile hostfiles/localhost "$TANDEM" train examples/digits.yaml --set train.max_steps=20 \
+     --output "$WORK/hostfile4" >"$WORK/hostfile4.log" 2>&1; then
+  if out=$("$TANDEM" diff "$WORK/hostfile4" "$WORK/dp1" --tolerance 1e-4); then ok "mpirun -np 4 --hostfile hostfiles/localhost matches 1 rank: $out"; else fail "4 ranks vs 1" "$out"; fi
+else fail "mpirun -np 4 --hostfile hostfiles/localhost" "$(tail -3 "$WORK/hostfile4.log")"; fi
+
 # --- gradient sync: bucketed + overlapped vs plain ------------------------------------------
 # Tiny buckets: the last bias alone, a weight larger than a bucket alone, then the rest.
 UNEVEN=(--set parallel.overlap=true --set parallel.first_bucket_mib=0.000001 --set parallel.bucket_mib=0.001)

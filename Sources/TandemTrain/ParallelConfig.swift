@@ -1,18 +1,20 @@
 /// Whether gradient buckets are reduced on a communication thread during backward.
 public enum OverlapMode: String, Codable, Sendable, CaseIterable {
     /// On when each rank has a spare CPU for the communication thread (its affinity allows more
-    /// CPUs than it runs BLAS threads), else off: a communication thread that has to share the
-    /// rank's only core with the BLAS thread measured slower than the plain path.
+    /// CPUs than it runs BLAS threads, and the node has more cores than its ranks run BLAS
+    /// threads), else off: a communication thread that has to share the rank's core with the
+    /// BLAS thread measured slower than the plain path.
     case auto
     case on
     case off
 
-    /// Whether to overlap, for a rank allowed `cpus` CPUs running `blasThreads` BLAS threads.
-    public func resolve(cpus: Int, blasThreads: Int) -> Bool {
+    /// Whether to overlap, for a rank allowed `cpus` CPUs running `blasThreads` BLAS threads
+    /// among `ranksPerNode` ranks on a node of `cores` cores.
+    public func resolve(cpus: Int, blasThreads: Int, ranksPerNode: Int, cores: Int) -> Bool {
         switch self {
         case .on: return true
         case .off: return false
-        case .auto: return cpus > blasThreads
+        case .auto: return cpus > blasThreads && cores > ranksPerNode * blasThreads
         }
     }
 }

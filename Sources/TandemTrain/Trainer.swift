@@ -69,7 +69,9 @@ public final class Trainer {
         let t = config.train
         layout = try Layout.make(world: comm, requestedThreads: threads)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
-        let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(cpus: layout.cpuCount, blasThreads: layout.blasThreads)
+        let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
+            cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
+            cores: ProcessInfo.processInfo.activeProcessorCount)
         overlapGradientSync = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
         if t.batchSize < comm.size {
             throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(comm.size) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")

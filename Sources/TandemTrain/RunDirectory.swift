@@ -77,8 +77,16 @@ public final class RunDirectory {
 
     /// Records why the run failed (best effort: never throws).
     public func recordFailure(rank: Int, message: String) {
+        RunDirectory.recordFailure(in: url.path, rank: rank, message: message)
+    }
+
+    /// Writes `failure.json` into the run directory at `path` if it exists (best effort: never
+    /// throws); for the error path, where the `RunDirectory` may never have been created.
+    public static func recordFailure(in path: String, rank: Int, message: String) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
         let obj = JSONValue.object([("status", .string("failed")), ("rank", .int(rank)), ("error", .string(message))])
-        try? write("failure.json", obj.renderedPretty() + "\n")
+        try? Data((obj.renderedPretty() + "\n").utf8).write(to: URL(fileURLWithPath: path).appendingPathComponent("failure.json"),
+                                                           options: .atomic)
     }
 }
 

@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module graph (arrows point one way):
 //   CMPI, CBLAS  <-  TandemTensor  <-  TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim
-//     <-  TandemTrain  <-  tandem (CLI)
+//     <-  TandemParallel (model parallelism: grid, shards, pipeline)  <-  TandemTrain  <-  tandem (CLI)
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],
@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemData", "TandemMetrics", "TandemModel"]),
         .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
         .target(name: "TandemOptim", dependencies: ["TandemTensor"]),
+        .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemReport", "TandemArtifact", "CBLAS",
+            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
@@ -44,5 +45,6 @@ let package = Package(
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "TestSupport"]),
         .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
+        .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TestSupport"]),
     ]
 )

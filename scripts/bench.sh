@@ -60,4 +60,34 @@ awk '
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
   }' "$OUT"
 echo "checkpoint every 200 steps: samples/s overhead ${ckline} (same 600 steps without checkpoints as the baseline)"
+
+# Model parallelism on 2 ranks x 1 thread: the wide model (784-1024-1024-10, batch 256) trained
+# from a synthetic CSV under tensor parallelism (tp 2), pipeline parallelism (pp 2, 8
+# micro-batches, 1F1B) and data parallelism (dp 2), with the pipeline's measured bubble (time
+# stages wait for each other) next to the theoretical (p - 1) / (m + p - 1).
+MP="$(mktemp -d /tmp/tandem-bench-mp.XXXXXX)"
+awk 'BEGIN { srand(3); printf "label"; for (j = 0; j < 784; j++) printf ",f%d", j; print "";
+             for (i = 0; i < 4096; i++) { c = i % 10; printf "%d", c; for (j = 0; j < 784; j++) printf ",%.3f", rand() + (j % 10 == c ? 0.5 : 0); print "" } }' > "$MP/wide.csv"
+cat > "$MP/wide.yaml" <<YAML
+name: wide
+data: {path: $MP/wide.csv, target: label, task: classification, split: {validation: 0.05, test: 0.05}, preprocess: {scale: none}}
+model: {kind: mlp, hidden: [1024, 1024], activation: relu}
+train: {epochs: 100, max_steps: 60, batch_size: 256, optimizer: {name: adam, lr: 0.001}, eval_every: 100}
+YAML
+for layout in "tensor=2 pipeline=1 micro_batches=1" "tensor=1 pipeline=2 micro_batches=8" "tensor=1 pipeline=1 micro_batches=1"; do
+  set -- $layout
+  sets=(--set parallel.$1 --set parallel.$2 --set parallel.$3)
+  OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 2 $T train "$MP/wide.yaml" "${sets[@]}" --output "$MP/run" --overwrite --threads 1 --progress lines >"$MP/log" 2>&1 \
+    || { tail -3 "$MP/log"; continue; }
+  awk -v layout="$layout" '
+    function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); return s } return "" }
+    { text = text $0 } END { $0 = text
+      printf "{\"measure\": \"model-parallel\", \"workload\": \"wide\", \"ranks\": 2, \"layout\": \"%s\", \"samples_per_second\": %s, \"measured_bubble\": %s, \"theoretical_bubble\": %s}\n",
+             layout, num("samples_per_second"), (num("measured_bubble") == "" ? "null" : num("measured_bubble")), (num("theoretical_bubble") == "" ? "null" : num("theoretical_bubble")) }' "$MP/run/summary.json" | tee -a "$OUT"
+done
+rm -rf "$MP"
+awk '
+  function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
+  /"model-parallel"/ { printf "wide on 2 ranks, %-38s %9.0f samples/s", num("layout"), num("samples_per_second")
+                       if (num("theoretical_bubble") != "null" && num("measured_bubble") != "null") printf "  bubble measured %.3f, theoretical %.3f", num("measured_bubble"), num("theoretical_bubble"); print "" }' "$OUT"
 echo "(raw results: $OUT)"

@@ -137,7 +137,7 @@ public final class Communicator: @unchecked Sendable {
         try tracked("MPI_Barrier") { try mpiCheck(MPI_Barrier(handle), "MPI_Barrier") }
     }
 
-    private func tracked<T>(_ what: String, _ body: () throws -> T) throws -> T {
+    func tracked<T>(_ what: String, _ body: () throws -> T) throws -> T {
         guard let watchdog else { return try body() }
         watchdog.enter(what, step: step)
         defer { watchdog.leave() }

@@ -32,14 +32,26 @@ public final class Dropout: Layer {
             return
         }
         reserve(rows: rows)
+        Dropout.fillMask(mask.base, rows: rows, columns: 0..<inFeatures, rate: rate, layerKey: layerKey, context: context)
+        for i in 0..<n { y[i] = x[i] * mask.base[i] }
+    }
+
+    /// Writes the mask `[rows, columns.count]` (0 or `1 / (1 - rate)`) of the given columns of the
+    /// layer: the same values the whole layer's mask has in those columns, so a
+    /// tensor-parallel shard of a layer drops exactly what the whole layer would.
+    public static func fillMask(_ mask: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>,
+                                rate: Float, layerKey: UInt64, context: ForwardContext) {
         let keep = 1 / (1 - rate)
         let stepKey = RandomGenerator.mix(RandomGenerator.mix(context.seed, UInt64(context.step)), layerKey)
+        let width = columns.count
         for r in 0..<rows {
             var rng = RandomGenerator(seed: RandomGenerator.mix(stepKey, UInt64(context.rowOffset + r)))
-            let m = mask.base + r * inFeatures
-            for c in 0..<inFeatures { m[c] = rng.nextFloat() < rate ? 0 : keep }
+            let m = mask + r * width
+            for c in 0..<columns.upperBound {
+                let u = rng.nextFloat()
+                if c >= columns.lowerBound { m[c - columns.lowerBound] = u < rate ? 0 : keep }
+            }
         }
-        for i in 0..<n { y[i] = x[i] * mask.base[i] }
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,

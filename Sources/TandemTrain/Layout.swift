@@ -1,6 +1,7 @@
 import Foundation
 import TandemComm
 import TandemMetrics
+import TandemParallel
 import TandemTensor
 
 /// How the job is spread over processes and threads.
@@ -27,7 +28,8 @@ public struct Layout: Sendable {
     /// from the environment, else cores on the node / ranks on the node, but never more than
     /// the CPUs the rank is bound to (mpirun binds each rank to one core when ranks <= 2), so
     /// ranks x threads never oversubscribe the cores; applies the choice to OpenBLAS.
-    public static func make(world: Communicator, requestedThreads: Int?) throws -> Layout {
+    /// `parallel` gives tp and pp; dp is what remains of the world size.
+    public static func make(world: Communicator, requestedThreads: Int?, parallel: ParallelConfig? = nil) throws -> Layout {
         let node = try world.splitShared()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let allowed = Affinity.cpus()
@@ -35,8 +37,10 @@ public struct Layout: Sendable {
         let fair = max(1, min(cores / max(1, node.size), allowed.isEmpty ? cores : allowed.count))
         let threads = max(1, requestedThreads ?? env ?? fair)
         BLASThreads.set(threads)
-        return Layout(world: world.size, dp: world.size, ranksPerNode: node.size, blasThreads: threads,
-                      cpus: Affinity.describe(allowed), cpuCount: allowed.isEmpty ? cores : allowed.count)
+        let tp = parallel?.tensor ?? 1, pp = parallel?.pipeline ?? 1
+        do { _ = try ProcessGrid(world: world.size, tensor: tp, pipeline: pp) } catch let e as ParallelError { throw ConfigError(e.description) }
+        return Layout(world: world.size, dp: max(1, world.size / max(1, tp * pp)), tp: tp, pp: pp, ranksPerNode: node.size,
+                      blasThreads: threads, cpus: Affinity.describe(allowed), cpuCount: allowed.isEmpty ? cores : allowed.count)
     }
 }
 

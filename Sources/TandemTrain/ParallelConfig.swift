@@ -1,3 +1,5 @@
+import TandemParallel
+
 /// Whether gradient buckets are reduced on a communication thread during backward.
 public enum OverlapMode: String, Codable, Sendable, CaseIterable {
     /// On when each rank has a spare CPU for the communication thread (its affinity allows more
@@ -19,8 +21,20 @@ public enum OverlapMode: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// `parallel:` — how gradients are synchronized across the data-parallel ranks.
+/// `parallel:` — how the model is split across ranks (tensor and pipeline parallelism; data
+/// parallelism takes the remaining factor of the world size) and how gradients are synchronized
+/// across the data-parallel ranks.
 public struct ParallelConfig: Codable, Equatable, Sendable {
+    /// Tensor-parallel ranks per layer (1 = off).
+    public var tensor = 1
+    /// Pipeline stages (1 = off).
+    public var pipeline = 1
+    /// Micro-batches each data-parallel rank's share of the global batch is split into.
+    public var microBatches = 1
+    /// Pipeline schedule: `1f1b` (default) or `gpipe`.
+    public var schedule: PipelineScheduleKind = .oneFOneB
+    /// Explicit dense-layer indices per stage (default: balanced by parameter count).
+    public var stages: [[Int]]?
     /// Reduce gradient buckets on a communication thread while backward continues:
     /// `auto` (default), `true` or `false`.
     public var overlap: OverlapMode = .auto
@@ -30,8 +44,12 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
     public var bucketMiB: Double = 25
 
     enum CodingKeys: String, CodingKey, CaseIterable {
+        case tensor, pipeline, microBatches = "micro_batches", schedule, stages
         case overlap, firstBucketMiB = "first_bucket_mib", bucketMiB = "bucket_mib"
     }
+
+    /// Whether the model itself is split (tensor or pipeline parallelism).
+    public var splitsModel: Bool { tensor > 1 || pipeline > 1 }
 
     init() {}
 
@@ -42,6 +60,17 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
             overlap = flag ? .on : .off
         } else {
             overlap = try c.choice(.overlap, or: .auto)
+        }
+        tensor = try c.value(.tensor, or: 1)
+        pipeline = try c.value(.pipeline, or: 1)
+        microBatches = try c.value(.microBatches, or: 1)
+        schedule = try c.choice(.schedule, or: .oneFOneB)
+        stages = try c.decodeIfPresent([[Int]].self, forKey: .stages)
+        guard tensor >= 1 else { throw ConfigError("parallel.tensor: \(tensor) must be at least 1") }
+        guard pipeline >= 1 else { throw ConfigError("parallel.pipeline: \(pipeline) must be at least 1") }
+        guard microBatches >= 1 else { throw ConfigError("parallel.micro_batches: \(microBatches) must be at least 1") }
+        if stages != nil && pipeline == 1 && (stages?.count ?? 0) > 1 {
+            throw ConfigError("parallel.stages lists \(stages?.count ?? 0) stages but parallel.pipeline is 1; set parallel.pipeline to the number of stages")
         }
         firstBucketMiB = try c.value(.firstBucketMiB, or: 1)
         bucketMiB = try c.value(.bucketMiB, or: 25)

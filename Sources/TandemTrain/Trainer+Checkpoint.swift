@@ -5,26 +5,29 @@ import TandemModel
 import TandemTensor
 
 extension Trainer {
-    /// The tensors of a checkpoint: parameters, optimizer moments, and the best parameters.
-    func checkpointTensors() -> [NamedTensor] {
-        let arena = network.arena
-        func slices(_ buffer: FloatBuffer, _ prefix: String) -> [NamedTensor] {
-            guard buffer.count == arena.count else { return [] }
-            return arena.slots.map { s in
-                NamedTensor(name: prefix + s.name, shape: s.shape, values: Array(UnsafeBufferPointer(start: buffer.base + s.offset, count: s.count)))
-            }
+    /// The tensors of a checkpoint, in the whole model's layout whatever the parallel layout:
+    /// parameters, optimizer moments, and the best parameters. On world rank 0; nil elsewhere.
+    /// Every rank must call it (under model parallelism the shards are gathered).
+    func checkpointTensors() throws -> [NamedTensor]? {
+        var out: [NamedTensor] = []
+        for (buffer, prefix) in [(arena.params, ""), (optimizer.moment1, "optimizer.moment1."),
+                                 (optimizer.moment2, "optimizer.moment2."), (best, "best.")] {
+            guard let buffer, buffer.count == arena.count else { continue }
+            guard let whole = try consolidated(buffer) else { continue }
+            out += tensors(whole, prefix: prefix)
         }
-        return arena.tensors() + slices(optimizer.moment1, "optimizer.moment1.") + slices(optimizer.moment2, "optimizer.moment2.")
-            + (best.map { slices($0, "best.") } ?? [])
+        return isRoot ? out : nil
     }
 
     /// Rank 0 snapshots the current state and hands it to the background writer (every rank
     /// returns the checkpoint's path). Parameters are replicated under data parallelism, so no
-    /// gathering is needed. `wait` blocks until it is on disk (before exiting on a stop signal).
+    /// gathering is needed; under model parallelism rank 0 gathers the shards first.
+    /// `wait` blocks until it is on disk (before exiting on a stop signal).
     @discardableResult
     func saveCheckpoint(wait: Bool = false) throws -> String {
         let path = store.root.appendingPathComponent("step-\(state.step)").path
-        guard isRoot, let writer else { return path }
+        let tensors = try checkpointTensors()
+        guard isRoot, let writer, let tensors else { return path }
         let manifest = CheckpointManifest(
             formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
             createdAt: ISO8601DateFormatter().string(from: Date()), step: state.step, epoch: state.epoch, batch: state.batch,
@@ -34,14 +37,14 @@ extension Trainer {
             trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
             task: config.data.task.rawValue, classes: data.classes, preprocessor: data.preprocessor, dataSHA256: data.dataSHA256,
             layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
-            model: .init(kind: config.model.kind.rawValue, widths: network.spec.widths, activation: config.model.activation.rawValue,
-                         parameters: network.arena.count),
+            model: .init(kind: config.model.kind.rawValue, widths: spec.widths, activation: config.model.activation.rawValue,
+                         parameters: wholeSlots.reduce(0) { $0 + $1.count }),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
             metricName: state.metricName, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
             tensors: [], files: [:])
         let direction = state.metricName.flatMap { name in MetricName.direction(of: String(name.drop(while: { $0 != "_" }).dropFirst())) }
-        try writer.submit(manifest: manifest, tensors: checkpointTensors(), keep: config.checkpoint.keep,
+        try writer.submit(manifest: manifest, tensors: tensors, keep: config.checkpoint.keep,
                           bestBy: config.checkpoint.keepBest ? direction : nil)
         if wait { try writer.wait() }
         return path
@@ -94,21 +97,25 @@ extension Trainer {
         try require(m.task == config.data.task.rawValue, "data.task", m.task, config.data.task.rawValue)
         try require(m.classes == data.classes, "the classes", "\(m.classes ?? [])", "\(data.classes ?? [])")
         try require(m.model.kind == config.model.kind.rawValue, "model.kind", m.model.kind, config.model.kind.rawValue)
-        try require(m.model.widths == network.spec.widths, "the layer widths (inputs, model.hidden, outputs)",
-                    m.model.widths.map(String.init).joined(separator: "-"), network.spec.widths.map(String.init).joined(separator: "-"))
+        try require(m.model.widths == spec.widths, "the layer widths (inputs, model.hidden, outputs)",
+                    m.model.widths.map(String.init).joined(separator: "-"), spec.widths.map(String.init).joined(separator: "-"))
         try require(m.model.activation == config.model.activation.rawValue, "model.activation", m.model.activation, config.model.activation.rawValue)
         try require(m.optimizer.name == config.train.optimizer.name.rawValue, "train.optimizer.name", m.optimizer.name, config.train.optimizer.name.rawValue)
         try require(m.trainSeed == config.train.seed, "train.seed", "\(m.trainSeed)", "\(config.train.seed)")
         try require((m.earlyStopping != nil) == (stopper != nil), "train.early_stopping", m.earlyStopping == nil ? "off" : "on", stopper == nil ? "off" : "on")
         if m.dataSHA256 != data.dataSHA256 && isRoot { Progress.warn("the data file changed since checkpoint \(name) was written") }
-        let arena = network.arena
+        // Checkpoints hold the whole model, so any parallel layout can resume any other's.
+        let slots = wholeSlots
+        let total = slots.reduce(0) { $0 + $1.count }
         func load(_ prefix: String, into buffer: FloatBuffer) throws {
-            for s in arena.slots {
-                guard let t = checkpoint.tensor(prefix + s.name), t.shape == s.shape else {
+            var whole = [Float](repeating: 0, count: total)
+            for s in slots {
+                guard let t = checkpoint.tensor(prefix + s.name), t.shape == s.shape, t.values.count == s.count else {
                     throw CheckpointError("checkpoint \(name): tensor '\(prefix + s.name)' is missing or has the wrong shape (expected \(s.shape))")
                 }
-                t.values.withUnsafeBufferPointer { src in if let p = src.baseAddress { (buffer.base + s.offset).update(from: p, count: s.count) } }
+                whole.replaceSubrange(s.offset..<(s.offset + s.count), with: t.values)
             }
+            distribute(whole, into: buffer)
         }
         try load("", into: arena.params)
         if optimizer.moment1.count > 0 { try load("optimizer.moment1.", into: optimizer.moment1) }

@@ -5,6 +5,7 @@ import TandemData
 import TandemMetrics
 import TandemModel
 import TandemOptim
+import TandemParallel
 import TandemReport
 import TandemTensor
 
@@ -27,7 +28,16 @@ public final class Trainer {
     let layout: Layout
     let data: PreparedData
     let head: LossHead
-    let network: Network
+    let spec: NetworkSpec
+    /// The whole network (data parallelism only), or nil when the model is split.
+    let network: Network?
+    /// This rank's stage and shard, when `parallel.tensor` or `parallel.pipeline` is above 1.
+    let parallel: ParallelModel?
+    /// This rank's parameters: the whole model, or its shard under model parallelism.
+    let arena: ParameterArena
+    /// This rank's place among the data-parallel replicas (its batch slice).
+    var dpRank: Int { parallel?.coordinates.dp ?? comm.rank }
+    var dpSize: Int { parallel?.grid.dp ?? comm.size }
     let optimizer: Optimizer
     let plan: BatchPlan
     let schedule: LRSchedule
@@ -56,6 +66,9 @@ public final class Trainer {
     /// What the gradient sync did in this process: overlapped or not, buckets, bucket
     /// reductions, and steps (each step must reduce every bucket exactly once).
     var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?
+    /// Under pipeline parallelism: rank 0's measured bubble fraction, and the most
+    /// micro-batches whose activations this rank held at once (at most `pp` with 1F1B).
+    var pipelineReport: (bubble: Double, maxHeld: Int)?
 
     /// Sets up the job; throws a `ConfigError`, `DataError`, `ModelError`, `CheckpointError`,
     /// `TrainingError` or `MPIError` naming what is wrong. The run directory is rank 0's.
@@ -67,14 +80,17 @@ public final class Trainer {
         self.config = config
         self.comm = comm
         let t = config.train
-        layout = try Layout.make(world: comm, requestedThreads: threads)
+        layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
         let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
             cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
             cores: ProcessInfo.processInfo.activeProcessorCount)
         overlapGradientSync = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
-        if t.batchSize < comm.size {
-            throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(comm.size) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
+        if t.batchSize < layout.dp {
+            throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(layout.dp) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
+        }
+        if config.parallel.splitsModel && config.model.solver == .exact {
+            throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
         }
         data = try PreparedData.prepare(config.data)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
@@ -82,8 +98,20 @@ public final class Trainer {
         let spec = NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
                                initScheme: config.model.initScheme)
-        network = try Network(spec: spec)
-        let arena = network.arena
+        try spec.validate()
+        self.spec = spec
+        if config.parallel.splitsModel {
+            let model: ParallelModel
+            do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm) } catch let e as ParallelError { throw ConfigError(e.description) }
+            parallel = model
+            network = nil
+            arena = model.arena
+        } else {
+            let whole = try Network(spec: spec)
+            network = whole
+            parallel = nil
+            arena = whole.arena
+        }
         optimizer = Optimizer(options: t.optimizer.options, count: arena.count,
                               decayRanges: arena.slots.filter(\.decays).map { $0.offset..<($0.offset + $0.count) })
         plan = BatchPlan(samples: data.train.count, batchSize: t.batchSize, seed: t.seed)
@@ -102,11 +130,17 @@ public final class Trainer {
         let checkpoint = try locate(resume)
         if let checkpoint {
             try restore(checkpoint)
+        } else if let parallel {
+            // The same initial values as one process: rank 0 initializes the whole model.
+            let whole = ParameterArena(spec.parameterSpecs)
+            if isRoot { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
+            try comm.broadcast(whole.params.base, count: whole.count)
+            parallel.extract(whole.params.array, into: arena.params)
         } else {
             if isRoot { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
             try comm.broadcast(arena.params.base, count: arena.count)
         }
-        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: comm)
+        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: parallel?.dp ?? comm)
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
@@ -132,14 +166,13 @@ public final class Trainer {
     /// rank), or nil when a signal stopped the run after writing a checkpoint.
     @discardableResult
     public func train() throws -> JSONValue? {
-        let spec = network.spec
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
             let sync = comm.size == 1 ? "" : overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync"
-            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(network.arena.count)) parameters | output \(config.output.dir)")
+            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })) parameters\(parallelDescription) | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
-        let evaluator = Evaluator(network: network, head: head, comm: comm, classes: data.classes)
+        let evaluator = makeEvaluator()
         if config.model.solver == .exact {
             try solveExactly()
         } else if case .interrupted(let sig, let path) = try optimize(evaluator) {
@@ -154,17 +187,17 @@ public final class Trainer {
     }
 
     /// The trained model as a self-describing artifact (written to `<run>/model/`).
-    func exportedModel(sha: String, metrics: [String: Double]) -> ModelArtifact {
+    func exportedModel(sha: String, metrics: [String: Double], tensors: [NamedTensor]) -> ModelArtifact {
         let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
         let manifest = ArtifactManifest(
             name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes,
             target: config.data.target,
-            architecture: .init(kind: config.model.kind.rawValue, widths: network.spec.widths,
+            architecture: .init(kind: config.model.kind.rawValue, widths: spec.widths,
                                 activation: config.model.activation.rawValue, output: output),
             metrics: metrics,
             lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
                            tandemVersion: TandemInfo.version, config: resolvedYAML))
-        return ModelArtifact(manifest: manifest, tensors: network.arena.tensors())
+        return ModelArtifact(manifest: manifest, tensors: tensors)
     }
 
     private func writeTimeline() throws {
@@ -187,7 +220,7 @@ public final class Trainer {
         }
         normal.sums = try comm.allreduceSum(normal.sums)
         let (weight, bias) = try normal.solve(ridge: config.model.ridge)
-        try network.arena.load([NamedTensor(name: "layers.0.weight", shape: [1, train.x.cols], values: weight),
+        try arena.load([NamedTensor(name: "layers.0.weight", shape: [1, train.x.cols], values: weight),
                                 NamedTensor(name: "layers.0.bias", shape: [1], values: bias)])
         let seconds = Date().timeIntervalSince(begin)
         state.epoch = 1
@@ -223,14 +256,15 @@ public final class Trainer {
             }
             lines.append("\(name): " + ev.scalars.map { "\($0.0) \(Progress.number($0.1))" }.joined(separator: "  "))
         }
-        let sha = network.arena.sha256
+        let whole = try consolidatedTensors()
+        let sha = try consolidatedSHA256(whole)
         let wall = Date().timeIntervalSince(started)
         var fields: [(String, JSONValue)] = [
             ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", "finished"),
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),
             ("wall_seconds", .number(wall)), ("train_seconds", .number(state.trainSeconds)),
             ("samples_per_second", .number(Double(state.samples) / max(state.trainSeconds, 1e-9))),
-            ("params_sha256", .string(sha)), ("parameters", .int(network.arena.count)),
+            ("params_sha256", .string(sha)), ("parameters", .int(spec.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })),
             ("stopped_early", .bool(state.stoppedEarly)), ("best_epoch", stopper?.best != nil ? .int(stopper?.bestEpoch ?? 0) : .null),
             ("data_sha256", .string(data.dataSHA256)),
             ("gradient_sync", syncReport.map { r in .object([("overlap", .bool(r.overlap)), ("buckets", .int(r.buckets)),
@@ -239,10 +273,11 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
+        if let parallel { fields.append(("model_parallel", try parallelSummary(parallel))) }
         let summary = JSONValue.object(fields + splits)
-        if let run {
-            try run.write("params.safetensors", SafeTensors.encode(network.arena.tensors(), metadata: ["params_sha256": sha, "name": config.name]))
-            try exportedModel(sha: sha, metrics: testMetrics).write(to: run.url.appendingPathComponent("model").path)
+        if let run, let whole {
+            try run.write("params.safetensors", SafeTensors.encode(whole, metadata: ["params_sha256": sha, "name": config.name]))
+            try exportedModel(sha: sha, metrics: testMetrics, tensors: whole).write(to: run.url.appendingPathComponent("model").path)
             try events?.flush()
             try run.write("summary.json", summary.renderedPretty() + "\n")
             for l in lines { Progress.say(l) }

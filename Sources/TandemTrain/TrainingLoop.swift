@@ -9,19 +9,34 @@ extension Trainer {
     /// early stopping and checkpoints.
     func optimize(_ evaluator: Evaluator) throws -> LoopEnd {
         let t = config.train
-        let arena = network.arena
         let p = config.parallel
-        let sync = GradientSync(comm: comm, arena: arena, overlap: overlapGradientSync,
-                                firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
-                                timeline: timeline)
         let firstStep = state.step
-        defer {
-            sync.close()
-            syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
+        let capacity = BatchPlan.slice(count: t.batchSize, rank: 0, ranks: dpSize).length
+        let step: any StepRunner
+        var sync: GradientSync?
+        var pipelined: PipelineStep?
+        if let parallel {
+            let ps = PipelineStep(model: parallel, head: head, optimizer: optimizer, clipGradNorm: t.clipGradNorm,
+                                  seed: t.seed, capacity: capacity, timeline: timeline)
+            pipelined = ps
+            step = ps
+        } else if let network {
+            let s = GradientSync(comm: comm, arena: arena, overlap: overlapGradientSync,
+                                 firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
+                                 timeline: timeline)
+            sync = s
+            step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
+                                seed: t.seed, capacity: capacity, sync: s, timeline: timeline)
+        } else {
+            throw TrainingError("internal: no model to train")
         }
-        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
-                                seed: t.seed, capacity: BatchPlan.slice(count: t.batchSize, rank: 0, ranks: comm.size).length,
-                                sync: sync, timeline: timeline)
+        defer {
+            if let sync {
+                sync.close()
+                syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
+            }
+            if let pipelined, let parallel { pipelineReport = (pipelined.bubbleFraction, parallel.stage.maxInFlight) }
+        }
         StopSignal.shared.install()
         let train = data.train
         let inputs = train.x.cols
@@ -34,7 +49,7 @@ extension Trainer {
                 FaultInjection.beforeStep(state.step, rank: comm.rank)
                 comm.step = state.step
                 let count = plan.globalCount(batch: state.batch)
-                let (start, length) = BatchPlan.slice(count: count, rank: comm.rank, ranks: comm.size)
+                let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)
                 let loadStart = timeline?.now()
                 train.x.values.withUnsafeBufferPointer { buffer in
                     guard let src = buffer.baseAddress else { return }
@@ -103,7 +118,7 @@ extension Trainer {
                 if let v = monitored {
                     state.metricName = s.config.metric
                     state.metricValue = v
-                    if s.record(v, epoch: epoch + 1) { best?.copy(from: network.arena.params) }
+                    if s.record(v, epoch: epoch + 1) { best?.copy(from: arena.params) }
                 }
                 stopper = s
                 if s.shouldStop { state.stoppedEarly = true }

@@ -24,12 +24,25 @@ struct Bench: ParsableCommand {
     @Flag(help: "With --comm: only check that the shared-memory allreduce equals MPI_Allreduce (sizes 1, 1023, 2^20+7), no timing.")
     var verifyOnly = false
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
+    @Flag(help: "Check the tensor-parallel layers (column, row, gathered) over all ranks against one process, no timing; fails above 1e-5 relative.")
+    var verifyParallel = false
 
     func run() throws {
         let world: Communicator
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
         do {
             let t = try Layout.make(world: world, requestedThreads: threads).blasThreads
+            if verifyParallel {
+                let worst = try ParallelLayerCheck.run(comm: world)
+                if world.rank == 0 {
+                    print("{\"measure\": \"tensor-parallel-verify\", \"ranks\": \(world.size), \"max_relative_output_difference\": \(worst.output), \"max_relative_gradient_difference\": \(worst.gradients)}")
+                }
+                guard max(worst.output, worst.gradients) <= 1e-5 else {
+                    throw ValidationError("tensor-parallel layers differ from one process by \(max(worst.output, worst.gradients)) (relative)")
+                }
+                MPIRuntime.finalize()
+                return
+            }
             if comm {
                 let node = try world.splitShared()
                 let shm = node.size == world.size ? try SharedMemoryAllreduce(node: node, capacity: 25 << 18) : nil

@@ -97,6 +97,15 @@ import TandemTensor
         #expect(c.train.evalEvery == 1)
     }
 
+    @Test func parallelSectionDecodes() throws {
+        let plain = try parse(minimalYAML)
+        #expect(plain.parallel.tensor == 1 && plain.parallel.pipeline == 1 && plain.parallel.microBatches == 1)
+        #expect(plain.parallel.schedule == .oneFOneB && plain.parallel.stages == nil && !plain.parallel.splitsModel)
+        let c = try parse(minimalYAML + "\nparallel: {tensor: 2, pipeline: 2, micro_batches: 8, schedule: gpipe, stages: [[0], [1]]}")
+        #expect(c.parallel.tensor == 2 && c.parallel.pipeline == 2 && c.parallel.microBatches == 8)
+        #expect(c.parallel.schedule == .gpipe && c.parallel.stages == [[0], [1]] && c.parallel.splitsModel)
+    }
+
     @Test func outputDirDefaultsFromName() throws {
         let c = try parse("name: iris-small\n" + minimalYAML)
         #expect(c.output.dir == "runs/iris-small")

@@ -1,0 +1,93 @@
+import TandemComm
+import TandemModel
+import TandemParallel
+import TandemTensor
+
+/// The model-parallel side of a run (`parallel.tensor` or `parallel.pipeline` above 1): the
+/// process grid, its communicators, this rank's stage and shard, and the pipeline between
+/// stages.
+///
+/// Parameters, gradients and optimizer state exist on each rank only for its shard. Whole
+/// ("consolidated") parameters, in the single-process arena layout, are assembled on world
+/// rank 0 only when they are written (checkpoints, export) and hashed (`params_sha256`), so
+/// runs are comparable and resumable across layouts.
+final class ParallelModel {
+    let grid: ProcessGrid
+    let coordinates: GridCoordinates
+    let plan: StagePlan
+    let shard: ShardLayout
+    let world: Communicator
+    /// Ranks with the same (tp, pp): gradient averaging.
+    let dp: Communicator
+    /// Ranks with the same (dp, pp): the shards of each layer.
+    let tp: Communicator
+    let stage: StageNetwork
+    let pipeline: Pipeline
+    let schedule: PipelineScheduleKind
+    let microBatches: Int
+    let spec: NetworkSpec
+
+    var arena: ParameterArena { stage.arena }
+
+    init(spec: NetworkSpec, config: ParallelConfig, world: Communicator) throws {
+        self.spec = spec
+        self.world = world
+        grid = try ProcessGrid(world: world.size, tensor: config.tensor, pipeline: config.pipeline)
+        coordinates = grid.coordinates(of: world.rank)
+        let widths = spec.widths
+        let layers = widths.count - 1
+        if let lists = config.stages {
+            plan = try StagePlan(explicit: lists, layers: layers, stages: config.pipeline)
+        } else {
+            plan = try StagePlan(balancing: (0..<layers).map { widths[$0] * widths[$0 + 1] + widths[$0 + 1] }, stages: config.pipeline)
+        }
+        let c = coordinates
+        dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
+        tp = try world.split(color: c.dp + grid.dp * c.pp, key: c.tp)
+        shard = ShardLayout(widths: widths, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
+        stage = StageNetwork(layout: shard, tp: tp, activation: spec.activation, dropout: spec.dropout)
+        pipeline = Pipeline(stage: stage, stages: grid.pp, comm: world, previous: grid.previousStage(of: world.rank),
+                            next: grid.nextStage(of: world.rank))
+        schedule = config.schedule
+        microBatches = config.microBatches
+    }
+
+    /// The slots of the consolidated (single-process) arena.
+    var fullSlots: [ParameterSlot] { ParameterArena(spec.parameterSpecs).slots }
+
+    /// Assembles a per-parameter buffer (parameters, a moment, best parameters) `[arena.count]`
+    /// from every shard into the consolidated layout on world rank 0 (nil elsewhere). A
+    /// collective over the world.
+    func consolidate(_ local: FloatBuffer) throws -> [Float]? {
+        let bytes: [UInt8] = coordinates.dp == 0
+            ? UnsafeRawBufferPointer(start: local.base, count: local.count * 4).map { $0 } : []
+        let parts = try world.gather(bytes: bytes)
+        guard world.rank == 0 else { return nil }
+        var full = [Float](repeating: 0, count: shard.fullCount)
+        for (rank, part) in parts.enumerated() where !part.isEmpty {
+            let c = grid.coordinates(of: rank)
+            let layout = ShardLayout(widths: spec.widths, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
+            guard part.count == layout.localCount * 4 else {
+                throw TrainingError("rank \(rank) sent \(part.count / 4) parameters for its shard, expected \(layout.localCount)")
+            }
+            let values = part.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            values.withUnsafeBufferPointer { v in
+                full.withUnsafeMutableBufferPointer { f in
+                    if let vb = v.baseAddress, let fb = f.baseAddress { layout.insert(vb, into: fb) }
+                }
+            }
+        }
+        return full
+    }
+
+    /// Copies this rank's shard out of a consolidated buffer `[fullCount]` into `local`.
+    func extract(_ full: [Float], into local: FloatBuffer) {
+        full.withUnsafeBufferPointer { f in if let fb = f.baseAddress { shard.extract(from: fb, into: local.base) } }
+    }
+
+    /// Where this rank sits, for the first log line and summary.json.
+    var stageDescription: String {
+        plan.stages.enumerated().map { s, r in "stage \(s): layer\(r.count == 1 ? "" : "s") \(r.count == 1 ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound - 1)")" }
+            .joined(separator: ", ")
+    }
+}

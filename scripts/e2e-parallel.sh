@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end tests of model parallelism under mpirun: the tensor-parallel layers against one
+# process, whole-model equivalence of every (tp, pp, dp) layout with both pipeline schedules,
+# 1F1B's activation bound, accuracy, resume across layouts, and layout errors.
+# Usage: TANDEM=.build/debug/tandem scripts/e2e-parallel.sh   (scripts/test.sh runs it)
+. "$(dirname "$0")/lib.sh"
+setup_mpi_env
+set +e
+. "$(dirname "$0")/e2e-lib.sh"
+
+# --- each tensor-parallel layer against one process (13 -> 17 -> 11 -> 5, batch 7) ---------
+for np in 2 3; do
+  if out=$(timeout 120 "${MPIRUN[@]}" -np $np "$TANDEM" bench --verify-parallel 2>&1 | grep '^{'); then ok "tensor-parallel layers on $np ranks: $out"
+  else fail "tensor-parallel layers on $np ranks" "$out"; fi
+done
+
+# --- whole model: every layout matches one process ----------------------------------------
+# Four dense layers of odd widths (64-48-33-20-10), dropout on, 20 steps, 4 micro-batches.
+DEEP=(examples/digits.yaml --set train.max_steps=20 --set model.hidden=[48,33,20] --set parallel.micro_batches=4)
+train 1 "$WORK/ref" "${DEEP[@]}" || fail "1-rank reference" "$(tail -3 "$WORK/ref.log")"
+for layout in "2 1 1" "1 2 1" "1 3 1" "2 2 1" "2 1 2" "1 2 2"; do
+  set -- $layout
+  np=$(($1 * $2 * $3))
+  for schedule in 1f1b gpipe; do
+    name="tp $1 pp $2 dp $3 ($schedule)"
+    out="$WORK/tp$1-pp$2-dp$3-$schedule"
+    if ! train $np "$out" "${DEEP[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2 --set parallel.schedule=$schedule; then
+      fail "$name" "$(grep -m3 error "$out.log")"; continue
+    fi
+    if d=$("$TANDEM" diff "$out" "$WORK/ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+    held=$(awk -F': ' '/"max_micro_batches_held"/ {gsub(/[ ,]/, "", $2); print $2}' "$out/summary.json")
+    if [ "$schedule" = 1f1b ] && [ -n "$held" ] && [ "$held" -gt "$2" ]; then fail "$name holds $held micro-batches (more than pp $2)"; fi
+  done
+done
+held=$(awk -F': ' '/"max_micro_batches_held"/ {gsub(/[ ,]/, "", $2); print $2}' "$WORK/tp1-pp3-dp1-1f1b/summary.json")
+if [ "$held" = 3 ]; then ok "1F1B on 3 stages held at most 3 of 4 micro-batches (GPipe: 4)"; else fail "1F1B activation bound" "held $held"; fi
+grep -q '"layout"' "$WORK/tp2-pp2-dp1-1f1b/summary.json" && grep -q '"stages": \[' "$WORK/tp2-pp2-dp1-1f1b/summary.json" \
+  && grep -q 'tensor 2 x pipeline 2' "$WORK/tp2-pp2-dp1-1f1b.log" && ok "summary.json and the first log line state the layout and stages" \
+  || fail "layout reported" "$(head -1 "$WORK/tp2-pp2-dp1-1f1b.log")"
+
+# --- accuracy: a full digits run under tp 2 x pp 2 is within 0.01 of one process ----------
+train 1 "$WORK/acc1" examples/digits.yaml --set train.epochs=15 --set model.hidden=[64,32] || fail "digits 1 rank" "$(tail -3 "$WORK/acc1.log")"
+train 4 "$WORK/acc4" examples/digits.yaml --set train.epochs=15 --set model.hidden=[64,32] --set parallel.tensor=2 --set parallel.pipeline=2 --set parallel.micro_batches=4 \
+  || fail "digits tp 2 x pp 2" "$(tail -3 "$WORK/acc4.log")"
+a=$(metric "$WORK/acc4" test accuracy); b=$(metric "$WORK/acc1" test accuracy)
+if [ -n "$a" ] && close_to "$a" "$b" 0.01; then ok "digits test accuracy under tp 2 x pp 2 ($a) within 0.01 of 1 rank ($b)"; else fail "digits accuracy tp2 pp2" "$a vs $b"; fi
+
+# --- checkpoints hold the whole model: resume under another layout ------------------------
+train 4 "$WORK/rs" "${DEEP[@]}" --set parallel.tensor=2 --set parallel.pipeline=2 --stop-at-step 10 || fail "tp2 pp2 stop at step 10" "$(tail -3 "$WORK/rs.log")"
+train 3 "$WORK/rs" "${DEEP[@]}" --set parallel.pipeline=3 --resume auto || fail "resume under pp 3" "$(tail -3 "$WORK/rs.log")"
+if d=$("$TANDEM" diff "$WORK/rs" "$WORK/ref" --tolerance 1e-4); then ok "tp 2 x pp 2 checkpoint resumed under pp 3 matches 1 rank: $d"; else fail "cross-layout resume" "$d"; fi
+
+# --- layout errors -----------------------------------------------------------------------
+expect_error "world size not divisible by tp x pp" 3 "must be a multiple of 2" examples/digits.yaml --set parallel.tensor=2
+expect_error "more stages than layers" 3 "more stages than the model's 2 dense layers" examples/digits.yaml --set parallel.pipeline=3
+expect_error "explicit stages missing a layer" 2 "layer 1 is not assigned" "${DEEP[@]}" --set parallel.pipeline=2 --set 'parallel.stages=[[0],[2,3]]'
+expect_error "unknown schedule" 2 "parallel.schedule" examples/digits.yaml --set parallel.pipeline=2 --set parallel.schedule=zigzag
+expect_error "exact solver with model parallelism" 2 "solver: exact" examples/iris-regression.yaml --set parallel.pipeline=2
+
+summary

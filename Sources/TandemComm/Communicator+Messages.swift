@@ -10,6 +10,15 @@ public final class PendingSend {
         self.description = description
     }
 
+    /// Whether the send is done (MPI_Test, which also advances it). Safe to call after it is.
+    public func test() throws -> Bool {
+        guard request != nil else { return true }
+        var done: Int32 = 0
+        try mpiCheck(MPI_Test(&request, &done, cmpi_status_ignore()), "MPI_Test")
+        if done != 0 { request = nil }
+        return done != 0
+    }
+
     /// Blocks until the buffer may be reused. Safe to call more than once.
     public func wait() throws {
         guard request != nil else { return }

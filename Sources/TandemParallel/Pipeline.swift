@@ -29,12 +29,6 @@ public final class Pipeline {
     public var isFirst: Bool { previous == nil }
     public var isLast: Bool { next == nil }
 
-    private func receive(_ buffer: UnsafeMutablePointer<Float>, count: Int, from source: Int, tag: Int) throws {
-        let start = MonotonicClock.now()
-        try comm.receive(into: buffer, count: count, from: source, tag: tag)
-        waitSeconds += MonotonicClock.now() - start
-    }
-
     /// One training step's forward and backward passes over micro-batches of `rows[k]` rows
     /// (the same on every stage), in the order of `kind`. Gradients accumulate into
     /// `stage.arena.grads` (not zeroed here). `load(k, x)` fills micro-batch k's input
@@ -46,38 +40,50 @@ public final class Pipeline {
                           loss: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double) throws -> Double {
         waitSeconds = 0
         let ops = PipelineSchedule.ops(kind, stage: stage.layout.stage, stages: stages, microBatches: rows.count)
+        // Keep sends moving during compute (only when the layers make no MPI calls of their own).
+        let progress = stages > 1 && stage.layout.tp == 1 && MPIRuntime.serializedThreads ? SendProgress() : nil
+        defer { progress?.stop() }
+        func mpi<T>(_ body: () throws -> T) throws -> T { try progress.map { try $0.locked(body) } ?? body() }
         var slotOf = [Int](repeating: -1, count: rows.count)
         var total = 0.0
         for op in ops {
             switch op {
             case .forward(let k):
-                let slot = try stage.acquire()
+                let slot = try mpi { try stage.acquire() }
                 slotOf[k] = slot
                 let input = stage.input(slot)
                 if let previous {
-                    try receive(input, count: rows[k] * stage.inputWidth, from: previous, tag: 2 * k)
+                    let start = MonotonicClock.now()
+                    try mpi { try comm.receive(into: input, count: rows[k] * stage.inputWidth, from: previous, tag: 2 * k) }
+                    waitSeconds += MonotonicClock.now() - start
                 } else {
                     load(k, input)
                 }
                 let out = try stage.forward(slot, rows: rows[k], context: context(k))
                 if let next {
-                    stage.hold(try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: 2 * k), in: slot)
+                    let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: 2 * k) }
+                    stage.hold(send, in: slot)
+                    progress?.track(send)
                 } else {
                     total += loss(k, out, stage.outputGradient(slot))
                 }
             case .backward(let k):
                 let slot = slotOf[k]
                 if let next {
-                    try receive(stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: 2 * k + 1)
+                    let start = MonotonicClock.now()
+                    try mpi { try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: 2 * k + 1) }
+                    waitSeconds += MonotonicClock.now() - start
                 }
                 try stage.backward(slot, needInputGradient: previous != nil)
                 if let previous {
-                    stage.hold(try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: 2 * k + 1), in: slot)
+                    let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: 2 * k + 1) }
+                    stage.hold(send, in: slot)
+                    progress?.track(send)
                 }
                 stage.release(slot)
             }
         }
-        try stage.waitForSends()
+        try mpi { try stage.waitForSends() }
         return total
     }
 

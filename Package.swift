@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),
-        .target(name: "TandemReport", dependencies: ["TandemMetrics"]),
+        .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemMetrics"]),
         .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemData", "TandemMetrics", "TandemModel"]),
         .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
         .target(name: "TandemOptim", dependencies: ["TandemTensor"]),

@@ -8,7 +8,9 @@
 #     thread with the gradient sync plain and overlapped,
 #   - derived: fraction of the sgemm rate a training step reaches, data-parallel scaling
 #     efficiency, the gradient sync's bus bandwidth, the fraction of sync time hidden by overlap,
-#     and the cost of checkpointing.
+#     and the cost of checkpointing,
+#   - tandem predict rows/s: 1M rows of digits (examples/data rows repeated) through a digits model,
+#     end to end (CSV in, CSV out).
 # Writes bench-results.json (one JSON object per line) and prints a table.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
@@ -33,6 +35,14 @@ base=$("${MPIRUN[@]}" -np 1 $T bench --workload wide --threads 1 --steps 600 | g
 ck=$("${MPIRUN[@]}" -np 1 $T bench --workload wide --threads 1 --steps 600 --checkpoint-every 200 | grep '^{')
 echo "$ck" | sed 's/"measure": "train"/"measure": "checkpoint"/' | tee -a "$OUT"
 ckline=$(awk -v a="$(echo "$base" | sps)" -v b="$(echo "$ck" | sps)" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }')
+# Batch prediction: a digits model (1 epoch; its accuracy does not matter here) on 1M rows.
+PRED=$(mktemp -d)
+"${MPIRUN[@]}" -np 1 $T train examples/digits.yaml --set train.epochs=1 --output "$PRED/digits" >/dev/null 2>&1
+awk -v n=1000000 'NR == 1 { print; next } { row[++k] = $0 } END { for (i = 0; i < n; i++) print row[i % k + 1] }' examples/data/digits.csv > "$PRED/big.csv"
+pl=$($T predict "$PRED/digits" --input "$PRED/big.csv" --output "$PRED/out.csv" 2>&1 | sed -n 's/^predicted \([0-9]*\) rows in \([0-9.]*\) s.*/\1 \2/p')
+rm -rf "$PRED"
+echo "$pl" | awk '{ printf "{\"measure\": \"predict\", \"workload\": \"digits\", \"rows\": %d, \"seconds\": %.3f, \"rows_per_second\": %.0f}\n", $1, $2, $1 / $2 }' | tee -a "$OUT"
+predline=$(echo "$pl" | awk '{ printf "%d digits rows (64 features, 64-128-10 MLP) in %.2f s, %.0f rows/s", $1, $2, $1 / $2 }')
 
 echo
 awk '
@@ -90,4 +100,5 @@ awk '
   function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
   /"model-parallel"/ { printf "wide on 2 ranks, %-38s %9.0f samples/s", num("layout"), num("samples_per_second")
                        if (num("theoretical_bubble") != "null" && num("measured_bubble") != "null") printf "  bubble measured %.3f, theoretical %.3f", num("measured_bubble"), num("theoretical_bubble"); print "" }' "$OUT"
+echo "tandem predict, CSV in and out: ${predline}"
 echo "(raw results: $OUT)"

@@ -76,6 +76,8 @@ if "$TANDEM" export "$WORK/digits" --output "$WORK/digits-model" >/dev/null 2>&1
   out=$("$TANDEM" evaluate "$WORK/digits-model" --input examples/data/digits.csv)
   acc=$(echo "$out" | sed -n 's/.*accuracy \([0-9.]*\).*/\1/p')
   ge "$acc" 0.97 && ok "tandem evaluate on all 1797 digits: $out" || fail "evaluate" "$out"
+  [ -s "$WORK/digits-model/model.onnx" ] && grep -q '"input_columns"' "$WORK/digits-model/model.json" \
+    && ok "the exported model has model.onnx ($(wc -c < "$WORK/digits-model/model.onnx") bytes) and its input columns in model.json" || fail "model.onnx missing from the export"
 else fail "export/predict" "$("$TANDEM" predict "$WORK/digits-model" --input examples/data/digits.csv 2>&1 | tail -2)"; fi
 printf 'pixel_0,pixel_1\n1,2\n' > "$WORK/narrow.csv"
 out=$("$TANDEM" predict "$WORK/digits-model" --input "$WORK/narrow.csv" 2>&1); rc=$?
@@ -87,6 +89,13 @@ out=$("$TANDEM" predict "$WORK/digits-model" --input examples/data/digits.csv 2>
 if train 2 "$WORK/reg" examples/iris-regression.yaml; then
   r2=$(metric "$WORK/reg" test r2)
   if ge "$r2" 0.9; then ok "iris petal-width regression (exact solver) test r2 $r2 >= 0.9"; else fail "regression r2 $r2 >= 0.9"; fi
+  # The run's own test-split predictions (2 ranks) are among tandem predict's on the whole file.
+  if "$TANDEM" predict "$WORK/reg" --input examples/data/iris.csv --output "$WORK/reg-pred.csv" 2>/dev/null; then
+    out=$(awk -F, 'FNR == 1 { next } FILENAME == ARGV[1] { p[++n] = $1; next }
+      { best = 1e9; for (i = 1; i <= n; i++) { d = p[i] - $2; if (d < 0) d = -d; if (d < best) best = d }; if (best > worst) worst = best; m++ }
+      END { printf "%d test predictions, largest distance to a tandem predict output %.2g", m, worst; exit (m > 0 && worst <= 1e-5) ? 0 : 1 }' \
+      "$WORK/reg-pred.csv" "$WORK/reg/predictions.csv") && ok "tandem predict reproduces the run's own test-split evaluation: $out" || fail "predict vs the run's evaluation" "$out"
+  else fail "predict with the regression model"; fi
 else fail "regression trains" "$(tail -3 "$WORK/reg.log")"; fi
 if train 2 "$WORK/reg-gd" examples/iris-regression.yaml --set model.solver=gradient; then
   a=$(metric "$WORK/reg-gd" test r2); b=$(metric "$WORK/reg" test r2)

@@ -5,14 +5,20 @@
 ensure_packages
 ensure_swift
 setup_mpi_env
-# The cross-checks against reference implementations (Python's safetensors and TensorBoard's
-# event reader) run when python3 can have those packages; set them up in a private virtual
-# environment under .build/ (skipped, with the tests saying so, when that is not possible).
-if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard" 2>/dev/null; then
+# The cross-checks against reference implementations (Python's safetensors, TensorBoard's event
+# reader and onnxruntime) run when python3 can have those packages; set them up in a private
+# virtual environment under .build/ (skipped, with the tests saying so, when that is not possible).
+if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard, onnxruntime" 2>/dev/null; then
   if [ ! -x .build/python/bin/python3 ]; then
     log "setting up .build/python (numpy, safetensors, tensorboard) for the reference cross-checks"
     python3 -m venv .build/python >/dev/null 2>&1 && timeout 600 .build/python/bin/python3 -m pip install --quiet numpy safetensors tensorboard >/dev/null 2>&1 \
       || { echo "note: could not install numpy/safetensors/tensorboard; those cross-checks will be skipped"; rm -rf .build/python; }
+  fi
+  # onnxruntime on its own: without it only the ONNX cross-check is skipped.
+  if [ -x .build/python/bin/python3 ] && ! .build/python/bin/python3 -c "import onnxruntime" 2>/dev/null; then
+    log "adding onnxruntime to .build/python for the ONNX cross-check"
+    timeout 600 .build/python/bin/python3 -m pip install --quiet onnxruntime >/dev/null 2>&1 \
+      || echo "note: could not install onnxruntime; the ONNX cross-check will be skipped"
   fi
   [ -x .build/python/bin/python3 ] && export PATH="$ROOT/.build/python/bin:$PATH"
 fi

@@ -22,6 +22,8 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
     /// Test-split metrics at export.
     public var metrics: [String: Double]
     public var lineage: Lineage
+    /// How to call `model.onnx` (input columns, output); nil in manifests written before ONNX export.
+    public var onnx: ONNXInterface?
 
     public struct Feature: Codable, Equatable, Sendable {
         public var name: String
@@ -67,7 +69,7 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", name, task, features, preprocessing, encodedInputs = "encoded_inputs"
-        case classes, target, architecture, metrics, lineage
+        case classes, target, architecture, metrics, lineage, onnx
     }
 
     public init(formatVersion: Int = ArtifactManifest.currentFormat, name: String, task: Task, preprocessing: Preprocessor,
@@ -83,5 +85,6 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         self.architecture = architecture
         self.metrics = metrics
         self.lineage = lineage
+        onnx = ONNXInterface(manifest: self)
     }
 }

@@ -4,7 +4,8 @@ import TandemModel
 import TandemTensor
 
 /// An exported model directory: `model.safetensors` (weights `layers.i.weight` [out, in] and
-/// `layers.i.bias` [out], float32) and `model.json` (`ArtifactManifest`). Loading validates
+/// `layers.i.bias` [out], float32), `model.json` (`ArtifactManifest`) and `model.onnx` (the same
+/// model with its preprocessing as one ONNX graph, `ONNXModel`; written, not read). Loading validates
 /// every size and offset and the shapes against the manifest before anything is used; it runs
 /// no code from the artifact and needs no MPI.
 public struct ModelArtifact: Sendable {
@@ -16,15 +17,20 @@ public struct ModelArtifact: Sendable {
         self.tensors = tensors
     }
 
-    /// Writes the artifact into `directory` (created if needed), each file atomically.
+    /// Writes the artifact into `directory` (created if needed), each file atomically; `model.json`
+    /// gets the `onnx` interface of the `model.onnx` written next to it (also for older manifests).
     public func write(to directory: String) throws {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
+        var manifest = self.manifest
+        manifest.onnx = ONNXInterface(manifest: manifest)
+        let onnx = try ONNXModel(artifact: self).encoded()
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try SafeTensors.encode(tensors, metadata: ["format": "pt", "params_sha256": manifest.lineage.paramsSHA256])
                 .write(to: url.appendingPathComponent("model.safetensors"), options: .atomic)
+            try onnx.write(to: url.appendingPathComponent(ONNXModel.fileName), options: .atomic)
             try encoder.encode(manifest).write(to: url.appendingPathComponent("model.json"), options: .atomic)
         } catch let e as ArtifactError {
             throw e
@@ -56,6 +62,9 @@ public struct ModelArtifact: Sendable {
             throw e
         } catch {
             throw ArtifactError("\(directory)/model.safetensors: \(error)")
+        }
+        if let onnx = manifest.onnx, onnx.inputColumns != manifest.encodedInputs {
+            throw ArtifactError("\(directory)/model.json: onnx.input_columns (\(onnx.inputColumns.count) columns) differ from encoded_inputs (\(manifest.encodedInputs.count))")
         }
         let artifact = ModelArtifact(manifest: manifest, tensors: tensors)
         _ = try artifact.network()

@@ -29,33 +29,30 @@ public final class Predictor {
     /// lacks is an error naming it (the first, in the model's feature order).
     public func load(_ path: String) throws -> Table {
         let inferred = try Table.load(path: path)
-        let features = artifact.manifest.features
-        if let missing = features.first(where: { inferred.index(of: $0.name) == nil }) {
-            throw ArtifactError("\(path): the model needs the column '\(missing.name)', which the file does not have (the model's \(features.count) feature columns: \(features.prefix(8).map(\.name).joined(separator: ", "))\(features.count > 8 ? ", ..." : ""))")
-        }
+        try requireFeatures(in: inferred.names, path: path)
         let kinds = artifact.manifest.preprocessing.kinds
         if kinds.allSatisfy({ name, kind in inferred.kinds[name] == kind }) { return inferred }
         return try Table.load(path: path, kinds: kinds)
+    }
+
+    /// Throws `ArtifactError` naming the first model feature (in the model's order) that the
+    /// columns `names` of the file `path` lack.
+    func requireFeatures(in names: [String], path: String) throws {
+        let features = artifact.manifest.features
+        let present = Set(names)
+        if let missing = features.first(where: { !present.contains($0.name) }) {
+            throw ArtifactError("\(path): the model needs the column '\(missing.name)', which the file does not have (the model's \(features.count) feature columns: \(features.prefix(8).map(\.name).joined(separator: ", "))\(features.count > 8 ? ", ..." : ""))")
+        }
     }
 
     /// Predictions as CSV text: a `prediction` column (class label or value) and, for
     /// classification, one `prob_<label>` column per class.
     public func csv(table: Table) throws -> String {
         let out = try outputs(table: table, rows: Array(0..<table.rowCount))
-        var lines: [String] = []
-        lines.reserveCapacity(out.rows + 1)
-        if let classes = artifact.manifest.classes, artifact.manifest.task == .classification {
-            lines.append((["prediction"] + classes.map { "prob_\($0)" }).map(Self.field).joined(separator: ","))
-            for r in 0..<out.rows {
-                var best = 0
-                for c in 1..<out.cols where out[r, c] > out[r, best] { best = c }
-                lines.append(([Self.field(classes[best])] + (0..<out.cols).map { "\(out[r, $0])" }).joined(separator: ","))
-            }
-        } else {
-            lines.append("prediction")
-            for r in 0..<out.rows { lines.append("\(out[r, 0])") }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        let format = PredictionCSV(manifest: artifact.manifest)
+        var bytes = format.header
+        format.append(out, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Metrics on a labelled table (its target column named as at training).

@@ -60,7 +60,7 @@ public enum CSVReader {
     }
 
     /// Every header name must be non-empty and unique.
-    private static func validateHeader(_ header: [String], line: Int, file: String) throws {
+    static func validateHeader(_ header: [String], line: Int, file: String) throws {
         var seen: [String: Int] = [:]
         for (i, name) in header.enumerated() {
             guard !name.isEmpty else {
@@ -72,6 +72,32 @@ public enum CSVReader {
                                 message: "duplicate column name (header fields \(previous + 1) and \(i + 1))")
             }
             seen[name] = i
+        }
+    }
+}
+
+extension CSVRecordScanner {
+    /// Reads the header record and moves to the first data record (then `fields` are its fields).
+    /// Returns the column names, trimmed. Throws `DataError` as `CSVReader.parse` does for an empty
+    /// file, an empty or duplicate header name, and a header with no data rows after it.
+    public mutating func readHeader() throws -> [String] {
+        guard try next() else {
+            throw DataError(file: file, message: "file is empty; expected a header row of column names")
+        }
+        let header = (0..<fields.count).map { trimmedCell(text($0)) }
+        let line = recordLine
+        try CSVReader.validateHeader(header, line: line, file: file)
+        guard try next() else {
+            throw DataError(file: file, line: line, message: "the header has no data rows after it")
+        }
+        return header
+    }
+
+    /// Throws the `DataError` of `CSVReader.parse` when the current record does not have `count` fields.
+    public func requireFieldCount(_ count: Int) throws {
+        guard fields.count == count else {
+            throw DataError(file: file, line: recordLine,
+                            message: "expected \(count) fields (as in the header), found \(fields.count)")
         }
     }
 }

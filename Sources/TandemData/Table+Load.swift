@@ -112,7 +112,7 @@ extension Table {
     }
 
     /// The bytes of the file at `path`, or a `DataError` saying why they cannot be read.
-    static func readFile(_ path: String) throws -> Data {
+    public static func readFile(_ path: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DataError(file: path, message: "no such file")

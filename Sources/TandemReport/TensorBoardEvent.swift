@@ -1,4 +1,5 @@
 import Foundation
+import TandemTensor
 
 /// One TensorFlow `Event` as TensorBoard reads it, reduced to the fields Tandem writes:
 /// `wall_time` (1, double), `step` (2, int64), `file_version` (3, string) and `summary` (5) whose
@@ -55,7 +56,12 @@ public struct TensorBoardEvent: Equatable, Sendable {
     }
 
     /// Decodes an event, skipping fields other than the ones above. `source` names it in errors.
+    /// Throws `ReportError` for a damaged message.
     public static func decode(_ data: Data, source: String) throws -> TensorBoardEvent {
+        do { return try decodeFields(data, source: source) } catch let e as ProtobufError { throw ReportError(e.description) }
+    }
+
+    private static func decodeFields(_ data: Data, source: String) throws -> TensorBoardEvent {
         var event = TensorBoardEvent(wallTime: 0, step: 0)
         var reader = ProtobufReader([UInt8](data), source: source)
         while let field = try reader.next() {

@@ -16,17 +16,52 @@ struct Predict: ParsableCommand {
     func run() throws {
         let predictor = try Predictor(ModelArtifact.load(ModelPath.resolve(model)))
         let begin = Date()
-        let table = try predictor.load(input)
-        let text = try predictor.csv(table: table)
-        if let output {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                throw ValidationError("cannot write \(output): \(error.localizedDescription)")
-            }
-            let seconds = Date().timeIntervalSince(begin)
-            FileHandle.standardError.write(Data("predicted \(table.rowCount) rows in \(String(format: "%.3f", seconds)) s (\(Int(Double(table.rowCount) / max(seconds, 1e-9))) rows/s) -> \(output)\n".utf8))
+        let rows: Int
+        if input.lowercased().hasSuffix(".npy") {
+            let table = try predictor.load(input)
+            let text = Data(try predictor.csv(table: table).utf8)
+            rows = table.rowCount
+            if let output { try OutputFile.write(output) { try $0(Array(text)) } } else { FileHandle.standardOutput.write(text) }
+        } else if let output {
+            var count = 0
+            try OutputFile.write(output) { count = try StreamingPredictor(predictor).predictCSV(path: input, write: $0) }
+            rows = count
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // Standard output gets nothing unless every row predicts.
+            var text: [UInt8] = []
+            rows = try StreamingPredictor(predictor).predictCSV(path: input) { text += $0 }
+            FileHandle.standardOutput.write(Data(text))
         }
+        if let output {
+            let seconds = Date().timeIntervalSince(begin)
+            FileHandle.standardError.write(Data("predicted \(rows) rows in \(String(format: "%.3f", seconds)) s (\(Int(Double(rows) / max(seconds, 1e-9))) rows/s) -> \(output)\n".utf8))
+        }
+    }
+}
+
+/// An output file written in pieces and replaced atomically: the pieces go to a temporary file
+/// next to it, renamed over `path` only when all are written, so a failure leaves `path` as it was.
+enum OutputFile {
+    /// Calls `body` with a function that appends bytes; throws `ValidationError` naming `path`
+    /// when it cannot be written, and rethrows what `body` throws (removing the temporary file).
+    static func write(_ path: String, _ body: ((([UInt8]) throws -> Void)) throws -> Void) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw ValidationError("cannot write \(path): cannot create \(temporary)")
+        }
+        var finished = false
+        defer {
+            try? handle.close()
+            if !finished { try? FileManager.default.removeItem(atPath: temporary) }
+        }
+        try body { bytes in
+            do { try handle.write(contentsOf: bytes) } catch { throw ValidationError("cannot write \(path): \(error.localizedDescription)") }
+        }
+        do { try handle.close() } catch { throw ValidationError("cannot write \(path): \(error.localizedDescription)") }
+        guard rename(temporary, path) == 0 else {
+            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        finished = true
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Protocol-buffer wire types used by the TensorBoard messages.
+/// Protocol-buffer wire types (TensorBoard event files, ONNX models).
 public enum ProtobufWireType: UInt8, Sendable {
     /// Varint: int32, int64, uint64, bool, enum.
     case varint = 0
@@ -14,7 +14,8 @@ public enum ProtobufWireType: UInt8, Sendable {
 
 /// A minimal protocol-buffer encoder: fields are appended in the order they are written.
 ///
-/// Enough for TensorFlow's `Event` and `Summary` messages (no swift-protobuf dependency).
+/// Enough for TensorFlow's `Event` and `Summary` messages and ONNX's `ModelProto` (no
+/// swift-protobuf dependency).
 public struct ProtobufWriter: Sendable {
     /// The encoded message so far.
     public private(set) var encoded: [UInt8] = []
@@ -49,13 +50,28 @@ public struct ProtobufWriter: Sendable {
     /// Appends a `double` field (fixed64, little-endian IEEE 754).
     public mutating func double(_ field: Int, _ value: Double) {
         key(field, .fixed64)
-        TFRecord.appendLE(value.bitPattern, to: &encoded)
+        appendLittleEndian(value.bitPattern)
     }
 
     /// Appends a `float` field (fixed32, little-endian IEEE 754).
     public mutating func float(_ field: Int, _ value: Float) {
         key(field, .fixed32)
-        TFRecord.appendLE(value.bitPattern, to: &encoded)
+        appendLittleEndian(value.bitPattern)
+    }
+
+    /// Appends a `packed` repeated `float` field (one length-delimited run of little-endian floats).
+    public mutating func packedFloats(_ field: Int, _ values: [Float]) {
+        key(field, .lengthDelimited)
+        varint(UInt64(values.count * 4))
+        encoded.reserveCapacity(encoded.count + values.count * 4)
+        for v in values { appendLittleEndian(v.bitPattern) }
+    }
+
+    /// Appends a `packed` repeated `int64` field (one length-delimited run of varints).
+    public mutating func packedInt64s(_ field: Int, _ values: [Int64]) {
+        var run = ProtobufWriter()
+        for v in values { run.varint(UInt64(bitPattern: v)) }
+        bytes(field, run.encoded)
     }
 
     /// Appends a `bytes` field (or an embedded message's encoding).
@@ -73,5 +89,11 @@ public struct ProtobufWriter: Sendable {
     /// Appends an embedded message field.
     public mutating func message(_ field: Int, _ value: ProtobufWriter) {
         bytes(field, value.encoded)
+    }
+
+    /// Appends `value` as little-endian bytes (no tag).
+    public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        var v = value.littleEndian
+        withUnsafeBytes(of: &v) { encoded.append(contentsOf: $0) }
     }
 }

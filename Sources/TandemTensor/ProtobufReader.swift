@@ -32,7 +32,7 @@ public struct ProtobufReader: Sendable {
         self.source = source
     }
 
-    /// The next field, or nil at the end. Throws `ReportError` on truncation or an unsupported wire type.
+    /// The next field, or nil at the end. Throws `ProtobufError` (naming `source` and the byte offset) on truncation or an unsupported wire type.
     public mutating func next() throws -> ProtobufField? {
         guard offset < bytes.count else { return nil }
         let key = try varint()
@@ -43,11 +43,11 @@ public struct ProtobufReader: Sendable {
         case 1:
             try need(8, "fixed64 field \(number)")
             defer { offset += 8 }
-            return ProtobufField(number: number, value: .fixed64(TFRecord.readLE(UInt64.self, bytes, at: offset)))
+            return ProtobufField(number: number, value: .fixed64(littleEndian(UInt64.self)))
         case 2:
             let length = try varint()
             guard length <= UInt64(bytes.count - offset) else {
-                throw ReportError("\(source): field \(number) declares \(length) bytes, \(bytes.count - offset) left")
+                throw ProtobufError("\(source): field \(number) declares \(length) bytes, \(bytes.count - offset) left")
             }
             let end = offset + Int(length)
             defer { offset = end }
@@ -55,9 +55,9 @@ public struct ProtobufReader: Sendable {
         case 5:
             try need(4, "fixed32 field \(number)")
             defer { offset += 4 }
-            return ProtobufField(number: number, value: .fixed32(TFRecord.readLE(UInt32.self, bytes, at: offset)))
+            return ProtobufField(number: number, value: .fixed32(littleEndian(UInt32.self)))
         default:
-            throw ReportError("\(source): field \(number) has unsupported wire type \(key & 7)")
+            throw ProtobufError("\(source): field \(number) has unsupported wire type \(key & 7)")
         }
     }
 
@@ -65,19 +65,32 @@ public struct ProtobufReader: Sendable {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard offset < bytes.count else { throw ReportError("\(source): truncated varint at byte \(offset)") }
+            guard offset < bytes.count else { throw ProtobufError("\(source): truncated varint at byte \(offset)") }
             let b = bytes[offset]
             offset += 1
-            guard shift < 64 else { throw ReportError("\(source): varint longer than 10 bytes at byte \(offset)") }
+            guard shift < 64 else { throw ProtobufError("\(source): varint longer than 10 bytes at byte \(offset)") }
             result |= UInt64(b & 0x7F) << shift
             if b < 0x80 { return result }
             shift += 7
         }
     }
 
+    /// A little-endian `T` at `offset` (bounds checked by the caller).
+    private func littleEndian<T: FixedWidthInteger>(_ type: T.Type) -> T {
+        var v: T = 0
+        for i in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + i]) << (8 * i) }
+        return v
+    }
+
     private func need(_ n: Int, _ what: String) throws {
         guard bytes.count - offset >= n else {
-            throw ReportError("\(source): truncated \(what) at byte \(offset)")
+            throw ProtobufError("\(source): truncated \(what) at byte \(offset)")
         }
     }
+}
+
+/// A protocol-buffer message that cannot be decoded; says where (source and byte offset) and why.
+public struct ProtobufError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

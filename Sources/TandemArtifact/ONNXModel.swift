@@ -1,0 +1,140 @@
+import Foundation
+import TandemData
+import TandemModel
+import TandemTensor
+
+/// `model.onnx`: the artifact as one ONNX graph (IR version 8, opset 13) with the preprocessing
+/// folded in, so onnxruntime (or any ONNX runtime) gives what `tandem predict` gives.
+///
+/// Input `features`: float32 `[N, F]`, the columns `manifest.encodedInputs` in order — each numeric
+/// feature raw (NaN = missing) and each categorical feature as its one-hot columns. Graph:
+/// IsNaN + Where (the fitted imputation; NaN in a one-hot column becomes 0), Sub + Div (the
+/// scaling), per dense layer Gemm (transB) and the hidden activation (GELU composed from Erf, as
+/// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
+/// `probabilities` `[N, 2]` (`[1 - p, p]`); regression -> `value` `[N, 1]`.
+public struct ONNXModel {
+    /// The ONNX IR version written (8: onnxruntime 1.10 and later load it).
+    public static let irVersion: Int64 = 8
+    /// The version of the default operator set imported.
+    public static let opset: Int64 = 13
+    /// The file's name in a model directory.
+    public static let fileName = "model.onnx"
+    /// The graph's one input.
+    public static let inputName = "features"
+
+    let proto: ONNXProto.Model
+
+    /// Builds the graph of `artifact`; throws `ArtifactError` when its weights do not match its manifest.
+    public init(artifact: ModelArtifact) throws {
+        let m = artifact.manifest
+        let network = try artifact.network()
+        let interface = ONNXInterface(manifest: m)
+        var b = GraphBuilder()
+
+        // Preprocessing: impute, then scale, per encoded column.
+        var fill: [Float] = [], offset: [Float] = [], divisor: [Float] = []
+        for f in m.preprocessing.features {
+            let w = f.width
+            fill += f.kind == .numeric ? [Float(f.fill)] : Array(repeating: 0, count: w)
+            offset += f.kind == .numeric ? [Float(f.offset)] : Array(repeating: 0, count: w)
+            divisor += f.kind == .numeric ? [Float(f.divisor)] : Array(repeating: 1, count: w)
+        }
+        let width = fill.count
+        b.constant("preprocess.fill", [width], fill)
+        b.constant("preprocess.offset", [width], offset)
+        b.constant("preprocess.divisor", [width], divisor)
+        b.node("IsNaN", [Self.inputName], "preprocess.missing", name: "impute.isnan")
+        b.node("Where", ["preprocess.missing", "preprocess.fill", Self.inputName], "preprocess.imputed", name: "impute.where")
+        b.node("Sub", ["preprocess.imputed", "preprocess.offset"], "preprocess.centered", name: "scale.sub")
+        var x = b.node("Div", ["preprocess.centered", "preprocess.divisor"], "preprocess.scaled", name: "scale.div")
+
+        // Dense layers.
+        let tensors = network.arena.tensors()
+        let layers = tensors.count / 2
+        let head = LossHead(classes: m.task == .classification ? m.classes?.count : nil)
+        for i in 0..<layers {
+            let weight = tensors[2 * i], bias = tensors[2 * i + 1]
+            b.initializers.append(.init(name: weight.name, dims: weight.shape, values: weight.values))
+            b.initializers.append(.init(name: bias.name, dims: bias.shape, values: bias.values))
+            let last = i == layers - 1
+            let out = last && head == .meanSquaredError(outputs: 1) ? interface.output : "layers.\(i).output"
+            x = b.node("Gemm", [x, weight.name, bias.name], out, name: "layers.\(i).gemm", attributes: [.init(name: "transB", value: .int(1))])
+            if !last { x = b.activation(network.spec.activation, x, prefix: "layers.\(i)") }
+        }
+
+        // Output head.
+        switch head {
+        case .softmaxCrossEntropy:
+            b.node("Softmax", [x], interface.output, name: "head.softmax", attributes: [.init(name: "axis", value: .int(1))])
+        case .binaryCrossEntropy:
+            b.constant("head.one", [], [1])
+            let p = b.node("Sigmoid", [x], "head.p", name: "head.sigmoid")
+            let q = b.node("Sub", ["head.one", p], "head.q", name: "head.complement")
+            b.node("Concat", [q, p], interface.output, name: "head.concat", attributes: [.init(name: "axis", value: .int(1))])
+        case .meanSquaredError:
+            break  // the last Gemm already writes `value`
+        }
+
+        let columns = interface.inputColumns
+        let inputDoc = "float32 [N, \(columns.count)]: the raw numeric features (NaN = missing) and the one-hot columns of each categorical feature, in this order: " + columns.joined(separator: ", ")
+        let outputDoc = m.task == .classification
+            ? "class probabilities [N, \(interface.outputColumns.count)], columns in the order of the class labels: \((m.classes ?? []).joined(separator: ", "))"
+            : "the predicted \(m.target) [N, 1]"
+        let graph = ONNXProto.Graph(
+            name: m.name, nodes: b.nodes, initializers: b.initializers,
+            inputs: [.init(name: Self.inputName, elementType: .float, shape: [.param("N"), .value(columns.count)], doc: inputDoc)],
+            outputs: [.init(name: interface.output, elementType: .float, shape: [.param("N"), .value(interface.outputColumns.count)], doc: outputDoc)],
+            doc: "tandem \(m.task.rawValue) model '\(m.name)' (\(m.architecture.kind) \(m.architecture.widths.map(String.init).joined(separator: "-"))), preprocessing folded in")
+        proto = ONNXProto.Model(
+            irVersion: Self.irVersion, opset: Self.opset, producerName: "tandem", producerVersion: m.lineage.tandemVersion,
+            doc: "Exported by tandem \(m.lineage.tandemVersion) from parameters \(m.lineage.paramsSHA256); see model.json for the preprocessing and lineage.",
+            graph: graph,
+            metadata: [("input_columns", columns.joined(separator: "\n")), ("output_columns", interface.outputColumns.joined(separator: "\n")),
+                       ("params_sha256", m.lineage.paramsSHA256)])
+    }
+
+    /// The serialized `ModelProto`.
+    public func encoded() -> Data { proto.encoded() }
+}
+
+/// Collects the nodes and initializers of a graph in order.
+private struct GraphBuilder {
+    var nodes: [ONNXProto.Node] = []
+    var initializers: [ONNXProto.Tensor] = []
+
+    /// Appends a node with one output; returns the output's name.
+    @discardableResult
+    mutating func node(_ op: String, _ inputs: [String], _ output: String, name: String,
+                       attributes: [ONNXProto.Attribute] = []) -> String {
+        nodes.append(.init(opType: op, inputs: inputs, outputs: [output], name: name, attributes: attributes))
+        return output
+    }
+
+    /// Adds a float32 initializer (`dims` empty for a scalar).
+    mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) {
+        initializers.append(.init(name: name, dims: dims, values: values))
+    }
+
+    /// Appends the nodes of `activation` applied to `x`; returns the result's name.
+    mutating func activation(_ activation: Activation, _ x: String, prefix: String) -> String {
+        let out = "\(prefix).\(activation.rawValue)"
+        switch activation {
+        case .relu: return node("Relu", [x], out, name: out)
+        case .tanh: return node("Tanh", [x], out, name: out)
+        case .sigmoid: return node("Sigmoid", [x], out, name: out)
+        case .identity: return x
+        case .gelu:
+            // 0.5 * x * (1 + erf(x * 0.70710678...)), in the order Activation.gelu evaluates it.
+            if !initializers.contains(where: { $0.name == "gelu.half" }) {
+                constant("gelu.half", [], [0.5])
+                constant("gelu.one", [], [1])
+                constant("gelu.sqrt1_2", [], [0.70710678118654752])
+            }
+            let halfX = node("Mul", ["gelu.half", x], "\(out).half_x", name: "\(out).half_x")
+            let scaled = node("Mul", [x, "gelu.sqrt1_2"], "\(out).scaled", name: "\(out).scaled")
+            let erf = node("Erf", [scaled], "\(out).erf", name: "\(out).erf")
+            let onePlus = node("Add", ["gelu.one", erf], "\(out).one_plus", name: "\(out).one_plus")
+            return node("Mul", [halfX, onePlus], out, name: out)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TandemArtifact
+import TandemData
+import TandemModel
+import TandemTensor
+import TestSupport
+@testable import TandemTrain
+
+/// True when `python3` can import onnxruntime, numpy and safetensors.
+let onnxRuntimeAvailable: Bool = python3(["-c", "import onnxruntime, numpy, safetensors.numpy"])?.status == 0
+
+/// Cross-checks of an exported model against the reference implementations: onnxruntime runs
+/// `model.onnx`, and a numpy forward pass built from `model.safetensors` (loaded with Python's
+/// `safetensors`) and the preprocessing in `model.json`; both must equal `Predictor` to 1e-5 on
+/// the test split of the bundled examples, with a missing numeric value (and, for iris, an
+/// unseen and a missing category).
+@Suite(.enabled(if: onnxRuntimeAvailable, "needs python3 with onnxruntime, numpy and safetensors (scripts/test.sh installs them into .build/python and puts it first in PATH)"))
+struct ONNXPythonTests {
+    static let script = """
+    import json, math, sys
+    import numpy as np, onnxruntime as ort
+    from safetensors.numpy import load_file
+    d, rows = sys.argv[1], int(sys.argv[2])
+    manifest = json.load(open(d + "/model.json"))
+    x = np.fromfile(d + "/input.f32", dtype="<f4").reshape(rows, -1)
+    session = ort.InferenceSession(d + "/model.onnx", providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == [manifest["onnx"]["input"]]
+    assert [o.name for o in session.get_outputs()] == [manifest["onnx"]["output"]]
+    session.run(None, {"features": x})[0].astype("<f4").tofile(d + "/onnx.f32")
+    # The reference: numpy in float64 from model.json + model.safetensors.
+    fill, offset, divisor = [], [], []
+    for f in manifest["preprocessing"]["features"]:
+        n = 1 if f["kind"] == "numeric" else len(f["categories"])
+        fill += [f["fill"]] * n; offset += [f["offset"]] * n; divisor += [f["divisor"]] * n
+    h = x.astype(np.float64)
+    h = np.where(np.isnan(h), np.array(fill), h)
+    h = (h - np.array(offset)) / np.array(divisor)
+    w = load_file(d + "/model.safetensors")
+    layers = len(w) // 2
+    act = manifest["architecture"]["activation"]
+    erf = np.vectorize(math.erf)
+    for i in range(layers):
+        h = h @ w[f"layers.{i}.weight"].astype(np.float64).T + w[f"layers.{i}.bias"].astype(np.float64)
+        if i < layers - 1:
+            h = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+                 "gelu": lambda v: 0.5 * v * (1 + erf(v / math.sqrt(2))), "identity": lambda v: v}[act](h)
+    out = manifest["architecture"]["output"]
+    if out == "softmax":
+        e = np.exp(h - h.max(axis=1, keepdims=True)); h = e / e.sum(axis=1, keepdims=True)
+    elif out == "sigmoid":
+        p = 1 / (1 + np.exp(-h)); h = np.concatenate([1 - p, p], axis=1)
+    h.astype("<f4").tofile(d + "/numpy.f32")
+    print("ok")
+    """
+
+    /// Exports an (initialized, untrained) model for `example`, damages some test rows, and
+    /// compares onnxruntime and the numpy reference with `Predictor` on the whole test split.
+    func crossCheck(_ example: String, overrides: [String] = [], damage: (inout Table, [Int], Preprocessor) -> Void) throws {
+        let path = Examples.root.appendingPathComponent("\(example).yaml").path
+        var config = try ConfigLoader.load(path: path, overrides: overrides)
+        config.data.path = Examples.root.appendingPathComponent("data").appendingPathComponent(URL(fileURLWithPath: config.data.path).lastPathComponent).path
+        let data = try PreparedData.prepare(config.data)
+        let head = LossHead(classes: data.classes?.count)
+        let net = try Network(spec: NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
+                                                activation: config.model.activation))
+        try Initializer.initialize(net.arena, scheme: config.model.initScheme, seed: 11)
+        let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
+        let manifest = ArtifactManifest(
+            name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes, target: config.data.target,
+            architecture: .init(kind: config.model.kind.rawValue, widths: net.spec.widths, activation: config.model.activation.rawValue, output: output),
+            metrics: [:], lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: net.arena.sha256, seed: 11, tandemVersion: TandemInfo.version, config: ""))
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ModelArtifact(manifest: manifest, tensors: net.arena.tensors()).write(to: dir.path)
+        let predictor = try Predictor(ModelArtifact.load(dir.path))
+
+        var table = try predictor.load(config.data.path)
+        let rows = data.test.sourceRows
+        damage(&table, rows, data.preprocessor)
+        let expected = try predictor.outputs(table: table, rows: rows)
+        let input = try Self.onnxInput(table: table, rows: rows, preprocessing: data.preprocessor)
+        #expect(input.contains { $0.isNaN }, "the test input should hold a missing value")
+        try Data(input.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) })
+            .write(to: dir.appendingPathComponent("input.f32"))
+
+        let result = try #require(python3(["-c", Self.script, dir.path, String(rows.count)]))
+        #expect(result.status == 0 && result.output.hasPrefix("ok"), "python failed: \(result.output)")
+        for name in ["onnx", "numpy"] {
+            let bytes = try Data(contentsOf: dir.appendingPathComponent("\(name).f32"))
+            let got = bytes.withUnsafeBytes { raw in (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+            #expect(got.count == expected.values.count, "\(example) \(name): \(got.count) outputs, expected \(expected.values.count)")
+            let worst = zip(got, expected.values).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            #expect(worst <= 1e-5, "\(example): \(name) differs from Predictor by \(worst)")
+        }
+    }
+
+    /// The `features` input of model.onnx for `rows`: numeric features raw (NaN = missing),
+    /// categorical ones one-hot (unseen -> zeros, missing -> the fitted fill category).
+    static func onnxInput(table: Table, rows: [Int], preprocessing: Preprocessor) throws -> [Float] {
+        var out: [Float] = []
+        for r in rows {
+            for f in preprocessing.features {
+                let column = table.columns[try table.requireIndex(of: f.name)]
+                if f.kind == .numeric {
+                    out.append(Float(column.number(at: r) ?? .nan))
+                } else {
+                    let text = column.text(at: r) ?? f.fillCategory
+                    out += f.categories.map { $0 == text ? 1 : 0 }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sets the cell of numeric feature `feature` in `row` to missing.
+    static func setMissing(_ table: inout Table, feature: String, row: Int) {
+        guard let c = table.index(of: feature), case .numeric(var v) = table.columns[c] else { return }
+        v[row] = .nan
+        table.columns[c] = .numeric(v)
+    }
+
+    @Test func digitsSoftmax() throws {
+        try crossCheck("digits") { t, rows, _ in Self.setMissing(&t, feature: "pixel_20", row: rows[0]) }
+    }
+
+    @Test func breastCancerSigmoidBinary() throws {
+        try crossCheck("breast_cancer") { t, rows, _ in
+            Self.setMissing(&t, feature: "mean_radius", row: rows[0])
+            Self.setMissing(&t, feature: "worst_area", row: rows[1])
+        }
+    }
+
+    /// The other hidden activations: GELU (composed from Erf) and sigmoid, on digits with two layers.
+    @Test func digitsGeluAndSigmoid() throws {
+        for activation in ["gelu", "sigmoid"] {
+            try crossCheck("digits", overrides: ["model.activation=\(activation)", "model.hidden=[32,16]"]) { t, rows, _ in
+                Self.setMissing(&t, feature: "pixel_5", row: rows[3])
+            }
+        }
+    }
+
+    @Test func irisRegressionWithCategories() throws {
+        try crossCheck("iris-regression") { t, rows, _ in
+            Self.setMissing(&t, feature: "sepal_length", row: rows[0])
+            guard let c = t.index(of: "species"), case .categorical(var v) = t.columns[c] else { return }
+            v[rows[1]] = "unseen-species"
+            v[rows[2]] = nil
+            t.columns[c] = .categorical(v)
+        }
+    }
+}

@@ -26,6 +26,8 @@ public final class Trainer {
     let comm: Communicator
     let layout: Layout
     let data: PreparedData
+    /// The model training started from (`init_from`), if any.
+    let warmStart: WarmStart?
     let head: LossHead
     let network: Network
     let optimizer: Optimizer
@@ -76,7 +78,7 @@ public final class Trainer {
         if t.batchSize < comm.size {
             throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(comm.size) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
         }
-        data = try PreparedData.prepare(config.data)
+        (data, warmStart) = try WarmStart.prepare(config)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         head = LossHead(classes: data.classes?.count)
         let spec = NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
@@ -96,14 +98,16 @@ public final class Trainer {
         store = CheckpointStore(runDirectory: config.output.dir)
         writer = comm.rank == 0 ? CheckpointWriter(store: store) : nil
         resolvedYAML = try ConfigLoader.yaml(config)
-        try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)", "the resolved config, data or model layout", comm: comm)
+        try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)|\(warmStart?.record.paramsSHA256 ?? "")", "the resolved config, data, init_from model or model layout", comm: comm)
 
         if resume == .none && isRoot { try claimOutputDirectory(overwrite: overwrite) }
         let checkpoint = try locate(resume)
         if let checkpoint {
             try restore(checkpoint)
         } else {
-            if isRoot { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
+            if isRoot {
+                if let warmStart { try warmStart.load(into: arena) } else { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
+            }
             try comm.broadcast(arena.params.base, count: arena.count)
         }
         try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: comm)
@@ -163,7 +167,8 @@ public final class Trainer {
                                 activation: config.model.activation.rawValue, output: output),
             metrics: metrics,
             lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
-                           tandemVersion: TandemInfo.version, config: resolvedYAML))
+                           tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),
+            drift: data.drift)
         return ModelArtifact(manifest: manifest, tensors: network.arena.tensors())
     }
 
@@ -239,6 +244,7 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
+        if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)
         if let run {
             try run.write("params.safetensors", SafeTensors.encode(network.arena.tensors(), metadata: ["params_sha256": sha, "name": config.name]))

@@ -102,6 +102,9 @@ if train 2 "$WORK/reg-gd" examples/iris-regression.yaml --set model.solver=gradi
   if close_to "$a" "$b" 0.02; then ok "gradient-descent linear regression r2 $a matches the exact solve $b"; else fail "gradient vs exact r2" "$a vs $b"; fi
 else fail "gradient regression trains" "$(tail -3 "$WORK/reg-gd.log")"; fi
 
+# --- warm start, drift, compare --------------------------------------------------------------
+. "$(dirname "$0")/e2e-artifact-tools.sh"
+
 # --- bad input: clear error, non-zero exit, no hang, no summary.json -----------------------
 mk() { printf '%b' "$2" > "$WORK/$1"; }
 cfg() { # cfg NAME DATA_PATH TARGET [extra yaml lines]

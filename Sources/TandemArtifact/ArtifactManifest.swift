@@ -24,6 +24,8 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
     public var lineage: Lineage
     /// How to call `model.onnx` (input columns, output); nil in manifests written before ONNX export.
     public var onnx: ONNXInterface?
+    /// Per-feature training distributions for drift monitoring (absent in older manifests).
+    public var drift: DriftReference?
 
     public struct Feature: Codable, Equatable, Sendable {
         public var name: String
@@ -53,27 +55,46 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         public var tandemVersion: String
         /// The resolved training config (YAML).
         public var config: String
+        /// The model whose weights and preprocessing training started from (`init_from`), if any.
+        public var initFrom: InitFrom?
 
-        public init(dataSHA256: String, paramsSHA256: String, seed: UInt64, tandemVersion: String, config: String) {
+        public init(dataSHA256: String, paramsSHA256: String, seed: UInt64, tandemVersion: String, config: String,
+                    initFrom: InitFrom? = nil) {
             self.dataSHA256 = dataSHA256
             self.paramsSHA256 = paramsSHA256
             self.seed = seed
             self.tandemVersion = tandemVersion
             self.config = config
+            self.initFrom = initFrom
         }
 
         enum CodingKeys: String, CodingKey {
             case dataSHA256 = "data_sha256", paramsSHA256 = "params_sha256", seed, tandemVersion = "tandem_version", config
+            case initFrom = "init_from"
         }
+    }
+
+    /// A warm start's origin: the artifact directory and the SHA-256 of its parameters.
+    public struct InitFrom: Codable, Equatable, Sendable {
+        public var path: String
+        public var paramsSHA256: String
+
+        public init(path: String, paramsSHA256: String) {
+            self.path = path
+            self.paramsSHA256 = paramsSHA256
+        }
+
+        enum CodingKeys: String, CodingKey { case path, paramsSHA256 = "params_sha256" }
     }
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", name, task, features, preprocessing, encodedInputs = "encoded_inputs"
-        case classes, target, architecture, metrics, lineage, onnx
+        case classes, target, architecture, metrics, lineage, onnx, drift
     }
 
     public init(formatVersion: Int = ArtifactManifest.currentFormat, name: String, task: Task, preprocessing: Preprocessor,
-                classes: [String]?, target: String, architecture: Architecture, metrics: [String: Double], lineage: Lineage) {
+                classes: [String]?, target: String, architecture: Architecture, metrics: [String: Double], lineage: Lineage,
+                drift: DriftReference? = nil) {
         self.formatVersion = formatVersion
         self.name = name
         self.task = task
@@ -85,6 +106,7 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         self.architecture = architecture
         self.metrics = metrics
         self.lineage = lineage
+        self.drift = drift
         onnx = ONNXInterface(manifest: self)
     }
 }

@@ -7,8 +7,13 @@ public struct JobConfig: Codable, Equatable, Sendable {
     public var output: OutputConfig
     public var checkpoint: CheckpointConfig
     public var parallel: ParallelConfig
+    /// `init_from:` a model directory (`tandem export` output, `RUN/model` or a run directory)
+    /// whose weights and fitted preprocessing training starts from (warm start); nil = fresh.
+    public var initFrom: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, data, model, train, output, checkpoint, parallel }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, data, model, train, output, checkpoint, parallel, initFrom = "init_from"
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -21,6 +26,11 @@ public struct JobConfig: Codable, Equatable, Sendable {
         output = try c.value(.output, or: OutputConfig(dir: "runs/\(name)"))
         checkpoint = try c.value(.checkpoint, or: CheckpointConfig())
         parallel = try c.value(.parallel, or: ParallelConfig())
+        initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
+        if initFrom?.isEmpty == true { throw ConfigError("init_from: the model directory path is empty") }
+        if initFrom != nil && model.solver == .exact {
+            throw ConfigError("init_from: model.solver exact solves from scratch and would ignore the initial weights; use model.solver: gradient")
+        }
         if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification") }
         if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression") }
         if name.contains("/") || name.isEmpty { throw ConfigError("name: '\(name)' must be non-empty and may not contain '/'") }

@@ -1,4 +1,5 @@
 import Foundation
+import TandemArtifact
 import TandemData
 import TandemTensor
 
@@ -29,25 +30,56 @@ public struct PreparedData: Sendable {
     public var featureNames: [String]
     /// SHA-256 of the data file(s), for lineage.
     public var dataSHA256: String
+    /// The kind of each feature column in the data file, in `featureNames` order.
+    public var featureKinds: [ColumnKind]
+    /// The raw training-split distribution of every feature, saved with the model for drift.
+    public var drift: DriftReference
 
     /// Class labels (classification) or nil (regression).
     public var classes: [String]? { targetEncoder.task == .classification ? targetEncoder.classes : nil }
 
-    /// Loads, splits, fits and encodes according to `config`.
-    public static func prepare(_ config: DataConfig) throws -> PreparedData {
+    /// What a warm start (`init_from`) reuses from an earlier model instead of fitting it here.
+    public struct Reused: Sendable {
+        /// The fitted preprocessing, applied unchanged.
+        public var preprocessor: Preprocessor
+        /// The model's classes (classification): the data's classes must be among them.
+        public var classes: [String]?
+        /// Where they come from (the `init_from` directory), for messages.
+        public var source: String
+        public init(preprocessor: Preprocessor, classes: [String]?, source: String) {
+            self.preprocessor = preprocessor
+            self.classes = classes
+            self.source = source
+        }
+    }
+
+    /// Loads, splits, fits and encodes according to `config`. With `reusing`, the preprocessing
+    /// and the classes are taken from there instead of fitted (a class of the data that is not
+    /// among them, or feature columns other than the preprocessing's or of another kind, is a
+    /// `ConfigError` naming `init_from` and the field).
+    public static func prepare(_ config: DataConfig, reusing: Reused? = nil) throws -> PreparedData {
         let table = try Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns)
         _ = try table.requireIndex(of: config.target, role: "target")
         let features = config.features ?? table.names.filter { $0 != config.target }
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
         if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }
-        let encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
+        if let reusing { try reusing.requireFits(table: table, features: features) }
+        var encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
+        if let known = reusing?.classes, config.task == .classification {
+            let unknown = encoder.classes.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                throw ConfigError("init_from \(reusing?.source ?? ""): the classes do not fit: the data has class\(unknown.count > 1 ? "es" : "") \(unknown.prefix(5).map { "'\($0)'" }.joined(separator: ", ")) that the model does not know (its classes: \(known.joined(separator: ", ")))")
+            }
+            encoder = TargetEncoder(task: .classification, classes: known)
+        }
         let all = Array(0..<table.rowCount)
         let labelsAll = config.task == .classification ? try encoder.encodeLabels(table: table, target: config.target, rows: all) : nil
         if config.task == .regression { _ = try encoder.encodeValues(table: table, target: config.target, rows: all) }
         let method = config.task == .regression && config.split.method == .stratified ? SplitMethod.random : config.split.method
         let split = try SplitIndices.make(count: table.rowCount, labels: labelsAll, validation: config.split.validation,
                                           test: config.split.test, method: method, seed: config.split.seed)
-        let preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        let preprocessor = try reusing?.preprocessor
+            ?? Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
         func encode(_ rows: [Int]) throws -> PreparedSplit {
             let x = try preprocessor.transform(table: table, rows: rows)
             if let labelsAll {
@@ -61,6 +93,8 @@ public struct PreparedData: Sendable {
         }
         return PreparedData(train: try encode(split.train), validation: try encode(split.validation), test: try encode(split.test),
                             preprocessor: preprocessor, targetEncoder: encoder, featureNames: features,
-                            dataSHA256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+                            dataSHA256: hasher.finalize().map { String(format: "%02x", $0) }.joined(),
+                            featureKinds: try features.map { table.columns[try table.requireIndex(of: $0, role: "feature")].kind },
+                            drift: try DriftReference.fit(table: table, features: features, rows: split.train))
     }
 }

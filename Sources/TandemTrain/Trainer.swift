@@ -27,6 +27,8 @@ public final class Trainer {
     let comm: Communicator
     let layout: Layout
     let data: PreparedData
+    /// The model training started from (`init_from`), if any.
+    let warmStart: WarmStart?
     let head: LossHead
     let spec: NetworkSpec
     /// The whole network (data parallelism only), or nil when the model is split.
@@ -92,7 +94,7 @@ public final class Trainer {
         if config.parallel.splitsModel && config.model.solver == .exact {
             throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
         }
-        data = try PreparedData.prepare(config.data)
+        (data, warmStart) = try WarmStart.prepare(config)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         head = LossHead(classes: data.classes?.count)
         let spec = NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
@@ -124,7 +126,7 @@ public final class Trainer {
         store = CheckpointStore(runDirectory: config.output.dir)
         writer = comm.rank == 0 ? CheckpointWriter(store: store) : nil
         resolvedYAML = try ConfigLoader.yaml(config)
-        try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)", "the resolved config, data or model layout", comm: comm)
+        try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)|\(warmStart?.record.paramsSHA256 ?? "")", "the resolved config, data, init_from model or model layout", comm: comm)
 
         if resume == .none && isRoot { try claimOutputDirectory(overwrite: overwrite) }
         let checkpoint = try locate(resume)
@@ -133,11 +135,15 @@ public final class Trainer {
         } else if let parallel {
             // The same initial values as one process: rank 0 initializes the whole model.
             let whole = ParameterArena(spec.parameterSpecs)
-            if isRoot { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
+            if isRoot {
+                if let warmStart { try warmStart.load(into: whole) } else { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
+            }
             try comm.broadcast(whole.params.base, count: whole.count)
             parallel.extract(whole.params.array, into: arena.params)
         } else {
-            if isRoot { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
+            if isRoot {
+                if let warmStart { try warmStart.load(into: arena) } else { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
+            }
             try comm.broadcast(arena.params.base, count: arena.count)
         }
         try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: parallel?.dp ?? comm)
@@ -196,7 +202,8 @@ public final class Trainer {
                                 activation: config.model.activation.rawValue, output: output),
             metrics: metrics,
             lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
-                           tandemVersion: TandemInfo.version, config: resolvedYAML))
+                           tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),
+            drift: data.drift)
         return ModelArtifact(manifest: manifest, tensors: tensors)
     }
 
@@ -274,6 +281,7 @@ public final class Trainer {
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
         if let parallel { fields.append(("model_parallel", try parallelSummary(parallel))) }
+        if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)
         if let run, let whole {
             try run.write("params.safetensors", SafeTensors.encode(whole, metadata: ["params_sha256": sha, "name": config.name]))

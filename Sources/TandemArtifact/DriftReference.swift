@@ -1,0 +1,45 @@
+import TandemData
+
+/// Per-feature training distributions saved in `model.json` (`drift`), and the drift of new
+/// rows against them: population stability index for every feature, plus a two-sample
+/// Kolmogorov-Smirnov statistic for numeric ones. See `FeatureHistogram` for the bins and how
+/// exact the KS statistic is.
+public struct DriftReference: Codable, Equatable, Sendable {
+    /// Number of training rows the reference was computed from.
+    public var rows: Int
+    /// One histogram per input feature, in the model's feature order.
+    public var features: [FeatureHistogram]
+
+    public init(rows: Int, features: [FeatureHistogram]) {
+        self.rows = rows
+        self.features = features
+    }
+
+    /// The reference of `features` over `rows` of `table` (the training split), from the raw
+    /// cell values, before imputation and scaling. Each feature takes the kind of its column.
+    /// Throws `DataError` for a feature column the table lacks (listing the columns).
+    public static func fit(table: Table, features: [String], rows: [Int]) throws -> DriftReference {
+        var histograms: [FeatureHistogram] = []
+        for name in features {
+            let c = try table.requireIndex(of: name, role: "feature")
+            switch table.columns[c] {
+            case .numeric(let all): histograms.append(.numeric(name: name, values: rows.map { all[$0] }))
+            case .categorical(let all): histograms.append(.categorical(name: name, values: rows.map { all[$0] }))
+            }
+        }
+        return DriftReference(rows: rows.count, features: histograms)
+    }
+
+    /// Drift of `rows` of `table` (columns looked up by feature name; a missing column is an error naming it).
+    ///
+    /// One result per feature, in the reference's feature order. Throws `DataError` for a missing
+    /// column (naming it and listing the table's columns) or a cell of a numeric feature that is
+    /// not a number (with its line), and `ArtifactError` when `rows` is empty.
+    public func compare(table: Table, rows: [Int]) throws -> [FeatureDrift] {
+        guard !rows.isEmpty else { throw ArtifactError("\(table.file): no rows to compare with the training distribution") }
+        return try features.map { h in
+            let c = try table.requireIndex(of: h.name, role: "feature")
+            return try h.drift(column: table.columns[c], rows: rows, table: table)
+        }
+    }
+}

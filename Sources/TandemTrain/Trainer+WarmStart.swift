@@ -1,0 +1,109 @@
+import Foundation
+import TandemArtifact
+import TandemData
+import TandemModel
+
+/// A warm start (`init_from`): an exported model whose weights and fitted preprocessing a run
+/// starts from, checked against the config and the data before anything trains.
+///
+/// Every rank loads the artifact and runs the same checks, so an incompatible model is refused
+/// by every rank with the same message naming the field. A checkpoint resume takes precedence:
+/// its weights replace the artifact's (the preprocessing stays the artifact's, as in the run
+/// that wrote the checkpoint).
+struct WarmStart {
+    /// The artifact directory actually read (a run directory stands for its `model/`).
+    let directory: String
+    let artifact: ModelArtifact
+
+    /// What the new model's lineage and summary record.
+    var record: ArtifactManifest.InitFrom {
+        ArtifactManifest.InitFrom(path: directory, paramsSHA256: artifact.manifest.lineage.paramsSHA256)
+    }
+
+    /// The job's data, prepared with the `init_from` model's preprocessing and classes when the
+    /// config names one (else fitted as usual), and the warm start itself. Throws `ConfigError`
+    /// (exit code 2) naming the field when the model does not fit the config or the data.
+    static func prepare(_ config: JobConfig) throws -> (data: PreparedData, warmStart: WarmStart?) {
+        guard let path = config.initFrom else { return (try PreparedData.prepare(config.data), nil) }
+        let warm = try WarmStart(path: path)
+        try warm.requireCompatible(config)
+        let m = warm.artifact.manifest
+        let data = try PreparedData.prepare(config.data, reusing: .init(preprocessor: m.preprocessing, classes: m.classes, source: warm.directory))
+        try warm.requireCompatible(data, config: config)
+        return (data, warm)
+    }
+
+    /// Loads and validates the artifact at `path` (a model directory, or a run directory with `model/`).
+    init(path: String) throws {
+        let nested = URL(fileURLWithPath: path).appendingPathComponent("model").path
+        directory = FileManager.default.fileExists(atPath: nested + "/model.json") ? nested : path
+        do { artifact = try ModelArtifact.load(directory) } catch {
+            throw ConfigError("init_from: cannot use \(path) as the initial model: \(error)")
+        }
+    }
+
+    /// Checks what the config alone decides: task, target, model kind, hidden widths, activation.
+    func requireCompatible(_ config: JobConfig) throws {
+        let m = artifact.manifest
+        let a = m.architecture
+        try require(m.task == config.data.task, "data.task", m.task.rawValue, config.data.task.rawValue)
+        try require(m.target == config.data.target, "data.target", m.target, config.data.target)
+        try require(a.kind == config.model.kind.rawValue, "model.kind", a.kind, config.model.kind.rawValue)
+        let hidden = Array(a.widths.dropFirst().dropLast())
+        try require(hidden == config.model.hidden, "model.hidden", "\(hidden)", "\(config.model.hidden)")
+        if !hidden.isEmpty {
+            try require(a.activation == config.model.activation.rawValue, "model.activation", a.activation, config.model.activation.rawValue)
+        }
+    }
+
+    /// Checks the layer widths the prepared data gives (features and kinds are checked by
+    /// `PreparedData.Reused.requireFits` before encoding).
+    func requireCompatible(_ data: PreparedData, config: JobConfig) throws {
+        let m = artifact.manifest
+        let widths = [data.train.x.cols] + config.model.hidden + [LossHead(classes: data.classes?.count).outputs]
+        try require(widths == m.architecture.widths, "the layer widths (inputs, model.hidden, outputs)",
+                    m.architecture.widths.map(String.init).joined(separator: "-"), widths.map(String.init).joined(separator: "-"))
+    }
+
+    /// Copies the artifact's weights into `arena` (rank 0, before the broadcast).
+    func load(into arena: ParameterArena) throws {
+        do { try arena.load(artifact.tensors) } catch {
+            throw ConfigError("init_from: the weights of \(directory) do not fit the model: \(error)")
+        }
+        Progress.say("warm start from \(directory) (params_sha256 \(artifact.manifest.lineage.paramsSHA256.prefix(16))...); its preprocessing is reused, data.preprocess is not refitted")
+    }
+
+    func require(_ same: Bool, _ field: String, _ model: String, _ now: String) throws {
+        if !same { throw incompatible(field, model, now) }
+    }
+
+    func incompatible(_ field: String, _ model: String, _ now: String) -> ConfigError {
+        WarmStart.incompatible(directory, field, model, now)
+    }
+
+    /// `init_from DIR does not fit this config: FIELD is X in that model, Y here`.
+    static func incompatible(_ directory: String, _ field: String, _ model: String, _ now: String) -> ConfigError {
+        ConfigError("init_from \(directory) does not fit this config: \(field) is \(model) in that model, \(now) here")
+    }
+}
+
+extension PreparedData.Reused {
+    /// Checks, before anything is encoded, that `features` of `table` are the reused
+    /// preprocessing's features, in its order and of its kinds; a `ConfigError` names the field.
+    func requireFits(table: Table, features: [String]) throws {
+        let names = preprocessor.featureNames
+        if features != names {
+            let extra = features.filter { !names.contains($0) }, lacking = names.filter { !features.contains($0) }
+            var detail = extra.isEmpty && lacking.isEmpty ? "the same columns in another order" : ""
+            if !extra.isEmpty { detail += "not in the model: \(extra.prefix(5).joined(separator: ", "))" }
+            if !lacking.isEmpty { detail += (detail.isEmpty ? "" : "; ") + "missing here: \(lacking.prefix(5).joined(separator: ", "))" }
+            throw WarmStart.incompatible(source, "data.features", "\(names.count) columns", "\(features.count) columns (\(detail)); list the model's features in data.features")
+        }
+        for f in preprocessor.features {
+            let kind = table.columns[try table.requireIndex(of: f.name, role: "feature")].kind
+            if kind != f.kind {
+                throw WarmStart.incompatible(source, "the kind of feature '\(f.name)' (data.columns.\(f.name))", f.kind.rawValue, kind.rawValue)
+            }
+        }
+    }
+}

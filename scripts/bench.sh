@@ -61,3 +61,5 @@ awk '
   }' "$OUT"
 echo "checkpoint every 200 steps: samples/s overhead ${ckline} (same 600 steps without checkpoints as the baseline)"
 echo "(raw results: $OUT)"
+echo
+BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh

@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module graph (arrows point one way):
 //   CMPI, CBLAS  <-  TandemTensor  <-  TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim
-//     <-  TandemParallel (model parallelism: grid, shards, pipeline)  <-  TandemTrain  <-  tandem (CLI)
+//     <-  TandemParallel (model parallelism: grid, shards, pipeline)  <-  TandemTrain  <-  TandemSweep  <-  tandem (CLI)
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],
@@ -32,8 +32,12 @@ let package = Package(
             "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "TandemSweep", dependencies: [
+            "TandemTrain", "TandemComm", "TandemMetrics", "TandemTensor", "TandemData", "TandemModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemTrain", "TandemReport", "TandemArtifact",
+            "TandemTrain", "TandemReport", "TandemArtifact", "TandemSweep",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
@@ -46,5 +50,6 @@ let package = Package(
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "TestSupport"]),
         .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TestSupport"]),
+        .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
     ]
 )

@@ -102,3 +102,5 @@ awk '
                        if (num("theoretical_bubble") != "null" && num("measured_bubble") != "null") printf "  bubble measured %.3f, theoretical %.3f", num("measured_bubble"), num("theoretical_bubble"); print "" }' "$OUT"
 echo "tandem predict, CSV in and out: ${predline}"
 echo "(raw results: $OUT)"
+echo
+BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh

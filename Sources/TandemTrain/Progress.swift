@@ -10,6 +10,10 @@ public enum ProgressStyle: String, Sendable, CaseIterable {
 
     /// The style every later epoch report uses (set once at start-up by the CLI).
     nonisolated(unsafe) public static var current = ProgressStyle.auto
+
+    /// When true, training prints nothing on standard output (sweep trials: the sweep's
+    /// coordinator prints a table of all trials instead); warnings still go to standard error.
+    nonisolated(unsafe) public static var quiet = false
 }
 
 /// Formatting of rank 0's console lines.
@@ -51,6 +55,7 @@ enum Progress {
     /// Rank 0's per-epoch report: an in-place progress bar (rewritten each epoch, ended with a
     /// newline on the last one) or one plain line per epoch (logs, CI); see `style`.
     static func epoch(_ line: String, fraction: Double, final: Bool) {
+        if ProgressStyle.quiet { return }
         guard useBar else { return say(line) }
         // "epoch 3/30  step ...": the bar goes after the epoch counter.
         let head = line.split(separator: " ", maxSplits: 2).prefix(2).joined(separator: " ")
@@ -66,6 +71,7 @@ enum Progress {
 
     /// Prints `line` to standard output and flushes (so `mpirun` forwards it at once).
     static func say(_ line: String) {
+        if ProgressStyle.quiet { return }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

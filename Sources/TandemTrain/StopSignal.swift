@@ -81,9 +81,16 @@ struct FaultInjection {
         return FileManager.default.createFile(atPath: marker, contents: Data())
     }
 
-    /// Called before each step on each rank.
+    /// The world rank faults name: the launcher's (under a sweep a trainer's communicator is a
+    /// group's, whose ranks restart at 0 in every group), else `rank`.
+    static func worldRank(else rank: Int) -> Int {
+        let env = ProcessInfo.processInfo.environment
+        return Int(env["OMPI_COMM_WORLD_RANK"] ?? env["PMI_RANK"] ?? "") ?? rank
+    }
+
+    /// Called before each step on each rank; `rank` is the rank in the training communicator.
     static func beforeStep(_ step: Int, rank: Int) {
-        guard let f = current, f.rank == rank, f.step == step else { return }
+        guard let f = current, f.rank == worldRank(else: rank), f.step == step else { return }
         switch f.action {
         case .sleep(let s): if arm() { Thread.sleep(forTimeInterval: s) }
         case .kill: if arm() { kill(getpid(), SIGKILL) }

@@ -65,6 +65,9 @@ public final class Trainer {
     public var timeline: Timeline?
     /// Where rank 0 writes the timeline at the end.
     public var timelinePath: String?
+    /// Called on every rank after each validation with the epoch (1-based) and the validation
+    /// metrics; returning false ends training there, as early stopping does (hyperparameter sweeps).
+    public var epochHook: ((_ epoch: Int, _ validation: [(String, Double)]) throws -> Bool)?
     /// What the gradient sync did in this process: overlapped or not, buckets, bucket
     /// reductions, and steps (each step must reduce every bucket exactly once).
     var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?

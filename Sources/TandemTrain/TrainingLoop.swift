@@ -123,6 +123,7 @@ extension Trainer {
                 stopper = s
                 if s.shouldStop { state.stoppedEarly = true }
             }
+            if let hook = epochHook, try !hook(epoch + 1, val.scalars) { state.stoppedEarly = true }
         }
         state.trainSeconds += state.epochSeconds
         state.samples += state.epochSamples

@@ -2,6 +2,7 @@ import Foundation
 import TandemComm
 import TandemData
 import TandemModel
+import TandemSweep
 import TandemTrain
 
 /// Ends the job after an error on this rank: prints `rank R: error: ...`, records it in the run
@@ -15,7 +16,7 @@ enum JobFailure {
 
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
-        case is ConfigError, is DataError, is TrainingError, is ModelError: return userError
+        case is ConfigError, is DataError, is TrainingError, is ModelError, is SweepError: return userError
         case let e as CheckpointError where e.description.contains("does not fit this config"): return userError
         default: return 1
         }

@@ -1,0 +1,60 @@
+import Foundation
+import TandemMetrics
+
+/// `sweep.jsonl`: the sweep's events, one JSON object per line, each appended and fsynced
+/// before the coordinator acts on it, so a crash never loses a decision that had effects.
+public final class Journal {
+    public let url: URL
+    private let handle: FileHandle
+
+    /// Opens `path` for appending, creating it (empty) when missing or when `truncate`.
+    public init(path: String, truncate: Bool) throws {
+        url = URL(fileURLWithPath: path)
+        let fm = FileManager.default
+        if truncate || !fm.fileExists(atPath: path) {
+            guard fm.createFile(atPath: path, contents: Data()) else { throw SweepError("cannot create the sweep journal \(path)") }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw SweepError("cannot open the sweep journal \(path): \(error.localizedDescription)")
+        }
+    }
+
+    deinit { try? handle.close() }
+
+    /// Appends `events` (one line each) and waits until they are on disk (fsync).
+    public func append(_ events: [SweepEvent]) throws {
+        guard !events.isEmpty else { return }
+        let text = events.map { $0.json.rendered + "\n" }.joined()
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+        } catch {
+            throw SweepError("cannot append to the sweep journal \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The events in `path`. A last line cut short by a crash is dropped (with `warn`); any other
+    /// line that does not parse is an error naming it.
+    public static func read(path: String, warn: (String) -> Void = { _ in }) throws -> [SweepEvent] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): no sweep journal to resume from") }
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var events: [SweepEvent] = []
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            do {
+                events.append(try SweepEvent(line: Data(line)))
+            } catch {
+                let last = i == lines.count - 1 || (i == lines.count - 2 && lines[lines.count - 1].isEmpty)
+                let complete = data.last == UInt8(ascii: "\n")
+                if last && !complete {
+                    warn("\(path):\(i + 1): dropping a last line cut short by the crash")
+                    continue
+                }
+                throw SweepError("\(path):\(i + 1): not a sweep event (\(error)); the journal is damaged")
+            }
+        }
+        return events
+    }
+}

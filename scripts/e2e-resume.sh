@@ -113,7 +113,7 @@ else fail "SIGTERM checkpoint" "$(tail -3 "$WORK/term.log")"; fi
 start=$(date +%s)
 TANDEM_FAULT=sleep:1:30:120 train 2 "$WORK/stuck" "${JOB[@]}" --set train.collective_timeout=5; rc=$?
 took=$(( $(date +%s) - start ))
-if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: MPI_Allreduce .* at step 30" "$WORK/stuck.log"; then
+if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -Eq "watchdog: (MPI_Allreduce|shared-memory allreduce) .* at step 30" "$WORK/stuck.log"; then
   ok "watchdog: aborted after ${took}s (timeout 5s): $(grep -m1 watchdog "$WORK/stuck.log" | cut -c1-110)"
 else fail "watchdog (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck.log")"; fi
 
@@ -131,6 +131,21 @@ else
     "$ROOT/scripts/local-cluster.sh" down >/dev/null 2>&1
   else
     fail "local-cluster.sh up 2" "$(tail -3 "$WORK/cluster.log")"
+  fi
+  # 2 nodes x 2 ranks: the hierarchical gradient sum (shared memory within each node, TCP
+  # between the node leaders, shared memory back) against 4 ranks on one host.
+  if "$ROOT/scripts/local-cluster.sh" up 2 --slots 2 >"$WORK/cluster.log" 2>&1; then
+    train 4 "$WORK/ref4" "${JOB[@]}" --set parallel.intra_node=false || fail "4 ranks on one host" "$(tail -3 "$WORK/ref4.log")"
+    # shellcheck disable=SC2046
+    OMPI_MCA_btl= timeout 300 mpirun $("$ROOT/scripts/local-cluster.sh" mpirun-args) -np 4 "$TANDEM" train "${JOB[@]}" \
+      --output "$WORK/multinode4" >"$WORK/multinode4.log" 2>&1
+    if grep -q '"ranks_per_node": 2' "$WORK/multinode4/summary.json" 2>/dev/null && grep -q "shared memory within nodes, MPI between 2" "$WORK/multinode4.log"; then
+      if d=$("$TANDEM" diff "$WORK/multinode4" "$WORK/ref4" --tolerance 1e-4); then ok "2 nodes x 2 ranks, hierarchical gradient sum, matches 4 ranks on one host: $d"
+      else fail "hierarchical sum vs one host" "$d"; fi
+    else fail "2 nodes x 2 ranks run" "$(grep -m2 -E 'error|tandem: run' "$WORK/multinode4.log")"; fi
+    "$ROOT/scripts/local-cluster.sh" down >/dev/null 2>&1
+  else
+    fail "local-cluster.sh up 2 --slots 2" "$(tail -3 "$WORK/cluster.log")"
   fi
 fi
 

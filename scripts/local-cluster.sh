@@ -3,7 +3,7 @@
 # bridge, each with its own private address, so OpenMPI runs ranks on separate "hosts" that talk
 # over real TCP. Only addresses inside namespaces this script creates are used (10.231.0.0/24).
 #
-#   scripts/local-cluster.sh up 2 [--rate 100mbit]   # create; optionally cap each link (tc tbf)
+#   scripts/local-cluster.sh up 2 [--slots 2] [--rate 100mbit]   # create; ranks per node; optionally cap each link (tc tbf)
 #   scripts/local-cluster.sh status
 #   scripts/local-cluster.sh down
 #   mpirun $(scripts/local-cluster.sh mpirun-args) -np 2 .build/release/tandem train examples/digits.yaml
@@ -21,9 +21,10 @@ need_root() { [ "$(id -u)" -eq 0 ] || { echo "local-cluster: needs root (network
 
 up() {
   need_root
-  local n=${1:-2} rate=""
+  local n=${1:-2} rate="" slots=1
   shift || true
-  while [ $# -gt 0 ]; do case "$1" in --rate) rate=$2; shift 2 ;; *) echo "unknown option $1" >&2; exit 2 ;; esac; done
+  while [ $# -gt 0 ]; do case "$1" in --rate) rate=$2; shift 2 ;; --slots) slots=$2; shift 2 ;; *) echo "unknown option $1" >&2; exit 2 ;; esac; done
+  [ "$slots" -ge 1 ] 2>/dev/null || { echo "local-cluster: --slots must be a positive number" >&2; exit 2; }
   [ "$n" -ge 1 ] && [ "$n" -le 200 ] || { echo "local-cluster: N must be 1..200" >&2; exit 2; }
   down >/dev/null 2>&1 || true
   ip link add "$BRIDGE" type bridge
@@ -44,9 +45,9 @@ up() {
       tc qdisc add dev "tdm-v$i" root tbf rate "$rate" burst 256kb latency 50ms
       ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 256kb latency 50ms
     fi
-    echo "$host slots=1" >> "$HOSTFILE.tmp"
+    echo "$host slots=$slots" >> "$HOSTFILE.tmp"
   done
-  { echo "# Written by scripts/local-cluster.sh up $n: one slot per namespace \"node\"."; cat "$HOSTFILE.tmp"; } > "$HOSTFILE"
+  { echo "# Written by scripts/local-cluster.sh up $n: $slots slot(s) per namespace \"node\"."; cat "$HOSTFILE.tmp"; } > "$HOSTFILE"
   rm -f "$HOSTFILE.tmp"
   echo "local-cluster: $n nodes up ($NET.2 .. $NET.$((n + 1))${rate:+, links capped at $rate}); hostfile $HOSTFILE"
 }

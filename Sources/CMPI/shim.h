@@ -27,4 +27,20 @@ static inline int cmpi_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
 static inline int cmpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
 static inline MPI_Win cmpi_win_null(void) { return MPI_WIN_NULL; }
 
+
+// Flags in shared memory (SharedMemoryAllreduce's barrier): release stores and acquire loads
+// order the data written before a flag against the data read after seeing it.
+#include <stdint.h>
+#include <sched.h>
+static inline void cmpi_flag_store(int64_t *flag, int64_t value) { __atomic_store_n(flag, value, __ATOMIC_RELEASE); }
+static inline int64_t cmpi_flag_load(const int64_t *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE); }
+static inline void cmpi_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+static inline void cmpi_yield(void) { sched_yield(); }
+
 #endif

@@ -7,13 +7,17 @@ import CMPI
 /// rank's buffer into its segment, then each rank sums its 1/p chunk across all p segments and
 /// writes the result back into every segment's chunk, and finally copies its own segment back:
 /// per rank about 3n reads and 2n writes of memory, with no intermediate message buffers.
-/// Synchronization is `MPI_Win_sync` + `MPI_Barrier` between phases (the unified memory model).
-/// Same order of additions on every rank (rank 0's segment first), so all ranks get the same bits.
+/// Synchronization between the phases is a barrier on flags in the window itself: each rank
+/// publishes a step counter with a release store and waits (spinning briefly, then yielding the
+/// core, so oversubscribed ranks still progress) until every other rank's counter reaches it,
+/// read with acquire loads. That costs well under a microsecond between two cores, against
+/// several for `MPI_Barrier` through OpenMPI's transport, which is what decides small
+/// reductions. Same order of additions on every rank (rank 0's segment first), so all ranks get
+/// the same bits.
 ///
-/// Measured against OpenMPI's own shared-memory transport (vader) on the 2-core development
-/// machine, it was no faster at 1 and 4 MiB and slower at 25 MiB (the extra copy in and out of
-/// the window costs more than vader's pipelined copies), so training uses `MPI_Allreduce`;
-/// `tandem bench --comm` measures both and checks that they agree.
+/// `tandem bench --comm` measures it against `MPI_Allreduce` (vader) at each size and checks
+/// that they agree; README.md's Performance section has the figures and the size up to which
+/// training uses it.
 public final class SharedMemoryAllreduce: @unchecked Sendable {
     /// The node-local communicator (all ranks must share memory).
     public let node: Communicator
@@ -21,6 +25,11 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
     public let capacity: Int
     private var window: MPI_Win?
     private var segments: [UnsafeMutablePointer<Float>] = []
+    /// Each rank's barrier counter, in a cache line of its own at the start of its segment.
+    private var flags: [UnsafeMutablePointer<Int64>] = []
+    private var epoch: Int64 = 0
+    /// Bytes before the floats in each segment (the flag's cache line, padded).
+    private static let header = 128
 
     /// Allocates the window on `node` (from `Communicator.splitShared()`); collective.
     public init(node: Communicator, capacity: Int) throws {
@@ -28,8 +37,8 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
         self.capacity = max(capacity, 1)
         var base: UnsafeMutableRawPointer?
         var win: MPI_Win?
-        let bytes = MPI_Aint(self.capacity * MemoryLayout<Float>.stride)
-        try mpiCheck(MPI_Win_allocate_shared(bytes, Int32(MemoryLayout<Float>.stride), cmpi_info_null(), node.handle, &base, &win),
+        let bytes = MPI_Aint(Self.header + self.capacity * MemoryLayout<Float>.stride)
+        try mpiCheck(MPI_Win_allocate_shared(bytes, 1, cmpi_info_null(), node.handle, &base, &win),
                      "MPI_Win_allocate_shared")
         window = win
         for r in 0..<node.size {
@@ -37,12 +46,15 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
             var unit: Int32 = 0
             var ptr: UnsafeMutableRawPointer?
             try mpiCheck(MPI_Win_shared_query(win, Int32(r), &size, &unit, &ptr), "MPI_Win_shared_query")
-            guard let p = ptr, Int(size) >= self.capacity * 4 else {
+            guard let p = ptr, Int(size) >= Self.header + self.capacity * 4 else {
                 throw MPIError(call: "MPI_Win_shared_query", code: -1, message: "rank \(r)'s segment is missing or too small", file: #fileID, line: #line)
             }
-            segments.append(p.bindMemory(to: Float.self, capacity: self.capacity))
+            flags.append(p.bindMemory(to: Int64.self, capacity: 1))
+            segments.append((p + Self.header).bindMemory(to: Float.self, capacity: self.capacity))
         }
         try mpiCheck(MPI_Win_lock_all(Int32(cmpi_mode_nocheck()), win), "MPI_Win_lock_all")
+        cmpi_flag_store(flags[node.rank], 0)
+        try node.barrier()
     }
 
     deinit {
@@ -57,6 +69,11 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
         precondition(count <= capacity, "SharedMemoryAllreduce: \(count) floats exceed the capacity \(capacity)")
         let p = node.size
         if p == 1 || count == 0 { return }
+        try node.tracked("shared-memory allreduce of \(count) floats") { try reduce(buffer, count: count) }
+    }
+
+    private func reduce(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
+        let p = node.size
         let me = segments[node.rank]
         me.update(from: buffer, count: count)
         try fence()
@@ -83,9 +100,50 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
         buffer.update(from: me, count: count)
     }
 
+    /// Elementwise sum over the node's ranks of a few doubles (a step's loss and signals), added
+    /// in node-rank order on every rank. `values.count` must fit the segment (capacity / 2).
+    public func allreduceSum(_ values: [Double]) throws -> [Double] {
+        let n = values.count
+        precondition(2 * n <= capacity, "SharedMemoryAllreduce: \(n) doubles exceed the capacity")
+        if node.size == 1 || n == 0 { return values }
+        return try node.tracked("shared-memory allreduce of \(n) doubles") {
+            let mine = UnsafeMutableRawPointer(segments[node.rank]).bindMemory(to: Double.self, capacity: n)
+            values.withUnsafeBufferPointer { v in if let b = v.baseAddress { mine.update(from: b, count: n) } }
+            try fence()
+            var out = [Double](repeating: 0, count: n)
+            for r in 0..<node.size {
+                let seg = UnsafeMutableRawPointer(segments[r]).bindMemory(to: Double.self, capacity: n)
+                for i in 0..<n { out[i] += seg[i] }
+            }
+            try fence()
+            return out
+        }
+    }
+
+    /// Copies `count` floats at `buffer` on node rank `root` into `buffer` on every node rank.
+    public func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int, root: Int = 0) throws {
+        precondition(count <= capacity, "SharedMemoryAllreduce: \(count) floats exceed the capacity \(capacity)")
+        if node.size == 1 || count == 0 { return }
+        try node.tracked("shared-memory broadcast of \(count) floats") {
+            if node.rank == root { segments[root].update(from: buffer, count: count) }
+            try fence()
+            if node.rank != root { buffer.update(from: segments[root], count: count) }
+            // The root may overwrite its segment in the next call only after everyone has read it.
+            try fence()
+        }
+    }
+
+    /// Waits until every rank has reached the same point (the flag barrier described above).
     private func fence() throws {
-        try mpiCheck(MPI_Win_sync(window), "MPI_Win_sync")
-        try node.barrier()
-        try mpiCheck(MPI_Win_sync(window), "MPI_Win_sync")
+        epoch += 1
+        let target = epoch
+        cmpi_flag_store(flags[node.rank], target)
+        for r in 0..<flags.count where r != node.rank {
+            var spins = 0
+            while cmpi_flag_load(flags[r]) < target {
+                spins += 1
+                if spins < 4096 { cmpi_cpu_relax() } else { cmpi_yield() }
+            }
+        }
     }
 }

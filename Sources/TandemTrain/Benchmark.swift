@@ -46,11 +46,13 @@ public enum Benchmark {
     }
 
     /// Trains `workload` with Adam on random data for `steps` timed steps (after `warmup`),
-    /// data-parallel over `comm`. Uses the same `TrainingStep` as `tandem train`.
+    /// data-parallel over `comm`. Uses the same `TrainingStep` as `tandem train`; `intraNode`
+    /// sums gradients through shared memory within the node (`parallel.intra_node`).
     /// With `checkpointEvery > 0`, rank 0 also writes a full checkpoint (parameters and both Adam
     /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does.
     public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator,
-                                checkpointEvery: Int = 0, checkpointDirectory: String? = nil, overlap: Bool = false) throws -> Result {
+                                checkpointEvery: Int = 0, checkpointDirectory: String? = nil, overlap: Bool = false,
+                                intraNode: Bool = false) throws -> Result {
         let spec = NetworkSpec(inputs: workload.widths[0], hidden: Array(workload.widths.dropFirst().dropLast()),
                                outputs: workload.widths[workload.widths.count - 1])
         let network = try Network(spec: spec)
@@ -58,7 +60,8 @@ public enum Benchmark {
         let head = LossHead.softmaxCrossEntropy(classes: spec.outputs)
         let optimizer = Optimizer(options: OptimizerOptions(kind: .adam), count: network.arena.count, decayRanges: [])
         let (start, length) = BatchPlan.slice(count: workload.batch, rank: comm.rank, ranks: comm.size)
-        let sync = GradientSync(comm: comm, arena: network.arena, overlap: overlap && MPIRuntime.serializedThreads)
+        let reducer = intraNode && comm.size > 1 ? try HierarchicalAllreduce(comm: comm, capacity: network.arena.count) : nil
+        let sync = GradientSync(comm: comm, arena: network.arena, overlap: overlap && MPIRuntime.serializedThreads, reducer: reducer)
         defer { sync.close() }
         let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: 0, seed: 1,
                                 capacity: length, sync: sync)

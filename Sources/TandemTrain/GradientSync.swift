@@ -11,12 +11,17 @@ import TandemModel
 /// each bucket as soon as backward has produced all of its gradients, while backward goes on
 /// with the earlier layers; `finish()` waits for the rest. Every rank reduces the same buckets in
 /// the same order. Without `overlap`, `finish()` reduces the whole arena in one call.
+///
+/// With a `reducer` (`parallel.intra_node`), the ranks of a node reduce through shared memory
+/// and only one rank per node joins the allreduce between nodes; otherwise `MPI_Allreduce`.
 public final class GradientSync: @unchecked Sendable {
     public let comm: Communicator
     public let arena: ParameterArena
     /// Bucket ranges in launch order (the last layer's bucket first).
     public let buckets: [Range<Int>]
     public let overlap: Bool
+    /// The intra-node fast path, when on.
+    public let reducer: HierarchicalAllreduce?
     let timeline: Timeline?
     private let lock = NSCondition()
     private var queue: [Int] = []
@@ -32,8 +37,9 @@ public final class GradientSync: @unchecked Sendable {
     public private(set) var exposedSeconds = 0.0
 
     public init(comm: Communicator, arena: ParameterArena, overlap: Bool, firstBucketBytes: Int = 1 << 20,
-                bucketBytes: Int = 25 << 20, timeline: Timeline? = nil) {
+                bucketBytes: Int = 25 << 20, reducer: HierarchicalAllreduce? = nil, timeline: Timeline? = nil) {
         self.comm = comm
+        self.reducer = reducer
         self.arena = arena
         self.overlap = overlap && comm.size > 1
         self.timeline = timeline
@@ -91,7 +97,7 @@ public final class GradientSync: @unchecked Sendable {
         guard overlap else {
             if comm.size > 1 {
                 let start = timeline?.now()
-                try comm.allreduceSum(arena.grads.base, count: arena.count)
+                try reduce(arena.grads.base, count: arena.count)
                 if let start { timeline?.span("allreduce (all)", "comm", from: start) }
             }
             reductions += buckets.count
@@ -102,6 +108,10 @@ public final class GradientSync: @unchecked Sendable {
         defer { lock.unlock() }
         while done < buckets.count && failure == nil { lock.wait() }
         if let failure { throw failure }
+    }
+
+    private func reduce(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
+        if let reducer { try reducer.allreduceSum(buffer, count: count) } else { try comm.allreduceSum(buffer, count: count) }
     }
 
     /// Ends the communication thread (after the last step).
@@ -122,7 +132,7 @@ public final class GradientSync: @unchecked Sendable {
             let range = buckets[b]
             let start = timeline?.now()
             do {
-                try comm.allreduceSum(arena.grads.base + range.lowerBound, count: range.count)
+                try reduce(arena.grads.base + range.lowerBound, count: range.count)
             } catch {
                 lock.lock()
                 failure = error

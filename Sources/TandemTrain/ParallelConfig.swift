@@ -21,6 +21,25 @@ public enum OverlapMode: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// Whether gradients are summed through shared memory within each node (and `MPI_Allreduce`
+/// only between one rank per node).
+public enum IntraNodeMode: String, Codable, Sendable, CaseIterable {
+    /// On unless a node runs more ranks than it has cores: the window's barrier spins briefly
+    /// while it waits, which costs an oversubscribed core more than MPI's blocking wait.
+    case auto
+    case on
+    case off
+
+    /// Whether to use the shared-memory path with `ranksPerNode` ranks on a node of `cores` cores.
+    public func resolve(ranksPerNode: Int, cores: Int) -> Bool {
+        switch self {
+        case .on: return true
+        case .off: return false
+        case .auto: return ranksPerNode <= cores
+        }
+    }
+}
+
 /// `parallel:` — how the model is split across ranks (tensor and pipeline parallelism; data
 /// parallelism takes the remaining factor of the world size) and how gradients are synchronized
 /// across the data-parallel ranks.
@@ -38,6 +57,8 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
     /// Reduce gradient buckets on a communication thread while backward continues:
     /// `auto` (default), `true` or `false`.
     public var overlap: OverlapMode = .auto
+    /// Sum gradients through shared memory within each node: `auto` (default), `true` or `false`.
+    public var intraNode: IntraNodeMode = .auto
     /// Size of the first bucket (the last layers' gradients), MiB.
     public var firstBucketMiB: Double = 1
     /// Size of the later buckets, MiB.
@@ -45,7 +66,7 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case tensor, pipeline, microBatches = "micro_batches", schedule, stages
-        case overlap, firstBucketMiB = "first_bucket_mib", bucketMiB = "bucket_mib"
+        case overlap, intraNode = "intra_node", firstBucketMiB = "first_bucket_mib", bucketMiB = "bucket_mib"
     }
 
     /// Whether the model itself is split (tensor or pipeline parallelism).
@@ -71,6 +92,11 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         guard microBatches >= 1 else { throw ConfigError("parallel.micro_batches: \(microBatches) must be at least 1") }
         if stages != nil && pipeline == 1 && (stages?.count ?? 0) > 1 {
             throw ConfigError("parallel.stages lists \(stages?.count ?? 0) stages but parallel.pipeline is 1; set parallel.pipeline to the number of stages")
+        }
+        if let flag = try? c.decodeIfPresent(Bool.self, forKey: .intraNode) {
+            intraNode = flag ? .on : .off
+        } else {
+            intraNode = try c.choice(.intraNode, or: .auto)
         }
         firstBucketMiB = try c.value(.firstBucketMiB, or: 1)
         bucketMiB = try c.value(.bucketMiB, or: 25)

@@ -53,6 +53,9 @@ public final class Trainer {
     /// `parallel.overlap` resolved on every rank and agreed (all ranks must reduce the same
     /// buckets, so one rank without a spare CPU turns it off everywhere).
     let overlapGradientSync: Bool
+    /// The intra-node shared-memory path for the gradient sum (`parallel.intra_node`), agreed
+    /// by every rank; nil for plain `MPI_Allreduce` (and under model parallelism).
+    var intraNode: HierarchicalAllreduce?
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
     /// Rank 0's TensorBoard event file.
@@ -150,6 +153,13 @@ public final class Trainer {
             try comm.broadcast(arena.params.base, count: arena.count)
         }
         try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: parallel?.dp ?? comm)
+        if parallel == nil && comm.size > 1 {
+            let here = config.parallel.intraNode.resolve(ranksPerNode: layout.ranksPerNode, cores: ProcessInfo.processInfo.activeProcessorCount)
+            if try comm.allreduceMax([here ? 0 : 1])[0] == 0 {
+                intraNode = try HierarchicalAllreduce(comm: comm, capacity: arena.count)
+                intraNode?.watchdog = comm.watchdog
+            }
+        }
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
@@ -177,7 +187,8 @@ public final class Trainer {
     public func train() throws -> JSONValue? {
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
-            let sync = comm.size == 1 ? "" : overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync"
+            let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
+            let sync = comm.size == 1 || parallel != nil ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })) parameters\(parallelDescription) | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
@@ -278,7 +289,8 @@ public final class Trainer {
             ("stopped_early", .bool(state.stoppedEarly)), ("best_epoch", stopper?.best != nil ? .int(stopper?.bestEpoch ?? 0) : .null),
             ("data_sha256", .string(data.dataSHA256)),
             ("gradient_sync", syncReport.map { r in .object([("overlap", .bool(r.overlap)), ("buckets", .int(r.buckets)),
-                                                            ("bucket_reductions", .int(r.reductions)), ("steps", .int(r.steps))]) } ?? .null),
+                                                            ("bucket_reductions", .int(r.reductions)), ("steps", .int(r.steps)),
+                                                            ("intra_node_shared_memory", .bool(intraNode != nil))]) } ?? .null),
             ("checkpoints", .object([("written", .int(checkpointStats.count)), ("seconds", .number(checkpointStats.seconds)),
                                      ("bytes", .int(checkpointStats.bytes))])),
         ]

@@ -23,7 +23,7 @@ extension Trainer {
         } else if let network {
             let s = GradientSync(comm: comm, arena: arena, overlap: overlapGradientSync,
                                  firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
-                                 timeline: timeline)
+                                 reducer: intraNode, timeline: timeline)
             sync = s
             step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
                                 seed: t.seed, capacity: capacity, sync: s, timeline: timeline)

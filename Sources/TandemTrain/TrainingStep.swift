@@ -76,7 +76,7 @@ public final class TrainingStep {
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }
         var summed = signals
         if comm.size > 1 {
-            let reduced = try comm.allreduceSum([loss] + signals)
+            let reduced = try sync.reducer?.allreduceSum([loss] + signals) ?? comm.allreduceSum([loss] + signals)
             loss = reduced[0]
             summed = Array(reduced.dropFirst())
         }

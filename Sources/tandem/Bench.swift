@@ -26,6 +26,23 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
     @Flag(help: "Check the tensor-parallel layers (column, row, gathered) over all ranks against one process, no timing; fails above 1e-5 relative.")
     var verifyParallel = false
+    @Option(help: "Gradient sum within a node: on (shared-memory window), off (MPI_Allreduce), auto (on unless ranks > cores), or both.")
+    var intraNode: String = "auto"
+
+    /// Allreduce sizes measured by --comm: the small workload's gradient (~19 KiB), then up to
+    /// the wide workload's (~7 MiB per bucket, 25 MiB whole).
+    static let allreduceKiB = [16, 64, 256, 1024, 4096, 25600]
+    static func repeats(_ kib: Int) -> Int { kib <= 256 ? 2000 : kib == 25600 ? 10 : 40 }
+    /// One JSON line; `seconds` per call derived from the bus bandwidth 2(p-1)/p * bytes / t.
+    static func allreduceLine(_ path: String, ranks: Int, kib: Int, busGBps: Double) -> String {
+        let bytes = Double(kib << 10)
+        let seconds = busGBps > 0 ? 2 * Double(ranks - 1) / Double(ranks) * bytes / (busGBps * 1e9) : 0
+        return "{\"measure\": \"allreduce\", \"path\": \"\(path)\", \"ranks\": \(ranks), \"kib\": \(kib), \"mib\": \(Double(kib) / 1024), \"bus_gb_per_s\": \(busGBps), \"microseconds\": \(seconds * 1e6)}"
+    }
+
+    func validate() throws {
+        guard ["auto", "on", "off", "both"].contains(intraNode) else { throw ValidationError("--intra-node must be auto, on, off or both (got '\(intraNode)')") }
+    }
 
     func run() throws {
         let world: Communicator
@@ -54,18 +71,18 @@ struct Bench: ParsableCommand {
                 if verifyOnly { MPIRuntime.finalize(); return }
                 let copy = Benchmark.memcpyRate(bytes: 25 << 20, repeats: 20)
                 if world.rank == 0 { print("{\"measure\": \"memcpy\", \"bytes\": \(25 << 20), \"gb_per_s\": \(copy)}") }
-                for mib in [1, 4, 25] {
-                    let bw = try Benchmark.allreduceBusBandwidth(bytes: mib << 20, repeats: mib == 25 ? 10 : 40, comm: world) { p, n in
+                for kib in Self.allreduceKiB {
+                    let bw = try Benchmark.allreduceBusBandwidth(bytes: kib << 10, repeats: Self.repeats(kib), comm: world) { p, n in
                         try world.allreduceSum(p, count: n)
                     }
-                    if world.rank == 0 { print("{\"measure\": \"allreduce\", \"path\": \"mpi\", \"ranks\": \(world.size), \"mib\": \(mib), \"bus_gb_per_s\": \(bw)}") }
+                    if world.rank == 0 { print(Self.allreduceLine("mpi", ranks: world.size, kib: kib, busGBps: bw)) }
                 }
                 if let shm {
-                    for mib in [1, 4, 25] {
-                        let bw = try Benchmark.allreduceBusBandwidth(bytes: mib << 20, repeats: mib == 25 ? 10 : 40, comm: world) { p, n in
+                    for kib in Self.allreduceKiB {
+                        let bw = try Benchmark.allreduceBusBandwidth(bytes: kib << 10, repeats: Self.repeats(kib), comm: world) { p, n in
                             try shm.allreduceSum(p, count: n)
                         }
-                        if world.rank == 0 { print("{\"measure\": \"allreduce\", \"path\": \"shm\", \"ranks\": \(world.size), \"mib\": \(mib), \"bus_gb_per_s\": \(bw)}") }
+                        if world.rank == 0 { print(Self.allreduceLine("shm", ranks: world.size, kib: kib, busGBps: bw)) }
                     }
                 }
                 MPIRuntime.finalize()
@@ -84,19 +101,25 @@ struct Bench: ParsableCommand {
                     if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"rows_per_rank\": \(local.batch), \"threads\": \(t), \"gflops\": \(slowest)}") }
                 } else {
                     let modes = world.size == 1 ? [false] : sync == "both" ? [false, true] : [sync == "overlap"]
+                    let node = try world.splitShared()
+                    let autoShm = IntraNodeMode.auto.resolve(ranksPerNode: node.size, cores: ProcessInfo.processInfo.activeProcessorCount)
+                    let shmModes = world.size == 1 ? [false] : intraNode == "both" ? [false, true] : intraNode == "auto" ? [autoShm] : [intraNode == "on"]
+                    for shm in shmModes {
                     for overlap in modes {
                     let dir = checkpointEvery > 0 ? NSTemporaryDirectory() + "tandem-bench-\(getpid())" : nil
                     defer { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
                     let r = try Benchmark.training(w, steps: steps ?? (name == "wide" ? 30 : 3000), warmup: warmup, comm: world,
-                                                   checkpointEvery: checkpointEvery, checkpointDirectory: dir, overlap: overlap)
+                                                   checkpointEvery: checkpointEvery, checkpointDirectory: dir, overlap: overlap,
+                                                   intraNode: shm)
                     if world.rank == 0 {
                         let p = Double(world.size)
                         let busBW = r.syncSecondsPerStep > 0 ? Double(r.gradientBytes) * 2 * (p - 1) / p / r.syncSecondsPerStep / 1e9 : 0
-                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"overlap\": \(overlap), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops), \"sync_wait_ms\": \(r.syncSecondsPerStep * 1000), \"sync_bus_gb_per_s\": \(busBW), \"sync_alone_bus_gb_per_s\": \(r.syncAloneBusGBps), \"raw_allreduce_bus_gb_per_s\": \(r.rawAllreduceBusGBps)"
+                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"overlap\": \(overlap), \"intra_node\": \(shm), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops), \"sync_wait_ms\": \(r.syncSecondsPerStep * 1000), \"sync_bus_gb_per_s\": \(busBW), \"sync_alone_bus_gb_per_s\": \(r.syncAloneBusGBps), \"raw_allreduce_bus_gb_per_s\": \(r.rawAllreduceBusGBps)"
                         if r.checkpoints > 0 {
                             line += ", \"checkpoint_every\": \(checkpointEvery), \"checkpoints\": \(r.checkpoints), \"checkpoint_seconds\": \(r.checkpointSeconds / Double(r.checkpoints)), \"checkpoint_mb_per_s\": \(Double(r.checkpointBytes) / r.checkpointSeconds / 1e6)"
                         }
                         print(line + "}")
+                    }
                     }
                     }
                 }

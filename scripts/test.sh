@@ -24,3 +24,4 @@ grep -q "Test run with .* passed" /tmp/tandem-unit.log || { echo "unit tests fai
 log "end-to-end tests (mpirun)"
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh
+TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-serve.sh

@@ -4,6 +4,7 @@ import PackageDescription
 // Module graph (arrows point one way):
 //   CMPI, CBLAS  <-  TandemTensor  <-  TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim
 //     <-  TandemParallel (model parallelism: grid, shards, pipeline)  <-  TandemTrain  <-  TandemSweep  <-  tandem (CLI)
+//   TandemArtifact  <-  TandemServe (HTTP, Hummingbird)  <-  tandem (CLI)
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],
@@ -13,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
@@ -25,6 +29,13 @@ let package = Package(
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),
         .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemMetrics"]),
         .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemData", "TandemMetrics", "TandemModel"]),
+        .target(name: "TandemServe", dependencies: [
+            "TandemArtifact", "TandemData", "TandemTensor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
         .target(name: "TandemOptim", dependencies: ["TandemTensor"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
@@ -37,7 +48,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemTrain", "TandemReport", "TandemArtifact", "TandemSweep",
+            "TandemTrain", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
@@ -51,5 +62,8 @@ let package = Package(
         .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
+        .testTarget(name: "TandemServeTests", dependencies: [
+            "TandemServe", "TandemArtifact", "TandemData", "TandemModel", "TandemTensor", "TestSupport",
+        ]),
     ]
 )

@@ -4,7 +4,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-APT_PACKAGES=(libopenmpi-dev openmpi-bin libblas-dev liblapack-dev liblapacke-dev libopenblas-dev pkg-config)
+APT_PACKAGES=(libopenmpi-dev openmpi-bin libblas-dev liblapack-dev liblapacke-dev libopenblas-dev pkg-config curl)
 
 log() { printf '==> %s\n' "$*"; }
 

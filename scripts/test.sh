@@ -32,3 +32,4 @@ TANDEM="$ROOT/.build/debug/tandem" scripts/e2e.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-parallel.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-sweep.sh
+TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-serve.sh

@@ -62,6 +62,12 @@ public final class HierarchicalAllreduce: @unchecked Sendable {
         return out
     }
 
+    /// The training step reported to the watchdog (as `comm.step`).
+    public var step: Int {
+        get { node.step }
+        set { node.step = newValue; leaders?.step = newValue }
+    }
+
     /// Watchdog for the window's barriers and the leaders' allreduce (as `comm.watchdog`).
     public var watchdog: Watchdog? {
         get { node.watchdog }

@@ -48,6 +48,7 @@ extension Trainer {
                 let begin = Date()
                 FaultInjection.beforeStep(state.step, rank: comm.rank)
                 comm.step = state.step
+                intraNode?.step = state.step
                 let count = plan.globalCount(batch: state.batch)
                 let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)
                 let loadStart = timeline?.now()

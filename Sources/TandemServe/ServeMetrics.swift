@@ -1,0 +1,98 @@
+import Foundation
+
+/// Request counters and latency histograms for `/metrics`, in the Prometheus text exposition
+/// format 0.0.4, written by hand. Routes are templates (`/v1/models/{name}/predict`), so the
+/// label sets stay bounded whatever paths clients send.
+final class ServeMetrics: @unchecked Sendable {
+    /// Upper bounds of the latency buckets, in seconds.
+    static let buckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    private struct Key: Hashable {
+        var route: String
+        var code: Int
+    }
+
+    private struct Histogram {
+        var counts = [Int](repeating: 0, count: ServeMetrics.buckets.count)
+        var sum = 0.0
+        var count = 0
+    }
+
+    private let lock = NSLock()
+    private var requests: [Key: Int] = [:]
+    private var latency: [String: Histogram] = [:]
+    private var rows: [String: Int] = [:]
+    private var driftErrors: [String: Int] = [:]
+
+    /// Counts one request to `route` answered with `code` after `seconds`.
+    func record(route: String, code: Int, seconds: Double) {
+        let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
+        lock.lock()
+        defer { lock.unlock() }
+        requests[Key(route: route, code: code), default: 0] += 1
+        var h = latency[route] ?? Histogram()
+        if let bucket { h.counts[bucket] += 1 }
+        h.sum += seconds
+        h.count += 1
+        latency[route] = h
+    }
+
+    /// Counts `n` rows predicted by `model`.
+    func predicted(model: String, rows n: Int) {
+        lock.lock()
+        rows[model, default: 0] += n
+        lock.unlock()
+    }
+
+    /// Counts a failed drift scoring of `model`.
+    func driftFailed(model: String) {
+        lock.lock()
+        driftErrors[model, default: 0] += 1
+        lock.unlock()
+    }
+
+    /// Failed drift scorings of `model` so far.
+    func driftFailures(model: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return driftErrors[model] ?? 0
+    }
+
+    /// The counters and histograms as exposition text (families in a fixed order, series sorted).
+    func exposition(models: [String]) -> String {
+        lock.lock()
+        let requests = self.requests, latency = self.latency, rows = self.rows
+        lock.unlock()
+        var out = "# HELP tandem_http_requests_total HTTP requests by route and status code.\n# TYPE tandem_http_requests_total counter\n"
+        for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {
+            out += "tandem_http_requests_total{route=\(Self.label(key.route)),code=\"\(key.code)\"} \(n)\n"
+        }
+        out += "# HELP tandem_http_request_duration_seconds Time from request to response, by route.\n# TYPE tandem_http_request_duration_seconds histogram\n"
+        for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
+            var cumulative = 0
+            for (i, le) in Self.buckets.enumerated() {
+                cumulative += h.counts[i]
+                out += "tandem_http_request_duration_seconds_bucket{route=\(Self.label(route)),le=\"\(Self.number(le))\"} \(cumulative)\n"
+            }
+            out += "tandem_http_request_duration_seconds_bucket{route=\(Self.label(route)),le=\"+Inf\"} \(h.count)\n"
+            out += "tandem_http_request_duration_seconds_sum{route=\(Self.label(route))} \(Self.number(h.sum))\n"
+            out += "tandem_http_request_duration_seconds_count{route=\(Self.label(route))} \(h.count)\n"
+        }
+        out += "# HELP tandem_rows_predicted_total Rows predicted, by model.\n# TYPE tandem_rows_predicted_total counter\n"
+        for model in models { out += "tandem_rows_predicted_total{model=\(Self.label(model))} \(rows[model] ?? 0)\n" }
+        return out
+    }
+
+    /// A label value, quoted, with `\`, `"` and newlines escaped.
+    static func label(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+
+    /// A sample value: integers without a fraction, NaN and infinities as Prometheus spells them.
+    static func number(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x.isInfinite { return x > 0 ? "+Inf" : "-Inf" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+}

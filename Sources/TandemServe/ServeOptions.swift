@@ -1,0 +1,30 @@
+import TandemData
+
+/// Per-feature drift scores of a window of recent serving inputs against the training data:
+/// `window` holds the raw input rows (one column per feature, typed with the manifest's kinds);
+/// the result is one population stability index per feature. Called when `/metrics` is scraped.
+public typealias DriftScorer = @Sendable (_ window: Table) throws -> [(feature: String, psi: Double)]
+
+/// Limits and sizes for `ModelServer`.
+public struct ServeOptions: Sendable {
+    /// Interface to listen on (loopback by default).
+    public var host: String
+    /// TCP port; 0 picks a free one (the bound port is passed to `onStart`).
+    public var port: Int
+    /// Largest accepted request body, in bytes (413 beyond).
+    public var maxBodyBytes: Int
+    /// Most rows accepted in one prediction request (413 beyond).
+    public var maxRows: Int
+    /// Rows of recent inputs kept per model for drift scoring (0 keeps none).
+    public var driftWindow: Int
+
+    /// Options with the defaults of `tandem serve`.
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxRows: Int = 10_000,
+                driftWindow: Int = 10_000) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxRows = maxRows
+        self.driftWindow = driftWindow
+    }
+}

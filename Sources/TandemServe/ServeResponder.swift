@@ -1,0 +1,105 @@
+import Hummingbird
+import TandemTensor
+
+/// Routes requests to the handlers and records each in the metrics. Paths and methods are
+/// matched here (not by Hummingbird's router) so that a known path with the wrong method gets
+/// 405 with `Allow`, and every refusal is a JSON `{"error": ...}`.
+struct ServeResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let server: ModelServer
+
+    /// The route templates (metric labels) and the method each accepts.
+    enum Route: String {
+        case predict = "/v1/predict", modelPredict = "/v1/models/{name}/predict"
+        case model = "/v1/model", namedModel = "/v1/models/{name}", models = "/v1/models"
+        case health = "/healthz", metrics = "/metrics", unknown = "unmatched"
+
+        var method: HTTPRequest.Method { self == .predict || self == .modelPredict ? .post : .get }
+
+        /// The route of `path` and the model name in it, if any.
+        static func resolve(_ path: String) -> (Route, name: Substring?) {
+            var parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+            if parts.count > 1, parts.last == "" { parts = parts.dropLast() }  // one trailing slash
+            switch Array(parts) {
+            case ["v1", "predict"]: return (.predict, nil)
+            case ["v1", "model"]: return (.model, nil)
+            case ["v1", "models"]: return (.models, nil)
+            case ["healthz"]: return (.health, nil)
+            case ["metrics"]: return (.metrics, nil)
+            case let p where p.count == 3 && p[0] == "v1" && p[1] == "models" && !p[2].isEmpty: return (.namedModel, p[2])
+            case let p where p.count == 4 && p[0] == "v1" && p[1] == "models" && !p[2].isEmpty && p[3] == "predict": return (.modelPredict, p[2])
+            default: return (.unknown, nil)
+            }
+        }
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        let (route, name) = Route.resolve(request.uri.path)
+        let response: Response
+        do {
+            response = try await handle(route, name: name, request: request)
+        } catch let error as ServeError {
+            response = error.response()
+        } catch {
+            response = ServeError(status: 500, "internal error: \(error)").response()
+        }
+        let elapsed = ContinuousClock.now - start
+        server.metrics.record(route: route.rawValue, code: response.status.code,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return response
+    }
+
+    private func handle(_ route: Route, name: Substring?, request: Request) async throws -> Response {
+        guard route != .unknown else {
+            throw ServeError(status: 404, "no route \(request.method) \(request.uri.path); routes: POST /v1/predict, POST /v1/models/{name}/predict, GET /v1/model, GET /v1/models, GET /v1/models/{name}, GET /healthz, GET /metrics")
+        }
+        guard request.method == route.method else {
+            var e = ServeError(status: 405, "\(request.uri.path) accepts \(route.method) only, not \(request.method)")
+            e.allow = route.method.rawValue
+            throw e
+        }
+        switch route {
+        case .predict, .modelPredict:
+            return try await predict(server.model(name), request: request)
+        case .model, .namedModel:
+            return Self.json(try server.model(name).summary)
+        case .models:
+            return Self.json("{\"models\":[" + server.models.map(\.summary).map { $0.dropLast() }.joined(separator: ",") + "],\"default\":\(JSONText.quoted(server.models[0].name))}\n")
+        case .health:
+            return Self.json("{\"status\":\"ok\",\"models\":[" + server.models.map { JSONText.quoted($0.name) }.joined(separator: ",") + "]}\n")
+        case .metrics:
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: server.exposition())))
+        case .unknown:
+            throw ServeError(status: 404, "no route")
+        }
+    }
+
+    /// Reads the body (413 over the limit), predicts, counts the rows.
+    private func predict(_ model: ServedModel, request: Request) async throws -> Response {
+        let limit = server.options.maxBodyBytes
+        let tooLarge = ServeError(status: 413, "the request body is larger than \(limit) bytes (the server's --max-body-bytes); send fewer rows per request")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
+            throw tooLarge
+        }
+        let (out, rows) = try model.predict(body: body, maxRows: server.options.maxRows)
+        server.metrics.predicted(model: model.name, rows: rows)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: out))
+    }
+
+    /// A 200 JSON response.
+    static func json(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

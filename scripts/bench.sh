@@ -5,7 +5,8 @@
 #     window allreduce, for comparison),
 #   - training samples/s for wide (784-1024-1024-10, batch 256, Adam) and small (64-64-10,
 #     batch 32, Adam) on synthetic data: 1 rank x 1 thread, 1 rank x all cores, and 2 ranks x 1
-#     thread with the gradient sync plain and overlapped,
+#     thread with the gradient sync plain and overlapped, each through MPI_Allreduce and through
+#     the intra-node shared-memory window,
 #   - derived: fraction of the sgemm rate a training step reaches, data-parallel scaling
 #     efficiency, the gradient sync's bus bandwidth, the fraction of sync time hidden by overlap,
 #     and the cost of checkpointing,
@@ -29,7 +30,7 @@ run "${MPIRUN[@]}" -np 2 $T bench --sgemm --threads 1
 run "${MPIRUN[@]}" -np 2 $T bench --comm
 run "${MPIRUN[@]}" -np 1 $T bench --threads 1
 [ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" -np 1 $T bench --threads "$CORES"
-run "${MPIRUN[@]}" -np 2 $T bench --threads 1
+run "${MPIRUN[@]}" -np 2 $T bench --threads 1 --intra-node both
 # Checkpoint cost: the same 600 wide steps (1 rank x 1 thread) without, then with, a checkpoint
 # (params + Adam moments, fsynced, written by the background writer) every 200 steps.
 sps() { sed -n 's/.*"samples_per_second": \([0-9.]*\).*/\1/p'; }
@@ -53,7 +54,7 @@ awk '
   /"checkpoint"/ { cks = num("checkpoint_seconds"); ckr = num("checkpoint_mb_per_s"); next }
   /"memcpy"/ { mc = num("gb_per_s"); next }
   /"allreduce"/ { ar[num("path") " " num("mib") " MiB"] = num("bus_gb_per_s"); arkeys[++na] = num("path") " " num("mib") " MiB"; next }
-  /"train"/ { w = num("workload"); k = w "/" num("ranks") "x" num("threads") (num("overlap") == "true" ? " overlap" : "")
+  /"train"/ { w = num("workload"); k = w "/" num("ranks") "x" num("threads") (num("overlap") == "true" ? " overlap" : "") (num("intra_node") == "true" ? " shm" : "")
               sps[k] = num("samples_per_second"); gf[k] = num("gflops"); wait[k] = num("sync_wait_ms"); bus[k] = num("sync_bus_gb_per_s")
               alone[k] = num("sync_alone_bus_gb_per_s"); raw[k] = num("raw_allreduce_bus_gb_per_s"); keys[++n] = k }
   END {
@@ -68,6 +69,7 @@ awk '
       printf "%s: 2-rank scaling efficiency %.1f%% plain, %.1f%% overlapped (2-rank samples/s / (2 x 1-rank samples/s))\n", w, 100 * sps[w "/2x1"] / (2 * sps[w "/1x1"]), 100 * sps[w "/2x1 overlap"] / (2 * sps[w "/1x1"])
       if (wait[w "/2x1"] > 0) printf "%s: in-step sync wait as bus bandwidth %.2f GB/s (includes waiting for the slower rank); overlap hides %.0f%% of the sync wait\n", w, bus[w "/2x1"], 100 * (1 - wait[w "/2x1 overlap"] / wait[w "/2x1"])
       if (raw[w "/2x1"] > 0) printf "%s: gradient sync alone %.2f GB/s vs raw MPI_Allreduce of the same size %.2f GB/s (%.0f%%)\n", w, alone[w "/2x1"], raw[w "/2x1"], 100 * alone[w "/2x1"] / raw[w "/2x1"]
+      if (sps[w "/2x1 shm"]) printf "%s: with the intra-node shared-memory sum: 2-rank scaling %.1f%% plain, %.1f%% overlapped; sync alone %.2f GB/s (%.0f%% of raw MPI_Allreduce)\n", w, 100 * sps[w "/2x1 shm"] / (2 * sps[w "/1x1"]), 100 * sps[w "/2x1 overlap shm"] / (2 * sps[w "/1x1"]), alone[w "/2x1 shm"], (raw[w "/2x1 shm"] > 0 ? 100 * alone[w "/2x1 shm"] / raw[w "/2x1 shm"] : 0)
     }
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
   }' "$OUT"

@@ -62,6 +62,9 @@ public final class HierarchicalAllreduce: @unchecked Sendable {
         return out
     }
 
+    /// Frees the shared-memory window (collective over `comm`; see `SharedMemoryAllreduce.free`).
+    public func free() throws { try shared?.free() }
+
     /// The training step reported to the watchdog (as `comm.step`).
     public var step: Int {
         get { node.step }

@@ -57,11 +57,16 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
         try node.barrier()
     }
 
-    deinit {
+    /// Frees the window (`MPI_Win_free`, collective over `node`). Call it on every rank at the
+    /// same point, when the reductions are done; a window still allocated at `MPI_Finalize` is
+    /// released with the process. Not done in `deinit`: objects die at different moments on
+    /// different ranks (a thread may hold the last reference), and a collective there can hang.
+    public func free() throws {
         guard let w = window, MPIRuntime.isInitialized else { return }
-        MPI_Win_unlock_all(w)
+        window = nil
+        try mpiCheck(MPI_Win_unlock_all(w), "MPI_Win_unlock_all")
         var handle: MPI_Win? = w
-        MPI_Win_free(&handle)
+        try mpiCheck(MPI_Win_free(&handle), "MPI_Win_free")
     }
 
     /// In-place sum over the node's ranks of `count` floats at `buffer` (`count <= capacity`).
@@ -135,6 +140,9 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
 
     /// Waits until every rank has reached the same point (the flag barrier described above).
     private func fence() throws {
+        guard window != nil else {
+            throw MPIError(call: "SharedMemoryAllreduce", code: -1, message: "used after free()", file: #fileID, line: #line)
+        }
         epoch += 1
         let target = epoch
         cmpi_flag_store(flags[node.rank], target)

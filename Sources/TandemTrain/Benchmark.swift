@@ -97,6 +97,7 @@ public enum Benchmark {
             }
             raw = try allreduceBusBandwidth(bytes: bytes, repeats: 10, comm: comm) { p, n in try comm.allreduceSum(p, count: n) }
         }
+        try reducer?.free()
         return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
                       syncSecondsPerStep: syncPerStep, gradientBytes: network.arena.count * 4,
                       syncAloneBusGBps: alone, rawAllreduceBusGBps: raw,

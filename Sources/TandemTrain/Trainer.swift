@@ -195,7 +195,7 @@ public final class Trainer {
         let evaluator = makeEvaluator()
         if config.model.solver == .exact {
             try solveExactly()
-        } else if case .interrupted(let sig, let path) = try optimize(evaluator) {
+        } else if case .interrupted(let sig, let path) = try optimizeAndRelease(evaluator) {
             if isRoot {
                 Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
             }
@@ -204,6 +204,14 @@ public final class Trainer {
         }
         try writeTimeline()
         return try finish(evaluator: evaluator)
+    }
+
+    /// `optimize`, then frees the shared-memory window of the gradient sum (a collective every
+    /// rank reaches here, which is why it is not left to deinit).
+    private func optimizeAndRelease(_ evaluator: Evaluator) throws -> LoopEnd {
+        let end = try optimize(evaluator)
+        try intraNode?.free()
+        return end
     }
 
     /// The trained model as a self-describing artifact (written to `<run>/model/`).

@@ -37,6 +37,9 @@ public struct ModelComparison: Sendable {
         guard ma.task == mb.task else {
             throw ArtifactError("the models solve different tasks: A (\(ma.name)) is \(ma.task.rawValue), B (\(mb.name)) is \(mb.task.rawValue); compare models of one task")
         }
+        guard ma.target == mb.target else {
+            throw ArtifactError("the models predict different targets: A (\(ma.name)) predicts '\(ma.target)', B (\(mb.name)) predicts '\(mb.target)'; compare models of one target")
+        }
         let valid = ma.task == .classification ? MetricName.classification : MetricName.regression
         let name = metric ?? (ma.task == .classification ? "accuracy" : "r2")
         guard valid.contains(name), let direction = MetricName.direction(of: name) else {

@@ -8,7 +8,7 @@ import TandemTensor
 ///
 /// Input `features`: float32 `[N, F]`, the columns `manifest.encodedInputs` in order — each numeric
 /// feature raw (NaN = missing) and each categorical feature as its one-hot columns. Graph:
-/// IsNaN + Where (the fitted imputation; NaN in a one-hot column becomes 0), Sub + Div (the
+/// IsNaN + Where (the fitted imputation; NaN across a one-hot block becomes the fill category's one-hot), Sub + Div (the
 /// scaling), per dense layer Gemm (transB) and the hidden activation (GELU composed from Erf, as
 /// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
 /// `probabilities` `[N, 2]` (`[1 - p, p]`); regression -> `value` `[N, 1]`.
@@ -35,7 +35,14 @@ public struct ONNXModel {
         var fill: [Float] = [], offset: [Float] = [], divisor: [Float] = []
         for f in m.preprocessing.features {
             let w = f.width
-            fill += f.kind == .numeric ? [Float(f.fill)] : Array(repeating: 0, count: w)
+            if f.kind == .numeric {
+                fill.append(Float(f.fill))
+            } else {
+                // A categorical block sent as NaN is missing: the one-hot of the fitted fill
+                // category, as `tandem predict` encodes a missing cell (zeros when that category
+                // never occurred in training).
+                fill += f.categories.map { $0 == f.fillCategory ? Float(1) : 0 }
+            }
             offset += f.kind == .numeric ? [Float(f.offset)] : Array(repeating: 0, count: w)
             divisor += f.kind == .numeric ? [Float(f.divisor)] : Array(repeating: 1, count: w)
         }

@@ -95,3 +95,10 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         return counts.min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }?.key
     }
 }
+
+extension FeatureTransform {
+    /// The message for a numeric value that overflows float32 after scaling.
+    static func outOfRange(_ x: Double) -> String {
+        "\(CellText.format(x)) is out of range: scaled for the model it exceeds float32 (about 3.4e38)"
+    }
+}

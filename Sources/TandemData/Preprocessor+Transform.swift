@@ -21,7 +21,9 @@ extension Preprocessor {
                     for (i, r) in rows.enumerated() {
                         let x = values[r].isNaN ? feature.fill : values[r]
                         guard x.isFinite else { throw infinite(x, feature: feature, row: r, table: table) }
-                        out[i * width + start] = Float((x - feature.offset) / feature.divisor)
+                        let v = Float((x - feature.offset) / feature.divisor)
+                        guard v.isFinite else { throw outOfRange(x, feature: feature, row: r, table: table) }
+                        out[i * width + start] = v
                     }
                 } else {  // stored as text in this file: parse each cell
                     for (i, r) in rows.enumerated() {
@@ -74,7 +76,15 @@ extension Preprocessor {
         }
         if x.isNaN { x = feature.fill }
         guard x.isFinite else { throw infinite(x, feature: feature, row: row, table: table) }
-        return Float((x - feature.offset) / feature.divisor)
+        let v = Float((x - feature.offset) / feature.divisor)
+        guard v.isFinite else { throw outOfRange(x, feature: feature, row: row, table: table) }
+        return v
+    }
+
+    /// The error for a value that overflows float32 once scaled (e.g. 1e39), which would make
+    /// the network's outputs NaN.
+    private func outOfRange(_ x: Double, feature: FeatureTransform, row: Int, table: Table) -> DataError {
+        DataError(file: table.file, line: table.lineNumbers[row], column: feature.name, message: FeatureTransform.outOfRange(x))
     }
 
     /// The error for an infinite value of a numeric feature.

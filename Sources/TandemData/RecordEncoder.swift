@@ -67,7 +67,12 @@ public struct RecordEncoder {
                         throw DataError(file: scanner.file, line: scanner.recordLine, column: features[i].name,
                                         message: "expected a finite number, found \(CellText.format(x))")
                     }
-                    row[step.output] = Float((x - step.offset) / step.divisor)
+                    let v = Float((x - step.offset) / step.divisor)
+                    guard v.isFinite else {
+                        throw DataError(file: scanner.file, line: scanner.recordLine, column: features[i].name,
+                                        message: FeatureTransform.outOfRange(x))
+                    }
+                    row[step.output] = v
                 } else {
                     let t = trimmedCell(scanner.text(c))
                     if let k = categories[step.category][CellText.missingTokens.contains(t) ? features[i].fillCategory : t] {

@@ -73,6 +73,11 @@ import TandemTensor
             do { _ = try ModelComparison.evaluate(a, b, input: file, metric: metric); return "" } catch { return "\(error)" }
         }
         #expect(message(cls, reg, input).contains("different tasks"))
+        let other = try Self.model(task: .classification, weight: 2)
+        var otherTarget = other.artifact
+        otherTarget.manifest.target = "other_label"
+        let retargeted = try Predictor(otherTarget)
+        #expect(message(cls, retargeted, input).contains("different targets: A (w1.0) predicts 'label', B (w2.0) predicts 'other_label'"))
         let bad = message(cls, cls, input, "r2")
         #expect(bad.contains("'r2' is not a classification metric") && bad.contains("accuracy, precision"), "\(bad)")
         #expect(message(reg, reg, input, "accuracy").contains("valid: loss, mse, mae, r2"))

@@ -113,13 +113,18 @@ struct DecodedMessage {
             Float(bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
         }
         #expect(values == artifact.tensors[2].values)
-        // The fitted preprocessing: `a` imputed with its mean and standardized; one-hot columns untouched.
+        // The fitted preprocessing: `a` imputed with its mean and standardized; one-hot columns unscaled.
         let pre = artifact.manifest.preprocessing.features[0]
         let fill = try #require(initializers.first { $0.string(8) == "preprocess.fill" })
         guard case .bytes(let fillRaw)? = fill.all(9).last else { Issue.record("no raw_data"); return }
         #expect(fillRaw.count == 16)
         #expect(Float(bitPattern: UInt32(fillRaw[0]) | UInt32(fillRaw[1]) << 8 | UInt32(fillRaw[2]) << 16 | UInt32(fillRaw[3]) << 24) == Float(pre.fill))
-        #expect(fillRaw[4...].allSatisfy { $0 == 0 })
+        // The one-hot block's fill is the fitted fill category's one-hot (what a missing cell encodes as).
+        let color = artifact.manifest.preprocessing.features[1]
+        let oneHot = stride(from: 4, to: fillRaw.count, by: 4).map { i in
+            Float(bitPattern: UInt32(fillRaw[i]) | UInt32(fillRaw[i + 1]) << 8 | UInt32(fillRaw[i + 2]) << 16 | UInt32(fillRaw[i + 3]) << 24)
+        }
+        #expect(oneHot == color.categories.map { $0 == color.fillCategory ? 1 : 0 })
     }
 
     @Test func binarySigmoidModelOutputsTwoProbabilities() throws {

@@ -99,6 +99,15 @@ import TandemData
         #expect(e.description == "t.csv:3: column 'n': expected a finite number, found inf")
     }
 
+    /// A finite value that overflows float32 once scaled would make the network's outputs NaN.
+    @Test func valuesBeyondFloat32AreErrors() throws {
+        let t = try makeTable("n\n1\n2\n1e300\n")
+        let p = try Preprocessor.fit(table: t, features: ["n"], rows: [0, 1], options: PreprocessOptions())
+        let e = try #require(dataError { _ = try p.transform(table: t, rows: [0, 2]) })
+        #expect(e.line == 4 && e.column == "n" && e.message.contains("out of range"), "\(e)")
+        #expect(throws: DataError.self) { _ = try p.transform(row: ["n": 1e39]) }
+    }
+
     @Test func unknownFeatureListsColumns() throws {
         let t = try makeTable(Self.csv)
         let e = try #require(dataError { _ = try Preprocessor.fit(table: t, features: ["n", "zz"], rows: [0], options: PreprocessOptions()) })

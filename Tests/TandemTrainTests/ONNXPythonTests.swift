@@ -32,7 +32,9 @@ struct ONNXPythonTests {
     fill, offset, divisor = [], [], []
     for f in manifest["preprocessing"]["features"]:
         n = 1 if f["kind"] == "numeric" else len(f["categories"])
-        fill += [f["fill"]] * n; offset += [f["offset"]] * n; divisor += [f["divisor"]] * n
+        offset += [f["offset"]] * n; divisor += [f["divisor"]] * n
+        # A missing category (NaN across its block) is the one-hot of the fitted fill category.
+        fill += [f["fill"]] if f["kind"] == "numeric" else [1.0 if c == f["fillCategory"] else 0.0 for c in f["categories"]]
     h = x.astype(np.float64)
     h = np.where(np.isnan(h), np.array(fill), h)
     h = (h - np.array(offset)) / np.array(divisor)
@@ -96,7 +98,8 @@ struct ONNXPythonTests {
     }
 
     /// The `features` input of model.onnx for `rows`: numeric features raw (NaN = missing),
-    /// categorical ones one-hot (unseen -> zeros, missing -> the fitted fill category).
+    /// categorical ones one-hot (unseen -> zeros, missing -> NaN across the block, which the
+    /// graph turns into the fitted fill category's one-hot).
     static func onnxInput(table: Table, rows: [Int], preprocessing: Preprocessor) throws -> [Float] {
         var out: [Float] = []
         for r in rows {
@@ -105,8 +108,11 @@ struct ONNXPythonTests {
                 if f.kind == .numeric {
                     out.append(Float(column.number(at: r) ?? .nan))
                 } else {
-                    let text = column.text(at: r) ?? f.fillCategory
-                    out += f.categories.map { $0 == text ? 1 : 0 }
+                    if let text = column.text(at: r) {
+                        out += f.categories.map { $0 == text ? 1 : 0 }
+                    } else {
+                        out += [Float](repeating: .nan, count: f.categories.count)  // missing: the graph fills it
+                    }
                 }
             }
         }

@@ -44,6 +44,11 @@ public final class Coordinator {
         }
         if resume && exists {
             for event in try Journal.read(path: journalPath, warn: { Self.say("warning: \($0)") }) {
+                // The strategy and metric decide which trials run and how they are judged: a
+                // changed one would mix two sweeps' results.
+                if case .sweep(let strategy, let metric, _) = event, strategy != config.strategy.rawValue || metric != config.metric {
+                    throw SweepError("\(journalPath): the journal's sweep is \(strategy) on \(metric), this config is \(config.strategy.rawValue) on \(config.metric); the sweep config changed since (start a new sweep with --overwrite or another output.dir)")
+                }
                 do { try state.apply(event) } catch let e as SweepError { throw SweepError("\(journalPath): \(e.description)") }
             }
             state.markRunningInterrupted()

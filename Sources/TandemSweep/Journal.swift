@@ -16,6 +16,13 @@ public final class Journal {
         }
         do {
             handle = try FileHandle(forWritingTo: url)
+            // A last line cut short by a crash (which `read` drops) is cut off here too, so the
+            // next event starts on a line of its own instead of being glued to the fragment.
+            let data = fm.contents(atPath: path) ?? Data()
+            if let last = data.last, last != UInt8(ascii: "\n") {
+                let keep = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? data.startIndex) - data.startIndex
+                try handle.truncate(atOffset: UInt64(keep))
+            }
             try handle.seekToEnd()
         } catch {
             throw SweepError("cannot open the sweep journal \(path): \(error.localizedDescription)")

@@ -76,7 +76,10 @@ public enum ParamSpec: Equatable, Sendable {
     public var enumerated: [JSONValue]? {
         switch self {
         case .grid(let v), .choice(let v): return v
-        case .int(let lo, let hi): return (lo...hi).map { .int($0) }
+        case .int(let lo, let hi):
+            // Never build more than a grid may hold (a wide range is meant for sampling).
+            guard hi - lo < SearchSpace.maxPoints else { return nil }
+            return (lo...hi).map { .int($0) }
         case .uniform, .loguniform, .quniform: return nil
         }
     }

@@ -27,6 +27,9 @@ public struct SearchSpace: Equatable, Sendable {
         var keys: [(key: String, values: [JSONValue])] = []
         var total = 1
         for (key, spec) in params {
+            if case .int(let lo, let hi) = spec, hi - lo >= SearchSpace.maxPoints {
+                throw SweepError("search.params.\(key): int [\(lo), \(hi)] has more than \(SearchSpace.maxPoints) values, too many for strategy grid; use strategy random")
+            }
             guard let values = spec.enumerated else {
                 throw SweepError("search.params.\(key): strategy grid cannot enumerate a continuous range; use grid, choice or int, or strategy random")
             }

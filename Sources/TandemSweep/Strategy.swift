@@ -15,7 +15,10 @@ extension SweepStrategy {
     /// The trial specs for `points`, with seeds derived from `seed` unless `train.seed` is searched.
     static func specs(_ points: [[(String, JSONValue)]], seed: UInt64) -> [TrialSpec] {
         points.enumerated().map { i, p in
-            let given = p.first { $0.0 == "train.seed" }.flatMap { $0.1.doubleValue }.map { UInt64(max(0, $0)) }
+            // A searched train.seed is the trial's seed when it is a whole number in JSON's exact
+            // integer range; anything else is left to the trial's config check, which names it.
+            let given = p.first { $0.0 == "train.seed" }.flatMap { $0.1.doubleValue }
+                .flatMap { $0 >= 0 && $0 < 9_007_199_254_740_992 && $0.rounded() == $0 ? UInt64($0) : nil }
             return TrialSpec(id: i, params: p.map { (key: $0.0, value: $0.1) },
                              seed: given ?? TrialSeed.derive(sweepSeed: seed, trial: i))
         }
@@ -60,7 +63,9 @@ public struct ASHASearch: SweepStrategy {
         asha = ASHA(config: config, mode: mode)
     }
     public func trials() throws -> [TrialSpec] { try random.trials() }
-    public var trialOverrides: [String] { ["train.epochs=\(asha.config.maxEpochs)"] }
+    /// Every epoch is evaluated, so each rung is judged at its own epoch (not at the next
+    /// `eval_every` multiple).
+    public var trialOverrides: [String] { ["train.epochs=\(asha.config.maxEpochs)", "train.eval_every=1"] }
     public mutating func report(trial: Int, epoch: Int, value: Double?) -> Bool { asha.report(trial: trial, epoch: epoch, value: value) }
 }
 

@@ -53,8 +53,9 @@ public enum SweepEvent: Sendable {
         var epochs: Int?
         var wall_seconds: Double?
         var error: String?
-        var validation: [String: Double]?
-        var test: [String: Double]?
+        /// Non-finite metrics (a diverged trial's NaN loss) are written as null.
+        var validation: [String: Double?]?
+        var test: [String: Double?]?
     }
 
     /// Reads one journal line.
@@ -65,7 +66,8 @@ public enum SweepEvent: Sendable {
             guard let v else { throw SweepError("'\(key)' is missing from a '\(o.event)' event") }
             return v
         }
-        func pairs(_ d: [String: Double]?) -> [(String, Double)] {
+        func pairs(_ raw: [String: Double?]?) -> [(String, Double)] {
+            let d = raw?.compactMapValues { $0 }
             // The metric names' canonical order (a dictionary has none).
             let order = MetricName.classification + MetricName.regression
             return (d ?? [:]).map { ($0.key, $0.value) }

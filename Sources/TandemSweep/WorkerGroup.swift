@@ -69,7 +69,10 @@ public final class WorkerGroup {
                 reported = epoch
                 var report = SweepMessage(.report, trial: trial)
                 report.epoch = epoch
-                report.value = validation.first { $0.0 == key }?.1
+                guard let value = validation.first(where: { $0.0 == key })?.1 else {
+                    throw TrainingError("the sweep's metric val_\(key) has no value on this trial's validation split (it has \(validation.map { "val_" + $0.0 }.joined(separator: ", "))); roc_auc needs a task with exactly two classes")
+                }
+                report.value = value
                 return try exchange(report).goOn ?? true
             }
             guard let summary = try trainer.train() else {

@@ -209,7 +209,15 @@ public final class Trainer {
     /// `optimize`, then frees the shared-memory window of the gradient sum (a collective every
     /// rank reaches here, which is why it is not left to deinit).
     private func optimizeAndRelease(_ evaluator: Evaluator) throws -> LoopEnd {
-        let end = try optimize(evaluator)
+        let end: LoopEnd
+        do {
+            end = try optimize(evaluator)
+        } catch let error as TrainingError {
+            // A diverged loss is detected after the loss allreduce, so every rank throws it at
+            // the same step and can free the window together (a sweep goes on to more trials).
+            try? intraNode?.free()
+            throw error
+        }
         try intraNode?.free()
         return end
     }

@@ -69,6 +69,30 @@ import TandemMetrics
         do { _ = try Journal.read(path: path) } catch { #expect("\(error)".contains("sweep.jsonl:2: not a sweep event")) }
     }
 
+    /// Resuming after a cut-short line, then crashing and resuming again, must still read.
+    @Test func appendingAfterACutShortLineStartsAFreshLine() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("sweep.jsonl").path
+        let good = SweepEvent.started(trial: 0, group: 1, resume: false).json.rendered
+        try Data("\(good)\n{\"event\":\"star".utf8).write(to: URL(fileURLWithPath: path))
+        let journal = try Journal(path: path, truncate: false)
+        try journal.append([.started(trial: 1, group: 2, resume: true)])
+        let events = try Journal.read(path: path)
+        #expect(events.count == 2)
+        guard case .started(1, 2, true)? = events.last else { Issue.record("\(events)"); return }
+    }
+
+    /// A diverged trial's NaN metrics are written as null and read back without them.
+    @Test func nonFiniteMetricsRoundTrip() throws {
+        let o = TrialOutcome(status: .stopped, epochs: 3, metric: nil, wallSeconds: 1, error: nil,
+                             validation: [("loss", .nan), ("accuracy", 0.5)], test: [("loss", .infinity)])
+        let line = SweepEvent.ended(trial: 2, outcome: o).json.rendered
+        let back = try SweepEvent(line: Data(line.utf8))
+        guard case .ended(2, let r) = back else { Issue.record("\(back)"); return }
+        #expect(r.status == .stopped && r.validation.map(\.0) == ["accuracy"] && r.test.isEmpty)
+    }
+
     @Test func aJournalOfAnotherConfigIsRejected() throws {
         var s = try gridState()
         #expect(throws: SweepError.self) { try s.apply(.sweep(strategy: "grid", metric: "val_accuracy", trials: 5)) }

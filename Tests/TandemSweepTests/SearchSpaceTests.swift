@@ -32,6 +32,19 @@ import TandemTensor
         do { _ = try c.space.gridPoints() } catch { #expect("\(error)".contains("search.params.train.optimizer.lr: strategy grid cannot enumerate")) }
     }
 
+    /// A wide int range is sampled, never built: random works, grid says why it cannot.
+    @Test func wideIntRangesAreSampledNotEnumerated() throws {
+        let random = try parseSweep(sweepYAML("strategy: random\ntrials: 3\nparams:\n  train.seed: {int: [0, 2147483647]}"))
+        #expect(try random.makeStrategy().trials().count == 3)
+        let grid = try parseSweep(sweepYAML("strategy: grid\nparams:\n  train.seed: {int: [0, 2147483647]}"))
+        do {
+            _ = try grid.space.gridPoints()
+            Issue.record("a 2^31-value grid was accepted")
+        } catch {
+            #expect("\(error)".contains("too many for strategy grid"), "\(error)")
+        }
+    }
+
     @Test func randomIsReproducibleFromTheSeed() throws {
         let text = sweepYAML("""
         strategy: random

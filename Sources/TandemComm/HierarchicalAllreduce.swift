@@ -53,11 +53,7 @@ public final class HierarchicalAllreduce: @unchecked Sendable {
         var out = try shared?.allreduceSum(values) ?? values
         if nodes > 1 {
             if let leaders { out = try leaders.allreduceSum(out) }
-            let bits = out.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0.bitPattern)) } + out.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0.bitPattern >> 32)) }
-            var buffer = bits
-            try buffer.withUnsafeMutableBufferPointer { b in if let p = b.baseAddress { try shared?.broadcast(p, count: b.count) } }
-            let n = out.count
-            out = (0..<n).map { Double(bitPattern: UInt64(buffer[$0].bitPattern) | UInt64(buffer[n + $0].bitPattern) << 32) }
+            try out.withUnsafeMutableBytes { b in if let p = b.baseAddress { try shared?.broadcast(bytes: p, count: b.count) } }
         }
         return out
     }

@@ -127,12 +127,18 @@ public final class SharedMemoryAllreduce: @unchecked Sendable {
 
     /// Copies `count` floats at `buffer` on node rank `root` into `buffer` on every node rank.
     public func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int, root: Int = 0) throws {
-        precondition(count <= capacity, "SharedMemoryAllreduce: \(count) floats exceed the capacity \(capacity)")
+        try broadcast(bytes: UnsafeMutableRawPointer(buffer), count: count * MemoryLayout<Float>.stride, root: root)
+    }
+
+    /// Copies `count` bytes at `bytes` on node rank `root` into `bytes` on every node rank.
+    public func broadcast(bytes: UnsafeMutableRawPointer, count: Int, root: Int = 0) throws {
+        precondition(count <= capacity * MemoryLayout<Float>.stride, "SharedMemoryAllreduce: \(count) bytes exceed the capacity")
         if node.size == 1 || count == 0 { return }
-        try node.tracked("shared-memory broadcast of \(count) floats") {
-            if node.rank == root { segments[root].update(from: buffer, count: count) }
+        try node.tracked("shared-memory broadcast of \(count) bytes") {
+            let segment = UnsafeMutableRawPointer(segments[root])
+            if node.rank == root { segment.copyMemory(from: bytes, byteCount: count) }
             try fence()
-            if node.rank != root { buffer.update(from: segments[root], count: count) }
+            if node.rank != root { bytes.copyMemory(from: segment, byteCount: count) }
             // The root may overwrite its segment in the next call only after everyone has read it.
             try fence()
         }

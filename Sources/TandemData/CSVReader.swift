@@ -33,8 +33,13 @@ public enum CSVReader {
     /// and an empty or duplicate header name.
     public static func parse(_ data: Data, file: String) throws -> CSVTable {
         let records = try data.withUnsafeBytes { raw -> [(fields: [String], line: Int)] in
-            var scanner = CSVScanner(bytes: raw.bindMemory(to: UInt8.self), file: file)
-            return try scanner.records()
+            // The same record scanner streaming prediction uses, so both read CSV identically.
+            var scanner = CSVRecordScanner(bytes: raw.bindMemory(to: UInt8.self), file: file)
+            var out: [(fields: [String], line: Int)] = []
+            while try scanner.next() {
+                out.append(((0..<scanner.fields.count).map(scanner.text), scanner.recordLine))
+            }
+            return out
         }
         guard let first = records.first else {
             throw DataError(file: file, message: "file is empty; expected a header row of column names")

@@ -1,6 +1,7 @@
-/// A streaming form of `CSVReader` for large files: yields one record at a time with each field
-/// as a byte range (no `String` per field), under exactly the same rules and errors as
-/// `CSVReader.parse` (RFC 4180 quoting, CRLF/LF/CR, BOM, blank lines skipped, UTF-8 checked).
+/// The byte-level CSV state machine: yields one record at a time with each field as a byte
+/// range (no `String` per field until asked for), under RFC 4180 quoting, CRLF/LF/CR line
+/// breaks, a UTF-8 byte-order mark, blank lines skipped and UTF-8 checked. `CSVReader.parse`
+/// reads through it, and streaming prediction uses it directly on large files.
 ///
 /// The caller keeps `bytes` alive while the scanner is used.
 public struct CSVRecordScanner {

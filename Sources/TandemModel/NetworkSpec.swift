@@ -44,6 +44,9 @@ public struct NetworkSpec: Equatable, Sendable {
         return specs
     }
 
+    /// Number of parameters (weights and biases of every dense layer).
+    public var parameterCount: Int { parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
     /// Forward FLOPs per sample (2 per multiply-add of every dense layer).
     public var forwardFLOPsPerSample: Double {
         let w = widths

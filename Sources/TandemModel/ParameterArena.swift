@@ -29,6 +29,14 @@ public final class ParameterArena: @unchecked Sendable {
 
     /// Lays out `specs` (name, shape, decays) contiguously in order.
     public init(_ specs: [(name: String, shape: [Int], decays: Bool)]) {
+        slots = ParameterArena.layout(specs)
+        let count = slots.last.map { $0.offset + $0.count } ?? 0
+        params = FloatBuffer(count: count)
+        grads = FloatBuffer(count: count)
+    }
+
+    /// The slots an arena of `specs` has, without allocating one.
+    public static func layout(_ specs: [(name: String, shape: [Int], decays: Bool)]) -> [ParameterSlot] {
         var slots: [ParameterSlot] = []
         var offset = 0
         for s in specs {
@@ -36,9 +44,7 @@ public final class ParameterArena: @unchecked Sendable {
             slots.append(slot)
             offset += slot.count
         }
-        self.slots = slots
-        params = FloatBuffer(count: offset)
-        grads = FloatBuffer(count: offset)
+        return slots
     }
 
     /// Sets every gradient to zero.

@@ -108,6 +108,6 @@ public final class Pipeline {
 }
 
 /// Monotonic seconds.
-enum MonotonicClock {
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+public enum MonotonicClock {
+    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 }

@@ -31,6 +31,7 @@ final class ParallelModel {
 
     init(spec: NetworkSpec, config: ParallelConfig, world: Communicator) throws {
         self.spec = spec
+        fullSlots = ParameterArena.layout(spec.parameterSpecs)
         self.world = world
         grid = try ProcessGrid(world: world.size, tensor: config.tensor, pipeline: config.pipeline)
         coordinates = grid.coordinates(of: world.rank)
@@ -52,8 +53,8 @@ final class ParallelModel {
         microBatches = config.microBatches
     }
 
-    /// The slots of the consolidated (single-process) arena.
-    var fullSlots: [ParameterSlot] { ParameterArena(spec.parameterSpecs).slots }
+    /// The slots of the consolidated (single-process) arena (computed once; no buffers).
+    let fullSlots: [ParameterSlot]
 
     /// Assembles a per-parameter buffer (parameters, a moment, best parameters) `[arena.count]`
     /// from every shard into the consolidated layout on world rank 0 (nil elsewhere). A

@@ -1,4 +1,3 @@
-import Dispatch
 import TandemComm
 import TandemModel
 import TandemOptim
@@ -56,7 +55,7 @@ final class PipelineStep: StepRunner {
         let inWidth = model.spec.inputs, outWidth = head.outputs
         let scale = 1 / Float(globalCount)
         let begin = timeline?.now()
-        let clock = MonotonicSeconds.now()
+        let clock = MonotonicClock.now()
         var loss = try model.pipeline.trainStep(
             model.schedule, rows: parts.map(\.count),
             context: { ForwardContext(training: true, step: step, rowOffset: rowOffset + parts[$0].lowerBound, seed: self.seed) },
@@ -68,7 +67,7 @@ final class PipelineStep: StepRunner {
                                          scratch: self.scratch.base, dOutput: dOut, gradScale: scale)
             })
         waitSeconds += model.pipeline.waitSeconds
-        computeSeconds += MonotonicSeconds.now() - clock - model.pipeline.waitSeconds
+        computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds
         if let s = begin { timeline?.span("pipeline forward+backward", "compute", from: s, step: step) }
         let syncStart = timeline?.now()
         try model.dp.allreduceSum(arena.grads.base, count: arena.count)
@@ -83,14 +82,8 @@ final class PipelineStep: StepRunner {
         let reduced = try model.world.allreduceSum([loss, squares] + signals)
         loss = reduced[0]
         let norm = reduced[1].squareRoot()
-        guard loss.isFinite, norm.isFinite else {
-            let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
-                                     : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
-            throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
-        }
-        if clipGradNorm > 0, norm > clipGradNorm {
-            Elementwise.scale(arena.grads.base, by: Float(clipGradNorm / (norm + 1e-6)), count: arena.count)
-        }
+        try TrainingError.requireFinite(loss: loss, gradNorm: norm, step: step)
+        GradientClipping.scale(arena.grads.base, count: arena.count, norm: norm, maxNorm: clipGradNorm)
         let optStart = timeline?.now()
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
@@ -99,11 +92,6 @@ final class PipelineStep: StepRunner {
 
     /// The measured bubble: the share of pipeline time this stage spent waiting for neighbours.
     var bubbleFraction: Double { waitSeconds / max(waitSeconds + computeSeconds, 1e-12) }
-}
-
-/// Monotonic seconds.
-enum MonotonicSeconds {
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 }
 
 /// What the training loop needs of a step: batch buffers to fill and `run`.

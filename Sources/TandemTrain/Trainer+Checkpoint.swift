@@ -38,7 +38,7 @@ extension Trainer {
             task: config.data.task.rawValue, classes: data.classes, preprocessor: data.preprocessor, dataSHA256: data.dataSHA256,
             layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
             model: .init(kind: config.model.kind.rawValue, widths: spec.widths, activation: config.model.activation.rawValue,
-                         parameters: wholeSlots.reduce(0) { $0 + $1.count }),
+                         parameters: spec.parameterCount),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
             metricName: state.metricName, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,

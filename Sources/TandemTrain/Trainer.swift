@@ -189,7 +189,7 @@ public final class Trainer {
             let layers = spec.widths.map(String.init).joined(separator: "-")
             let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
             let sync = comm.size == 1 || parallel != nil ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
-            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })) parameters\(parallelDescription) | output \(config.output.dir)")
+            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
         let evaluator = makeEvaluator()
@@ -301,7 +301,7 @@ public final class Trainer {
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),
             ("wall_seconds", .number(wall)), ("train_seconds", .number(state.trainSeconds)),
             ("samples_per_second", .number(Double(state.samples) / max(state.trainSeconds, 1e-9))),
-            ("params_sha256", .string(sha)), ("parameters", .int(spec.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })),
+            ("params_sha256", .string(sha)), ("parameters", .int(spec.parameterCount)),
             ("stopped_early", .bool(state.stoppedEarly)), ("best_epoch", stopper?.best != nil ? .int(stopper?.bestEpoch ?? 0) : .null),
             ("data_sha256", .string(data.dataSHA256)),
             ("gradient_sync", syncReport.map { r in .object([("overlap", .bool(r.overlap)), ("buckets", .int(r.buckets)),

@@ -81,11 +81,7 @@ public final class TrainingStep {
             summed = Array(reduced.dropFirst())
         }
         let norm = GradientClipping.clip(arena.grads.base, count: arena.count, maxNorm: clipGradNorm)
-        guard loss.isFinite, norm.isFinite else {
-            let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
-                                     : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
-            throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
-        }
+        try TrainingError.requireFinite(loss: loss, gradNorm: norm, step: step)
         let optStart = timeline?.now()
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
@@ -97,4 +93,13 @@ public final class TrainingStep {
 public struct TrainingError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    /// Throws when the step's global loss or gradient norm (the same on every rank) diverged.
+    static func requireFinite(loss: Double, gradNorm norm: Double, step: Int) throws {
+        guard loss.isFinite, norm.isFinite else {
+            let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
+                                     : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
+            throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
+        }
+    }
 }

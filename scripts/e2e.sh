@@ -137,4 +137,25 @@ timeout 120 "${MPIRUN[@]}" -np 2 "$TANDEM" train examples/iris.yaml --output "$W
 expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
 expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
 
+# --- output directories: tandem removes only what it wrote (issue 18, findings 1 and 2) ------------
+proj="$WORK/proj"; mkdir -p "$proj/model"
+echo mine > "$proj/model/weights.bin"; echo '{"mine": 1}' > "$proj/summary.json"; echo mine > "$proj/report.html"
+intact() { [ "$(cat "$proj/model/weights.bin")" = mine ] && [ "$(cat "$proj/summary.json")" = '{"mine": 1}' ] && [ "$(cat "$proj/report.html")" = mine ]; }
+for how in '--output=' '--output=.' '--output=..' '--set=output.dir=' '--set=name=..'; do
+  (cd "$proj" && timeout 120 "$TANDEM" train "$ROOT/examples/iris.yaml" "${how%%=*}" "${how#*=}" --set "data.path=$ROOT/examples/data/iris.csv" >"$WORK/own.log" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && intact && grep -q "error:" "$WORK/own.log"; then ok "train ${how/=/ } refused (exit $rc), the user's files intact: $(grep -m1 -o 'error: .*' "$WORK/own.log" | cut -c1-110)"
+  else fail "train ${how/=/ }: exit $rc, files intact: $(intact && echo yes || echo NO)" "$(tail -2 "$WORK/own.log")"; fi
+done
+mkdir -p "$WORK/proj2/model"; echo mine > "$WORK/proj2/model/weights.bin"
+(cd "$WORK" && timeout 120 "$TANDEM" train "$ROOT/examples/iris.yaml" --output proj2 --set "data.path=$ROOT/examples/data/iris.csv" >"$WORK/own.log" 2>&1); rc=$?
+[ $rc -ne 0 ] && [ "$(cat "$WORK/proj2/model/weights.bin")" = mine ] && grep -q "proj2/model is in the way" "$WORK/own.log" \
+  && ok "train --output proj2 (holding the user's model/) refused naming proj2/model, files intact" \
+  || fail "train --output proj2 over the user's model/: exit $rc" "$(tail -2 "$WORK/own.log")"
+# A job that fails before claiming its directory leaves the previous run as it was (no failure.json).
+train 1 "$WORK/kept" examples/iris.yaml --set train.max_steps=2 >/dev/null 2>&1
+train 1 "$WORK/kept" examples/iris.yaml --overwrite --set data.path="$WORK/nope.csv"; rc=$?
+[ $rc -ne 0 ] && [ -f "$WORK/kept/summary.json" ] && [ ! -e "$WORK/kept/failure.json" ] \
+  && ok "a run refused before it starts leaves the finished run without failure.json" \
+  || fail "refused run (exit $rc) wrote into the previous run: $(ls "$WORK/kept" | tr '\n' ' ')"
+
 summary

@@ -39,10 +39,9 @@ public final class Coordinator {
         let fm = FileManager.default
         let journalPath = out.appendingPathComponent("sweep.jsonl").path
         let exists = fm.fileExists(atPath: journalPath)
-        do { try fm.createDirectory(at: out, withIntermediateDirectories: true) } catch {
-            throw SweepError("cannot create the sweep directory \(out.path): \(error.localizedDescription)")
-        }
+        let owned = try OwnedDirectory(validating: config.outputDir, key: "output.dir")
         if resume && exists {
+            try owned.claim(OwnedEntries.sweep, trusted: true)
             for event in try Journal.read(path: journalPath, warn: { Self.say("warning: \($0)") }) {
                 // The strategy and metric decide which trials run and how they are judged: a
                 // changed one would mix two sweeps' results.
@@ -59,12 +58,9 @@ public final class Coordinator {
                 throw SweepError("\(out.path) already holds a sweep (sweep.jsonl); continue it with --resume, choose another output.dir, or pass --overwrite to replace it")
             }
             if resume { Self.say("no sweep journal in \(out.path); starting fresh") }
-            for stale in ["trials", "model", "sweep.jsonl", "results.csv", "results.jsonl", "best.json"] {
-                let f = out.appendingPathComponent(stale)
-                if fm.fileExists(atPath: f.path) {
-                    do { try fm.removeItem(at: f) } catch { throw SweepError("cannot remove \(f.path): \(error.localizedDescription)") }
-                }
-            }
+            // Only what a sweep wrote is removed; anything else in the way is an error naming it.
+            try owned.claim(OwnedEntries.sweep)
+            try owned.remove(OwnedEntries.sweep)
         }
         let journal = try Journal(path: journalPath, truncate: !(resume && exists))
         self.journal = journal

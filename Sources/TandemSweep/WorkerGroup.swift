@@ -97,7 +97,7 @@ public final class WorkerGroup {
     /// Errors that end one trial (the same on every rank of the group, raised before or between
     /// collectives): bad config values, bad data, a model that cannot be built, divergence.
     static func isTrialError(_ error: any Error) -> Bool {
-        error is ConfigError || error is DataError || error is TrainingError || error is ModelError
+        error is ConfigError || error is DataError || error is TrainingError || error is ModelError || error is OutputDirectoryError
     }
 
     static func metrics(_ split: JSONValue?) -> [SweepMessage.Metric]? {

@@ -33,7 +33,9 @@ public struct JobConfig: Codable, Equatable, Sendable {
         }
         if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification") }
         if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression") }
-        if name.contains("/") || name.isEmpty { throw ConfigError("name: '\(name)' must be non-empty and may not contain '/'") }
+        if name.contains("/") || name.isEmpty || name == "." || name == ".." {
+            throw ConfigError("name: '\(name)' must be non-empty, may not contain '/' and may not be '.' or '..' (the default output directory is runs/<name>)")
+        }
     }
 }
 

@@ -12,39 +12,44 @@ public final class RunDirectory {
     /// Lines in metrics.jsonl so far.
     public private(set) var metricsLines = 0
 
-    /// Creates (or reuses) `path`, removing a previous run's `summary.json`, `failure.json` and
-    /// `metrics.jsonl` so a stale result cannot be mistaken for this run's. When resuming,
-    /// `keepMetricsLines` keeps that many lines of metrics.jsonl (those written up to the
-    /// checkpoint) instead.
-    public init(path: String, keepMetricsLines: Int? = nil) throws {
-        url = URL(fileURLWithPath: path, isDirectory: true)
+    /// Claims `path` (see `OwnedDirectory`) and removes a previous run's results there, so a
+    /// stale result cannot be mistaken for this run's. A fresh run (`keepMetricsLines` nil)
+    /// replaces everything a run writes; a resumed run keeps its checkpoints, event files and
+    /// the first `keepMetricsLines` lines of metrics.jsonl (those written up to the checkpoint).
+    /// Only files Tandem wrote are ever removed: anything else in the way is an
+    /// `OutputDirectoryError` naming it. `key` names where the path came from in errors.
+    public init(path: String, keepMetricsLines: Int? = nil, key: String = "output.dir") throws {
+        let owned = try OwnedDirectory(validating: path, key: key)
+        url = owned.url
         let fm = FileManager.default
+        let m = url.appendingPathComponent("metrics.jsonl")
         do {
-            try fm.createDirectory(at: url, withIntermediateDirectories: true)
-            let m = url.appendingPathComponent("metrics.jsonl")
-            var kept = Data()
-            if let n = keepMetricsLines, n > 0, let old = fm.contents(atPath: m.path) {
-                let lines = old.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(n)
-                for l in lines { kept.append(contentsOf: l); kept.append(UInt8(ascii: "\n")) }
-                metricsLines = lines.count
+            if let n = keepMetricsLines {
+                // Resuming from a checkpoint that verified: the directory is a Tandem run.
+                var kept = Data()
+                if n > 0, let old = fm.contents(atPath: m.path) {
+                    let lines = old.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(n)
+                    for l in lines { kept.append(contentsOf: l); kept.append(UInt8(ascii: "\n")) }
+                    metricsLines = lines.count
+                }
+                try owned.claim(OwnedEntries.run, trusted: true)
+                try owned.remove(OwnedEntries.runResults + [.file("metrics.jsonl")])
+                guard fm.createFile(atPath: m.path, contents: kept) else { throw RunDirectoryError("cannot create \(m.path)") }
+            } else {
+                try owned.claim(OwnedEntries.run)
+                try owned.remove(OwnedEntries.run)
+                guard fm.createFile(atPath: m.path, contents: Data()) else { throw RunDirectoryError("cannot create \(m.path)") }
             }
-            let events = (try? fm.contentsOfDirectory(atPath: url.path))?.filter { $0.hasPrefix("events.out.tfevents.") } ?? []
-            // A resumed run keeps its event files (TensorBoard drops the repeated steps); a fresh one starts clean.
-            let model = url.appendingPathComponent("model")
-            if fm.fileExists(atPath: model.path) { try fm.removeItem(at: model) }
-            for stale in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors", "predictions.csv", "report.html"]
-                + (keepMetricsLines == nil ? events : []) {
-                let f = url.appendingPathComponent(stale)
-                if fm.fileExists(atPath: f.path) { try fm.removeItem(at: f) }
-            }
-            guard fm.createFile(atPath: m.path, contents: kept) else { throw RunDirectoryError("cannot create \(m.path)") }
             metrics = try FileHandle(forWritingTo: m)
             try metrics?.seekToEnd()
         } catch let e as RunDirectoryError {
             throw e
+        } catch let e as OutputDirectoryError {
+            throw e
         } catch {
             throw RunDirectoryError("cannot prepare the run directory \(path): \(error.localizedDescription)")
         }
+        FailureRecords.shared.claimed(url.path)
     }
 
     deinit { try? metrics?.close() }
@@ -80,13 +85,33 @@ public final class RunDirectory {
         RunDirectory.recordFailure(in: url.path, rank: rank, message: message)
     }
 
-    /// Writes `failure.json` into the run directory at `path` if it exists (best effort: never
-    /// throws); for the error path, where the `RunDirectory` may never have been created.
+    /// Writes `failure.json` into the run directory at `path` (best effort: never throws), but
+    /// only when this process claimed that directory for a run (`RunDirectory.init` succeeded):
+    /// a job that fails before claiming it leaves a previous run's directory as it was.
     public static func recordFailure(in path: String, rank: Int, message: String) {
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard FailureRecords.shared.isClaimed(path), FileManager.default.fileExists(atPath: path) else { return }
         let obj = JSONValue.object([("status", .string("failed")), ("rank", .int(rank)), ("error", .string(message))])
         try? Data((obj.renderedPretty() + "\n").utf8).write(to: URL(fileURLWithPath: path).appendingPathComponent("failure.json"),
                                                            options: .atomic)
+    }
+}
+
+/// The run directories this process claimed, where a failure may be recorded.
+final class FailureRecords: @unchecked Sendable {
+    static let shared = FailureRecords()
+    private let lock = NSLock()
+    private var paths = Set<String>()
+
+    private static func key(_ path: String) -> String { URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL.path }
+
+    func claimed(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        paths.insert(Self.key(path))
+    }
+
+    func isClaimed(_ path: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return paths.contains(Self.key(path))
     }
 }
 

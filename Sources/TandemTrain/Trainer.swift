@@ -88,6 +88,7 @@ public final class Trainer {
         self.config = config
         self.comm = comm
         let t = config.train
+        _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
         let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
@@ -167,18 +168,18 @@ public final class Trainer {
         }
     }
 
-    /// Refuses to start fresh over an existing run unless `overwrite`; then removes its checkpoints.
+    /// Refuses to start fresh over an existing run unless `overwrite`, and over files Tandem did
+    /// not write in any case (checked here, before the data is loaded; `RunDirectory` removes
+    /// the old run's files once the job is set up).
     private func claimOutputDirectory(overwrite: Bool) throws {
         let fm = FileManager.default
         let dir = config.output.dir
+        let out = try OwnedDirectory(validating: dir, key: "output.dir")
         let traces = ["summary.json", "metrics.jsonl", "checkpoints"].filter { fm.fileExists(atPath: "\(dir)/\($0)") }
-        guard !traces.isEmpty else { return }
-        guard overwrite else {
+        if !traces.isEmpty && !overwrite {
             throw ConfigError("the output directory \(dir) already holds a run (\(traces.joined(separator: ", "))); continue it with --resume auto, choose another --output, or pass --overwrite to replace it")
         }
-        if fm.fileExists(atPath: store.root.path) {
-            do { try fm.removeItem(at: store.root) } catch { throw CheckpointError("cannot remove old checkpoints in \(store.root.path): \(error.localizedDescription)") }
-        }
+        try out.checkClaimable(OwnedEntries.run)
     }
 
     /// Trains, evaluates and writes the run's outputs; returns the summary (the same on every

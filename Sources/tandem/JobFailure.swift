@@ -16,7 +16,7 @@ enum JobFailure {
 
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
-        case is ConfigError, is DataError, is TrainingError, is ModelError, is SweepError: return userError
+        case is ConfigError, is DataError, is TrainingError, is ModelError, is SweepError, is OutputDirectoryError: return userError
         case let e as CheckpointError where e.description.contains("does not fit this config"): return userError
         default: return 1
         }
@@ -25,6 +25,8 @@ enum JobFailure {
     static func report(_ error: any Error, rank: Int, run: String?) -> Never {
         let message = "\(error)"
         FileHandle.standardError.write(Data("rank \(rank): error: \(message)\n".utf8))
+        // Only into a run directory this job claimed: a job that failed before claiming it
+        // leaves the previous run there as it was (RunDirectory.recordFailure checks).
         if let run { RunDirectory.recordFailure(in: run, rank: rank, message: message) }
         // When every rank fails the same way (bad data, diverged loss), let rank 0 speak and
         // record the failure first; then any rank's MPI_Abort ends the job.

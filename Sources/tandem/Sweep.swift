@@ -49,7 +49,10 @@ struct Sweep: ParsableCommand {
             ProgressStyle.current = progress
             StopSignal.shared.install()
             var sweep = try SweepConfig.load(path: config)
-            if let output { sweep.outputDir = output }
+            if let output {
+                _ = try OwnedDirectory(validating: output, key: "--output")
+                sweep.outputDir = output
+            }
             let workers = world.size - 1
             guard workers >= sweep.groupSize, workers % sweep.groupSize == 0 else {
                 throw SweepError(Self.sizeAdvice(world: world.size, groupSize: sweep.groupSize, source: config))

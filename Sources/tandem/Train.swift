@@ -57,7 +57,10 @@ struct Train: ParsableCommand {
         do {
             ProgressStyle.current = progress
             var job = try ConfigLoader.load(path: config, overrides: overrides)
-            if let output { job.output.dir = output }
+            if let output {
+                _ = try OwnedDirectory(validating: output, key: "--output")
+                job.output.dir = output
+            }
             runDirectory = job.output.dir
             let request: ResumeRequest = resume.map { $0 == "auto" ? .auto : .path($0) } ?? .none
             let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite)

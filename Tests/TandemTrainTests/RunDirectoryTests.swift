@@ -19,16 +19,20 @@ import TandemMetrics
         #expect(try contents(run.url.appendingPathComponent("metrics.jsonl")) == "")
     }
 
-    @Test func removesStaleResultsButKeepsOtherFiles() throws {
+    @Test func aNewRunRemovesTheStaleResultsOfAClaimedDirectoryButKeepsOtherFiles() throws {
         let root = try temporaryDirectory()
         defer { try? fm.removeItem(at: root) }
+        _ = try RunDirectory(path: root.path)
         for name in ["summary.json", "failure.json", "metrics.jsonl", "params.safetensors", "notes.txt"] {
             try Data("old \(name)\n".utf8).write(to: root.appendingPathComponent(name))
         }
+        try fm.createDirectory(at: root.appendingPathComponent("model"), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: root.appendingPathComponent("model/model.json"))
         _ = try RunDirectory(path: root.path)
         #expect(!fm.fileExists(atPath: root.appendingPathComponent("summary.json").path))
         #expect(!fm.fileExists(atPath: root.appendingPathComponent("failure.json").path))
         #expect(!fm.fileExists(atPath: root.appendingPathComponent("params.safetensors").path))
+        #expect(!fm.fileExists(atPath: root.appendingPathComponent("model").path))
         #expect(try contents(root.appendingPathComponent("metrics.jsonl")) == "", "metrics start empty")
         #expect(try contents(root.appendingPathComponent("notes.txt")) == "old notes.txt\n")
     }
@@ -45,7 +49,7 @@ import TandemMetrics
         try run.write("params.safetensors", Data([0, 1, 2, 255]))
         #expect(try Data(contentsOf: root.appendingPathComponent("params.safetensors")) == Data([0, 1, 2, 255]))
         let names = try fm.contentsOfDirectory(atPath: root.path).sorted()
-        #expect(names == ["metrics.jsonl", "params.safetensors", "summary.json"])
+        #expect(names == [".tandem", "metrics.jsonl", "params.safetensors", "summary.json"])
     }
 
     @Test func appendMetricsAddsOneLinePerObject() throws {
@@ -84,7 +88,7 @@ import TandemMetrics
         do {
             _ = try RunDirectory(path: path)
             Issue.record("a run directory under a regular file was created")
-        } catch let error as RunDirectoryError {
+        } catch let error as OutputDirectoryError {
             #expect(error.description.contains(path), "\(error)")
         }
     }

@@ -107,6 +107,7 @@ public final class Trainer {
                                activation: config.model.activation, dropout: config.model.dropout,
                                initScheme: config.model.initScheme)
         try spec.validate()
+        try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
         if config.parallel.splitsModel {
             let model: ParallelModel

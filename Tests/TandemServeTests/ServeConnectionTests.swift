@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TandemServe
+
+/// Connections cannot be held open forever (issue 18, findings 4 and 10): before, partial requests
+/// were never timed out (400 slowloris connections all held after 30 s).
+@Suite struct ServeConnectionTests {
+    static let options = ServeOptions(port: 0, idleTimeout: 1)
+
+    @Test func aRequestWhoseHeadersNeverFinishIsClosedAfterTheIdleTimeout() async throws {
+        let closed = try await Fixtures.withServer([ServedModel(name: "t", artifact: Fixtures.artifact())], options: Self.options) { port in
+            try await onThread { () -> Double? in
+                let c = try HTTPConnection(port: port)
+                try c.send(Array("POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".utf8))
+                return c.secondsUntilClosed(limit: 8)
+            }
+        }
+        let seconds = try #require(closed, "a half-sent request held its connection for 8 s (idle timeout 1 s)")
+        #expect(seconds < 5)
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let (status, closed) = try await Fixtures.withServer([ServedModel(name: "t", artifact: Fixtures.artifact())], options: Self.options) { port in
+            try await onThread { () -> (Int, Double?) in
+                let c = try HTTPConnection(port: port)
+                let reply = try c.request("GET", "/v1/models")
+                return (reply.status, c.secondsUntilClosed(limit: 8))
+            }
+        }
+        #expect(status == 200)
+        let seconds = try #require(closed, "an idle keep-alive connection stayed open 8 s (idle timeout 1 s)")
+        #expect(seconds < 5)
+    }
+}

@@ -32,3 +32,17 @@ import TandemServe
         #expect(seconds < 5)
     }
 }
+
+extension ServeConnectionTests {
+    /// A malformed chunk size is the client's error: 400 naming it (was 500 "internal error").
+    @Test func aMalformedChunkSizeIs400() async throws {
+        let reply = try await Fixtures.withServer([ServedModel(name: "t", artifact: Fixtures.artifact())], options: Self.options) { port in
+            try await onThread {
+                let c = try HTTPConnection(port: port)
+                try c.send(Array("POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{\"rows\": [[1, \"red\"]]}\r\n0\r\n\r\n".utf8))
+                return try c.readReply()
+            }
+        }
+        #expect(reply.status == 400, "\(reply.status) \(reply.body)")
+    }
+}

@@ -126,6 +126,17 @@ took=$(( $(date +%s) - start ))
 if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -Eq "watchdog: (MPI_Allreduce|shared-memory allreduce) .* at step 30" "$WORK/stuck.log"; then
   ok "watchdog: aborted after ${took}s (timeout 5s): $(grep -m1 watchdog "$WORK/stuck.log" | cut -c1-110)"
 else fail "watchdog (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck.log")"; fi
+grep -q '"error" : "watchdog: ' "$WORK/stuck/failure.json" 2>/dev/null && ok "  ...and rank 0 recorded the abort in failure.json" \
+  || fail "watchdog abort not recorded in failure.json" "$(cat "$WORK/stuck/failure.json" 2>&1 | head -3)"
+# A rank stopped inside MPI start-up, and one that never reaches MPI_Finalize after the results are written.
+for stage in "-1:MPI start-up" "-2:MPI_Finalize"; do
+  start=$(date +%s)
+  TANDEM_FAULT="sleep:1:${stage%%:*}:120" train 2 "$WORK/stuck${stage%%:*}" "${JOB[@]}" --set train.epochs=1 --set train.collective_timeout=5; rc=$?
+  took=$(( $(date +%s) - start ))
+  if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: ${stage#*:}" "$WORK/stuck${stage%%:*}.log"; then
+    ok "watchdog at ${stage#*:}: aborted after ${took}s (timeout 5s)"
+  else fail "watchdog at ${stage#*:} (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck${stage%%:*}.log")"; fi
+done
 
 # --- multi-node: 2 ranks in 2 network namespaces over TCP == 2 ranks on one host -------------
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then

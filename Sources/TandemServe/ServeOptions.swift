@@ -24,6 +24,9 @@ public struct ServeOptions: Sendable {
     /// Most connections open at once; beyond it new ones wait in the listen backlog.
     public var maxConnections: Int
 
+    /// `host` as it appears in a URL: an IPv6 address in brackets (`http://[::1]:8080`, not `http://::1:8080`).
+    public var urlHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }
+
     /// Options with the defaults of `tandem serve`.
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxRows: Int = 10_000,
                 driftWindow: Int = 10_000, idleTimeout: Double = 30, maxConnections: Int = 512) {

@@ -71,7 +71,7 @@ struct Serve: ParsableCommand {
             host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, driftWindow: driftWindow,
             idleTimeout: idleTimeout, maxConnections: maxConnections))
         BLASThreads.set(1)  // requests run in parallel; each forward pass is small
-        let host = self.host
+        let host = server.options.urlHost
         try BlockingTask.run {
             try await server.run(handleSignals: true) { port in
                 let lines = served.enumerated().map { i, m in

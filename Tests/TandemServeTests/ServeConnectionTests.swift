@@ -46,3 +46,12 @@ extension ServeConnectionTests {
         #expect(reply.status == 400, "\(reply.status) \(reply.body)")
     }
 }
+
+extension ServeConnectionTests {
+    /// The address `tandem serve` prints is a usable URL (issue 18, finding 12: `http://::1:34033`).
+    @Test func ipv6HostsAreBracketedInURLs() {
+        #expect(ServeOptions(host: "::1").urlHost == "[::1]")
+        #expect(ServeOptions(host: "127.0.0.1").urlHost == "127.0.0.1")
+        #expect(ServeOptions(host: "localhost").urlHost == "localhost")
+    }
+}

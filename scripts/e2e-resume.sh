@@ -126,7 +126,7 @@ took=$(( $(date +%s) - start ))
 if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -Eq "watchdog: (MPI_Allreduce|shared-memory allreduce) .* at step 30" "$WORK/stuck.log"; then
   ok "watchdog: aborted after ${took}s (timeout 5s): $(grep -m1 watchdog "$WORK/stuck.log" | cut -c1-110)"
 else fail "watchdog (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck.log")"; fi
-grep -q '"error" : "watchdog: ' "$WORK/stuck/failure.json" 2>/dev/null && ok "  ...and rank 0 recorded the abort in failure.json" \
+grep -q '"error": *"watchdog: ' "$WORK/stuck/failure.json" 2>/dev/null && ok "  ...and rank 0 recorded the abort in failure.json" \
   || fail "watchdog abort not recorded in failure.json" "$(cat "$WORK/stuck/failure.json" 2>&1 | head -3)"
 # A rank stopped inside MPI start-up, and one that never reaches MPI_Finalize after the results are written.
 for stage in "-1:MPI start-up" "-2:MPI_Finalize"; do

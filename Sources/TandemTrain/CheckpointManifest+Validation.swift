@@ -21,7 +21,6 @@ extension CheckpointManifest {
                        (metricsLines, "metrics_lines"), (optimizer.stepCount, "optimizer.step_count"), (model.parameters, "model.parameters")] {
             try count(v, f)
         }
-        guard epochSamples <= samples else { throw CheckpointError("manifest epoch_samples \(epochSamples) exceeds samples \(samples)") }
         for (v, f) in [(epochLossSum, "epoch_loss_sum"), (epochSeconds, "epoch_seconds"), (trainSeconds, "train_seconds")] { try sum(v, f) }
         guard !(lastGradNorm < 0) else { throw CheckpointError("manifest last_grad_norm is \(lastGradNorm), negative") }
         for (v, f) in [(layout.dp, "layout.dp"), (layout.tp, "layout.tp"), (layout.pp, "layout.pp"), (layout.world, "layout.world")] {

@@ -4,6 +4,7 @@
 # params_sha256; then SIGKILLs of a sweep coordinator at random moments, each sweep finished with
 # --resume and compared with the uninterrupted results.csv.
 #   TANDEM=.build/debug/tandem scripts/soak.sh        # SOAK_KILLS=20 SOAK_SWEEP_KILLS=5 SOAK_SEED=1
+#   (SOAK_KILLS=0 runs the sweep part only)
 . "$(dirname "$0")/lib.sh"
 setup_mpi_env
 set +e
@@ -51,7 +52,7 @@ search:
     train.batch_size: {choice: [16, 32]}
     checkpoint.every_steps: {grid: [10]}
 YAML
-rows() { awk -F, 'NR > 1' "$1" | sort; }
+rows() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_seconds") w = i } NR > 1 { $w = ""; print }' OFS=, "$1" | sort; }   # wall time differs
 timeout 900 "${MPIRUN[@]}" -np 3 "$TANDEM" sweep "$WORK/grid.yaml" --output "$WORK/sweep-ref" >"$WORK/sweep-ref.log" 2>&1 \
   || fail "reference sweep" "$(grep -m2 error "$WORK/sweep-ref.log")"
 t0=$(date +%s); timeout 900 "${MPIRUN[@]}" -np 3 "$TANDEM" sweep "$WORK/grid.yaml" --output "$WORK/sweep-timing" >/dev/null 2>&1
@@ -66,7 +67,7 @@ for i in $(seq 1 "$SWEEP_KILLS"); do
   for p in $(pgrep -f "^$TANDEM sweep .*--output $out( |\$)"); do
     tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=0 && coordinator=$p
   done
-  ended=$(grep -o '"event":"ended","trial":[0-9]*' "$out/sweep.jsonl" 2>/dev/null | grep -o '[0-9]*$' | sort -u)
+  ended=$(grep -o '"event":"finished","trial":[0-9]*' "$out/sweep.jsonl" 2>/dev/null | grep -o '[0-9]*$' | sort -u)
   [ -n "$coordinator" ] && kill -KILL "$coordinator" 2>/dev/null
   wait $job
   timeout 900 "${MPIRUN[@]}" -np 3 "$TANDEM" sweep "$WORK/grid.yaml" --output "$out" --resume >"$out.resume.log" 2>&1; rc=$?

@@ -75,6 +75,16 @@ sed -i 's/"step" : 150/"step" : 151/' "$newest/manifest.json"; corrupt_and_resum
 rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
 rm "$newest/manifest.json";                            corrupt_and_resume "deleted manifest" "manifest.json is missing"
 rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+# Damage whose checksums were recomputed (scripts/tamper.py): only validation of the content catches it.
+python3 scripts/tamper.py manifest "$newest" samples 9223372036854775807
+corrupt_and_resume "manifest samples 2^63-1, checksums recomputed" "skipping checkpoint step-150: manifest samples is 9223372036854775807, outside"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+python3 scripts/tamper.py shape "$newest/tensors.safetensors" layers.0.bias '[4611686018427387904]'
+corrupt_and_resume "safetensors shape [2^62], checksums recomputed" "skipping checkpoint step-150: tensors.safetensors: tensor 'layers.0.bias': shape entry 4611686018427387904 is not an integer"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
+python3 scripts/tamper.py manifest "$newest" model.widths '[64, 4611686018427387904, 10]'
+corrupt_and_resume "manifest widths [64, 2^62, 10], checksums recomputed" "skipping checkpoint step-150: manifest model.widths"
+rm -rf "$WORK/c"; cp -r "$WORK/c-orig" "$WORK/c"
 if "$TANDEM" inspect "$newest" >"$WORK/inspect.log"; then grep -q "checksums    ok" "$WORK/inspect.log" && ok "tandem inspect verifies an intact checkpoint" || fail "inspect output"; else fail "inspect of an intact checkpoint"; fi
 truncate -s 100 "$newest/tensors.safetensors"
 "$TANDEM" inspect "$newest" >"$WORK/inspect.log"; [ $? -eq 1 ] && grep -q "checksum mismatch" "$WORK/inspect.log" && ok "tandem inspect reports a damaged checkpoint (exit 1)" || fail "inspect of a damaged checkpoint" "$(cat "$WORK/inspect.log")"
@@ -116,6 +126,17 @@ took=$(( $(date +%s) - start ))
 if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -Eq "watchdog: (MPI_Allreduce|shared-memory allreduce) .* at step 30" "$WORK/stuck.log"; then
   ok "watchdog: aborted after ${took}s (timeout 5s): $(grep -m1 watchdog "$WORK/stuck.log" | cut -c1-110)"
 else fail "watchdog (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck.log")"; fi
+grep -q '"error": *"watchdog: ' "$WORK/stuck/failure.json" 2>/dev/null && ok "  ...and rank 0 recorded the abort in failure.json" \
+  || fail "watchdog abort not recorded in failure.json" "$(cat "$WORK/stuck/failure.json" 2>&1 | head -3)"
+# A rank stopped inside MPI start-up, and one that never reaches MPI_Finalize after the results are written.
+for stage in "-1:MPI start-up" "-2:MPI_Finalize"; do
+  start=$(date +%s)
+  TANDEM_FAULT="sleep:1:${stage%%:*}:120" train 2 "$WORK/stuck${stage%%:*}" "${JOB[@]}" --set train.epochs=1 --set train.collective_timeout=5; rc=$?
+  took=$(( $(date +%s) - start ))
+  if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: ${stage#*:}" "$WORK/stuck${stage%%:*}.log"; then
+    ok "watchdog at ${stage#*:}: aborted after ${took}s (timeout 5s)"
+  else fail "watchdog at ${stage#*:} (rc $rc, ${took}s)" "$(grep -m2 -E 'error|watchdog' "$WORK/stuck${stage%%:*}.log")"; fi
+done
 
 # --- multi-node: 2 ranks in 2 network namespaces over TCP == 2 ranks on one host -------------
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then

@@ -136,6 +136,8 @@ timeout 120 "${MPIRUN[@]}" -np 2 "$TANDEM" train examples/iris.yaml --output "$W
   || fail "config mismatch between ranks (rc $rc)" "$(grep -m1 error "$WORK/mpmd.log")"
 expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
 expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
+expect_error "a model too big for memory is refused before allocating" 1 "need about" examples/digits.yaml --set 'model.hidden=[1000000,1000000]'
+expect_error "train.epochs past its range" 1 "train.epochs: 9223372036854775807 is outside the valid range" examples/iris.yaml --set train.epochs=9223372036854775807
 
 # --- output directories: tandem removes only what it wrote (issue 18, findings 1 and 2) ------------
 proj="$WORK/proj"; mkdir -p "$proj/model"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests (swift test) and the mpirun
-# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-sweep.sh).
+# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-sweep.sh), then a small fuzzing budget.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
 ensure_swift
@@ -33,3 +33,5 @@ TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-parallel.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-sweep.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-serve.sh
+log "fuzzing (small seeded budget; scripts/fuzz.sh by hand for a large one)"
+TANDEM="$ROOT/.build/debug/tandem" FUZZ_SEED=1 FUZZ_CASES=40 scripts/fuzz.sh

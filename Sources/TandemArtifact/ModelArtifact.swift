@@ -39,7 +39,8 @@ public struct ModelArtifact: Sendable {
         }
     }
 
-    /// Reads and validates the artifact in `directory`.
+    /// Reads and validates the artifact in `directory` (`validate`, then the weights against
+    /// `params_sha256`); throws an `ArtifactError` naming the file and what is wrong.
     public static func load(_ directory: String) throws -> ModelArtifact {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         func read(_ name: String) throws -> Data {
@@ -66,8 +67,9 @@ public struct ModelArtifact: Sendable {
         if let onnx = manifest.onnx, onnx.inputColumns != manifest.encodedInputs {
             throw ArtifactError("\(directory)/model.json: onnx.input_columns (\(onnx.inputColumns.count) columns) differ from encoded_inputs (\(manifest.encodedInputs.count))")
         }
+        try validate(manifest, tensors, directory: directory)
         let artifact = ModelArtifact(manifest: manifest, tensors: tensors)
-        _ = try artifact.network()
+        try checkParameters(try artifact.network(), manifest, directory: directory)
         return artifact
     }
 

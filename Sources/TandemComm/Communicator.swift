@@ -147,7 +147,7 @@ public final class Communicator: @unchecked Sendable {
     /// Splits into sub-communicators by `color`, ordered by `key` (MPI_Comm_split).
     public func split(color: Int, key: Int) throws -> Communicator {
         var out: MPI_Comm?
-        try mpiCheck(MPI_Comm_split(handle, Int32(color), Int32(key), &out), "MPI_Comm_split")
+        try tracked("MPI_Comm_split") { try mpiCheck(MPI_Comm_split(handle, Int32(color), Int32(key), &out), "MPI_Comm_split") }
         guard let h = out else { throw MPIError(call: "MPI_Comm_split", code: -1, message: "returned no communicator", file: #fileID, line: #line) }
         return try Communicator(handle: h, owned: true)
     }
@@ -155,7 +155,7 @@ public final class Communicator: @unchecked Sendable {
     /// The ranks that share this node's memory (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED).
     public func splitShared() throws -> Communicator {
         var out: MPI_Comm?
-        try mpiCheck(MPI_Comm_split_type(handle, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &out), "MPI_Comm_split_type")
+        try tracked("MPI_Comm_split_type") { try mpiCheck(MPI_Comm_split_type(handle, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &out), "MPI_Comm_split_type") }
         guard let h = out else { throw MPIError(call: "MPI_Comm_split_type", code: -1, message: "returned no communicator", file: #fileID, line: #line) }
         return try Communicator(handle: h, owned: true)
     }

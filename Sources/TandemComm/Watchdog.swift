@@ -7,6 +7,10 @@ import Foundation
 /// `rank R: error: watchdog: ...` with the collective and step, and ends this process with exit
 /// code 3, which makes `mpirun` abort the whole job (and `scripts/tandem-run` restart it).
 public final class Watchdog: @unchecked Sendable {
+    /// Called on the watchdog's thread just before it ends the process, with the stuck operation
+    /// and the message printed (the CLI records it as the run's failure on rank 0). Set once, at start.
+    nonisolated(unsafe) public static var onAbort: (@Sendable (_ what: String, _ message: String) -> Void)?
+
     private let lock = NSLock()
     private var pending: (what: String, step: Int, since: Date)?
     private let timeout: TimeInterval
@@ -52,6 +56,7 @@ public final class Watchdog: @unchecked Sendable {
         guard let p, Date().timeIntervalSince(p.since) > timeout else { return }
         let message = "rank \(rank): error: watchdog: \(p.what) has not completed after \(Int(timeout)) s at step \(p.step); another rank is stuck or dead. Aborting the job (train.collective_timeout sets the limit).\n"
         FileHandle.standardError.write(Data(message.utf8))
+        Watchdog.onAbort?(p.what, String(message.dropFirst("rank \(rank): error: ".count).dropLast()))
         _exit(3)
     }
 }

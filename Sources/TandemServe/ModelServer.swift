@@ -51,7 +51,9 @@ public final class ModelServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             responder: ServeResponder(server: self),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout * 1e9)))),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil,
+                                 availableConnectionsDelegate: .maximum(options.maxConnections, logger: logger)),
             onServerRunning: { channel in await onStart(channel.localAddress?.port ?? port) },
             logger: logger
         )

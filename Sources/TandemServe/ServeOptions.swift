@@ -17,14 +17,25 @@ public struct ServeOptions: Sendable {
     public var maxRows: Int
     /// Rows of recent inputs kept per model for drift scoring (0 keeps none).
     public var driftWindow: Int
+    /// Seconds a connection may go without a complete request part (a request head, body chunk
+    /// or end) before the server closes it: idle keep-alive connections and requests whose
+    /// headers trickle in ("slowloris") are both cut off.
+    public var idleTimeout: Double
+    /// Most connections open at once; beyond it new ones wait in the listen backlog.
+    public var maxConnections: Int
+
+    /// `host` as it appears in a URL: an IPv6 address in brackets (`http://[::1]:8080`, not `http://::1:8080`).
+    public var urlHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }
 
     /// Options with the defaults of `tandem serve`.
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxRows: Int = 10_000,
-                driftWindow: Int = 10_000) {
+                driftWindow: Int = 10_000, idleTimeout: Double = 30, maxConnections: Int = 512) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.maxRows = maxRows
         self.driftWindow = driftWindow
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 }

@@ -88,6 +88,9 @@ struct ServeResponder: HTTPResponder {
             body = try await request.body.collect(upTo: limit)
         } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
             throw tooLarge
+        } catch {
+            // The framing is the client's (a malformed chunk size, a connection cut mid-body): 400, not 500.
+            throw ServeError.badRequest("the request body could not be read: \(error)")
         }
         let (out, rows) = try model.predict(body: body, maxRows: server.options.maxRows)
         server.metrics.predicted(model: model.name, rows: rows)

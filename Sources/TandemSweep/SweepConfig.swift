@@ -77,6 +77,7 @@ public struct SweepConfig: Sendable {
         } catch let e as SweepError { throw e } catch {
             throw SweepError("\(source): not valid YAML or JSON: \(error)")
         }
+        do { try YAMLBudget.check(root, source: source) } catch { throw SweepError("\(error)") }
         let top = try Section(root, path: "", source: source, allowed: ["base", "search", "output"])
         let search = try Section(top.required("search"), path: "search", source: source,
                                  allowed: ["strategy", "trials", "metric", "mode", "group_size", "seed", "max_failures", "asha", "params"])

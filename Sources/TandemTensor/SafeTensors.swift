@@ -77,21 +77,30 @@ public enum SafeTensors {
             guard let entry = value as? [String: Any] else { throw SafeTensorsError("tensor '\(name)': entry is not an object") }
             guard let dtype = entry["dtype"] as? String else { throw SafeTensorsError("tensor '\(name)': missing dtype") }
             guard dtype == "F32" else { throw SafeTensorsError("tensor '\(name)': dtype \(dtype) is not supported (only F32)") }
-            guard let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  shape.count == (entry["shape"] as? [Any])?.count, shape.allSatisfy({ $0 >= 0 }) else {
+            guard let rawShape = entry["shape"] as? [Any] else {
                 throw SafeTensorsError("tensor '\(name)': shape must be a list of non-negative integers")
             }
-            guard let offs = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), offs.count == 2 else {
+            var shape: [Int] = []
+            for d in rawShape {
+                guard let v = exactCount(d) else {
+                    throw SafeTensorsError("tensor '\(name)': shape entry \(describe(d)) is not an integer in 0...\(maxCount)")
+                }
+                shape.append(v)
+            }
+            guard let rawOffsets = entry["data_offsets"] as? [Any], rawOffsets.count == 2 else {
                 throw SafeTensorsError("tensor '\(name)': data_offsets must be two integers")
             }
-            let (begin, end) = (offs[0], offs[1])
-            guard begin >= 0, begin <= end, end <= bufferSize else {
-                throw SafeTensorsError("tensor '\(name)': data_offsets [\(begin), \(end)] outside the \(bufferSize)-byte data buffer")
+            guard let begin = exactCount(rawOffsets[0]), let end = exactCount(rawOffsets[1]), begin <= end, end <= bufferSize else {
+                throw SafeTensorsError("tensor '\(name)': data_offsets [\(describe(rawOffsets[0])), \(describe(rawOffsets[1]))] outside the \(bufferSize)-byte data buffer")
             }
+            // The element count is checked against the bytes present, so nothing is sized from the
+            // header alone: [2^62] or [2^40, 2^40] is refused here, before any allocation.
             var elements = 1
             for d in shape {
                 let (p, overflow) = elements.multipliedReportingOverflow(by: d)
-                guard !overflow else { throw SafeTensorsError("tensor '\(name)': shape \(shape) overflows") }
+                guard !overflow, p <= maxCount else {
+                    throw SafeTensorsError("tensor '\(name)': shape \(shape) has more than \(maxCount) elements")
+                }
                 elements = p
             }
             guard end - begin == elements * 4 else {
@@ -118,5 +127,27 @@ public enum SafeTensors {
             }
         }
         return (tensors, metadata)
+    }
+
+    /// Largest shape entry, offset or element count accepted (2^53: exact in a JSON double, and
+    /// `count * 4` cannot overflow).
+    public static let maxCount = 1 << 53
+
+    /// `value` as an Int when it is a JSON integer in 0...maxCount: not a fraction (`128.9`), not a
+    /// boolean, not a number that only wraps into range (`2^64 + 5`).
+    static func exactCount(_ value: Any) -> Int? {
+        // JSON booleans arrive as NSNumbers of type "c" (`is Bool` also matches the integers 0 and 1).
+        guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+        // Every integer up to 2^53 is exact as a double, so the double decides; int64Value would
+        // truncate 128.9 and wrap 2^64 + 5 (an NSDecimalNumber) to 5.
+        let d = n.doubleValue
+        guard d.isFinite, d >= 0, d <= Double(maxCount), d.rounded() == d else { return nil }
+        return Int(d)
+    }
+
+    /// A header value as the file wrote it (for messages): `1e+30`, not a wrapped Int.
+    static func describe(_ value: Any) -> String {
+        if let n = value as? NSNumber { return n.stringValue }
+        return "\(value)"
     }
 }

@@ -25,5 +25,8 @@ public struct CheckpointConfig: Codable, Equatable, Sendable {
         if everySteps < 0 { throw ConfigError("checkpoint.every_steps: \(everySteps) must be >= 0 (0 = off)") }
         if everySeconds < 0 { throw ConfigError("checkpoint.every_seconds: \(everySeconds) must be >= 0 (0 = off)") }
         if keep < 1 { throw ConfigError("checkpoint.keep: \(keep) must be at least 1") }
+        try ConfigRange.check(everySteps, "checkpoint.every_steps", 0...ConfigRange.maxSteps)
+        try ConfigRange.check(everySeconds, "checkpoint.every_seconds", 0...ConfigRange.maxSeconds)
+        try ConfigRange.check(keep, "checkpoint.keep", 1...10_000)
     }
 }

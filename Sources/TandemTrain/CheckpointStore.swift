@@ -69,7 +69,7 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Reads and verifies the checkpoint at `url`: SHA256SUMS, manifest format, every checksum,
-    /// and the safetensors structure. Throws a `CheckpointError` saying what is wrong.
+    /// the manifest's internal consistency (`validate`) and the safetensors structure. Throws a `CheckpointError` saying what is wrong.
     public static func load(_ url: URL) throws -> Checkpoint {
         let name = url.lastPathComponent
         func read(_ file: String) throws -> Data {
@@ -94,6 +94,7 @@ public struct CheckpointStore: Sendable {
         guard manifest.formatVersion == CheckpointManifest.currentFormat else {
             throw CheckpointError("\(name): format_version \(manifest.formatVersion) is not supported (this tandem reads \(CheckpointManifest.currentFormat))")
         }
+        do { try manifest.validate() } catch { throw CheckpointError("\(name): \(error)") }
         let blob = try read("tensors.safetensors")
         let digest = SHA256.hex(blob)
         guard expected["tensors.safetensors"] == digest, manifest.files["tensors.safetensors"] == digest else {

@@ -5,44 +5,83 @@ import TandemTensor
 
 /// Writes checkpoints on a background thread so training does not wait for the disk.
 ///
-/// `submit` takes a snapshot (the manifest and copies of the tensors) and returns at once; the
-/// write, fsyncs and pruning run on one serial queue, so checkpoints land in order. A failed write
+/// `submit` takes a snapshot (the manifest and copies of the tensors) and returns at once. At most
+/// one snapshot is being written and at most one waits: a newer snapshot replaces the waiting one
+/// (counted in `superseded`), so memory stays bounded when checkpoints come faster than the disk
+/// takes them (`checkpoint.every_steps: 1` on a wide model grew to 5.8 GB with an unbounded queue)
+/// and the checkpoint written next is always the newest. Writes land in step order. A failed write
 /// is rethrown by the next `submit` or by `wait()`; the previous good checkpoints stay.
 final class CheckpointWriter: @unchecked Sendable {
+    private struct Job {
+        let manifest: CheckpointManifest
+        let tensors: [NamedTensor]
+        let keep: Int
+        let bestBy: MetricDirection?
+    }
+
     private let store: CheckpointStore
     private let queue = DispatchQueue(label: "tandem.checkpoint-writer")
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: (any Error)?
     private var stats = (count: 0, seconds: 0.0, bytes: 0)
+    private var pending: Job?
+    private var draining = false
+    private var replaced = 0
 
     init(store: CheckpointStore) { self.store = store }
 
-    /// Queues the checkpoint; `keep`/`bestBy` prune afterwards. Throws an earlier write's error.
+    /// Hands the snapshot to the writer, replacing one still waiting; `keep`/`bestBy` prune after
+    /// it is written. Throws an earlier write's error.
     func submit(manifest: CheckpointManifest, tensors: [NamedTensor], keep: Int, bestBy: MetricDirection?) throws {
         try rethrowFailure()
-        group.enter()
-        queue.async { [store] in
-            defer { self.group.leave() }
-            let begin = Date()
-            do {
-                _ = try store.write(manifest: manifest, tensors: tensors)
-                store.prune(keep: keep, bestBy: bestBy)
-                let bytes = tensors.reduce(0) { $0 + $1.values.count * 4 }
-                self.lock.lock()
-                self.stats.count += 1
-                self.stats.seconds += Date().timeIntervalSince(begin)
-                self.stats.bytes += bytes
-                self.lock.unlock()
-            } catch {
-                self.lock.lock()
-                if self.failure == nil { self.failure = error }
-                self.lock.unlock()
+        lock.lock()
+        if pending != nil { replaced += 1 }
+        pending = Job(manifest: manifest, tensors: tensors, keep: keep, bestBy: bestBy)
+        let start = !draining
+        if start {
+            draining = true
+            group.enter()
+        }
+        lock.unlock()
+        if start { queue.async { self.drain() } }
+    }
+
+    /// Writes waiting snapshots until none is left.
+    private func drain() {
+        while true {
+            lock.lock()
+            guard let job = pending else {
+                draining = false
+                lock.unlock()
+                group.leave()
+                return
             }
+            pending = nil
+            lock.unlock()
+            write(job)
         }
     }
 
-    /// Blocks until every queued checkpoint is on disk; throws the first write error.
+    private func write(_ job: Job) {
+        let begin = Date()
+        do {
+            _ = try store.write(manifest: job.manifest, tensors: job.tensors)
+            store.prune(keep: job.keep, bestBy: job.bestBy)
+            let bytes = job.tensors.reduce(0) { $0 + $1.values.count * 4 }
+            lock.lock()
+            stats.count += 1
+            stats.seconds += Date().timeIntervalSince(begin)
+            stats.bytes += bytes
+            lock.unlock()
+        } catch {
+            lock.lock()
+            if failure == nil { failure = error }
+            lock.unlock()
+        }
+    }
+
+    /// Blocks until every submitted checkpoint not superseded is on disk; throws the first write error.
     func wait() throws {
         group.wait()
         try rethrowFailure()
@@ -53,6 +92,13 @@ final class CheckpointWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return stats
+    }
+
+    /// Snapshots replaced by a newer one before they were written.
+    var superseded: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return replaced
     }
 
     private func rethrowFailure() throws {

@@ -25,6 +25,7 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError("\(source): not valid YAML or JSON: \(error)")
         }
+        try YAMLBudget.check(root, source: source)
         guard root.mapping != nil else { throw ConfigError("\(source): the config must be a mapping of sections (name, data, model, train, output, checkpoint)") }
         try rejectDuplicateKeys(root, path: [], source: source)
         var node = root
@@ -73,6 +74,9 @@ public enum ConfigLoader {
         let value: Node
         do {
             value = try Yams.compose(yaml: valueText) ?? Node("", Tag(.str))
+            try YAMLBudget.check(value, source: "--set '\(override)'")
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError("--set '\(override)': the value is not valid YAML: \(error)")
         }

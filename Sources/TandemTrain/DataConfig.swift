@@ -102,6 +102,7 @@ struct PreprocessConfig: Codable {
         o.fillValue = try c.value(.fillValue, or: o.fillValue)
         o.scale = try c.choice(.scale, or: o.scale)
         o.categorical = try c.choice(.categorical, or: o.categorical)
+        try ConfigRange.check(o.fillValue, "data.preprocess.fill_value", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
         options = o
     }
 

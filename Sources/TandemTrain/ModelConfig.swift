@@ -49,5 +49,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if let bad = hidden.first(where: { $0 < 1 }) { throw ConfigError("model.hidden: layer width \(bad) must be at least 1") }
         if !(dropout >= 0 && dropout < 1) { throw ConfigError("model.dropout: \(dropout) must be in [0, 1)") }
         if ridge < 0 { throw ConfigError("model.ridge: \(ridge) must be >= 0") }
+        try ConfigRange.check(hidden.count, "model.hidden (number of layers)", 0...ConfigRange.maxLayers)
+        for (i, width) in hidden.enumerated() { try ConfigRange.check(width, "model.hidden[\(i)]", 1...ConfigRange.maxWidth) }
+        try ConfigRange.nonNegative(ridge, "model.ridge")
     }
 }

@@ -101,5 +101,10 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         firstBucketMiB = try c.value(.firstBucketMiB, or: 1)
         bucketMiB = try c.value(.bucketMiB, or: 25)
         guard firstBucketMiB > 0, bucketMiB > 0 else { throw ConfigError("parallel: first_bucket_mib and bucket_mib must be positive") }
+        try ConfigRange.check(firstBucketMiB, "parallel.first_bucket_mib", above: 0, upTo: ConfigRange.maxBucketMiB)
+        try ConfigRange.check(bucketMiB, "parallel.bucket_mib", above: 0, upTo: ConfigRange.maxBucketMiB)
+        try ConfigRange.check(tensor, "parallel.tensor", 1...ConfigRange.maxParallel)
+        try ConfigRange.check(pipeline, "parallel.pipeline", 1...ConfigRange.maxParallel)
+        try ConfigRange.check(microBatches, "parallel.micro_batches", 1...ConfigRange.maxBatch)
     }
 }

@@ -98,6 +98,13 @@ struct FaultInjection {
         }
     }
 
+    /// Called before MPI start-up (`at` -1) and before MPI_Finalize (`at` -2):
+    /// `sleep:RANK:-1:SECONDS` stops that rank inside the job's start, `-2` at its end.
+    static func outsideSteps(at: Int) {
+        guard let f = current, f.step == at, f.rank == worldRank(else: -1), case .sleep(let s) = f.action, arm() else { return }
+        Thread.sleep(forTimeInterval: s)
+    }
+
     /// Called by the checkpoint writer between writing the tensors and renaming the directory.
     static func inCheckpoint(step: Int) {
         guard let f = current, case .killInCheckpoint = f.action, f.step == step, arm() else { return }

@@ -43,6 +43,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if batchSize < 1 { throw ConfigError("train.batch_size: \(batchSize) must be at least 1") }
         if clipGradNorm < 0 { throw ConfigError("train.clip_grad_norm: \(clipGradNorm) must be >= 0") }
         if evalEvery < 1 { throw ConfigError("train.eval_every: \(evalEvery) must be at least 1") }
+        try ConfigRange.check(epochs, "train.epochs", 1...ConfigRange.maxEpochs)
+        try ConfigRange.check(maxSteps, "train.max_steps", 0...ConfigRange.maxSteps)
+        try ConfigRange.check(batchSize, "train.batch_size", 1...ConfigRange.maxBatch)
+        try ConfigRange.nonNegative(clipGradNorm, "train.clip_grad_norm")
+        try ConfigRange.check(evalEvery, "train.eval_every", 1...ConfigRange.maxEpochs)
+        try ConfigRange.check(collectiveTimeout, "train.collective_timeout", 0...ConfigRange.maxSeconds)
+        if schedule.name != .constant && schedule.name != .step && schedule.minLR > optimizer.lr {
+            throw ConfigError("train.schedule.min_lr: \(schedule.minLR) is above train.optimizer.lr \(optimizer.lr); the schedule decays from lr down to min_lr")
+        }
     }
 }
 
@@ -78,6 +87,10 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         guard (0..<1).contains(momentum) else { throw ConfigError("train.optimizer.momentum: \(momentum) must be in [0, 1)") }
         guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ConfigError("train.optimizer: beta1 and beta2 must be in [0, 1)") }
         guard weightDecay >= 0 else { throw ConfigError("train.optimizer.weight_decay: \(weightDecay) must be >= 0") }
+        try ConfigRange.check(beta1, "train.optimizer.beta1", from: 0, below: 1)
+        try ConfigRange.check(beta2, "train.optimizer.beta2", from: 0, below: 1)
+        try ConfigRange.check(eps, "train.optimizer.eps", above: 0, upTo: 1)
+        try ConfigRange.nonNegative(weightDecay, "train.optimizer.weight_decay")
         if nesterov && (name != .sgd || momentum == 0) { throw ConfigError("train.optimizer.nesterov needs name: sgd with momentum > 0") }
     }
 
@@ -112,6 +125,10 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
         minLR = try c.value(.minLR, or: 0)
         if warmupSteps < 0 { throw ConfigError("train.schedule.warmup_steps: \(warmupSteps) must be >= 0") }
         if stepSize < 1 { throw ConfigError("train.schedule.step_size: \(stepSize) must be at least 1") }
+        try ConfigRange.check(warmupSteps, "train.schedule.warmup_steps", 0...ConfigRange.maxSteps)
+        try ConfigRange.check(stepSize, "train.schedule.step_size", 1...ConfigRange.maxSteps)
+        try ConfigRange.check(gamma, "train.schedule.gamma", above: 0, upTo: 1)
+        try ConfigRange.nonNegative(minLR, "train.schedule.min_lr")
     }
 }
 
@@ -135,6 +152,8 @@ public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
         minDelta = try c.value(.minDelta, or: 0)
         restoreBest = try c.value(.restoreBest, or: true)
         if patience < 1 { throw ConfigError("train.early_stopping.patience: \(patience) must be at least 1") }
+        try ConfigRange.check(patience, "train.early_stopping.patience", 1...ConfigRange.maxEpochs)
+        try ConfigRange.nonNegative(minDelta, "train.early_stopping.min_delta")
         if !(metric.hasPrefix("val_") || metric.hasPrefix("train_")) {
             throw ConfigError("train.early_stopping.metric: '\(metric)' must start with val_ or train_ (e.g. val_accuracy)")
         }

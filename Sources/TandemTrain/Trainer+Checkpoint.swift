@@ -80,6 +80,7 @@ extension Trainer {
         do { decoded = try JSONDecoder().decode(CheckpointManifest.self, from: Data(manifest)) } catch {
             throw CheckpointError("\(dir.lastPathComponent): manifest.json does not parse: \(error)")
         }
+        do { try decoded.validate() } catch { throw CheckpointError("\(dir.lastPathComponent): \(error)") }
         guard SHA256.hex(Data(blob)) == decoded.files["tensors.safetensors"] else {
             throw CheckpointError("\(dir.lastPathComponent): checksum mismatch in tensors.safetensors after broadcast")
         }

@@ -108,6 +108,7 @@ public final class Trainer {
                                activation: config.model.activation, dropout: config.model.dropout,
                                initScheme: config.model.initScheme)
         try spec.validate()
+        try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
         if config.parallel.splitsModel {
             let model: ParallelModel
@@ -309,7 +310,7 @@ public final class Trainer {
                                                             ("bucket_reductions", .int(r.reductions)), ("steps", .int(r.steps)),
                                                             ("intra_node_shared_memory", .bool(intraNode != nil))]) } ?? .null),
             ("checkpoints", .object([("written", .int(checkpointStats.count)), ("seconds", .number(checkpointStats.seconds)),
-                                     ("bytes", .int(checkpointStats.bytes))])),
+                                     ("bytes", .int(checkpointStats.bytes)), ("superseded", .int(writer?.superseded ?? 0))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
         if let parallel { fields.append(("model_parallel", try parallelSummary(parallel))) }

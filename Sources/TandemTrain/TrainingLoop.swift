@@ -11,7 +11,8 @@ extension Trainer {
         let t = config.train
         let p = config.parallel
         let firstStep = state.step
-        let capacity = BatchPlan.slice(count: t.batchSize, rank: 0, ranks: dpSize).length
+        // A batch larger than the training split holds only the split (batch_size 2^24 on 1,259 rows took 10 GB).
+        let capacity = BatchPlan.slice(count: min(t.batchSize, plan.samples), rank: 0, ranks: dpSize).length
         let step: any StepRunner
         var sync: GradientSync?
         var pipelined: PipelineStep?

@@ -24,6 +24,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes (413 beyond).") var maxBodyBytes = 1 << 20
     @Option(help: "Most rows in one request (413 beyond).") var maxRows = 10_000
     @Option(help: "Recent input rows kept per model for the drift gauges in /metrics (for models with drift statistics).") var driftWindow = 10_000
+    @Option(help: "Seconds a connection may stay idle or take to send a request's headers before it is closed.") var idleTimeout = 30.0
+    @Option(help: "Most connections open at once (more wait to be accepted).") var maxConnections = 512
 
     func validate() throws {
         guard model != nil || !models.isEmpty else { throw ValidationError("give a model directory, or --model name=path") }
@@ -31,6 +33,8 @@ struct Serve: ParsableCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard maxRows > 0 else { throw ValidationError("--max-rows must be positive") }
         guard driftWindow >= 0 else { throw ValidationError("--drift-window must not be negative") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout \(idleTimeout) must be in (0, 86400] seconds") }
+        guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections \(maxConnections) must be in 1...1000000") }
         _ = try sources()
     }
 
@@ -64,9 +68,10 @@ struct Serve: ParsableCommand {
         }
         let served = models
         let server = try ModelServer(models: served, options: ServeOptions(
-            host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, driftWindow: driftWindow))
+            host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, driftWindow: driftWindow,
+            idleTimeout: idleTimeout, maxConnections: maxConnections))
         BLASThreads.set(1)  // requests run in parallel; each forward pass is small
-        let host = self.host
+        let host = server.options.urlHost
         try BlockingTask.run {
             try await server.run(handleSignals: true) { port in
                 let lines = served.enumerated().map { i, m in

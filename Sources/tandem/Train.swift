@@ -47,12 +47,15 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let startup = StartupWatch.begin(config: config, overrides: overrides)
         let world: Communicator
         do {
             world = try MPIRuntime.initialize()
         } catch {
             JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil)
         }
+        startup?.leave()
+        world.watchdog = startup
         var runDirectory: String?
         do {
             ProgressStyle.current = progress
@@ -62,6 +65,12 @@ struct Train: ParsableCommand {
                 job.output.dir = output
             }
             runDirectory = job.output.dir
+            if world.rank == 0, let dir = runDirectory {
+                // A watchdog abort is the job's failure too, except at MPI_Finalize, after the results are written.
+                Watchdog.onAbort = { what, message in
+                    if !what.hasPrefix("MPI_Finalize") { RunDirectory.recordFailure(in: dir, rank: 0, message: message) }
+                }
+            }
             let request: ResumeRequest = resume.map { $0 == "auto" ? .auto : .path($0) } ?? .none
             let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite)
             trainer.stopAtStep = stopAtStep
@@ -73,7 +82,7 @@ struct Train: ParsableCommand {
         } catch {
             JobFailure.report(error, rank: world.rank, run: world.rank == 0 ? runDirectory : nil)
         }
-        MPIRuntime.finalize()
+        StartupWatch.finalize(world)
     }
 }
 

@@ -82,6 +82,20 @@ final class HTTPConnection {
         return HTTPReply(status: status, headers: headers, body: body)
     }
 
+    /// Seconds until the server closes the connection (recv returns 0 or a reset), reading and
+    /// dropping anything it sends; nil when it is still open after `limit` seconds.
+    func secondsUntilClosed(limit: Double) -> Double? {
+        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let start = Date()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date().timeIntervalSince(start) < limit {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { return Date().timeIntervalSince(start) }
+        }
+        return nil
+    }
+
     private func find(_ pattern: [UInt8]) -> Int? {
         guard pending.count >= pattern.count else { return nil }
         for i in 0...(pending.count - pattern.count) where pending[i..<(i + pattern.count)].elementsEqual(pattern) { return i }

@@ -194,12 +194,20 @@ func float32Bytes(_ values: [Float]) -> [UInt8] {
 
     @Test(arguments: [
         (#"{"a":{"shape":[2],"data_offsets":[0,8]}}"#, "tensor 'a': missing dtype"),
-        (#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, "shape must be a list of non-negative integers"),
+        (#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, "shape entry -2 is not an integer in 0...9007199254740992"),
         (#"{"a":{"dtype":"F32","shape":"2","data_offsets":[0,8]}}"#, "shape must be a list of non-negative integers"),
         (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}}"#, "data_offsets must be two integers"),
         (#"{"a":[1,2]}"#, "tensor 'a': entry is not an object"),
         (#"{"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, "__metadata__ must map strings to strings"),
-        (#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#, "overflows"),
+        (#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#, "more than 9007199254740992 elements"),
+        // Values that wrapped or truncated into plausible integers before (issue 18, findings 3 and 12).
+        (#"{"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,8]}}"#, "shape entry 4611686018427387904 is not an integer"),
+        (#"{"a":{"dtype":"F32","shape":[1073741824,1073741824,1073741824],"data_offsets":[0,8]}}"#, "more than 9007199254740992 elements"),
+        (#"{"a":{"dtype":"F32","shape":[18446744073709551618],"data_offsets":[0,8]}}"#, "shape entry 18446744073709551618 is not an integer"),
+        (#"{"a":{"dtype":"F32","shape":[2.9],"data_offsets":[0,8]}}"#, "shape entry 2.9 is not an integer"),
+        (#"{"a":{"dtype":"F32","shape":[true,2],"data_offsets":[0,8]}}"#, "is not an integer"),
+        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,1e30]}}"#, "data_offsets [0, 1e+30] outside"),
+        (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}}"#, "data_offsets [0, 8.5] outside"),
     ])
     func rejectsMalformedEntries(header: String, expected: String) {
         let msg = Self.rejection(safetensorsBlob(header: header, data: Self.okData))

@@ -1,0 +1,63 @@
+import TandemModel
+import TandemTensor
+
+extension ModelArtifact {
+    /// Checks what a checksum-free file can get wrong before anything is built from it: the
+    /// widths give (with overflow-checked arithmetic) exactly as many parameters as the weights
+    /// file holds, so no allocation is sized from model.json alone; the feature list, encoded
+    /// inputs and preprocessing agree; every weight and preprocessing number is finite.
+    /// `checkParameters` (after the network is built) compares the weights with the recorded
+    /// `params_sha256`. Throws an `ArtifactError` naming the file and field.
+    static func validate(_ m: ArtifactManifest, _ tensors: [NamedTensor], directory: String) throws {
+        let json = "\(directory)/model.json"
+        let w = m.architecture.widths
+        guard w.count >= 2, w.allSatisfy({ (1...SafeTensors.maxCount).contains($0) }) else {
+            throw ArtifactError("\(json): architecture.widths \(w) must list at least inputs and outputs, each in 1...\(SafeTensors.maxCount)")
+        }
+        var parameters = 0
+        for i in 0..<(w.count - 1) {
+            let (weights, o1) = w[i].multipliedReportingOverflow(by: w[i + 1])
+            let (layer, o2) = weights.addingReportingOverflow(w[i + 1])
+            let (total, o3) = parameters.addingReportingOverflow(layer)
+            guard !o1, !o2, !o3 else { throw ArtifactError("\(json): architecture.widths \(w) overflow the parameter count") }
+            parameters = total
+        }
+        let stored = tensors.reduce(0) { $0 + $1.values.count }   // bounded by the file's size
+        guard parameters == stored else {
+            throw ArtifactError("\(json): architecture.widths \(w) need \(parameters) parameters but model.safetensors holds \(stored)")
+        }
+        for t in tensors {
+            if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw ArtifactError("\(directory)/model.safetensors: tensor '\(t.name)' value \(i) is \(t.values[i]) (weights must be finite)")
+            }
+        }
+        let features = m.preprocessing.features
+        guard m.features == features.map({ ArtifactManifest.Feature(name: $0.name, kind: $0.kind) }) else {
+            throw ArtifactError("\(json): features [\(m.features.map(\.name).joined(separator: ", "))] differ from the preprocessing's [\(features.map(\.name).joined(separator: ", "))]")
+        }
+        guard Set(features.map(\.name)).count == features.count else { throw ArtifactError("\(json): a feature name is listed twice") }
+        guard m.encodedInputs == m.preprocessing.outputNames else {
+            throw ArtifactError("\(json): encoded_inputs (\(m.encodedInputs.count) columns) differ from the preprocessing's outputs (\(m.preprocessing.outputNames.count))")
+        }
+        for f in features where f.kind == .numeric {
+            guard f.fill.isFinite, f.offset.isFinite, f.divisor.isFinite, f.divisor != 0 else {
+                throw ArtifactError("\(json): preprocessing of '\(f.name)' has fill \(f.fill), offset \(f.offset), divisor \(f.divisor) (each must be finite, divisor non-zero)")
+            }
+        }
+        for f in features where f.kind == .categorical {
+            guard !f.categories.isEmpty, Set(f.categories).count == f.categories.count else {
+                throw ArtifactError("\(json): categorical feature '\(f.name)' needs distinct categories (has \(f.categories.count))")
+            }
+        }
+        if let classes = m.classes, Set(classes).count != classes.count { throw ArtifactError("\(json): a class label is listed twice") }
+    }
+
+    /// Compares the loaded weights with `lineage.params_sha256` (SHA-256 of the float32
+    /// parameters in layer order), so changed values are refused instead of predicting differently.
+    static func checkParameters(_ net: Network, _ m: ArtifactManifest, directory: String) throws {
+        let sha = net.arena.sha256
+        guard sha == m.lineage.paramsSHA256 else {
+            throw ArtifactError("\(directory)/model.safetensors: the weights' SHA-256 is \(sha), but model.json records params_sha256 \(m.lineage.paramsSHA256) (the weights were changed or damaged)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import TandemModel
+
+/// Refuses a model and batch that cannot fit in this node's memory before anything is allocated,
+/// with the memory they would need: `model.hidden: [1000000, 1000000]` (10^12 parameters) used to
+/// end in an allocation trap (exit 134). Sizes are estimated in doubles, so no count overflows.
+enum MemoryBudget {
+    /// Bytes one rank needs, about: float32 parameters, gradients, optimizer moments, best copy and a
+    /// checkpoint snapshot (its share under tensor/pipeline splitting), plus forward and backward
+    /// workspaces (4 floats per output width per batch row).
+    static func estimate(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) -> (bytes: Double, parameters: Double) {
+        let w = spec.widths.map(Double.init)
+        var parameters = 0.0
+        for i in 0..<(w.count - 1) { parameters += w[i] * w[i + 1] + w[i + 1] }
+        let o = config.train.optimizer
+        let moments = o.name == .sgd ? (o.momentum == 0 ? 0.0 : 1.0) : 2.0
+        let best = config.train.earlyStopping?.restoreBest == true ? 1.0 : 0.0
+        let copies = 2 + moments + best + 1
+        let share = Double(max(1, layout.tp * layout.pp))
+        let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
+        let workspace = 4 * rows.rounded(.up) * w.dropFirst().reduce(0, +)
+        return (4 * (copies * parameters / share + workspace), parameters)
+    }
+
+    /// Throws a `ConfigError` when `estimate` exceeds this node's physical memory divided among
+    /// the ranks on it.
+    static func check(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) throws {
+        let (bytes, parameters) = estimate(spec: spec, config: config, trainRows: trainRows, layout: layout)
+        let available = Double(ProcessInfo.processInfo.physicalMemory) / Double(max(1, layout.ranksPerNode))
+        guard bytes > available else { return }
+        throw ConfigError("model.hidden \(config.model.hidden) and train.batch_size \(config.train.batchSize) need about \(gib(bytes)) per rank (\(String(format: "%.3g", parameters)) parameters with their gradients and optimizer state, and the batch's workspaces), more than the \(gib(available)) of memory per rank on this node (\(layout.ranksPerNode) ranks); make the model or the batch smaller")
+    }
+
+    static func gib(_ bytes: Double) -> String {
+        let gibs = bytes / 1_073_741_824
+        return gibs >= 1024 ? String(format: "%.1f TiB", gibs / 1024) : String(format: "%.1f GiB", gibs)
+    }
+}

@@ -97,7 +97,9 @@ done
 JOB=(examples/iris.yaml --set train.epochs=40 --set checkpoint.every_steps=60)
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
   echo "skip  --min-ranks: needs root and network namespaces (ip netns)"
-elif "$ROOT/scripts/local-cluster.sh" up 2 >"$WORK/cluster.log" 2>&1; then
+elif LOCAL_CLUSTER_NAME=telastic LOCAL_CLUSTER_NET=10.233.0 "$ROOT/scripts/local-cluster.sh" up 2 >"$WORK/cluster.log" 2>&1; then
+  # A test bed of its own (telastic-node1/2 on 10.233.0.0/24), apart from e2e-resume.sh's.
+  cluster() { LOCAL_CLUSTER_NAME=telastic LOCAL_CLUSTER_NET=10.233.0 "$ROOT/scripts/local-cluster.sh" "$@"; }
   # By hand: 2 ranks to the checkpoint at step 60, then resumed on 1 rank.
   train 2 "$WORK/byhand" "${JOB[@]}" --stop-at-step 60 && train 1 "$WORK/byhand" "${JOB[@]}" --resume auto \
     || fail "--min-ranks reference run" "$(tail -3 "$WORK/byhand.log")"
@@ -105,14 +107,14 @@ elif "$ROOT/scripts/local-cluster.sh" up 2 >"$WORK/cluster.log" 2>&1; then
   # its namespace deleted), so the relaunch must drop it and resume step-60 on node 1 alone.
   rm -f "$WORK/once"
   TANDEM_FAULT_ONCE="$WORK/once" TANDEM_FAULT="sleep:1:90:60" OMPI_MCA_btl= timeout 300 "$ROOT/scripts/tandem-run" --min-ranks 1 --backoff 0 -- \
-    $("$ROOT/scripts/local-cluster.sh" mpirun-args) -np 2 "$TANDEM" train "${JOB[@]}" --output "$WORK/elastic" >"$WORK/elastic.log" 2>&1 &
+    $(cluster mpirun-args) -np 2 "$TANDEM" train "${JOB[@]}" --output "$WORK/elastic" >"$WORK/elastic.log" 2>&1 &
   job=$!
   for _ in $(seq 1 600); do [ -e "$WORK/once" ] && [ -d "$WORK/elastic/checkpoints/step-60" ] && break; sleep 0.2; done
-  pids=$(ip netns pids tandem-node2 2>/dev/null)
-  ip netns del tandem-node2 2>/dev/null; [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+  pids=$(ip netns pids telastic-node2 2>/dev/null)
+  ip netns del telastic-node2 2>/dev/null; [ -n "$pids" ] && kill -9 $pids 2>/dev/null
   wait $job; rc=$?
-  if [ $rc -eq 0 ] && grep -q "dropped node(s) 10.231.0.3" "$WORK/elastic.log" && grep -q "resumed at step 60" "$WORK/elastic.log"; then
-    ok "--min-ranks 1: node 10.231.0.3 lost at step 90; $(grep -m1 'dropped node' "$WORK/elastic.log" | cut -c1-110)"
+  if [ $rc -eq 0 ] && grep -q "dropped node(s) 10.233.0.3" "$WORK/elastic.log" && grep -q "resumed at step 60" "$WORK/elastic.log"; then
+    ok "--min-ranks 1: node 10.233.0.3 lost at step 90; $(grep -m1 'dropped node' "$WORK/elastic.log" | cut -c1-110)"
   else
     fail "--min-ranks: the job did not continue on 1 node (rc $rc)" "$(grep -E 'tandem-run|error' "$WORK/elastic.log" | tail -4)"
   fi
@@ -120,12 +122,12 @@ elif "$ROOT/scripts/local-cluster.sh" up 2 >"$WORK/cluster.log" 2>&1; then
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "--min-ranks: params_sha256 equals 2 ranks to step 60 resumed on 1 by hand ($a)" \
     || fail "--min-ranks: params_sha256 differs from the run resumed by hand" "${a:-none} vs ${b:-none}"
   # A node gone and fewer ranks left than --min-ranks: it gives up, saying why.
-  "$ROOT/scripts/local-cluster.sh" up 2 >>"$WORK/cluster.log" 2>&1 && ip netns del tandem-node2
-  OMPI_MCA_btl= timeout 120 "$ROOT/scripts/tandem-run" --min-ranks 2 --backoff 0 -- $("$ROOT/scripts/local-cluster.sh" mpirun-args) -np 2 \
+  cluster up 2 >>"$WORK/cluster.log" 2>&1 && ip netns del telastic-node2
+  OMPI_MCA_btl= timeout 120 "$ROOT/scripts/tandem-run" --min-ranks 2 --backoff 0 -- $(cluster mpirun-args) -np 2 \
     "$TANDEM" train "${JOB[@]}" --output "$WORK/toofew" >"$WORK/toofew.log" 2>&1; rc=$?
   [ $rc -ne 0 ] && grep -q "fewer than --min-ranks 2" "$WORK/toofew.log" && ok "a node gone and --min-ranks 2 -> exit $rc: $(grep -m1 'fewer than' "$WORK/toofew.log" | cut -c1-120)" \
     || fail "--min-ranks 2 with one node (rc $rc)" "$(tail -3 "$WORK/toofew.log")"
-  "$ROOT/scripts/local-cluster.sh" down >/dev/null 2>&1
+  cluster down >/dev/null 2>&1
 else
   fail "local-cluster.sh up 2" "$(tail -3 "$WORK/cluster.log")"
 fi
@@ -139,7 +141,7 @@ elif ! command -v slurmctld >/dev/null && ! command -v apt-get >/dev/null; then
 fi
 if [ $slurm_ok -eq 1 ]; then
   export TANDEM_SLURM_DIR="$WORK/slurm-state"
-  if timeout 300 "$ROOT/scripts/local-slurm.sh" up >"$WORK/slurm-up.log" 2>&1; then
+  if timeout 300 "$ROOT/scripts/local-slurm.sh" up --nodes 2 >"$WORK/slurm-up.log" 2>&1; then
     ok "local-slurm.sh up: $(grep 'up:' "$WORK/slurm-up.log" | cut -c1-120)"
     eval "$("$ROOT/scripts/local-slurm.sh" env)"
     export TANDEM TANDEM_HOME="$ROOT"
@@ -162,6 +164,9 @@ if [ $slurm_ok -eq 1 ]; then
            scripts/slurm/train.sbatch "${JOB[@]}" --output "$WORK/rq")
     for _ in $(seq 1 600); do [ -d "$WORK/rq/checkpoints/step-120" ] && [ -e "$WORK/once2" ] && break; sleep 0.2; done
     scancel --signal=USR1 --batch "$id"
+    # Slurm holds a requeued job for about 2 minutes (Reason=BeginTime); let it start at once.
+    for _ in $(seq 1 300); do scontrol show job -o "$id" 2>/dev/null | grep -q "Restarts=[1-9]" && break; sleep 0.2; done
+    scontrol update JobId="$id" StartTime=now 2>/dev/null
     for _ in $(seq 1 900); do st=$(job_state "$id"); [ "$st" = COMPLETED ] || [ "$st" = FAILED ] || [ "$st" = CANCELLED ] && break; sleep 0.2; done
     a=$(sha "$WORK/rq" 2>/dev/null)
     if grep -q "requeueing job $id" "$WORK/rq.out" && grep -q "restart 1" "$WORK/rq.out" && [ "$st" = COMPLETED ]; then
@@ -177,12 +182,25 @@ if [ $slurm_ok -eq 1 ]; then
     [ $rc -ne 0 ] && grep -q "nosuch.yaml: no such config file" "$WORK/missing.out" && ok "missing config -> job exit $rc: $(grep -m1 nosuch "$WORK/missing.out" | cut -c1-100)" \
       || fail "missing config under sbatch (rc $rc)" "$(tail -2 "$WORK/missing.out")"
     out=$(sbatch -n 64 scripts/slurm/train.sbatch examples/iris.yaml 2>&1); rc=$?
-    [ $rc -ne 0 ] && echo "$out" | grep -qi "sbatch: error" && ok "64 tasks on a 1-node cluster -> Slurm's own error: $(echo "$out" | head -1)" \
+    [ $rc -ne 0 ] && echo "$out" | grep -qi "sbatch: error" && ok "64 tasks on 2 nodes of 2 CPUs -> Slurm's own error: $(echo "$out" | head -1)" \
       || fail "too many tasks (rc $rc)" "$out"
     # A sweep that does not fit its tasks: tandem's error, exit 2, not requeued.
     timeout 120 sbatch --wait -n 2 -o "$WORK/sweep2.out" scripts/slurm/sweep.sbatch examples/iris-sweep.yaml --output "$WORK/sw2" >/dev/null 2>&1; rc=$?
     [ $rc -ne 0 ] && grep -q "group_size" "$WORK/sweep2.out" && ! grep -q requeueing "$WORK/sweep2.out" \
       && ok "sweep.sbatch on 2 tasks for group_size 2 -> $(grep -m1 'error' "$WORK/sweep2.out" | cut -c1-120)" || fail "sweep.sbatch too few tasks (rc $rc)" "$(tail -2 "$WORK/sweep2.out")"
+
+    # Elastic in Slurm: a 2-node job (--no-kill) loses node 2 after checkpoint step-60; the
+    # relaunch drops it and finishes on node 1, equal to the run resumed on 1 rank by hand.
+    rm -f "$WORK/once3"
+    id=$(TANDEM_FAULT_ONCE="$WORK/once3" TANDEM_FAULT="sleep:1:90:60" sbatch --parsable --no-kill -N 2 --ntasks-per-node 1 -o "$WORK/sl-el.out" \
+           scripts/slurm/train.sbatch --min-ranks 1 "${JOB[@]}" --output "$WORK/sl-el")
+    for _ in $(seq 1 600); do [ -e "$WORK/once3" ] && [ -d "$WORK/sl-el/checkpoints/step-60" ] && break; sleep 0.2; done
+    lost=$(ip netns pids tslurm-node2 2>/dev/null); [ -n "$lost" ] && kill -9 $lost; ip netns del tslurm-node2 2>/dev/null
+    for _ in $(seq 1 600); do st=$(job_state "$id"); [ "$st" = COMPLETED ] || [ "$st" = FAILED ] || [ "$st" = CANCELLED ] && break; sleep 0.2; done
+    a=$(sha "$WORK/sl-el" 2>/dev/null); b=$(sha "$WORK/byhand" 2>/dev/null)
+    [ "$st" = COMPLETED ] && grep -q "dropped node(s) tslurm2" "$WORK/sl-el.out" && [ -n "$a" ] && [ "$a" = "$b" ] \
+      && ok "train.sbatch --min-ranks 1: node tslurm2 lost, finished on tslurm1; params_sha256 equals the run resumed by hand ($a)" \
+      || fail "Slurm elastic restart (job $id: $st)" "${a:-none} vs ${b:-none}; $(grep -E 'tandem-run|error' "$WORK/sl-el.out" | tail -3)"
 
     pids=$(awk '{print $2}' "$TANDEM_SLURM_DIR/pids")
     "$ROOT/scripts/local-slurm.sh" down >"$WORK/slurm-down.log" 2>&1

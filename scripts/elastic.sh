@@ -22,17 +22,38 @@ elastic_slurm_hosts() {
   for h in $hosts; do echo "$h ${counts[$i]:-1}"; i=$((i + 1)); done
 }
 
-# Whether `host` is still there: through mpirun's launcher for a hostfile, by its Slurm node state
-# in an allocation.
+# Whether `host` is still there: through mpirun's launcher for a hostfile; in a Slurm allocation,
+# by its node state and whether its slurmd accepts a connection.
 elastic_alive() {
   local host=$1 mode=$2 agent=$3
   if [ "$mode" = slurm ]; then
-    local state
-    state=$(scontrol show node -o "$host" 2>/dev/null | tr ' ' '\n' | sed -n 's/^State=//p')
-    [ -n "$state" ] && ! echo "$state" | grep -qE 'DOWN|NOT_RESPONDING|FAIL'
+    # Slurm notices a dead node only after SlurmdTimeout; until then its slurmd not answering
+    # on its port says the same at once.
+    local info state addr port
+    info=$(scontrol show node -o "$host" 2>/dev/null | tr ' ' '\n')
+    state=$(echo "$info" | sed -n 's/^State=//p'); addr=$(echo "$info" | sed -n 's/^NodeAddr=//p')
+    port=$(scontrol show config 2>/dev/null | awk '$1 == "SlurmdPort" {print $3}')
+    [ -n "$state" ] && ! echo "$state" | grep -qE 'DOWN|NOT_RESPONDING|FAIL' \
+      && timeout 5 bash -c "exec 3<>/dev/tcp/${addr:-$host}/${port:-6818}" 2>/dev/null
   else
     timeout 20 $agent "$host" true </dev/null >/dev/null 2>&1
   fi
+}
+
+# In a Slurm allocation: cancels the job steps a failed attempt left behind (mpirun starts its
+# daemons with srun, and an srun whose node died waits for it, holding the other nodes' CPUs, so
+# the next attempt's srun would wait forever).
+elastic_clear_steps() {
+  [ -n "${SLURM_JOB_ID:-}" ] || return 0
+  local step
+  for step in $(squeue -h -s -j "$SLURM_JOB_ID" -o %i 2>/dev/null | grep -vE '\.(batch|extern)$'); do
+    echo "tandem-run: cancelling job step $step left by the failed attempt" >&2
+    scancel --signal=KILL "$step" 2>/dev/null || true
+  done
+  for _ in $(seq 1 50); do
+    [ -z "$(squeue -h -s -j "$SLURM_JOB_ID" -o %i 2>/dev/null | grep -vE '\.(batch|extern)$')" ] && return 0
+    sleep 0.2
+  done
 }
 
 # Drops the hosts that are gone from `args` (via a new hostfile) and lowers -np to the slots left;
@@ -71,5 +92,8 @@ elastic_shrink() {
   printf '%s\n' "${alive[@]}" > "$file"
   if [ "$hostfile_at" -ge 0 ]; then args[$hostfile_at]=$file; else args=(--hostfile "$file" "${args[@]}"); np_at=$((np_at >= 0 ? np_at + 2 : -1)); fi
   if [ "$np_at" -ge 0 ]; then args[$np_at]=$ranks; else args=(-np "$ranks" "${args[@]}"); fi
+  # The steps of the lost node may linger in Slurm until it declares the node down; let the
+  # relaunch's srun (mpirun starts its daemons with it) share their CPUs instead of waiting.
+  [ "$mode" = slurm ] && export SLURM_OVERLAP=1
   echo "tandem-run: dropped node(s) ${dropped[*]} (gone); relaunching on $ranks rank(s) on ${#alive[@]} node(s): ${alive[*]}" >&2
 }

@@ -111,6 +111,7 @@ up() {
     echo "SlurmdParameters=config_overrides"
     echo "ReturnToService=2"
     echo "JobRequeue=1"
+    echo "EnforcePartLimits=ALL"   # impossible requests are refused at submission, as on most clusters
     echo "AccountingStorageType=accounting_storage/none"
     echo "JobCompType=jobcomp/none"
     echo "InactiveLimit=0"
@@ -154,14 +155,14 @@ down() {
       kill -0 "$pid" 2>/dev/null || continue
       kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -0 "$pid" 2>/dev/null && { say "$name ($pid) did not stop on SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+      if kill -0 "$pid" 2>/dev/null; then say "$name ($pid) did not stop on SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
     done
   fi
   # What is left in the nodes' namespaces (job steps) was started by this cluster: end it.
   for ns in $(ip netns list 2>/dev/null | awk 'index($1, "tslurm-node") == 1 {print $1}'); do
     local pids
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+    if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
   done
   "$ROOT/scripts/local-cluster.sh" down >/dev/null 2>&1 || true
   rm -f "$STATE/pids"

@@ -15,8 +15,11 @@ public struct SlurmEnvironment: Sendable, Equatable {
     public var nodeList: String?
     /// `SLURM_JOB_NUM_NODES`.
     public var nodes: Int?
-    /// `SLURM_NTASKS`: tasks in the allocation.
+    /// `SLURM_NTASKS`: tasks of the job step, when srun started the ranks. Under mpirun it is nil:
+    /// OpenMPI rewrites the variable for the processes it starts (measured: 1 in a 2-task job).
     public var tasks: Int?
+    /// `SLURM_JOB_CPUS_PER_NODE`, as Slurm writes it (`8(x4)`: 8 CPUs on each of 4 nodes).
+    public var cpusPerNode: String?
     /// `SLURM_JOB_PARTITION`.
     public var partition: String?
 
@@ -28,8 +31,8 @@ public struct SlurmEnvironment: Sendable, Equatable {
                                 restartCount: value("SLURM_RESTART_COUNT").flatMap { Int($0) } ?? 0,
                                 nodeList: value("SLURM_JOB_NODELIST") ?? value("SLURM_NODELIST"),
                                 nodes: (value("SLURM_JOB_NUM_NODES") ?? value("SLURM_NNODES")).flatMap { Int($0) },
-                                tasks: (value("SLURM_NTASKS") ?? value("SLURM_NPROCS")).flatMap { Int($0) },
-                                partition: value("SLURM_JOB_PARTITION"))
+                                tasks: value("OMPI_COMM_WORLD_SIZE") != nil ? nil : (value("SLURM_NTASKS") ?? value("SLURM_NPROCS")).flatMap { Int($0) },
+                                cpusPerNode: value("SLURM_JOB_CPUS_PER_NODE"), partition: value("SLURM_JOB_PARTITION"))
     }
 
     /// The `slurm` object of `summary.json`.
@@ -37,16 +40,18 @@ public struct SlurmEnvironment: Sendable, Equatable {
         .object([("job_id", .string(jobID)), ("job_name", jobName.map(JSONValue.string) ?? .null),
                  ("restart_count", .int(restartCount)), ("node_list", nodeList.map(JSONValue.string) ?? .null),
                  ("nodes", nodes.map(JSONValue.int) ?? .null), ("tasks", tasks.map(JSONValue.int) ?? .null),
+                 ("cpus_per_node", cpusPerNode.map(JSONValue.string) ?? .null),
                  ("partition", partition.map(JSONValue.string) ?? .null)])
     }
 
-    /// `slurm job 42 'train' restart 1 on node[1-2] (2 nodes, 4 tasks)`, for the first log line.
+    /// `slurm job 42 'train' restart 1 on node[1-2] (2 nodes, 2(x2) CPUs/node)`, for the first log line.
     public var summaryLine: String {
         var s = "slurm job \(jobID)"
         if let jobName { s += " '\(jobName)'" }
         if restartCount > 0 { s += " restart \(restartCount)" }
         if let nodeList { s += " on \(nodeList)" }
-        let counts = [nodes.map { "\($0) node\($0 == 1 ? "" : "s")" }, tasks.map { "\($0) task\($0 == 1 ? "" : "s")" }].compactMap { $0 }
+        let counts = [nodes.map { "\($0) node\($0 == 1 ? "" : "s")" }, tasks.map { "\($0) task\($0 == 1 ? "" : "s")" },
+                      cpusPerNode.map { "\($0) CPUs/node" }].compactMap { $0 }
         if !counts.isEmpty { s += " (\(counts.joined(separator: ", ")))" }
         return s
     }

@@ -177,6 +177,11 @@ if [ $slurm_ok -eq 1 ]; then
     [ -n "$a" ] && [ "$a" = "$b" ] && ok "the requeued job's params_sha256 equals the uninterrupted run ($a)" || fail "requeued job's params_sha256" "${a:-none} vs $b"
     grep -q '"restart_count": 1' "$WORK/rq/summary.json" 2>/dev/null && ok "summary.json: restart_count 1" || fail "summary.json lacks restart_count 1"
 
+    # A sweep through sweep.sbatch: 3 tasks (coordinator + 2 groups of 1), the journal for optuna-dashboard.
+    timeout 300 sbatch --wait -n 3 -o "$WORK/sbsweep.out" scripts/slurm/sweep.sbatch "$WORK/grid.yaml" --output "$WORK/sbsweep" >/dev/null 2>&1; rc=$?
+    [ $rc -eq 0 ] && grep -q "sweep done" "$WORK/sbsweep.out" && [ -s "$WORK/sbsweep/optuna.journal" ] \
+      && ok "sbatch -n 3 sweep.sbatch: $(grep -m1 'sweep done' "$WORK/sbsweep.out"); optuna.journal written" || fail "sweep.sbatch (rc $rc)" "$(tail -3 "$WORK/sbsweep.out")"
+
     # Bad input: a missing config (the job fails with exit 2, not requeued), too many tasks.
     timeout 120 sbatch --wait -n 1 -o "$WORK/missing.out" scripts/slurm/train.sbatch nosuch.yaml >/dev/null 2>&1; rc=$?
     [ $rc -ne 0 ] && grep -q "nosuch.yaml: no such config file" "$WORK/missing.out" && ok "missing config -> job exit $rc: $(grep -m1 nosuch "$WORK/missing.out" | cut -c1-100)" \

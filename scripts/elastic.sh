@@ -50,7 +50,8 @@ elastic_clear_steps() {
     echo "tandem-run: cancelling job step $step left by the failed attempt" >&2
     scancel --signal=KILL "$step" 2>/dev/null || true
   done
-  for _ in $(seq 1 50); do
+  # A step on a dead node stays until Slurm declares the node down, so wait only briefly.
+  for _ in $(seq 1 15); do
     [ -z "$(squeue -h -s -j "$SLURM_JOB_ID" -o %i 2>/dev/null | grep -vE '\.(batch|extern)$')" ] && return 0
     sleep 0.2
   done

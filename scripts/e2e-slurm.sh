@@ -182,6 +182,23 @@ if [ $slurm_ok -eq 1 ]; then
     [ $rc -eq 0 ] && grep -q "sweep done" "$WORK/sbsweep.out" && [ -s "$WORK/sbsweep/optuna.journal" ] \
       && ok "sbatch -n 3 sweep.sbatch: $(grep -m1 'sweep done' "$WORK/sbsweep.out"); optuna.journal written" || fail "sweep.sbatch (rc $rc)" "$(tail -3 "$WORK/sbsweep.out")"
 
+    # A sweep warned with USR1 while trials run: they checkpoint, the job requeues and the sweep resumes.
+    sed 's/epochs: 6/epochs: 150/' "$WORK/base.yaml" > "$WORK/base-long.yaml"
+    printf 'base: %s\nsearch:\n  strategy: grid\n  metric: val_accuracy\n  group_size: 1\n  params:\n    train.optimizer.lr: {grid: [0.01, 0.05, 0.1, 0.2]}\n' \
+      "$WORK/base-long.yaml" > "$WORK/long.yaml"
+    id=$(sbatch --parsable -n 3 -o "$WORK/swrq.out" scripts/slurm/sweep.sbatch "$WORK/long.yaml" --output "$WORK/swrq")
+    for _ in $(seq 1 300); do grep -q "trial 0001 started" "$WORK/swrq.out" 2>/dev/null && break; sleep 0.2; done
+    scancel --signal=USR1 --batch "$id"
+    for _ in $(seq 1 300); do scontrol show job -o "$id" 2>/dev/null | grep -q "Restarts=[1-9]" && break; sleep 0.2; done
+    scontrol update JobId="$id" StartTime=now 2>/dev/null
+    for _ in $(seq 1 900); do st=$(job_state "$id"); [ "$st" = COMPLETED ] || [ "$st" = FAILED ] || [ "$st" = CANCELLED ] && break; sleep 0.2; done
+    if [ "$st" = COMPLETED ] && grep -q "requeueing job $id" "$WORK/swrq.out" && grep -q "resuming the sweep" "$WORK/swrq.out" && grep -q "sweep done: 4 finished" "$WORK/swrq.out"; then
+      ok "sweep.sbatch warned with USR1: $(grep -m1 'sweep stopped by a signal' "$WORK/swrq.out" | cut -c1-70); requeued; $(grep -m1 'resuming the sweep' "$WORK/swrq.out" | sed 's/.*: //'); done"
+      check_optuna swrq
+    else
+      fail "sweep.sbatch USR1 and requeue (job $id: $st)" "$(grep -E 'sbatch|sweep|error' "$WORK/swrq.out" | tail -4)"
+    fi
+
     # Bad input: a missing config (the job fails with exit 2, not requeued), too many tasks.
     timeout 120 sbatch --wait -n 1 -o "$WORK/missing.out" scripts/slurm/train.sbatch nosuch.yaml >/dev/null 2>&1; rc=$?
     [ $rc -ne 0 ] && grep -q "nosuch.yaml: no such config file" "$WORK/missing.out" && ok "missing config -> job exit $rc: $(grep -m1 nosuch "$WORK/missing.out" | cut -c1-100)" \

@@ -172,7 +172,7 @@ if [ $slurm_ok -eq 1 ]; then
     if grep -q "requeueing job $id" "$WORK/rq.out" && grep -q "restart 1" "$WORK/rq.out" && [ "$st" = COMPLETED ]; then
       ok "USR1 after checkpoint step-120: $(grep -m1 'stopped by SIGUSR1' "$WORK/rq.out" | cut -c1-60); requeued, restart 1 $(grep -m1 'resumed at step' "$WORK/rq.out")"
     else
-      fail "USR1 and requeue (job $id: $st)" "$(grep -E 'sbatch|stopped|resumed|error' "$WORK/rq.out" | tail -5)"
+      fail "USR1 and requeue (job $id: $st)" "$(scontrol show job -o "$id" 2>/dev/null | tr ' ' '\n' | grep -E '^(ExitCode|Reason|Restarts|NodeList)=' | tr '\n' ' '); log: $(grep -vE '^epoch' "$WORK/rq.out" | tail -12)"
     fi
     [ -n "$a" ] && [ "$a" = "$b" ] && ok "the requeued job's params_sha256 equals the uninterrupted run ($a)" || fail "requeued job's params_sha256" "${a:-none} vs $b"
     grep -q '"restart_count": 1' "$WORK/rq/summary.json" 2>/dev/null && ok "summary.json: restart_count 1" || fail "summary.json lacks restart_count 1"

@@ -10,12 +10,16 @@
 #
 # `mpirun-args` prints the flags that make mpirun start each rank inside the namespace named by
 # its host (scripts/netns-agent as the launcher) and use TCP on the bridge. Needs root.
+# LOCAL_CLUSTER_NAME=NAME LOCAL_CLUSTER_NET=10.232.0 makes a second, separate test bed (names
+# NAME-node1.., bridge and veths NAME-*, hostfile hostfiles/NAME); scripts/local-slurm.sh uses one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PREFIX=tandem-node
-BRIDGE=tdm-br0
-NET=10.231.0
-HOSTFILE="$ROOT/hostfiles/local-cluster"
+NAME=${LOCAL_CLUSTER_NAME:-}
+PREFIX=${NAME:-tandem}-node
+BRIDGE=${NAME:-tdm}-br0
+VETH=${NAME:-tdm}
+NET=${LOCAL_CLUSTER_NET:-10.231.0}
+HOSTFILE="$ROOT/hostfiles/${NAME:-local-cluster}"
 
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "local-cluster: needs root (network namespaces)" >&2; exit 1; }; }
 
@@ -34,15 +38,15 @@ up() {
   for i in $(seq 1 "$n"); do
     local ns="$PREFIX$i" host="$NET.$((i + 1))"
     ip netns add "$ns"
-    ip link add "tdm-v$i" type veth peer name "tdm-p$i"
-    ip link set "tdm-p$i" netns "$ns"
-    ip link set "tdm-v$i" master "$BRIDGE" up
+    ip link add "$VETH-v$i" type veth peer name "$VETH-p$i"
+    ip link set "$VETH-p$i" netns "$ns"
+    ip link set "$VETH-v$i" master "$BRIDGE" up
     ip -n "$ns" link set lo up
-    ip -n "$ns" link set "tdm-p$i" name eth0
+    ip -n "$ns" link set "$VETH-p$i" name eth0
     ip -n "$ns" addr add "$host/24" dev eth0
     ip -n "$ns" link set eth0 up
     if [ -n "$rate" ]; then
-      tc qdisc add dev "tdm-v$i" root tbf rate "$rate" burst 256kb latency 50ms
+      tc qdisc add dev "$VETH-v$i" root tbf rate "$rate" burst 256kb latency 50ms
       ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 256kb latency 50ms
     fi
     echo "$host slots=$slots" >> "$HOSTFILE.tmp"
@@ -55,7 +59,7 @@ up() {
 down() {
   need_root
   for ns in $(ip netns list | awk -v p="$PREFIX" 'index($1, p) == 1 {print $1}'); do ip netns del "$ns"; done
-  for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^tdm-v[0-9]+$' || true); do ip link del "$l" 2>/dev/null || true; done
+  for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^$VETH-v[0-9]+\$" || true); do ip link del "$l" 2>/dev/null || true; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE"
   echo "local-cluster: down"
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests (swift test) and the mpirun
-# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-sweep.sh), then a small fuzzing budget.
+# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-sweep.sh, e2e-serve.sh, e2e-slurm.sh), then a
+# small fuzzing budget.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
+ensure_slurm_packages
 ensure_swift
 setup_mpi_env
 # The cross-checks against reference implementations (Python's safetensors, TensorBoard's event
 # reader and onnxruntime) run when python3 can have those packages; set them up in a private
 # virtual environment under .build/ (skipped, with the tests saying so, when that is not possible).
-if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard, onnxruntime" 2>/dev/null; then
+if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard, onnxruntime, optuna" 2>/dev/null; then
   if [ ! -x .build/python/bin/python3 ]; then
     log "setting up .build/python (numpy, safetensors, tensorboard) for the reference cross-checks"
     python3 -m venv .build/python >/dev/null 2>&1 && timeout 600 .build/python/bin/python3 -m pip install --quiet numpy safetensors tensorboard >/dev/null 2>&1 \
@@ -19,6 +21,12 @@ if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, ten
     log "adding onnxruntime to .build/python for the ONNX cross-check"
     timeout 600 .build/python/bin/python3 -m pip install --quiet onnxruntime >/dev/null 2>&1 \
       || echo "note: could not install onnxruntime; the ONNX cross-check will be skipped"
+  fi
+  # optuna on its own too: without it only the Optuna journal cross-check is skipped.
+  if [ -x .build/python/bin/python3 ] && ! .build/python/bin/python3 -c "import optuna" 2>/dev/null; then
+    log "adding optuna to .build/python for the Optuna journal cross-check"
+    timeout 600 .build/python/bin/python3 -m pip install --quiet optuna >/dev/null 2>&1 \
+      || echo "note: could not install optuna; the Optuna journal cross-check will be skipped"
   fi
   [ -x .build/python/bin/python3 ] && export PATH="$ROOT/.build/python/bin:$PATH"
 fi
@@ -33,5 +41,6 @@ TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-parallel.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-sweep.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-serve.sh
+TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-slurm.sh
 log "fuzzing (small seeded budget; scripts/fuzz.sh by hand for a large one)"
 TANDEM="$ROOT/.build/debug/tandem" FUZZ_SEED=1 FUZZ_CASES=40 scripts/fuzz.sh

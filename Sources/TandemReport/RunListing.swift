@@ -39,16 +39,20 @@ public struct RunListing: Sendable {
     }
 
     /// The aligned table (header plus one line per run; NAME is the directory name, with the
-    /// configured run name in parentheses when it differs), or `no runs under DIR` when there are none.
+    /// configured run name in parentheses when it differs; a SLURM JOB column, `ID` or `ID+restarts`,
+    /// when any run has one), or `no runs under DIR` when there are none.
     public func table() -> String {
         guard !runs.isEmpty else { return "no runs under \(directory)" }
-        let header = ["NAME", "STATUS", "TASK", "BEST VALIDATION", "EPOCHS", "WALL", "LAYOUT"]
-        let rows = runs.map { r in
-            [r.label, r.status.rawValue, r.task ?? "-",
-             r.bestValidation.map { "\($0.name) \(RunListing.number($0.value))" } ?? "-",
-             r.epochs.map(String.init) ?? "-",
-             r.wallSeconds.map(ProgressBar.duration) ?? "-",
-             r.layout ?? "-"]
+        // The Slurm job column appears only when some run came from a Slurm job.
+        let slurm = runs.contains { $0.slurmJob != nil }
+        let header = ["NAME", "STATUS", "TASK", "BEST VALIDATION", "EPOCHS", "WALL", "LAYOUT"] + (slurm ? ["SLURM JOB"] : [])
+        let rows = runs.map { r -> [String] in
+            let row: [String] = [r.label, r.status.rawValue, r.task ?? "-",
+                                 r.bestValidation.map { "\($0.name) \(RunListing.number($0.value))" } ?? "-",
+                                 r.epochs.map(String.init) ?? "-",
+                                 r.wallSeconds.map(ProgressBar.duration) ?? "-",
+                                 r.layout ?? "-"]
+            return slurm ? row + [r.slurmJob ?? "-"] : row
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
         let rightAligned: Set<Int> = [4, 5]

@@ -51,6 +51,8 @@ public struct RunRecord: Sendable {
     public var paramsSHA256: String?
     /// The recorded error of a failed run.
     public var failure: String?
+    /// The Slurm job id (with `+N` when it was requeued N times), from summary.json.
+    public var slurmJob: String?
 
     /// Reads the run in `directory`; throws `ReportError` as `RunFiles.load` does.
     public static func load(directory: String) throws -> RunRecord {
@@ -77,6 +79,7 @@ public struct RunRecord: Sendable {
         layout = files.summary?.layoutText ?? files.checkpointLayout
         paramsSHA256 = files.summary?.paramsSHA256
         failure = files.failure
+        slurmJob = files.summary?.slurmJobID.map { id in (files.summary?.slurmRestarts ?? 0) > 0 ? "\(id)+\(files.summary?.slurmRestarts ?? 0)" : id }
         bestValidation = RunRecord.best(files)
     }
 

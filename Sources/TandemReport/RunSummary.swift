@@ -36,6 +36,9 @@ public struct RunSummary: Sendable {
     public var confusion: [[Int]]?
     /// Per-class metrics of the test split.
     public var perClass: [ClassRow] = []
+    /// The Slurm job that produced the run (`slurm.job_id`), and how often it was requeued.
+    public var slurmJobID: String?
+    public var slurmRestarts: Int?
 
     /// Reads `summary.json` at `path`; throws `ReportError` naming the file when it is malformed.
     public static func load(path: String) throws -> RunSummary {
@@ -60,6 +63,10 @@ public struct RunSummary: Sendable {
         parameters = JSONReading.int(o["parameters"])
         stoppedEarly = JSONReading.bool(o["stopped_early"])
         bestEpoch = JSONReading.int(o["best_epoch"])
+        if let slurm = o["slurm"] as? [String: Any] {
+            slurmJobID = JSONReading.string(slurm["job_id"])
+            slurmRestarts = JSONReading.int(slurm["restart_count"])
+        }
         classes = (o["classes"] as? [Any])?.map { JSONReading.string($0) ?? "\($0)" }
         for split in ["train", "validation", "test"] {
             guard let s = o[split] as? [String: Any] else { continue }

@@ -18,6 +18,8 @@ public final class Coordinator {
     let baseName: String
     var state: SweepState
     var journal: Journal?
+    /// The same events in Optuna's journal format (`optuna.journal`, for optuna-dashboard).
+    var optuna: OptunaJournal?
     let out: URL
     /// The world rank of each group's root, by group number.
     var groupOf: [Int: Int] = [:]
@@ -27,8 +29,9 @@ public final class Coordinator {
     var bestShown: Int?
 
     /// Prepares the output directory and the state: fresh (refusing to replace a sweep unless
-    /// `overwrite`) or, with `resume`, replayed from `sweep.jsonl`.
-    public init(config: SweepConfig, world: Communicator, groups: Int, resume: Bool, overwrite: Bool) throws {
+    /// `overwrite`) or, with `resume`, replayed from `sweep.jsonl`. `optunaJournal` is where the
+    /// Optuna journal goes (default `<output>/optuna.journal`).
+    public init(config: SweepConfig, world: Communicator, groups: Int, resume: Bool, overwrite: Bool, optunaJournal: String? = nil) throws {
         self.config = config
         self.world = world
         self.groups = groups
@@ -62,6 +65,8 @@ public final class Coordinator {
             try owned.claim(OwnedEntries.sweep)
             try owned.remove(OwnedEntries.sweep)
         }
+        optuna = try OptunaJournal(path: optunaJournal ?? out.appendingPathComponent("optuna.journal").path, config: config,
+                                   trials: state.trials, replaying: resume && exists ? journalPath : nil)
         let journal = try Journal(path: journalPath, truncate: !(resume && exists))
         self.journal = journal
         var header: [SweepEvent] = state.created == 0 ? [.sweep(strategy: config.strategy.rawValue, metric: config.metric, trials: state.trials.count)] : []
@@ -73,6 +78,7 @@ public final class Coordinator {
     @discardableResult
     func record(_ events: [SweepEvent]) throws -> Bool {
         try journal?.append(events)
+        try optuna?.append(events)
         var answer = true
         for e in events { answer = try state.apply(e) }
         return answer

@@ -215,6 +215,7 @@ public enum OwnedEntries {
     public static let sweep: [OwnedEntry] = [
         .directory("trials", [.claimedSubdirectories(run)]), model,
         .file("sweep.jsonl"), .file("results.csv"), .file("results.jsonl"), .file("best.json"),
+        .file("optuna.journal"),
     ]
 }
 

@@ -13,7 +13,8 @@ struct Sweep: ParsableCommand {
         World rank 0 coordinates; the other ranks split into groups of search.group_size, each training one \
         trial at a time (data parallel inside the group). Every event goes to OUTPUT/sweep.jsonl before it \
         is acted on, so after a crash --resume keeps the ended trials and restarts the running ones from \
-        their checkpoints. Results: OUTPUT/results.csv, results.jsonl, best.json and the best model in model/.
+        their checkpoints. Results: OUTPUT/results.csv, results.jsonl, best.json and the best model in model/; \
+        OUTPUT/optuna.journal holds the sweep in Optuna's journal format (optuna-dashboard OUTPUT/optuna.journal).
 
           mpirun -np 5 tandem sweep examples/iris-sweep.yaml     # coordinator + 2 groups of 2
         """
@@ -30,6 +31,9 @@ struct Sweep: ParsableCommand {
 
     @Option(help: "Sweep output directory (overrides output.dir).")
     var output: String?
+
+    @Option(help: ArgumentHelp("Where to write the sweep in Optuna's journal format, for optuna-dashboard (default: OUTPUT/optuna.journal).", valueName: "path"))
+    var optunaJournal: String?
 
     @Option(help: "Console output of the coordinator: auto or lines (one line per event), bar (the whole table redrawn in place).")
     var progress: ProgressStyle = .auto
@@ -61,7 +65,7 @@ struct Sweep: ParsableCommand {
             let index = world.rank == 0 ? 0 : (world.rank - 1) / sweep.groupSize + 1
             let group = try world.split(color: index, key: world.rank)
             if world.rank == 0 {
-                try Coordinator(config: sweep, world: world, groups: groups, resume: resume, overwrite: overwrite).run()
+                try Coordinator(config: sweep, world: world, groups: groups, resume: resume, overwrite: overwrite, optunaJournal: optunaJournal).run()
             } else {
                 ProgressStyle.quiet = true
                 let cores = ProcessInfo.processInfo.activeProcessorCount

@@ -44,6 +44,8 @@ if out=$("$TANDEM" diff "$WORK/ov" "$WORK/plain" --tolerance 1e-6); then ok "ove
 b=$(json_get "$WORK/ov/summary.json" gradient_sync.buckets); r=$(json_get "$WORK/ov/summary.json" gradient_sync.bucket_reductions)
 [ "$b" = 3 ] && [ "$r" = 60 ] && ok "3 buckets (one bias alone, one weight larger than a bucket), each reduced once per step: $r reductions in 20 steps" \
   || fail "bucket counts" "buckets $b, reductions $r"
+r=$(json_get "$WORK/plain/summary.json" gradient_sync.bucket_reductions)
+[ "$r" = 20 ] && ok "plain sync: one reduction of the whole gradient per step ($r in 20 steps)" || fail "plain sync reductions" "$r (expected 20)"
 if command -v python3 >/dev/null; then
   if out=$(python3 - "$WORK/ov-timeline.json" <<'PY'
 import json, sys

@@ -41,6 +41,8 @@ final class TrainingStep {
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
     private(set) var computeSeconds = 0.0
+    /// When the pipeline op being traced began (timeline only).
+    private var opStart = 0.0
 
     /// `capacity`: the most rows this rank will hold in one step.
     init(model: ParallelModel, head: LossHead, optimizer: Optimizer, clipGradNorm: Double, seed: UInt64, capacity: Int,
@@ -87,7 +89,6 @@ final class TrainingStep {
         let inWidth = model.spec.inputs, outWidth = head.outputs
         let scale = 1 / Float(globalCount)
         let clock = MonotonicClock.now()
-        var opStart = 0.0
         let sync = self.sync
         var loss = try model.pipeline.trainStep(
             rows: partRows,
@@ -101,8 +102,8 @@ final class TrainingStep {
             },
             gradientsReady: { sync.parametersReady($0) },
             observe: timeline.map { timeline in { op, begins in
-                if begins { opStart = timeline.now(); return }
-                if case .forward = op { timeline.span("forward", "compute", from: opStart, step: step) } else { timeline.span("backward", "compute", from: opStart, step: step) }
+                if begins { self.opStart = timeline.now(); return }
+                if case .forward = op { timeline.span("forward", "compute", from: self.opStart, step: step) } else { timeline.span("backward", "compute", from: self.opStart, step: step) }
             } })
         waitSeconds += model.pipeline.waitSeconds
         computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds

@@ -1,10 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (arrows point one way):
-//   CMPI, CBLAS  <-  TandemTensor  <-  TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim
-//     <-  TandemParallel (model parallelism: grid, shards, pipeline)  <-  TandemTrain  <-  TandemSweep  <-  tandem (CLI)
-//   TandemArtifact  <-  TandemServe (HTTP, Hummingbird)  <-  tandem (CLI)
+// Module graph (`A <- B`: A uses B; README.md, Architecture):
+//   TandemTensor <- CBLAS
+//   TandemComm <- CMPI, TandemTensor
+//   TandemData, TandemMetrics, TandemOptim <- TandemTensor;  TandemModel <- TandemTensor, CBLAS
+//   TandemReport <- TandemTensor, TandemMetrics
+//   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
+//   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
+//   TandemServe <- TandemArtifact, TandemData, TandemTensor (HTTP, Hummingbird)
+//   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
+//                  TandemReport, TandemArtifact
+//   TandemSweep <- TandemTrain (and the modules below it);  tandem (CLI) <- TandemTrain, TandemReport, TandemArtifact,
+//                  TandemSweep, TandemServe
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],

@@ -10,13 +10,14 @@ IRIS_MLP=(examples/iris.yaml --set model.kind=mlp --set model.hidden=[16] --set 
 train 2 "$WORK/ws-base" "${IRIS_MLP[@]}" || fail "iris MLP base run" "$(tail -3 "$WORK/ws-base.log")"
 train 2 "$WORK/ws-warm" "${IRIS_MLP[@]}" --set train.epochs=1 --set init_from="$WORK/ws-base/model" || fail "warm-started run" "$(tail -3 "$WORK/ws-warm.log")"
 train 2 "$WORK/ws-fresh" "${IRIS_MLP[@]}" --set train.epochs=1 || fail "fresh 1-epoch run" "$(tail -3 "$WORK/ws-fresh.log")"
-first_loss() { awk -F'"loss":' '/"split":"train"/ {split($2, a, ","); print a[1]; exit}' "$1/metrics.jsonl"; }
+first_loss() { python3 -c 'import json, sys
+print(next(r["loss"] for r in map(json.loads, open(sys.argv[1])) if r.get("split") == "train"))' "$1/metrics.jsonl"; }
 lw=$(first_loss "$WORK/ws-warm"); lf=$(first_loss "$WORK/ws-fresh")
 if [ -n "$lw" ] && [ -n "$lf" ] && awk -v a="$lw" -v b="$lf" 'BEGIN { exit !(a < b) }'; then
   ok "init_from: first-epoch training loss $lw < $lf of a fresh run"
 else fail "init_from lowers the first-epoch loss" "warm '$lw' vs fresh '$lf'"; fi
 base_sha=$(field "$WORK/ws-base" params_sha256)
-grep -A2 '"init_from"' "$WORK/ws-warm/summary.json" | grep -q "$base_sha" && grep -q "\"params_sha256\" : \"$base_sha\"" "$WORK/ws-warm/model/model.json" \
+[ "$(json_get "$WORK/ws-warm/summary.json" init_from.params_sha256)" = "$base_sha" ] && [ "$(json_get "$WORK/ws-warm/model/model.json" lineage.init_from.params_sha256)" = "$base_sha" ] \
   && ok "init_from path and params_sha256 recorded in summary.json and the model's lineage" || fail "init_from lineage" "$(grep -A3 init_from "$WORK/ws-warm/summary.json")"
 grep -q "warm start from" "$WORK/ws-warm.log" && ok "the warm-started run says where it started from" || fail "no warm-start line" "$(head -2 "$WORK/ws-warm.log")"
 # An incompatible model: refused on every rank, before training, with exit code 2 and the field named.

@@ -15,10 +15,19 @@ train() {
   timeout 300 "${MPIRUN[@]}" -np "$np" "$TANDEM" train "$@" --output "$out" >"$out.log" 2>&1
 }
 
+# json_get FILE KEY[.KEY...] : a value from a JSON file, read by a JSON parser (empty when absent)
+command -v python3 >/dev/null || { echo "error: the end-to-end scripts need python3 to read JSON" >&2; exit 1; }
+json_get() {
+  python3 -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+print("" if v is None else json.dumps(v) if isinstance(v, (bool, list, dict)) else v)' "$1" "$2" 2>/dev/null
+}
 # metric RUN SPLIT KEY : a number from RUN/summary.json
-metric() { awk -v s="\"$2\": {" -v k="\"$3\":" 'index($0, s) {t=1} t && index($0, k) {gsub(/[ ,]/, "", $2); print $2; exit}' "$1/summary.json"; }
-# field RUN KEY : a top-level string field from RUN/summary.json
-field() { awk -v k="\"$2\":" 'index($0, k) {gsub(/[ ",]/, "", $2); print $2; exit}' "$1/summary.json"; }
+metric() { json_get "$1/summary.json" "$2.$3"; }
+# field RUN KEY : a top-level field from RUN/summary.json
+field() { json_get "$1/summary.json" "$2"; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 close_to() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
 

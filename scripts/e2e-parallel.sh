@@ -28,13 +28,16 @@ for layout in "2 1 1" "1 2 1" "1 3 1" "2 2 1" "2 1 2" "1 2 2"; do
       fail "$name" "$(grep -m3 error "$out.log")"; continue
     fi
     if d=$("$TANDEM" diff "$out" "$WORK/ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-    held=$(awk -F': ' '/"max_micro_batches_held"/ {gsub(/[ ,]/, "", $2); print $2}' "$out/summary.json")
+    held=$(json_get "$out/summary.json" model_parallel.max_micro_batches_held)
     if [ "$schedule" = 1f1b ] && [ -n "$held" ] && [ "$held" -gt "$2" ]; then fail "$name holds $held micro-batches (more than pp $2)"; fi
   done
 done
-held=$(awk -F': ' '/"max_micro_batches_held"/ {gsub(/[ ,]/, "", $2); print $2}' "$WORK/tp1-pp3-dp1-1f1b/summary.json")
+# The data-parallel replicas of a split model sum their shards through the same gradient sync.
+r=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.bucket_reductions); s=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.steps)
+[ "$r" = 20 ] && [ "$s" = 20 ] && ok "tp 2 x dp 2: the gradient sync reduced each rank's shard over its replica once per step ($r in $s steps)" || fail "gradient sync under tp 2 x dp 2" "reductions '$r', steps '$s'"
+held=$(json_get "$WORK/tp1-pp3-dp1-1f1b/summary.json" model_parallel.max_micro_batches_held)
 if [ "$held" = 3 ]; then ok "1F1B on 3 stages held at most 3 of 4 micro-batches (GPipe: 4)"; else fail "1F1B activation bound" "held $held"; fi
-grep -q '"layout"' "$WORK/tp2-pp2-dp1-1f1b/summary.json" && grep -q '"stages": \[' "$WORK/tp2-pp2-dp1-1f1b/summary.json" \
+[ -n "$(json_get "$WORK/tp2-pp2-dp1-1f1b/summary.json" layout)" ] && [ "$(json_get "$WORK/tp2-pp2-dp1-1f1b/summary.json" model_parallel.stages)" = "[[0], [1, 2, 3]]" ] \
   && grep -q 'tensor 2 x pipeline 2' "$WORK/tp2-pp2-dp1-1f1b.log" && ok "summary.json and the first log line state the layout and stages" \
   || fail "layout reported" "$(head -1 "$WORK/tp2-pp2-dp1-1f1b.log")"
 

@@ -15,7 +15,7 @@ sweep() {
 }
 # rows RESULTS_CSV : the results without the wall time column (the rest must be reproducible)
 rows() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_seconds") w = i } { $w = ""; print }' OFS=, "$1"; }
-json_number() { sed -n "s/^  \"$2\": \([-0-9.e]*\),*$/\1/p" "$1" | head -1; }
+json_number() { json_get "$1" "$2"; }
 shas() { for d in "$1"/trials/*/; do printf '%s %s\n' "$(basename "$d")" "$(field "$d" params_sha256)"; done; }
 
 # --- a grid sweep on 5 ranks finishes, and beats or equals the base config --------------------

@@ -34,16 +34,18 @@ train 3 "$WORK/plain" examples/digits.yaml --set train.max_steps=20 --set parall
 # 3 ranks on 2 cores; forced on, its barrier yields the core while it waits).
 train 3 "$WORK/shmsum" examples/digits.yaml --set train.max_steps=20 --set parallel.overlap=false --set parallel.intra_node=true || fail "shared-memory sum run"
 train 3 "$WORK/mpisum" examples/digits.yaml --set train.max_steps=20 --set parallel.overlap=false --set parallel.intra_node=false || fail "MPI_Allreduce run"
-if grep -q '"intra_node_shared_memory": true' "$WORK/shmsum/summary.json" && grep -q '"intra_node_shared_memory": false' "$WORK/mpisum/summary.json" \
+if [ "$(json_get "$WORK/shmsum/summary.json" gradient_sync.intra_node_shared_memory)" = true ] && [ "$(json_get "$WORK/mpisum/summary.json" gradient_sync.intra_node_shared_memory)" = false ] \
    && out=$("$TANDEM" diff "$WORK/shmsum" "$WORK/mpisum" --tolerance 1e-6); then ok "shared-memory gradient sum vs MPI_Allreduce on 3 ranks: $out"
-else fail "shared-memory gradient sum vs MPI_Allreduce" "$(grep -m1 intra_node "$WORK/shmsum/summary.json")"; fi
+else fail "shared-memory gradient sum vs MPI_Allreduce" "intra_node_shared_memory $(json_get "$WORK/shmsum/summary.json" gradient_sync.intra_node_shared_memory)"; fi
 grep -q "overlapped gradient sync" "$WORK/ov.log" && ok "the first log line names the overlapped gradient sync" || fail "overlap not active" "$(head -1 "$WORK/ov.log")"
 s1=$(field "$WORK/ov" params_sha256); s2=$(field "$WORK/ov2" params_sha256)
 [ -n "$s1" ] && [ "$s1" = "$s2" ] && ok "overlapped sync with uneven buckets is bitwise reproducible" || fail "overlap reproducible" "$s1 vs $s2"
 if out=$("$TANDEM" diff "$WORK/ov" "$WORK/plain" --tolerance 1e-6); then ok "overlapped (3 buckets) vs plain on 3 ranks: $out"; else fail "overlapped vs plain within 1e-6" "$out"; fi
-b=$(awk '/"buckets"/ {gsub(/[ ,]/, "", $2); print $2}' "$WORK/ov/summary.json"); r=$(awk '/"bucket_reductions"/ {gsub(/[ ,]/, "", $2); print $2}' "$WORK/ov/summary.json")
+b=$(json_get "$WORK/ov/summary.json" gradient_sync.buckets); r=$(json_get "$WORK/ov/summary.json" gradient_sync.bucket_reductions)
 [ "$b" = 3 ] && [ "$r" = 60 ] && ok "3 buckets (one bias alone, one weight larger than a bucket), each reduced once per step: $r reductions in 20 steps" \
   || fail "bucket counts" "buckets $b, reductions $r"
+r=$(json_get "$WORK/plain/summary.json" gradient_sync.bucket_reductions)
+[ "$r" = 20 ] && ok "plain sync: one reduction of the whole gradient per step ($r in 20 steps)" || fail "plain sync reductions" "$r (expected 20)"
 if command -v python3 >/dev/null; then
   if out=$(python3 - "$WORK/ov-timeline.json" <<'PY'
 import json, sys

@@ -22,7 +22,7 @@ public final class Predictor {
     /// missing values take the fitted imputation.
     public func outputs(table: Table, rows: [Int]) throws -> Matrix {
         let x = try artifact.manifest.preprocessing.transform(table: table, rows: rows)
-        return head.probabilities(network.predict(x))
+        return head.probabilities(try network.predict(x))
     }
 
     /// Reads `path` (CSV or .npy) with the artifact's column kinds; a feature column the file

@@ -40,7 +40,7 @@ public struct StreamingPredictor {
                 let batch = Matrix(rows: rows, cols: width, values: rows == Self.batchRows ? x : Array(x[0..<(rows * width)]))
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(rows * 16 * (predictor.head.probabilityWidth + 1))
-                format.append(predictor.head.probabilities(predictor.network.predict(batch)), to: &bytes)
+                format.append(predictor.head.probabilities(try predictor.network.predict(batch)), to: &bytes)
                 try write(bytes)
                 total += rows
                 rows = 0

@@ -3,7 +3,8 @@ import TandemTensor
 /// Fully connected layer `y = x W^T + b`, with W and b living in a `ParameterArena`.
 ///
 /// Shapes: x `[rows, inFeatures]`, W `[outFeatures, inFeatures]` (row-major, as in safetensors
-/// and PyTorch), b `[outFeatures]`, y `[rows, outFeatures]`.
+/// and PyTorch), b `[outFeatures]`, y `[rows, outFeatures]`. The tensor-parallel layers
+/// (`ColumnParallelDense`, `RowParallelDense`) are built from this one over their shard's W and b.
 public final class Dense: Layer {
     public let inFeatures: Int
     public let outFeatures: Int
@@ -22,16 +23,31 @@ public final class Dense: Layer {
         biasOffset = bias.offset
     }
 
-    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, context: ForwardContext) {
+    /// y = x W^T + b: x `[rows, in]`, y `[rows, out]`.
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>? = nil,
+                        rows: Int, context: ForwardContext) {
+        forwardProduct(x, y, rows: rows)
+        addBias(y, rows: rows)
+    }
+
+    /// The GEMM half of forward: y = x W^T, x `[rows, in]`, y `[rows, out]`.
+    public func forwardProduct(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int) {
         let w = UnsafePointer(arena.params.base + weightOffset)
         sgemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
+    }
+
+    /// The bias half of forward: y += b, y `[rows, out]`.
+    public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int) {
         Elementwise.addBias(y, arena.params.base + biasOffset, rows: rows, cols: outFeatures)
     }
 
-    /// dW += dy^T x `[out, in]`; db += column sums of dy; dx = dy W `[rows, in]`.
-    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, rows: Int) {
+    /// dW += dy^T x `[out, in]`; db += column sums of dy; then `gradientsReady(parameterRange)`;
+    /// then dx = dy W `[rows, in]` unless `dx` is nil.
+    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                         saved: UnsafePointer<Float>? = nil, rows: Int, context: ForwardContext = ForwardContext(training: true),
+                         gradientsReady: (Range<Int>) -> Void = { _ in }) {
         backwardParameters(x: x, dy: dy, rows: rows)
+        gradientsReady(parameterRange)
         if let dx { backwardInput(dy: dy, dx: dx, rows: rows) }
     }
 

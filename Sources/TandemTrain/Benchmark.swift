@@ -46,7 +46,7 @@ public enum Benchmark {
     }
 
     /// Trains `workload` with Adam on random data for `steps` timed steps (after `warmup`),
-    /// data-parallel over `comm`. Uses the same `TrainingStep` as `tandem train`; `intraNode`
+    /// data-parallel over `comm` (the grid with tp = pp = 1). Uses the same `ParallelModel` and `TrainingStep` as `tandem train`; `intraNode`
     /// sums gradients through shared memory within the node (`parallel.intra_node`).
     /// With `checkpointEvery > 0`, rank 0 also writes a full checkpoint (parameters and both Adam
     /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does.
@@ -55,15 +55,17 @@ public enum Benchmark {
                                 intraNode: Bool = false) throws -> Result {
         let spec = NetworkSpec(inputs: workload.widths[0], hidden: Array(workload.widths.dropFirst().dropLast()),
                                outputs: workload.widths[workload.widths.count - 1])
-        let network = try Network(spec: spec)
-        try Initializer.initialize(network.arena, scheme: .he, seed: 1)
+        let model = try ParallelModel(spec: spec, config: ParallelConfig(), world: comm)
+        let whole = ParameterArena(spec.parameterSpecs)
+        try Initializer.initialize(whole, scheme: .he, seed: 1)
+        model.extract(whole.params.array, into: model.arena.params)
         let head = LossHead.softmaxCrossEntropy(classes: spec.outputs)
-        let optimizer = Optimizer(options: OptimizerOptions(kind: .adam), count: network.arena.count, decayRanges: [])
+        let optimizer = Optimizer(options: OptimizerOptions(kind: .adam), count: model.arena.count, decayRanges: [])
         let (start, length) = BatchPlan.slice(count: workload.batch, rank: comm.rank, ranks: comm.size)
-        let reducer = intraNode && comm.size > 1 ? try HierarchicalAllreduce(comm: comm, capacity: network.arena.count) : nil
-        let sync = GradientSync(comm: comm, arena: network.arena, overlap: overlap && MPIRuntime.serializedThreads, reducer: reducer)
+        let reducer = intraNode && comm.size > 1 ? try HierarchicalAllreduce(comm: model.dp, capacity: model.arena.count) : nil
+        let sync = GradientSync(comm: model.dp, arena: model.arena, overlap: overlap && MPIRuntime.serializedThreads, reducer: reducer)
         defer { sync.close() }
-        let step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: 0, seed: 1,
+        let step = TrainingStep(model: model, head: head, optimizer: optimizer, clipGradNorm: 0, seed: 1,
                                 capacity: length, sync: sync)
         var rng = RandomGenerator(seed: UInt64(7 + comm.rank))
         for i in 0..<(length * spec.inputs) { step.inputs.base[i] = rng.nextFloat() }
@@ -76,7 +78,7 @@ public enum Benchmark {
         for s in 0..<steps {
             _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4)
             if checkpointEvery > 0, (s + 1) % checkpointEvery == 0, comm.rank == 0, let writer {
-                let tensors = network.arena.tensors() + [NamedTensor(name: "m", shape: [optimizer.count], values: optimizer.moment1.array),
+                let tensors = model.arena.tensors() + [NamedTensor(name: "m", shape: [optimizer.count], values: optimizer.moment1.array),
                                                          NamedTensor(name: "v", shape: [optimizer.count], values: optimizer.moment2.array)]
                 try writer.submit(manifest: benchmarkManifest(step: s + 1, widths: workload.widths), tensors: tensors, keep: 2, bestBy: nil)
             }
@@ -90,7 +92,7 @@ public enum Benchmark {
         let syncPerStep = try comm.allreduceMax([(sync.exposedSeconds - syncBefore) / Double(steps)])[0]
         var alone = 0.0, raw = 0.0
         if comm.size > 1 && !sync.overlap {
-            let bytes = network.arena.count * 4
+            let bytes = model.arena.count * 4
             alone = try allreduceBusBandwidth(bytes: bytes, repeats: 10, comm: comm) { _, _ in
                 sync.beginStep()
                 try sync.finish()
@@ -99,7 +101,7 @@ public enum Benchmark {
         }
         try reducer?.free()
         return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
-                      syncSecondsPerStep: syncPerStep, gradientBytes: network.arena.count * 4,
+                      syncSecondsPerStep: syncPerStep, gradientBytes: model.arena.count * 4,
                       syncAloneBusGBps: alone, rawAllreduceBusGBps: raw,
                       checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes)
     }

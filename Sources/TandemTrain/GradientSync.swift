@@ -3,14 +3,17 @@ import Foundation
 import TandemComm
 import TandemModel
 
-/// Sums the gradient arena over the data-parallel ranks (DESIGN.md decision 5).
+/// Sums the gradient arena (this rank's shard) over the data-parallel replicas, for every
+/// layout (DESIGN.md decision 5).
 ///
 /// The arena is cut into buckets: contiguous slices in reverse layer order, about
 /// `firstBucketBytes` for the first and `bucketBytes` after (a parameter is never split; one
 /// larger than a bucket gets a bucket of its own). With `overlap`, a communication thread reduces
 /// each bucket as soon as backward has produced all of its gradients, while backward goes on
 /// with the earlier layers; `finish()` waits for the rest. Every rank reduces the same buckets in
-/// the same order. Without `overlap`, `finish()` reduces the whole arena in one call.
+/// the same order. Without `overlap`, `finish()` reduces the whole arena in one call (one
+/// reduction per step). Overlap needs a training thread that makes no MPI calls during
+/// backward (MPI is SERIALIZED): the caller turns it off under tensor and pipeline parallelism.
 ///
 /// With a `reducer` (`parallel.intra_node`), the ranks of a node reduce through shared memory
 /// and only one rank per node joins the allreduce between nodes; otherwise `MPI_Allreduce`.
@@ -31,7 +34,8 @@ public final class GradientSync: @unchecked Sendable {
     private var failure: (any Error)?
     private var thread: Thread?
     private var closing = false
-    /// Bucket reductions performed since creation (tests check one per bucket per step).
+    /// Reductions performed since creation, counted where they are made: one per bucket per
+    /// step when overlapped, one per step on the plain path, none on one rank.
     public private(set) var reductions = 0
     /// Seconds the training thread spent in `finish()` (the exposed, not hidden, sync time).
     public private(set) var exposedSeconds = 0.0
@@ -99,8 +103,10 @@ public final class GradientSync: @unchecked Sendable {
                 let start = timeline?.now()
                 try reduce(arena.grads.base, count: arena.count)
                 if let start { timeline?.span("allreduce (all)", "comm", from: start) }
+                lock.lock()
+                reductions += 1
+                lock.unlock()
             }
-            reductions += buckets.count
             return
         }
         parametersReady(0..<0)

@@ -3,9 +3,10 @@ import TandemModel
 import TandemParallel
 import TandemTensor
 
-/// The model-parallel side of a run (`parallel.tensor` or `parallel.pipeline` above 1): the
-/// process grid, its communicators, this rank's stage and shard, and the pipeline between
-/// stages.
+/// The model as this rank holds it on the `dp x tp x pp` process grid, for every layout: data
+/// parallelism is the grid with tp = pp = 1, whose one stage is the whole model of plain `Dense`
+/// layers. Holds the grid, its communicators, this rank's shard of its stage (`StageNetwork`
+/// over `ShardLayout.makeLayers`) and the pipeline between stages.
 ///
 /// Parameters, gradients and optimizer state exist on each rank only for its shard. Whole
 /// ("consolidated") parameters, in the single-process arena layout, are assembled on world
@@ -21,13 +22,17 @@ final class ParallelModel {
     let dp: Communicator
     /// Ranks with the same (dp, pp): the shards of each layer.
     let tp: Communicator
+    /// This rank's parameters and gradients (its shard only).
+    let arena: ParameterArena
     let stage: StageNetwork
     let pipeline: Pipeline
     let schedule: PipelineScheduleKind
+    /// Micro-batches per step: `parallel.micro_batches` when the model is split, else 1.
     let microBatches: Int
     let spec: NetworkSpec
 
-    var arena: ParameterArena { stage.arena }
+    /// Whether the model is split (tensor or pipeline parallelism).
+    var splitsModel: Bool { grid.tp > 1 || grid.pp > 1 }
 
     init(spec: NetworkSpec, config: ParallelConfig, world: Communicator) throws {
         self.spec = spec
@@ -46,11 +51,25 @@ final class ParallelModel {
         dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
         tp = try world.split(color: c.dp + grid.dp * c.pp, key: c.tp)
         shard = ShardLayout(widths: widths, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
-        stage = StageNetwork(layout: shard, tp: tp, activation: spec.activation, dropout: spec.dropout)
-        pipeline = Pipeline(stage: stage, stages: grid.pp, comm: world, previous: grid.previousStage(of: world.rank),
-                            next: grid.nextStage(of: world.rank))
+        arena = ParameterArena(shard.slotSpecs)
+        stage = StageNetwork(layers: shard.makeLayers(spec: spec, arena: arena, tp: tp))
         schedule = config.schedule
-        microBatches = config.microBatches
+        microBatches = config.splitsModel ? config.microBatches : 1
+        pipeline = Pipeline(stage: stage, index: c.pp, stages: grid.pp, schedule: schedule, microBatches: microBatches,
+                            layersCommunicate: grid.tp > 1, comm: world, previous: grid.previousStage(of: world.rank),
+                            next: grid.nextStage(of: world.rank))
+    }
+
+    /// Sets the watchdog and the step it reports on the grid's communicators (as on the world).
+    func watch(_ watchdog: Watchdog?) {
+        dp.watchdog = watchdog
+        tp.watchdog = watchdog
+    }
+
+    /// The training step the watchdog names.
+    var step: Int {
+        get { dp.step }
+        set { dp.step = newValue; tp.step = newValue }
     }
 
     /// The slots of the consolidated (single-process) arena (computed once; no buffers).
@@ -60,6 +79,8 @@ final class ParallelModel {
     /// from every shard into the consolidated layout on world rank 0 (nil elsewhere). A
     /// collective over the world.
     func consolidate(_ local: FloatBuffer) throws -> [Float]? {
+        // One rank per replica (tp = pp = 1): rank 0 already holds the whole model.
+        if !splitsModel { return world.rank == 0 ? local.array : nil }
         let bytes: [UInt8] = coordinates.dp == 0
             ? UnsafeRawBufferPointer(start: local.base, count: local.count * 4).map { $0 } : []
         let parts = try world.gather(bytes: bytes)

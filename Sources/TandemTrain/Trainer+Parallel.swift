@@ -6,23 +6,14 @@ import TandemTensor
 
 extension Trainer {
     /// A per-parameter buffer (`arena` layout) in the consolidated single-process layout, on
-    /// world rank 0 (nil elsewhere). A collective under model parallelism.
-    func consolidated(_ buffer: FloatBuffer) throws -> [Float]? {
-        if let parallel { return try parallel.consolidate(buffer) }
-        return isRoot ? buffer.array : nil
-    }
+    /// world rank 0 (nil elsewhere). A collective when the model is split.
+    func consolidated(_ buffer: FloatBuffer) throws -> [Float]? { try model.consolidate(buffer) }
 
     /// Loads a consolidated buffer (the same on every rank) into this rank's `buffer`.
-    func distribute(_ whole: [Float], into buffer: FloatBuffer) {
-        if let parallel {
-            parallel.extract(whole, into: buffer)
-        } else {
-            whole.withUnsafeBufferPointer { w in if let b = w.baseAddress { buffer.base.update(from: b, count: buffer.count) } }
-        }
-    }
+    func distribute(_ whole: [Float], into buffer: FloatBuffer) { model.extract(whole, into: buffer) }
 
     /// The slots of the consolidated arena (names and shapes of the whole model).
-    var wholeSlots: [ParameterSlot] { parallel?.fullSlots ?? arena.slots }
+    var wholeSlots: [ParameterSlot] { model.fullSlots }
 
     /// Named tensors of a consolidated buffer.
     func tensors(_ whole: [Float], prefix: String = "") -> [NamedTensor] {
@@ -34,10 +25,11 @@ extension Trainer {
         try consolidated(arena.params).map { tensors($0) }
     }
 
-    /// `params_sha256` of the whole model, the same on every rank (rank 0 hashes the
-    /// consolidated parameters and broadcasts the digest under model parallelism).
+    /// `params_sha256` of the whole model, the same on every rank: with one rank per replica the
+    /// rank's own parameters; otherwise rank 0 hashes the consolidated parameters and broadcasts
+    /// the digest.
     func consolidatedSHA256(_ whole: [NamedTensor]?) throws -> String {
-        guard parallel != nil else { return arena.sha256 }
+        guard model.splitsModel else { return arena.sha256 }
         var digest = ""
         if let whole {
             let values = whole.flatMap(\.values)
@@ -46,48 +38,39 @@ extension Trainer {
         return String(decoding: try comm.broadcast(bytes: Array(digest.utf8)), as: UTF8.self)
     }
 
-    /// Evaluation with every rank's help: data parallel, each rank predicts a block of rows;
-    /// model parallel, each replica pushes its block through the pipeline and the last stage's
-    /// tensor rank 0 contributes the outputs.
+    /// Evaluation with every rank's help, the same for every layout: each data-parallel replica
+    /// pushes its block of rows through the pipeline in chunks, and the last stage's tensor
+    /// rank 0 contributes the outputs.
     func makeEvaluator() -> Evaluator {
-        if let parallel {
-            let head = self.head
-            let dp = parallel.coordinates.dp, replicas = parallel.grid.dp
-            let contributes = parallel.pipeline.isLast && parallel.coordinates.tp == 0
-            return Evaluator(head: head, comm: comm, classes: data.classes) { split in
-                let (start, length) = BatchPlan.slice(count: split.count, rank: dp, ranks: replicas)
-                let chunk = 256
-                parallel.stage.reserve(rows: chunk)
-                let chunks = stride(from: 0, to: length, by: chunk).map { min(chunk, length - $0) }
-                let cols = split.x.cols, width = head.outputs
-                var raw = Matrix(rows: contributes ? length : 0, cols: width)
-                try split.x.values.withUnsafeBufferPointer { x in
-                    guard let xb = x.baseAddress else { return }
-                    try parallel.pipeline.infer(rows: chunks, load: { k, dst in
-                        dst.update(from: xb + (start + k * chunk) * cols, count: chunks[k] * cols)
-                    }, consume: { k, out in
-                        guard contributes else { return }
-                        for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
-                    })
-                }
-                return contributes ? head.probabilities(raw).values : []
-            }
-        }
-        let network = self.network
+        let model = self.model
         let head = self.head
-        let comm = self.comm
+        let dp = model.coordinates.dp, replicas = model.grid.dp
+        let contributes = model.pipeline.isLast && model.coordinates.tp == 0
         return Evaluator(head: head, comm: comm, classes: data.classes) { split in
-            let (start, length) = BatchPlan.slice(count: split.count, rank: comm.rank, ranks: comm.size)
-            guard length > 0, let network else { return [] }
-            let block = Matrix(rows: length, cols: split.x.cols,
-                               values: Array(split.x.values[(start * split.x.cols)..<((start + length) * split.x.cols)]))
-            return head.probabilities(network.predict(block)).values
+            let (start, length) = BatchPlan.slice(count: split.count, rank: dp, ranks: replicas)
+            // The chunk sizes of the former whole-model and pipeline evaluations, kept so every
+            // evaluation result stays bit-identical (GEMM blocking may depend on the row count).
+            let chunk = model.splitsModel ? 256 : 1024
+            model.stage.reserve(rows: min(chunk, max(length, 1)))
+            let chunks = stride(from: 0, to: length, by: chunk).map { min(chunk, length - $0) }
+            let cols = split.x.cols, width = head.outputs
+            var raw = Matrix(rows: contributes ? length : 0, cols: width)
+            try split.x.values.withUnsafeBufferPointer { x in
+                guard let xb = x.baseAddress else { return }
+                try model.pipeline.infer(rows: chunks, input: { k in xb + (start + k * chunk) * cols }, consume: { k, out in
+                    guard contributes else { return }
+                    for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
+                })
+            }
+            return contributes ? head.probabilities(raw).values : []
         }
     }
 
-    /// " | tp 2 x pp 2, 8 micro-batches (1f1b), stage 0: layers 0-1, stage 1: layer 2" for the first log line.
+    /// " | tensor 2 x pipeline 2, 8 micro-batches (1f1b), stage 0: layers 0-1, stage 1: layer 2"
+    /// for the first log line (empty with one rank per replica).
     var parallelDescription: String {
-        guard let p = parallel else { return "" }
+        guard model.splitsModel else { return "" }
+        let p = model
         return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(p.schedule.rawValue)), \(p.stageDescription)"
     }
 

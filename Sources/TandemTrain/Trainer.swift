@@ -20,7 +20,8 @@ public enum ResumeRequest: Sendable, Equatable {
 }
 
 /// Runs a training job on every rank of `comm`: prepares the data, builds the model (or restores
-/// a checkpoint), trains with data parallelism, evaluates, checkpoints, and (on world rank 0)
+/// a checkpoint), trains on the process grid (data, tensor and pipeline parallelism through one
+/// model path, `ParallelModel`), evaluates, checkpoints, and (on world rank 0)
 /// writes the run directory.
 public final class Trainer {
     public let config: JobConfig
@@ -31,15 +32,13 @@ public final class Trainer {
     let warmStart: WarmStart?
     let head: LossHead
     let spec: NetworkSpec
-    /// The whole network (data parallelism only), or nil when the model is split.
-    let network: Network?
-    /// This rank's stage and shard, when `parallel.tensor` or `parallel.pipeline` is above 1.
-    let parallel: ParallelModel?
+    /// This rank's part of the model on the process grid (the whole model when tp = pp = 1).
+    let model: ParallelModel
     /// This rank's parameters: the whole model, or its shard under model parallelism.
     let arena: ParameterArena
     /// This rank's place among the data-parallel replicas (its batch slice).
-    var dpRank: Int { parallel?.coordinates.dp ?? comm.rank }
-    var dpSize: Int { parallel?.grid.dp ?? comm.size }
+    var dpRank: Int { model.coordinates.dp }
+    var dpSize: Int { model.grid.dp }
     let optimizer: Optimizer
     let plan: BatchPlan
     let schedule: LRSchedule
@@ -51,10 +50,11 @@ public final class Trainer {
     var run: RunDirectory?
     var state = TrainingState()
     /// `parallel.overlap` resolved on every rank and agreed (all ranks must reduce the same
-    /// buckets, so one rank without a spare CPU turns it off everywhere).
+    /// buckets, so one rank without a spare CPU turns it off everywhere); off when the training
+    /// thread calls MPI during backward (tensor or pipeline parallelism).
     let overlapGradientSync: Bool
     /// The intra-node shared-memory path for the gradient sum (`parallel.intra_node`), agreed
-    /// by every rank; nil for plain `MPI_Allreduce` (and under model parallelism).
+    /// by every rank, over the data-parallel replicas; nil for plain `MPI_Allreduce`.
     var intraNode: HierarchicalAllreduce?
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
@@ -94,7 +94,7 @@ public final class Trainer {
         let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
             cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
             cores: ProcessInfo.processInfo.activeProcessorCount)
-        overlapGradientSync = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
+        let overlapAgreed = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
         if t.batchSize < layout.dp {
             throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(layout.dp) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
         }
@@ -110,18 +110,10 @@ public final class Trainer {
         try spec.validate()
         try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
-        if config.parallel.splitsModel {
-            let model: ParallelModel
-            do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm) } catch let e as ParallelError { throw ConfigError(e.description) }
-            parallel = model
-            network = nil
-            arena = model.arena
-        } else {
-            let whole = try Network(spec: spec)
-            network = whole
-            parallel = nil
-            arena = whole.arena
-        }
+        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm) } catch let e as ParallelError { throw ConfigError(e.description) }
+        arena = model.arena
+        model.watch(comm.watchdog)
+        overlapGradientSync = overlapAgreed && !model.pipeline.backwardCommunicates
         optimizer = Optimizer(options: t.optimizer.options, count: arena.count,
                               decayRanges: arena.slots.filter(\.decays).map { $0.offset..<($0.offset + $0.count) })
         plan = BatchPlan(samples: data.train.count, batchSize: t.batchSize, seed: t.seed)
@@ -140,25 +132,20 @@ public final class Trainer {
         let checkpoint = try locate(resume)
         if let checkpoint {
             try restore(checkpoint)
-        } else if let parallel {
+        } else {
             // The same initial values as one process: rank 0 initializes the whole model.
             let whole = ParameterArena(spec.parameterSpecs)
             if isRoot {
                 if let warmStart { try warmStart.load(into: whole) } else { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
             }
             try comm.broadcast(whole.params.base, count: whole.count)
-            parallel.extract(whole.params.array, into: arena.params)
-        } else {
-            if isRoot {
-                if let warmStart { try warmStart.load(into: arena) } else { try Initializer.initialize(arena, scheme: spec.initScheme, seed: t.seed) }
-            }
-            try comm.broadcast(arena.params.base, count: arena.count)
+            model.extract(whole.params.array, into: arena.params)
         }
-        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: parallel?.dp ?? comm)
-        if parallel == nil && comm.size > 1 {
+        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: model.dp)
+        if model.dp.size > 1 {
             let here = config.parallel.intraNode.resolve(ranksPerNode: layout.ranksPerNode, cores: ProcessInfo.processInfo.activeProcessorCount)
             if try comm.allreduceMax([here ? 0 : 1])[0] == 0 {
-                intraNode = try HierarchicalAllreduce(comm: comm, capacity: arena.count)
+                intraNode = try HierarchicalAllreduce(comm: model.dp, capacity: arena.count)
                 intraNode?.watchdog = comm.watchdog
             }
         }
@@ -190,7 +177,7 @@ public final class Trainer {
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
             let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
-            let sync = comm.size == 1 || parallel != nil ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
+            let sync = model.grid.dp == 1 ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)\(SlurmEnvironment.current().map { " | \($0.summaryLine)" } ?? "")")
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
@@ -313,7 +300,7 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes)), ("superseded", .int(writer?.superseded ?? 0))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
-        if let parallel { fields.append(("model_parallel", try parallelSummary(parallel))) }
+        if model.splitsModel { fields.append(("model_parallel", try parallelSummary(model))) }
         if let slurm = SlurmEnvironment.current() { fields.append(("slurm", slurm.json)) }
         if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)

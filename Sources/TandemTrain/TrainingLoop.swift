@@ -13,30 +13,15 @@ extension Trainer {
         let firstStep = state.step
         // A batch larger than the training split holds only the split (batch_size 2^24 on 1,259 rows took 10 GB).
         let capacity = BatchPlan.slice(count: min(t.batchSize, plan.samples), rank: 0, ranks: dpSize).length
-        let step: any StepRunner
-        var sync: GradientSync?
-        var pipelined: PipelineStep?
-        if let parallel {
-            let ps = PipelineStep(model: parallel, head: head, optimizer: optimizer, clipGradNorm: t.clipGradNorm,
-                                  seed: t.seed, capacity: capacity, timeline: timeline)
-            pipelined = ps
-            step = ps
-        } else if let network {
-            let s = GradientSync(comm: comm, arena: arena, overlap: overlapGradientSync,
-                                 firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
-                                 reducer: intraNode, timeline: timeline)
-            sync = s
-            step = TrainingStep(network: network, head: head, optimizer: optimizer, comm: comm, clipGradNorm: t.clipGradNorm,
-                                seed: t.seed, capacity: capacity, sync: s, timeline: timeline)
-        } else {
-            throw TrainingError("internal: no model to train")
-        }
+        let sync = GradientSync(comm: model.dp, arena: arena, overlap: overlapGradientSync,
+                                firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
+                                reducer: intraNode, timeline: timeline)
+        let step = TrainingStep(model: model, head: head, optimizer: optimizer, clipGradNorm: t.clipGradNorm,
+                                seed: t.seed, capacity: capacity, sync: sync, timeline: timeline)
         defer {
-            if let sync {
-                sync.close()
-                syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
-            }
-            if let pipelined, let parallel { pipelineReport = (pipelined.bubbleFraction, parallel.stage.maxInFlight) }
+            sync.close()
+            syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
+            pipelineReport = (step.bubbleFraction, model.stage.maxInFlight)
         }
         StopSignal.shared.install()
         let train = data.train
@@ -49,6 +34,7 @@ extension Trainer {
                 let begin = Date()
                 FaultInjection.beforeStep(state.step, rank: comm.rank)
                 comm.step = state.step
+                model.step = state.step
                 intraNode?.step = state.step
                 let count = plan.globalCount(batch: state.batch)
                 let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)

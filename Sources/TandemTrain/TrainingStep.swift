@@ -1,51 +1,72 @@
 import TandemComm
 import TandemModel
 import TandemOptim
+import TandemParallel
 import TandemTensor
 
-/// One data-parallel optimizer step: forward and loss on this rank's slice of the global batch,
-/// backward, gradient allreduce (sum of per-rank gradients already divided by the global batch
-/// size), global-norm clipping, and the optimizer update.
+/// One optimizer step, the same for every layout (data parallelism is the grid with tp = pp = 1
+/// and one micro-batch): this data-parallel rank's share of the global batch, split into
+/// micro-batches and run through the pipeline (forward and backward per the schedule, gradients
+/// accumulating across micro-batches; with one stage simply forward, loss, backward), then the
+/// shard's gradients summed over the data-parallel replicas by `GradientSync` (bucketed, and
+/// overlapped with backward when the training thread makes no MPI calls during backward), the
+/// global gradient norm over the whole model (each element counted once), clipping, and the
+/// optimizer update of this shard.
 ///
 /// The caller writes this rank's rows into `inputs` `[rows, network inputs]` and `labels` or
-/// `targets` first. Nothing is allocated per step.
-public final class TrainingStep {
-    public let network: Network
-    public let head: LossHead
-    public let optimizer: Optimizer
-    public let comm: Communicator
-    public let clipGradNorm: Double
-    public let seed: UInt64
+/// `targets` first (every rank of a model replica loads the same rows: the first stage reads
+/// the inputs, the last the labels). Nothing is allocated per step.
+final class TrainingStep {
+    let model: ParallelModel
+    let head: LossHead
+    let optimizer: Optimizer
+    let clipGradNorm: Double
+    let seed: UInt64
     /// This rank's batch rows `[capacity, inputs]`.
-    public let inputs: FloatBuffer
+    let inputs: FloatBuffer
     /// Class indices `[capacity]`.
-    public let labels: UnsafeMutableBufferPointer<Int32>
+    let labels: UnsafeMutableBufferPointer<Int32>
     /// Regression targets `[capacity, outputs]`.
-    public let targets: FloatBuffer
+    let targets: FloatBuffer
     private let scratch: FloatBuffer
-    public let capacity: Int
-    /// Reduces the gradients over the ranks (bucketed and overlapped, or plain).
-    public let sync: GradientSync
+    let capacity: Int
+    /// Sums the gradients over the data-parallel replicas.
+    let sync: GradientSync
     let timeline: Timeline?
+    /// Micro-batch k's rows of this rank's share, and their counts (reused every step).
+    private var parts: [Range<Int>]
+    private var partRows: [Int]
+    /// The shard's elements counted in the global gradient norm.
+    private let owned: [Range<Int>]
+    /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
+    private(set) var waitSeconds = 0.0
+    private(set) var computeSeconds = 0.0
+    /// When the pipeline op being traced began (timeline only).
+    private var opStart = 0.0
 
     /// `capacity`: the most rows this rank will hold in one step.
-    public init(network: Network, head: LossHead, optimizer: Optimizer, comm: Communicator,
-                clipGradNorm: Double, seed: UInt64, capacity: Int, sync: GradientSync? = nil, timeline: Timeline? = nil) {
-        self.sync = sync ?? GradientSync(comm: comm, arena: network.arena, overlap: false, timeline: timeline)
-        self.timeline = timeline
-        self.network = network
+    init(model: ParallelModel, head: LossHead, optimizer: Optimizer, clipGradNorm: Double, seed: UInt64, capacity: Int,
+         sync: GradientSync, timeline: Timeline? = nil) {
+        self.model = model
         self.head = head
         self.optimizer = optimizer
-        self.comm = comm
         self.clipGradNorm = clipGradNorm
         self.seed = seed
         self.capacity = max(capacity, 1)
-        inputs = FloatBuffer(count: self.capacity * network.spec.inputs)
+        self.sync = sync
+        self.timeline = timeline
+        inputs = FloatBuffer(count: self.capacity * model.spec.inputs)
         labels = UnsafeMutableBufferPointer.allocate(capacity: self.capacity)
         labels.initialize(repeating: 0)
         targets = FloatBuffer(count: self.capacity * head.outputs)
         scratch = FloatBuffer(count: self.capacity * head.probabilityWidth)
-        network.reserve(rows: self.capacity)
+        parts = [Range<Int>](repeating: 0..<0, count: model.microBatches)
+        partRows = [Int](repeating: 0, count: model.microBatches)
+        // One range when a replica is one rank, per parameter run otherwise: the blocking the
+        // former data- and model-parallel steps summed in, so grad_norm stays bit-identical
+        // (`sumOfSquares` accumulates Float lanes in blocks, so the grouping shows at ~1e-8).
+        owned = model.splitsModel ? model.shard.ownedRanges : [0..<model.arena.count]
+        model.stage.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
 
     deinit { labels.deallocate() }
@@ -55,38 +76,60 @@ public final class TrainingStep {
     /// gradient norm before clipping (both identical on every rank). `signals` (e.g. "stop
     /// requested") ride along in the loss allreduce and come back summed over the ranks, so the
     /// ranks agree on them at no extra cost.
-    public func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double,
-                    signals: [Double] = []) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
-        let arena = network.arena
+    func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double,
+             signals: [Double] = []) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
+        let arena = model.arena
         arena.zeroGrads()
-        var loss = 0.0
         sync.beginStep()
-        if rows > 0 {
-            let context = ForwardContext(training: true, step: step, rowOffset: rowOffset, seed: seed)
-            var t = timeline?.now()
-            let out = network.forward(inputs.base, rows: rows, context: context)
-            loss = head.lossSum(output: out, labels: UnsafePointer(labels.baseAddress), targets: targets.base, rows: rows,
-                                scratch: scratch.base, dOutput: network.outputGradient, gradScale: 1 / Float(globalCount))
-            if let s = t { timeline?.span("forward", "compute", from: s, step: step); t = timeline?.now() }
-            network.backward(parametersReady: sync.overlap ? { [sync] in sync.parametersReady($0) } : nil)
-            if let s = t { timeline?.span("backward", "compute", from: s, step: step) }
+        for k in parts.indices {
+            parts[k] = EvenSplit.range(total: rows, parts: parts.count, index: k)
+            partRows[k] = parts[k].count
         }
+        let parts = self.parts
+        let inWidth = model.spec.inputs, outWidth = head.outputs
+        let scale = 1 / Float(globalCount)
+        let clock = MonotonicClock.now()
+        let sync = self.sync
+        var loss = try model.pipeline.trainStep(
+            rows: partRows,
+            context: { ForwardContext(training: true, step: step, rowOffset: rowOffset + parts[$0].lowerBound, seed: self.seed) },
+            input: { UnsafePointer(self.inputs.base + parts[$0].lowerBound * inWidth) },
+            loss: { k, out, dOut in
+                let r = parts[k]
+                return self.head.lossSum(output: out, labels: self.labels.baseAddress.map { UnsafePointer($0 + r.lowerBound) },
+                                         targets: UnsafePointer(self.targets.base + r.lowerBound * outWidth), rows: r.count,
+                                         scratch: self.scratch.base, dOutput: dOut, gradScale: scale)
+            },
+            gradientsReady: { sync.parametersReady($0) },
+            observe: timeline.map { timeline in { op, begins in
+                if begins { self.opStart = timeline.now(); return }
+                if case .forward = op { timeline.span("forward", "compute", from: self.opStart, step: step) } else { timeline.span("backward", "compute", from: self.opStart, step: step) }
+            } })
+        waitSeconds += model.pipeline.waitSeconds
+        computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds
         let waitStart = timeline?.now()
         try sync.finish()
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }
-        var summed = signals
-        if comm.size > 1 {
-            let reduced = try sync.reducer?.allreduceSum([loss] + signals) ?? comm.allreduceSum([loss] + signals)
-            loss = reduced[0]
-            summed = Array(reduced.dropFirst())
+        // The loss counts once per replica (last stage, tensor rank 0); the squared norm once per
+        // element of the whole model (data-parallel rank 0, owned elements).
+        var squares = 0.0
+        if model.coordinates.dp == 0 {
+            for r in owned { squares += Elementwise.sumOfSquares(arena.grads.base + r.lowerBound, count: r.count) }
         }
-        let norm = GradientClipping.clip(arena.grads.base, count: arena.count, maxNorm: clipGradNorm)
+        if !(model.pipeline.isLast && model.coordinates.tp == 0) { loss = 0 }
+        let reduced = try model.world.allreduceSum([loss, squares] + signals)
+        loss = reduced[0]
+        let norm = reduced[1].squareRoot()
         try TrainingError.requireFinite(loss: loss, gradNorm: norm, step: step)
+        GradientClipping.scale(arena.grads.base, count: arena.count, norm: norm, maxNorm: clipGradNorm)
         let optStart = timeline?.now()
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
-        return (loss, norm, summed)
+        return (loss, norm, Array(reduced.dropFirst(2)))
     }
+
+    /// The measured bubble: the share of pipeline time this stage spent waiting for neighbours.
+    var bubbleFraction: Double { waitSeconds / max(waitSeconds + computeSeconds, 1e-12) }
 }
 
 /// Training failed in a way that is not a config or data problem (e.g. the loss diverged).

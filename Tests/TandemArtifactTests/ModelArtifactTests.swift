@@ -37,7 +37,7 @@ import TandemTensor
         let loaded = try ModelArtifact.load(dir)
         #expect(loaded.manifest == artifact.manifest)
         let t = try Self.table()
-        let expected = LossHead(classes: 3).probabilities(net.predict(try pre.transform(table: t, rows: Array(0..<6))))
+        let expected = try LossHead(classes: 3).probabilities(net.predict(try pre.transform(table: t, rows: Array(0..<6))))
         let got = try Predictor(loaded).outputs(table: t, rows: Array(0..<6))
         #expect(got == expected)
     }

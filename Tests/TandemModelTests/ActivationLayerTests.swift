@@ -1,3 +1,4 @@
+import Foundation
 import TandemModel
 import TandemTensor
 import Testing
@@ -31,24 +32,43 @@ import TestSupport
         if f != .identity { #expect(dx != Self.r) }   // the check is not vacuous
     }
 
+    /// The layer against each function written out independently (in Double, from its
+    /// definition), element by element; 1e-6 relative + 1e-7 absolute covers Float rounding of
+    /// exp / tanh / erf.
     @Test(arguments: Activation.allCases)
     func forwardAppliesFunctionElementwise(_ f: Activation) {
         let layer = ActivationLayer(f, features: Self.features)
-        var want = Self.x
-        Self.x.withUnsafeBufferPointer { px in
-            want.withUnsafeMutableBufferPointer { f.forward(px.baseAddress!, $0.baseAddress!, count: Self.x.count) }
+        let reference: (Double) -> Double
+        switch f {
+        case .relu: reference = { max($0, 0) }
+        case .tanh: reference = { (exp($0) - exp(-$0)) / (exp($0) + exp(-$0)) }
+        case .sigmoid: reference = { 1 / (1 + exp(-$0)) }
+        case .gelu: reference = { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }
+        case .identity: reference = { $0 }
         }
-        #expect(forward(layer, Self.x, rows: Self.rows) == want)
+        let want = Self.x.map { Float(reference(Double($0))) }
+        expectGradientsClose(forward(layer, Self.x, rows: Self.rows), want, absolute: 1e-7, relative: 1e-6, "\(f)")
+        if f != .identity { #expect(want != Self.x) }   // the check is not vacuous
     }
 
-    /// The first layer gets dx = nil: backward must not crash or write anything.
-    @Test func nilDxIsAllowed() {
-        let layer = ActivationLayer(.tanh, features: 2)
-        let x: [Float] = [1, 2], y: [Float] = [0.5, 0.5], dy: [Float] = [1, 1]
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeBufferPointer { py in
-                dy.withUnsafeBufferPointer { layer.backward(x: px.baseAddress!, y: py.baseAddress!, dy: $0.baseAddress!, dx: nil, rows: 1) }
+    /// The first layer gets dx = nil: backward must not crash, must leave x, y and dy as they
+    /// were, and reports no parameter gradients (an activation has none).
+    @Test(arguments: Activation.allCases)
+    func nilDxIsAllowed(_ f: Activation) throws {
+        let layer = ActivationLayer(f, features: Self.features)
+        let y = forward(layer, Self.x, rows: Self.rows)
+        var (x, yy, dy) = (Self.x, y, Self.r)
+        var reported = 0
+        try x.withUnsafeMutableBufferPointer { px in
+            try yy.withUnsafeMutableBufferPointer { py in
+                try dy.withUnsafeMutableBufferPointer { pdy in
+                    try layer.backward(x: px.baseAddress!, y: py.baseAddress!, dy: pdy.baseAddress!, dx: nil, saved: nil,
+                                       rows: Self.rows, context: ForwardContext(training: true), gradientsReady: { _ in reported += 1 })
+                }
             }
         }
+        #expect(x == Self.x && yy == y && dy == Self.r)
+        #expect(reported == 0)
+        #expect(layer.parameterRange.isEmpty && layer.savedFeatures == 0)
     }
 }

@@ -101,13 +101,16 @@ import TestSupport
         let once = arena.grads.array
         #expect(once.contains { $0 != 0 })
         let y = forward(dense, Self.x, rows: Self.rows)
+        var reported: [Range<Int>] = []
         Self.x.withUnsafeBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 Self.r.withUnsafeBufferPointer { pr in
-                    dense.backward(x: px.baseAddress!, y: py.baseAddress!, dy: pr.baseAddress!, dx: nil, rows: Self.rows)
+                    dense.backward(x: px.baseAddress!, y: py.baseAddress!, dy: pr.baseAddress!, dx: nil, rows: Self.rows,
+                                   gradientsReady: { reported.append($0) })
                 }
             }
         }
+        #expect(reported == [dense.parameterRange])   // gradients reported complete once, for W and b
         // Tolerance 1e-6 relative: the bias column sums are re-added row by row onto the old sum.
         #expect(relativeDifference(arena.grads.array, once.map { 2 * $0 }) <= 1e-6)
         arena.zeroGrads()

@@ -56,11 +56,11 @@ import TestSupport
             lab.withUnsafeBufferPointer { pl in
                 tgt.withUnsafeBufferPointer { pt in
                     scratch.withUnsafeMutableBufferPointer { ps in
-                        let out = net.forward(px.baseAddress!, rows: rows, context: ctx)
+                        let out = try! net.forward(px.baseAddress!, rows: rows, context: ctx)
                         let l = head.lossSum(output: out, labels: pl.baseAddress!, targets: pt.baseAddress!, rows: rows,
                                              scratch: ps.baseAddress!, dOutput: backward ? net.outputGradient : nil,
                                              gradScale: gradScale)
-                        if backward { net.backward() }
+                        if backward { try! net.backward() }
                         return l
                     }
                 }

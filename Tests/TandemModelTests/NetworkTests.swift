@@ -29,7 +29,7 @@ import TestSupport
         let net = try Network(spec: NetworkSpec(inputs: 2, hidden: [], outputs: 1))
         try net.arena.load([NamedTensor(name: "layers.0.weight", shape: [1, 2], values: [2, -1]),
                             NamedTensor(name: "layers.0.bias", shape: [1], values: [0.5])])
-        let out = net.predict(Matrix(rows: 3, cols: 2, values: [1, 1, 0, 2, 3, -1]))
+        let out = try net.predict(Matrix(rows: 3, cols: 2, values: [1, 1, 0, 2, 3, -1]))
         #expect(out.values == [1.5, -1.5, 7.5])
     }
 
@@ -39,15 +39,15 @@ import TestSupport
         let net = try Network(spec: NetworkSpec(inputs: 5, hidden: [7, 4], outputs: 3, activation: .tanh, dropout: 0.5))
         try Initializer.initialize(net.arena, scheme: .he, seed: 1)
         let x = Matrix(rows: 11, cols: 5, values: randomFloats(55, seed: 2))
-        let all = net.predict(x)
+        let all = try net.predict(x)
         #expect(all.rows == 11 && all.cols == 3)
         for chunk in [1, 3, 4, 11, 100] {
-            #expect(relativeDifference(net.predict(x, chunk: chunk).values, all.values) <= 1e-6, "chunk \(chunk)")
+            #expect(relativeDifference(try net.predict(x, chunk: chunk).values, all.values) <= 1e-6, "chunk \(chunk)")
         }
-        #expect(net.predict(x) == all)
+        #expect(try net.predict(x) == all)
         // Row 4 alone equals row 4 of the batch.
-        #expect(relativeDifference(net.predict(x.gathering(rows: [4])).values, all.row(4)) <= 1e-6)
-        #expect(net.predict(Matrix(rows: 0, cols: 5)).rows == 0)
+        #expect(relativeDifference(try net.predict(x.gathering(rows: [4])).values, all.row(4)) <= 1e-6)
+        #expect(try net.predict(Matrix(rows: 0, cols: 5)).rows == 0)
     }
 
     /// Training-mode forward with dropout differs from inference; with the same context it repeats.
@@ -57,11 +57,11 @@ import TestSupport
         let x = randomFloats(20, seed: 4)
         let ctx = ForwardContext(training: true, step: 1, rowOffset: 0, seed: 7)
         func run(_ c: ForwardContext) -> [Float] {
-            x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: net.forward($0.baseAddress!, rows: 4, context: c), count: 8)) }
+            x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: try! net.forward($0.baseAddress!, rows: 4, context: c), count: 8)) }
         }
         let t1 = run(ctx), t2 = run(ctx), inf = run(ForwardContext(training: false))
         #expect(t1 == t2)
         #expect(t1 != inf)
-        #expect(inf == net.predict(Matrix(rows: 4, cols: 5, values: x)).values)
+        #expect(try inf == net.predict(Matrix(rows: 4, cols: 5, values: x)).values)
     }
 }

@@ -10,24 +10,40 @@ func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
 
 /// Runs `layer.forward` on `x` `[rows, inFeatures]`; returns y `[rows, outFeatures]`.
 func forward(_ layer: any Layer, _ x: [Float], rows: Int, context: ForwardContext = ForwardContext(training: false)) -> [Float] {
+    var saved = [Float](repeating: .nan, count: max(rows * layer.savedFeatures, 1))
+    return forward(layer, x, rows: rows, context: context, saved: &saved)
+}
+
+/// Runs `layer.forward` keeping its saved floats (`[rows, savedFeatures]`) in `saved`. The
+/// model's layers make no MPI calls, so they do not throw here.
+func forward(_ layer: any Layer, _ x: [Float], rows: Int, context: ForwardContext, saved: inout [Float]) -> [Float] {
     layer.reserve(rows: rows)
     var y = [Float](repeating: .nan, count: rows * layer.outFeatures)
     x.withUnsafeBufferPointer { px in
-        y.withUnsafeMutableBufferPointer { py in layer.forward(px.baseAddress!, py.baseAddress!, rows: rows, context: context) }
+        y.withUnsafeMutableBufferPointer { py in
+            saved.withUnsafeMutableBufferPointer { ps in
+                try! layer.forward(px.baseAddress!, py.baseAddress!, saved: ps.baseAddress!, rows: rows, context: context)
+            }
+        }
     }
     return y
 }
 
-/// Runs forward then backward with upstream gradient `dy`; returns (y, dx).
+/// Runs forward then backward (same context and saved floats) with upstream gradient `dy`;
+/// returns (y, dx).
 func forwardBackward(_ layer: any Layer, _ x: [Float], dy: [Float], rows: Int,
                      context: ForwardContext = ForwardContext(training: false)) -> (y: [Float], dx: [Float]) {
-    let y = forward(layer, x, rows: rows, context: context)
+    var saved = [Float](repeating: .nan, count: max(rows * layer.savedFeatures, 1))
+    let y = forward(layer, x, rows: rows, context: context, saved: &saved)
     var dx = [Float](repeating: .nan, count: rows * layer.inFeatures)
     x.withUnsafeBufferPointer { px in
         y.withUnsafeBufferPointer { py in
             dy.withUnsafeBufferPointer { pdy in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                    layer.backward(x: px.baseAddress!, y: py.baseAddress!, dy: pdy.baseAddress!, dx: pdx.baseAddress!, rows: rows)
+                    saved.withUnsafeBufferPointer { ps in
+                        try! layer.backward(x: px.baseAddress!, y: py.baseAddress!, dy: pdy.baseAddress!, dx: pdx.baseAddress!,
+                                            saved: ps.baseAddress!, rows: rows, context: context, gradientsReady: { _ in })
+                    }
                 }
             }
         }

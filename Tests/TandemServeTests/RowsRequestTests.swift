@@ -30,12 +30,27 @@ import TandemServe
         #expect(p[0]["probabilities"] as? [String: Double] == p[2]["probabilities"] as? [String: Double])
     }
 
+    /// A surrogate pair decodes to its one scalar (U+1F600, echoed back in the error for a
+    /// string where a number belongs); a lone surrogate, a raw control character and bytes that
+    /// are not UTF-8 are refused, each naming what is wrong.
     @Test func surrogatePairsAndInvalidUTF8() async throws {
+        let echoed = try await Self.post(#"{"rows": [["\ud83d\ude00", "red"]]}"#)
+        let message = try Fixtures.json(echoed)["error"] as? String
+        #expect(echoed.status == 400 && message?.contains("found a string \"\u{1F600}\"") == true, "\(echoed.body)")
         let emoji = try await Self.post(#"{"rows": [[1, "\ud83d\ude00"]]}"#)
-        #expect(emoji.status == 200)
+        #expect(emoji.status == 200, "\(emoji.body)")
         let lone = try await Self.post(#"{"rows": [[1, "\ud83d"]]}"#)
         #expect(lone.status == 400 && lone.body.contains("unpaired surrogate"))
         let control = try await Self.post("{\"rows\": [[1, \"a\tb\"]]}")
         #expect(control.status == 400 && control.body.contains("control character"))
+        let body = Array(#"{"rows": [[1, "r"#.utf8) + [0xFF, 0xFE] + Array(#""]]}"#.utf8)
+        let invalid = try await Fixtures.withServer([ServedModel(name: "t", artifact: Fixtures.artifact())]) { port in
+            try await onThread {
+                let connection = try HTTPConnection(port: port)
+                try connection.send(Array("POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+                return try connection.readReply()
+            }
+        }
+        #expect(invalid.status == 400 && invalid.body.contains("not valid UTF-8"), "\(invalid.body)")
     }
 }

@@ -20,7 +20,7 @@ import TandemTensor
                                                 activation: config.model.activation))
         try Initializer.initialize(net.arena, scheme: config.model.initScheme, seed: 5)
         // The run's own evaluation of the test split.
-        let own = head.probabilities(net.predict(data.test.x))
+        let own = head.probabilities(try net.predict(data.test.x))
         let ownMetrics: [(String, Double)] = if let classes = data.classes {
             ClassificationMetrics.compute(probabilities: own, labels: data.test.labels, classLabels: classes).scalars
         } else {

@@ -1,0 +1,136 @@
+import TandemTensor
+
+/// Runs a sequence of layers forward and backward: the whole model (data parallelism, export,
+/// inference) or one pipeline stage's tensor-parallel shard of it. It is the only place the
+/// layers of a model are run.
+///
+/// Each micro-batch in flight has a slot holding what its backward needs: every layer's output
+/// `[rows, layer.outFeatures]`, every layer's saved floats `[rows, layer.savedFeatures]`, the
+/// gradient of the stage output `[rows, outputWidth]` and of the stage input `[rows,
+/// inputWidth]`. Slots are allocated for `capacity` rows by `reserve` and reused, so a step
+/// allocates nothing; the gradients between layers use two shared buffers (one backward runs at
+/// a time).
+///
+/// Shapes: stage input `[rows, inputWidth]`, stage output `[rows, outputWidth]`.
+public final class StageNetwork {
+    public let layers: [any Layer]
+    /// Width of the stage input (the first layer's input).
+    public let inputWidth: Int
+    /// Width of the stage output (the last layer's output).
+    public let outputWidth: Int
+    public private(set) var capacity = 0
+    private var slots: [Slot] = []
+    private var freeSlots: [Int] = []
+    /// Micro-batches whose activations are held now, and the most held at once.
+    public private(set) var inFlight = 0
+    public private(set) var maxInFlight = 0
+    private var gradientA = FloatBuffer(count: 0)
+    private var gradientB = FloatBuffer(count: 0)
+
+    /// Activations of one micro-batch.
+    final class Slot {
+        var rows = 0
+        var context = ForwardContext(training: false)
+        var input: UnsafePointer<Float>?
+        /// Where a stage that is not the first receives its input.
+        let received: FloatBuffer
+        let outputs: [FloatBuffer]
+        let saved: [FloatBuffer?]
+        let outputGradient: FloatBuffer
+        let inputGradient: FloatBuffer
+
+        init(layers: [any Layer], rows: Int, input: Int, output: Int) {
+            received = FloatBuffer(count: rows * input)
+            outputs = layers.map { FloatBuffer(count: rows * $0.outFeatures) }
+            saved = layers.map { $0.savedFeatures > 0 ? FloatBuffer(count: rows * $0.savedFeatures) : nil }
+            outputGradient = FloatBuffer(count: rows * output)
+            inputGradient = FloatBuffer(count: rows * input)
+        }
+    }
+
+    /// `layers` must chain: each layer's `outFeatures` is the next one's `inFeatures`.
+    public init(layers: [any Layer]) {
+        precondition(!layers.isEmpty, "StageNetwork: no layers")
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            precondition(a.outFeatures == b.inFeatures, "StageNetwork: a layer of \(a.outFeatures) outputs feeds one of \(b.inFeatures) inputs")
+        }
+        self.layers = layers
+        inputWidth = layers[0].inFeatures
+        outputWidth = layers[layers.count - 1].outFeatures
+    }
+
+    /// Sets every buffer up for micro-batches of at most `rows` rows. Growing drops the slots
+    /// (call it between steps, with no micro-batch in flight).
+    public func reserve(rows: Int) {
+        guard rows > capacity else { return }
+        capacity = rows
+        slots = []
+        freeSlots = []
+        inFlight = 0
+        let widest = layers.map(\.inFeatures).max() ?? 1
+        gradientA = FloatBuffer(count: rows * widest)
+        gradientB = FloatBuffer(count: rows * widest)
+        for l in layers { l.reserve(rows: rows) }
+    }
+
+    /// Takes a free slot for a new micro-batch.
+    public func acquire() -> Int {
+        inFlight += 1
+        maxInFlight = max(maxInFlight, inFlight)
+        if let f = freeSlots.popLast() { return f }
+        slots.append(Slot(layers: layers, rows: capacity, input: inputWidth, output: outputWidth))
+        return slots.count - 1
+    }
+
+    /// Returns a slot once its micro-batch's backward is done (or after a forward-only pass).
+    public func release(_ index: Int) {
+        freeSlots.append(index)
+        inFlight -= 1
+    }
+
+    /// Where a stage receives slot `index`'s input `[capacity, inputWidth]` from the previous stage.
+    public func receiveBuffer(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index].received.base }
+
+    /// Where to put d loss / d stage output `[rows, outputWidth]` before `backward`.
+    public func outputGradient(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index].outputGradient.base }
+
+    /// d loss / d stage input `[rows, inputWidth]` after `backward(needInputGradient: true)`.
+    public func inputGradient(_ index: Int) -> UnsafeMutablePointer<Float> { slots[index].inputGradient.base }
+
+    /// Runs the layers on `input` `[rows, inputWidth]` (which must stay valid until the slot's
+    /// backward is done) into slot `index`; returns the output `[rows, outputWidth]`, valid until
+    /// the slot is released. Under tensor parallelism every rank of the group calls it with the
+    /// same `rows`.
+    public func forward(_ index: Int, input: UnsafePointer<Float>, rows: Int, context: ForwardContext) throws -> UnsafeMutablePointer<Float> {
+        precondition(rows <= capacity, "StageNetwork.forward: \(rows) rows, reserved \(capacity)")
+        let slot = slots[index]
+        slot.rows = rows
+        slot.context = context
+        slot.input = input
+        var x = input
+        for (j, layer) in layers.enumerated() {
+            try layer.forward(x, slot.outputs[j].base, saved: slot.saved[j]?.base, rows: rows, context: context)
+            x = UnsafePointer(slot.outputs[j].base)
+        }
+        return slot.outputs[layers.count - 1].base
+    }
+
+    /// Backpropagates slot `index`'s `outputGradient` through its last forward, accumulating
+    /// into the layers' parameter gradients; with `needInputGradient` also writes
+    /// `inputGradient(index)`. `gradientsReady` gets each layer's parameter range as soon as its
+    /// gradients are complete (last layer first).
+    public func backward(_ index: Int, needInputGradient: Bool, gradientsReady: (Range<Int>) -> Void = { _ in }) throws {
+        let slot = slots[index]
+        guard let input = slot.input else { return }
+        var dy = UnsafePointer(slot.outputGradient.base)
+        var spare = gradientA
+        for j in stride(from: layers.count - 1, through: 0, by: -1) {
+            let x = j == 0 ? input : UnsafePointer(slot.outputs[j - 1].base)
+            let dx: UnsafeMutablePointer<Float>? = j > 0 ? spare.base : needInputGradient ? slot.inputGradient.base : nil
+            try layers[j].backward(x: x, y: slot.outputs[j].base, dy: dy, dx: dx, saved: slot.saved[j].map { UnsafePointer($0.base) },
+                                   rows: slot.rows, context: slot.context, gradientsReady: gradientsReady)
+            if let dx { dy = UnsafePointer(dx) }
+            spare = spare === gradientA ? gradientB : gradientA
+        }
+    }
+}

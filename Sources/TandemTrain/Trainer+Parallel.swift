@@ -59,17 +59,15 @@ extension Trainer {
                 let chunk = 256
                 parallel.stage.reserve(rows: chunk)
                 let chunks = stride(from: 0, to: length, by: chunk).map { min(chunk, length - $0) }
-                let cols = split.x.cols, width = head.outputs
+                let width = head.outputs
                 var raw = Matrix(rows: contributes ? length : 0, cols: width)
-                try split.x.values.withUnsafeBufferPointer { x in
-                    guard let xb = x.baseAddress else { return }
-                    try parallel.pipeline.infer(rows: chunks, load: { k, dst in
-                        dst.update(from: xb + (start + k * chunk) * cols, count: chunks[k] * cols)
-                    }, consume: { k, out in
-                        guard contributes else { return }
-                        for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
-                    })
-                }
+                try parallel.pipeline.infer(rows: chunks, load: { k, dst in
+                    let first = start + k * chunk
+                    split.encode(first..<(first + chunks[k]), into: dst)
+                }, consume: { k, out in
+                    guard contributes else { return }
+                    for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
+                })
                 return contributes ? head.probabilities(raw).values : []
             }
         }
@@ -79,11 +77,22 @@ extension Trainer {
         return Evaluator(head: head, comm: comm, classes: data.classes) { split in
             let (start, length) = BatchPlan.slice(count: split.count, rank: comm.rank, ranks: comm.size)
             guard length > 0, let network else { return [] }
-            let block = Matrix(rows: length, cols: split.x.cols,
-                               values: Array(split.x.values[(start * split.x.cols)..<((start + length) * split.x.cols)]))
-            return head.probabilities(network.predict(block)).values
+            // Encoded and predicted in chunks, so memory follows the chunk, not the split.
+            var out: [Float] = []
+            out.reserveCapacity(length * head.probabilityWidth)
+            var block = Matrix(rows: 0, cols: split.width)
+            for first in stride(from: start, to: start + length, by: Self.evaluationChunk) {
+                let n = min(Self.evaluationChunk, start + length - first)
+                if block.rows != n { block = Matrix(rows: n, cols: split.width) }
+                block.values.withUnsafeMutableBufferPointer { p in if let b = p.baseAddress { split.encode(first..<(first + n), into: b) } }
+                out += head.probabilities(network.predict(block)).values
+            }
+            return out
         }
     }
+
+    /// Rows encoded and predicted at once in evaluation.
+    static let evaluationChunk = 4096
 
     /// " | tp 2 x pp 2, 8 micro-batches (1f1b), stage 0: layers 0-1, stage 1: layer 2" for the first log line.
     var parallelDescription: String {

@@ -35,8 +35,9 @@ struct DataCache {
 
     /// The prepared dataset of `config`, reused or prepared now; `say` gets the one line about
     /// which and why, `warn` the line about a damaged dataset that is rebuilt.
-    func obtain(_ config: DataConfig, say: (String) -> Void, warn: (String) -> Void) throws -> PreparedTable {
-        let dir = try directory(for: config)
+    /// `directory` overrides where the dataset goes (`tandem prepare --output`).
+    func obtain(_ config: DataConfig, directory explicit: String? = nil, say: (String) -> Void, warn: (String) -> Void) throws -> PreparedTable {
+        let dir = try explicit ?? directory(for: config)
         do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
             throw PreparedDataError("cannot create the data cache directory \(root): \(error.localizedDescription)")
         }
@@ -47,7 +48,10 @@ struct DataCache {
             do {
                 let begin = Date()
                 let table = try PreparedTable.open(dir)
-                if let why = try changedSource(table) {
+                let id = try DataPreparation.identity(config)
+                if table.manifest.configSHA256 != id.sha256 {
+                    reason = "the data config changed since it was prepared: \(Self.changedKeys(table.manifest.config, id.json).joined(separator: ", "))"
+                } else if let why = try changedSource(table) {
                     reason = why
                 } else {
                     say("data: reusing prepared dataset \(dir) (\(table.rows) rows; sources unchanged; opened in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s)")

@@ -114,13 +114,28 @@ public struct PreparedData: Sendable {
         return try make(table, config: config, reusing: reusing)
     }
 
+    /// The prepared dataset of `job`'s data config, on every rank of `comm` (`tandem prepare`):
+    /// in `directory` when given, else in the job's cache. Throws `ConfigError` when neither
+    /// is set (`data.cache: off`).
+    public static func prepareDataset(job: JobConfig, directory: String?, comm: Communicator?) throws -> PreparedTable {
+        if PreparedTable.isPrepared(job.data.path) { return try PreparedTable.open(job.data.path, verification: .full) }
+        if let directory {
+            let parent = URL(fileURLWithPath: directory).standardizedFileURL.deletingLastPathComponent().path
+            return try obtain(job.data, cacheRoot: parent, directory: directory, comm: comm)
+        }
+        guard let cache = DataCache.resolve(job.data.cache, outputDir: job.output.dir) else {
+            throw ConfigError("data.cache is off, so there is no cache to prepare into; give --output DIR or set data.cache")
+        }
+        return try obtain(job.data, cacheRoot: cache.root, comm: comm)
+    }
+
     /// The dataset for `config`, on every rank of `comm`.
-    static func obtain(_ config: DataConfig, cacheRoot: String?, comm: Communicator?) throws -> PreparedTable {
+    static func obtain(_ config: DataConfig, cacheRoot: String?, directory: String? = nil, comm: Communicator?) throws -> PreparedTable {
         if PreparedTable.isPrepared(config.path) { return try PreparedTable.open(config.path) }
         guard let cacheRoot else { return try DataPreparation.build(config) }
         let cache = DataCache(root: cacheRoot)
         let rank = comm?.rank ?? 0
-        let here = { try cache.obtain(config, say: { if rank == 0 { Progress.say($0) } }, warn: { if rank == 0 { Progress.warn($0) } }) }
+        let here = { try cache.obtain(config, directory: directory, say: { if rank == 0 { Progress.say($0) } }, warn: { if rank == 0 { Progress.warn($0) } }) }
         guard let comm, comm.size > 1 else { return try here() }
         var outcome = PreparationOutcome.ok
         var table: PreparedTable?
@@ -137,7 +152,7 @@ public struct PreparedData: Sendable {
         }
         try outcome.rethrow()
         // Rank 0 checked it; a rank that cannot see rank 0's file system prepares its own copy.
-        return try (try? PreparedTable.open(cache.directory(for: config))) ?? here()
+        return try (try? PreparedTable.open(directory ?? cache.directory(for: config))) ?? here()
     }
 
     /// The splits, preprocessing and classes over a prepared dataset.

@@ -44,7 +44,7 @@ public struct SourceStamp: Codable, Sendable, Equatable {
     public static func hash(_ path: String) throws -> String {
         let buffer = try ColumnBuffer(mapping: path)
         var h = SHA256()
-        h.update(buffer.bytes)
+        withExtendedLifetime(buffer) { h.update(buffer.bytes) }
         return h.finalize().map { String(format: "%02x", $0) }.joined()
     }
 

@@ -64,7 +64,10 @@ enum DataPreparation {
             dataSHA256 = stamps[0].sha256
         } else {
             var hasher = SHA256()
-            for p in sources(config) { hasher.update(try ColumnBuffer(mapping: p).bytes) }
+            for p in sources(config) {
+                let file = try ColumnBuffer(mapping: p)
+                withExtendedLifetime(file) { hasher.update(file.bytes) }
+            }
             dataSHA256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
         let encoderJSON = JSONEncoder()

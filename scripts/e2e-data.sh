@@ -56,4 +56,17 @@ if [ "$(grep -c "bad.csv:41" "$out")" -ge 2 ] && [ -z "$(ls "$WORK/badcache" 2>/
   ok "every rank reports bad.csv:41 and no prepared dataset is left"
 else fail "bad input on every rank / leftovers" "$(grep error "$out"; ls -a "$WORK/badcache")"; fi
 
+# --- a full disk during preparation names the path and leaves nothing half-written -------------
+mkdir -p "$WORK/full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
+  train 2 "$WORK/fullrun" examples/digits.yaml --set train.max_steps=2 --set "data.cache=$WORK/full"; rc=$?
+  if [ $rc -ne 0 ] && grep -q "error: cannot write $WORK/full/.digits.csv-.*: No space left on device" "$WORK/fullrun.log" \
+     && [ -z "$(ls -A "$WORK/full" | grep -v '\.lock$')" ]; then
+    ok "disk full while preparing: $(grep -m1 -o 'error: cannot write.*' "$WORK/fullrun.log" | sed "s|$WORK/||" | cut -c1-110); nothing left"
+  else fail "disk full while preparing (rc $rc)" "$(grep -m1 error "$WORK/fullrun.log"; ls -A "$WORK/full")"; fi
+  umount "$WORK/full"
+else
+  echo "skip  disk-full test: needs root to mount a small tmpfs"
+fi
+
 summary

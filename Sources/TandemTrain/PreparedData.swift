@@ -147,8 +147,11 @@ public struct PreparedData: Sendable {
         if rank == 0 {
             for r in 1..<comm.size { try comm.send(bytes: outcome.bytes, to: r, tag: PreparationOutcome.tag) }
             if let table { return table }
+            // Every rank ends with the error: wait until each has it before rank 0's abort.
+            for r in 1..<comm.size { _ = try comm.receive(from: r, tag: PreparationOutcome.tag + 1, pollInterval: 0.005) }
         } else {
             outcome = try PreparationOutcome(bytes: comm.receive(from: 0, tag: PreparationOutcome.tag, pollInterval: 0.005).bytes)
+            if outcome.kind != "ok" { try comm.send(bytes: [], to: 0, tag: PreparationOutcome.tag + 1) }
         }
         try outcome.rethrow()
         // Rank 0 checked it; a rank that cannot see rank 0's file system prepares its own copy.

@@ -118,7 +118,7 @@ import TandemData
         #expect(again.warned.count == 1, "\(again.warned)")
         let warning = again.warned.first ?? ""
         #expect(warning.contains(t.manifest.columns[1].file) && warning.contains("prepared again"), "\(warning)")
-        #expect(again.said.first?.contains("damaged") == true)
+        #expect(again.said.first?.contains("damaged") == true, "\(again.said)")
         _ = try PreparedTable.open(try #require(again.0.directory), verification: .full)
     }
 

@@ -11,6 +11,7 @@
 # Usage: scripts/bench-data.sh   (scripts/bench.sh calls it after building the release binary)
 . "$(dirname "$0")/lib.sh"
 setup_mpi_env
+set +e   # every measurement below reports its own failures
 if [ "${BENCH_DATA_BUILD:-1}" = 1 ]; then ensure_swift; swift build -c release --product tandem 2>&1 | tail -1; fi
 T="${TANDEM:-$ROOT/.build/release/tandem}"
 OUT="${BENCH_OUT:-bench-data-results.json}"
@@ -52,7 +53,8 @@ checkpoint: {every_steps: 0}
 YAML
 
 # runmeasured NAME NP ARGS...: runs tandem under mpirun, timestamps its output lines, and samples
-# every rank's VmRSS / VmHWM from /proc; prints "seconds_to_first_step max_rss_mb max_hwm_mb wall".
+# every rank's VmRSS / VmHWM / RssAnon from /proc; prints "seconds_to_first_step max_rss_mb
+# max_hwm_mb wall max_anon_mb" (VmRSS counts the mapped dataset's page-cache pages; RssAnon does not).
 runmeasured() {
   local name=$1 np=$2; shift 2
   local log="$DIR/$name.log" mem="$DIR/$name.mem"
@@ -61,31 +63,33 @@ runmeasured() {
   ( "${MPIRUN[@]}" -np "$np" "$T" "$@" 2>&1 | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done >"$log" ) &
   local job=$!
   while kill -0 "$job" 2>/dev/null; do
-    for p in $(pgrep -f "^$T (prepare|train) $DIR/job.yaml"); do awk -v p="$p" '/VmRSS|VmHWM/ {print p, $1, $2}' "/proc/$p/status" 2>/dev/null >>"$mem"; done
+    for p in $(pgrep -f "^$T (prepare|train) $DIR/job.yaml"); do awk -v p="$p" '/VmRSS|VmHWM|RssAnon/ {print p, $1, $2}' "/proc/$p/status" 2>/dev/null >>"$mem"; done
     sleep 0.2
   done
-  wait "$job"
+  wait "$job" || echo "warning: $name exited with an error (see $log)" >&2
   local end; end=$(date +%s.%N)
   local first; first=$(awk '/ tandem: run / {print $1; exit}' "$log")
   local rss; rss=$(awk '$2 == "VmRSS:" && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$mem")
   local hwm; hwm=$(awk '$2 == "VmHWM:" && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$mem")
-  echo "$(awk -v a="$start" -v b="${first:-$end}" 'BEGIN {printf "%.2f", b - a}') $rss $hwm $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')"
+  local anon; anon=$(awk '$2 == "RssAnon:" && $3 > m {m = $3} END {printf "%.0f", m / 1024}' "$mem")
+  echo "$(awk -v a="$start" -v b="${first:-$end}" 'BEGIN {printf "%.2f", b - a}') $rss $hwm $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') $anon"
 }
 
-for np in 1 2; do
+for np in ${BENCH_DATA_PREPARE_RANKS-1 2}; do
   rm -rf "$DIR/prep$np"
-  read -r _ rss hwm wall < <(runmeasured "prepare$np" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$np")
+  read -r _ rss hwm wall anon < <(runmeasured "prepare$np" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$np")
   echo "{\"measure\": \"data_prepare\", \"ranks\": $np, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}'), \"max_hwm_mb\": $hwm}" | tee -a "$OUT"
 done
 rm -rf "$DIR/runs"
-for np in 1 2; do
+for np in ${BENCH_DATA_TRAIN_RANKS-1 2}; do
   # The first run prepares into the cache; the second reuses it (time to first step, memory).
   runmeasured "first$np" "$np" train "$DIR/job.yaml" --output "$DIR/runs/first$np" >/dev/null
-  read -r tfs rss hwm wall < <(runmeasured "mapped$np" "$np" train "$DIR/job.yaml" --output "$DIR/runs/mapped$np")
+  read -r tfs rss hwm wall anon < <(runmeasured "mapped$np" "$np" train "$DIR/job.yaml" --output "$DIR/runs/mapped$np")
   sps=$(awk '/"samples_per_second"/ {gsub(/[ ,]/, "", $2); print $2; exit}' "$DIR/runs/mapped$np/summary.json")
-  echo "{\"measure\": \"data_train\", \"path\": \"mapped\", \"ranks\": $np, \"seconds_to_first_step\": $tfs, \"max_rss_mb_per_rank\": $rss, \"max_hwm_mb_per_rank\": $hwm, \"samples_per_second\": ${sps:-0}, \"wall_seconds\": $wall}" | tee -a "$OUT"
+  echo "{\"measure\": \"data_train\", \"path\": \"mapped\", \"ranks\": $np, \"seconds_to_first_step\": $tfs, \"max_rss_mb_per_rank\": $rss, \"max_hwm_mb_per_rank\": $hwm, \"max_anon_mb_per_rank\": $anon, \"samples_per_second\": ${sps:-0}, \"wall_seconds\": $wall}" | tee -a "$OUT"
   grep -q "reusing prepared dataset" "$DIR/mapped$np.log" || echo "warning: the second run did not reuse the dataset" >&2
-  read -r tfs rss hwm wall < <(runmeasured "memory$np" "$np" train "$DIR/job.yaml" --output "$DIR/runs/memory$np" --set data.cache=off)
+  true
+  read -r tfs rss hwm wall anon < <(runmeasured "memory$np" "$np" train "$DIR/job.yaml" --output "$DIR/runs/memory$np" --set data.cache=off)
   sps=$(awk '/"samples_per_second"/ {gsub(/[ ,]/, "", $2); print $2; exit}' "$DIR/runs/memory$np/summary.json")
-  echo "{\"measure\": \"data_train\", \"path\": \"in_memory\", \"ranks\": $np, \"seconds_to_first_step\": $tfs, \"max_rss_mb_per_rank\": $rss, \"max_hwm_mb_per_rank\": $hwm, \"samples_per_second\": ${sps:-0}, \"wall_seconds\": $wall}" | tee -a "$OUT"
+  echo "{\"measure\": \"data_train\", \"path\": \"in_memory\", \"ranks\": $np, \"seconds_to_first_step\": $tfs, \"max_rss_mb_per_rank\": $rss, \"max_hwm_mb_per_rank\": $hwm, \"max_anon_mb_per_rank\": $anon, \"samples_per_second\": ${sps:-0}, \"wall_seconds\": $wall}" | tee -a "$OUT"
 done

@@ -68,7 +68,7 @@ struct DataCache {
         let table = try DataPreparation.build(config)
         try table.write(to: dir)
         say("data: prepared \(dir) in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(reason))")
-        return try PreparedTable.open(dir)
+        return try PreparedTable.open(dir, verification: .sizes)
     }
 
     /// Why a prepared dataset's sources no longer match the files (nil when they do).

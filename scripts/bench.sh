@@ -139,3 +139,5 @@ awk '
 echo "(raw results: $OUT)"
 echo
 BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh
+echo
+BENCH_DATA_BUILD=0 scripts/bench-data.sh

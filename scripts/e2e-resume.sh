@@ -102,7 +102,7 @@ train 1 "$WORK/again" "${JOB[@]}" --set train.max_steps=5 --overwrite && ok "--o
 # --- a failed checkpoint write (disk full) names the path and keeps the earlier checkpoint --
 mkdir -p "$WORK/full"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=200k tmpfs "$WORK/full" 2>/dev/null; then
-  timeout 300 "${MPIRUN[@]}" -np 1 "$TANDEM" train "${JOB[@]}" --output "$WORK/full/run" >"$WORK/full.log" 2>&1; rc=$?
+  timeout 300 "${MPIRUN[@]}" -np 1 "$TANDEM" train "${JOB[@]}" --output "$WORK/full/run" --set "data.cache=$WORK/cache" >"$WORK/full.log" 2>&1; rc=$?
   if [ $rc -ne 0 ] && grep -q "error: cannot write $WORK/full/run/checkpoints/step-.*tmp" "$WORK/full.log" && [ -f "$WORK/full/run/checkpoints/step-50/SHA256SUMS" ]; then
     ok "disk full: $(grep -m1 -o 'error: cannot write.*' "$WORK/full.log" | sed "s|$WORK/||" | cut -c1-100); step-50 kept"
   else fail "disk-full checkpoint write (rc $rc)" "$(grep -m1 error "$WORK/full.log")"; fi

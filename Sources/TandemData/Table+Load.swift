@@ -17,7 +17,9 @@ extension Table {
             if let targetPath {
                 throw DataError(file: targetPath, message: "a separate target file is only supported with .npy features, but the features file \(path) is CSV; put the target in a CSV column instead")
             }
-            return try Table(csv: CSVReader.parse(data, file: path), file: path, kinds: kinds)
+            return try data.withUnsafeBytes { raw in
+                try Table(streaming: raw.bindMemory(to: UInt8.self), file: path, kinds: kinds)
+            }
         }
         let features = try NPYReader.read(data, file: path)
         var target: NPYArray?
@@ -78,7 +80,7 @@ extension Table {
     }
 
     /// Throws if `kinds` names a column that is not in `names`.
-    private static func checkKinds(_ kinds: [String: ColumnKind], names: [String], file: String) throws {
+    static func checkKinds(_ kinds: [String: ColumnKind], names: [String], file: String) throws {
         let known = Set(names)
         if let unknown = kinds.keys.sorted().first(where: { !known.contains($0) }) {
             throw DataError(file: file, column: unknown,
@@ -86,29 +88,18 @@ extension Table {
         }
     }
 
-    /// Types one column of cell text as described in `init(csv:file:kinds:)`.
+    /// Types one column of cell text as described in `init(csv:file:kinds:)` (`ColumnTyping`).
     private static func typeColumn(_ cells: [String], name: String, forced: ColumnKind?,
                                    file: String, lines: [Int]) throws -> ColumnValues {
-        if forced != .categorical {
-            var numbers = [Double](repeating: .nan, count: cells.count)
-            var ok = true
-            for (r, cell) in cells.enumerated() {
-                guard let x = CellText.number(cell) else {
-                    if forced == .numeric {
-                        throw DataError(file: file, line: lines[r], column: name,
-                                        message: "expected a number, found \(DataError.quoted(cell))")
-                    }
-                    ok = false
-                    break
-                }
-                numbers[r] = x
-            }
-            if ok { return .numeric(numbers) }
+        var typing = ColumnTyping(name: name, forced: forced, file: file)
+        var numbers = [Double](repeating: .nan, count: typing.numeric ? cells.count : 0)
+        for (r, cell) in cells.enumerated() where typing.numeric {
+            let x = CellText.number(cell)
+            try typing.observe(x, text: cell, line: lines[r])
+            if let x { numbers[r] = x }
         }
-        return .categorical(cells.map { cell in
-            let t = trimmedCell(cell)
-            return CellText.missingTokens.contains(t) ? nil : t
-        })
+        if typing.kind == .numeric { return .numeric(numbers) }
+        return .categorical(cells.map(ColumnTyping.category))
     }
 
     /// The bytes of the file at `path`, or a `DataError` saying why they cannot be read.

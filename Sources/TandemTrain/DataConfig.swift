@@ -15,9 +15,11 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var task: Task
     public var split: SplitConfig
     public var preprocess: PreprocessOptions
+    /// Where the prepared dataset is kept (`auto`, `off` or a directory); not part of what is prepared.
+    public var cache: DataCacheSetting
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, targetPath = "target_path", target, features, columns, task, split, preprocess
+        case path, targetPath = "target_path", target, features, columns, task, split, preprocess, cache
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +42,8 @@ public struct DataConfig: Codable, Equatable, Sendable {
             split.method = SplitConfig(task: task).method
         }
         preprocess = try c.decodeIfPresent(PreprocessConfig.self, forKey: .preprocess)?.options ?? PreprocessOptions()
+        cache = DataCacheSetting(try c.decodeIfPresent(String.self, forKey: .cache) ?? "auto")
+        if case .path(let p) = cache, p.isEmpty { throw ConfigError("data.cache: expected auto, off or a directory, found an empty string") }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -52,6 +56,34 @@ public struct DataConfig: Codable, Equatable, Sendable {
         try c.encode(task, forKey: .task)
         try c.encode(split, forKey: .split)
         try c.encode(PreprocessConfig(preprocess), forKey: .preprocess)
+        try c.encode(cache.text, forKey: .cache)
+    }
+}
+
+/// `data.cache:` — where the prepared dataset is kept (README: "Prepared datasets and the cache").
+public enum DataCacheSetting: Equatable, Sendable {
+    /// Under `.prepared/` next to the run directory (the parent of `output.dir`).
+    case auto
+    /// Prepared in memory on every rank for this run only; nothing is written.
+    case off
+    /// Under this directory (for example one shared by many jobs).
+    case path(String)
+
+    init(_ text: String) {
+        switch text {
+        case "auto": self = .auto
+        case "off": self = .off
+        default: self = .path(text)
+        }
+    }
+
+    /// As written in a config.
+    var text: String {
+        switch self {
+        case .auto: "auto"
+        case .off: "off"
+        case .path(let p): p
+        }
     }
 }
 

@@ -53,18 +53,26 @@ extension Trainer {
             let chunk = model.splitsModel ? 256 : 1024
             model.stage.reserve(rows: min(chunk, max(length, 1)))
             let chunks = stride(from: 0, to: length, by: chunk).map { min(chunk, length - $0) }
-            let cols = split.x.cols, width = head.outputs
+            let width = head.outputs
             var raw = Matrix(rows: contributes ? length : 0, cols: width)
-            try split.x.values.withUnsafeBufferPointer { x in
-                guard let xb = x.baseAddress else { return }
-                try model.pipeline.infer(rows: chunks, input: { k in xb + (start + k * chunk) * cols }, consume: { k, out in
-                    guard contributes else { return }
-                    for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
-                })
-            }
+            // Rows are encoded chunk by chunk from the (possibly mapped) split, so memory follows
+            // the chunk, not the split.
+            let block = UnsafeMutablePointer<Float>.allocate(capacity: max(min(chunk, length), 1) * split.width)
+            defer { block.deallocate() }
+            try model.pipeline.infer(rows: chunks, input: { k in
+                let first = start + k * chunk
+                split.encode(first..<(first + chunks[k]), into: block)
+                return UnsafePointer(block)
+            }, consume: { k, out in
+                guard contributes else { return }
+                for i in 0..<(chunks[k] * width) { raw.values[k * chunk * width + i] = out[i] }
+            })
             return contributes ? head.probabilities(raw).values : []
         }
     }
+
+    /// Rows encoded at once by the exact solver.
+    static let evaluationChunk = 4096
 
     /// " | tensor 2 x pipeline 2, 8 micro-batches (1f1b), stage 0: layers 0-1, stage 1: layer 2"
     /// for the first log line (empty with one rank per replica).

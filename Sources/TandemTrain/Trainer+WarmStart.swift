@@ -1,5 +1,6 @@
 import Foundation
 import TandemArtifact
+import TandemComm
 import TandemData
 import TandemModel
 
@@ -23,12 +24,14 @@ struct WarmStart {
     /// The job's data, prepared with the `init_from` model's preprocessing and classes when the
     /// config names one (else fitted as usual), and the warm start itself. Throws `ConfigError`
     /// (exit code 2) naming the field when the model does not fit the config or the data.
-    static func prepare(_ config: JobConfig) throws -> (data: PreparedData, warmStart: WarmStart?) {
-        guard let path = config.initFrom else { return (try PreparedData.prepare(config.data), nil) }
+    static func prepare(_ config: JobConfig, comm: Communicator? = nil) throws -> (data: PreparedData, warmStart: WarmStart?) {
+        let root = DataCache.resolve(config.data.cache, outputDir: config.output.dir)?.root
+        guard let path = config.initFrom else { return (try PreparedData.prepare(config.data, cacheRoot: root, comm: comm), nil) }
         let warm = try WarmStart(path: path)
         try warm.requireCompatible(config)
         let m = warm.artifact.manifest
-        let data = try PreparedData.prepare(config.data, reusing: .init(preprocessor: m.preprocessing, classes: m.classes, source: warm.directory))
+        let data = try PreparedData.prepare(config.data, reusing: .init(preprocessor: m.preprocessing, classes: m.classes, source: warm.directory),
+                                            cacheRoot: root, comm: comm)
         try warm.requireCompatible(data, config: config)
         return (data, warm)
     }
@@ -60,7 +63,7 @@ struct WarmStart {
     /// `PreparedData.Reused.requireFits` before encoding).
     func requireCompatible(_ data: PreparedData, config: JobConfig) throws {
         let m = artifact.manifest
-        let widths = [data.train.x.cols] + config.model.hidden + [LossHead(classes: data.classes?.count).outputs]
+        let widths = [data.inputWidth] + config.model.hidden + [LossHead(classes: data.classes?.count).outputs]
         try require(widths == m.architecture.widths, "the layer widths (inputs, model.hidden, outputs)",
                     m.architecture.widths.map(String.init).joined(separator: "-"), widths.map(String.init).joined(separator: "-"))
     }
@@ -84,26 +87,5 @@ struct WarmStart {
     /// `init_from DIR does not fit this config: FIELD is X in that model, Y here`.
     static func incompatible(_ directory: String, _ field: String, _ model: String, _ now: String) -> ConfigError {
         ConfigError("init_from \(directory) does not fit this config: \(field) is \(model) in that model, \(now) here")
-    }
-}
-
-extension PreparedData.Reused {
-    /// Checks, before anything is encoded, that `features` of `table` are the reused
-    /// preprocessing's features, in its order and of its kinds; a `ConfigError` names the field.
-    func requireFits(table: Table, features: [String]) throws {
-        let names = preprocessor.featureNames
-        if features != names {
-            let extra = features.filter { !names.contains($0) }, lacking = names.filter { !features.contains($0) }
-            var detail = extra.isEmpty && lacking.isEmpty ? "the same columns in another order" : ""
-            if !extra.isEmpty { detail += "not in the model: \(extra.prefix(5).joined(separator: ", "))" }
-            if !lacking.isEmpty { detail += (detail.isEmpty ? "" : "; ") + "missing here: \(lacking.prefix(5).joined(separator: ", "))" }
-            throw WarmStart.incompatible(source, "data.features", "\(names.count) columns", "\(features.count) columns (\(detail)); list the model's features in data.features")
-        }
-        for f in preprocessor.features {
-            let kind = table.columns[try table.requireIndex(of: f.name, role: "feature")].kind
-            if kind != f.kind {
-                throw WarmStart.incompatible(source, "the kind of feature '\(f.name)' (data.columns.\(f.name))", f.kind.rawValue, kind.rawValue)
-            }
-        }
     }
 }

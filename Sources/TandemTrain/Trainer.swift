@@ -101,10 +101,10 @@ public final class Trainer {
         if config.parallel.splitsModel && config.model.solver == .exact {
             throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
         }
-        (data, warmStart) = try WarmStart.prepare(config)
+        (data, warmStart) = try WarmStart.prepare(config, comm: comm)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         head = LossHead(classes: data.classes?.count)
-        let spec = NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
+        let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
                                initScheme: config.model.initScheme)
         try spec.validate()
@@ -236,17 +236,25 @@ public final class Trainer {
         let begin = Date()
         let train = data.train
         let (start, length) = BatchPlan.slice(count: train.count, rank: comm.rank, ranks: comm.size)
-        var normal = NormalEquations(features: train.x.cols, outputs: 1)
-        train.x.values.withUnsafeBufferPointer { x in
-            train.targets.withUnsafeBufferPointer { y in
-                if let xb = x.baseAddress, let yb = y.baseAddress, length > 0 {
-                    normal.accumulate(x: xb + start * train.x.cols, y: yb + start, rows: length)
+        let width = train.width
+        var normal = NormalEquations(features: width, outputs: 1)
+        // Row by row in order, chunked so memory follows the chunk (the same sums as one block).
+        let chunk = Self.evaluationChunk
+        var x = [Float](repeating: 0, count: chunk * width), y = [Float](repeating: 0, count: chunk)
+        for first in stride(from: start, to: start + length, by: chunk) {
+            let n = min(chunk, start + length - first)
+            for i in 0..<n { y[i] = train.target(row: train.rows[first + i]) }
+            x.withUnsafeMutableBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    guard let xb = xp.baseAddress, let yb = yp.baseAddress else { return }
+                    train.encode(first..<(first + n), into: xb)
+                    normal.accumulate(x: xb, y: yb, rows: n)
                 }
             }
         }
         normal.sums = try comm.allreduceSum(normal.sums)
         let (weight, bias) = try normal.solve(ridge: config.model.ridge)
-        try arena.load([NamedTensor(name: "layers.0.weight", shape: [1, train.x.cols], values: weight),
+        try arena.load([NamedTensor(name: "layers.0.weight", shape: [1, width], values: weight),
                                 NamedTensor(name: "layers.0.bias", shape: [1], values: bias)])
         let seconds = Date().timeIntervalSince(begin)
         state.epoch = 1

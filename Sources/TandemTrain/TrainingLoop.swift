@@ -25,7 +25,11 @@ extension Trainer {
         }
         StopSignal.shared.install()
         let train = data.train
-        let inputs = train.x.cols
+        let trainRows = train.rows
+        // This rank's dataset rows of the current batch (no allocation per step).
+        let batchRows = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(capacity, 1))
+        defer { batchRows.deallocate() }
+        let classify = train.isClassification
         var lastSave = Date()
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
         while state.epoch < t.epochs && !state.finished {
@@ -39,14 +43,12 @@ extension Trainer {
                 let count = plan.globalCount(batch: state.batch)
                 let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)
                 let loadStart = timeline?.now()
-                train.x.values.withUnsafeBufferPointer { buffer in
-                    guard let src = buffer.baseAddress else { return }
-                    for i in 0..<length {
-                        let r = perm[state.batch * t.batchSize + start + i]
-                        (step.inputs.base + i * inputs).update(from: src + r * inputs, count: inputs)
-                        if !train.labels.isEmpty { step.labels[i] = train.labels[r] } else { step.targets.base[i] = train.targets[r] }
-                    }
+                for i in 0..<length {
+                    let r = trainRows[perm[state.batch * t.batchSize + start + i]]
+                    batchRows[i] = r
+                    if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
                 }
+                train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base)
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
                 let result = try step.run(rows: length, globalCount: count, rowOffset: start, step: state.step,

@@ -1,18 +1,20 @@
 import ArgumentParser
 import Foundation
+import TandemData
 import TandemTrain
 
-/// `tandem inspect CHECKPOINT`: what a checkpoint holds, and whether it is intact.
+/// `tandem inspect CHECKPOINT|RUN|PREPARED`: what a checkpoint or prepared dataset holds, and whether it is intact.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show a checkpoint's step, layout, tensors and whether every checksum verifies.",
-        discussion: "PATH is a checkpoint directory (runs/NAME/checkpoints/step-N) or a run directory (lists its checkpoints). Exits 1 when a checkpoint does not verify."
+        abstract: "Show what a checkpoint or prepared dataset holds and whether every checksum verifies.",
+        discussion: "PATH is a checkpoint directory (runs/NAME/checkpoints/step-N), a run directory (lists its checkpoints), or a prepared dataset (tandem prepare; runs/.prepared/NAME). Exits 1 when it does not verify."
     )
 
-    @Argument(help: "Checkpoint or run directory.") var path: String
+    @Argument(help: "Checkpoint, run or prepared dataset directory.") var path: String
 
     func run() throws {
         let url = URL(fileURLWithPath: path, isDirectory: true)
+        if PreparedTable.isPrepared(path) { return try InspectPrepared.show(path) }
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("checkpoints").path) {
             let store = CheckpointStore(runDirectory: path)
             var bad = 0

@@ -12,6 +12,6 @@ struct Tandem: ParsableCommand {
           mpirun -np 4 tandem train examples/digits.yaml
         """,
         version: TandemInfo.version,
-        subcommands: [Train.self, Sweep.self, Inspect.self, Export.self, Predict.self, Evaluate.self, Compare.self, Drift.self, Serve.self, Diff.self, Bench.self, Report.self, Runs.self]
+        subcommands: [Train.self, Prepare.self, Sweep.self, Inspect.self, Export.self, Predict.self, Evaluate.self, Compare.self, Drift.self, Serve.self, Diff.self, Bench.self, Report.self, Runs.self]
     )
 }

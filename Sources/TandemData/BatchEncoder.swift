@@ -1,0 +1,102 @@
+/// The fused gather + transform of a batch: reads the raw columns of the requested rows of a
+/// prepared dataset and writes their preprocessed features (imputed, scaled, one-hot) straight
+/// into a caller's buffer, so only the batch is ever encoded and nothing is allocated per batch.
+///
+/// Gives exactly `Preprocessor.transform` on the same rows: numeric
+/// `Float(((x is NaN ? fill : x) - offset) / divisor)` in double precision on the stored values
+/// (which are the parsed doubles bit for bit), and a 1 at the category's one-hot position.
+public struct BatchEncoder: Sendable {
+    /// How one feature is read and written.
+    enum Plan: Sendable {
+        /// Numeric column (`f4` or `f8`) into output column `out`.
+        case numeric(column: PreparedColumn, fill: Double, offset: Double, divisor: Double, out: Int)
+        /// Categorical codes into the block starting at `out`; `positions[code]` is the one-hot
+        /// position of each dictionary value (-1: not a training category), `fill` that of a
+        /// missing cell.
+        case onehot(column: PreparedColumn, positions: [Int32], fill: Int32, out: Int)
+    }
+
+    let plans: [Plan]
+    /// Output columns per row (`Preprocessor.outputWidth`).
+    public let width: Int
+
+    /// An encoder applying `preprocessor` to `table`'s columns (found by name).
+    ///
+    /// Checks once, over whole columns, what the transform would check per cell: a feature
+    /// missing from the table or of another kind is a `DataError`, and so is a value that
+    /// overflows float32 once scaled (naming its line), so encoding a batch cannot fail.
+    public init(preprocessor: Preprocessor, table: PreparedTable) throws {
+        var plans: [Plan] = []
+        var out = 0
+        for f in preprocessor.features {
+            guard let column = table.column(named: f.name) else {
+                throw DataError(file: table.sourceName, column: f.name, message: "feature column not found in the prepared data; it has: \(DataError.list(table.columns.map(\.record.name)))")
+            }
+            guard column.record.kind == f.kind else {
+                throw DataError(file: table.sourceName, column: f.name, message: "the feature is \(f.kind.rawValue) in the preprocessing but \(column.record.kind.rawValue) in the data")
+            }
+            switch f.kind {
+            case .numeric:
+                try Self.checkRange(f, column: column, table: table)
+                plans.append(.numeric(column: column, fill: f.fill, offset: f.offset, divisor: f.divisor, out: out))
+            case .categorical:
+                let index = Dictionary(f.categories.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+                plans.append(.onehot(column: column, positions: column.dictionary.map { index[$0] ?? -1 },
+                                     fill: index[f.fillCategory] ?? -1, out: out))
+            }
+            out += f.width
+        }
+        self.plans = plans
+        width = out
+    }
+
+    /// Writes the encoded features of `rows` (dataset row indices) to `output`
+    /// `[rows.count, width]`, row-major.
+    public func encode(rows: UnsafeBufferPointer<Int>, into output: UnsafeMutablePointer<Float>) {
+        let n = rows.count
+        output.update(repeating: 0, count: n * width)
+        for plan in plans {
+            switch plan {
+            case .numeric(let column, let fill, let offset, let divisor, let out):
+                if column.record.dtype == "f4" {
+                    let v = column.buffer.typed(Float.self)
+                    for i in 0..<n {
+                        let raw = Double(v[rows[i]])
+                        output[i * width + out] = Float(((raw.isNaN ? fill : raw) - offset) / divisor)
+                    }
+                } else {
+                    let v = column.buffer.typed(Double.self)
+                    for i in 0..<n {
+                        let raw = v[rows[i]]
+                        output[i * width + out] = Float(((raw.isNaN ? fill : raw) - offset) / divisor)
+                    }
+                }
+            case .onehot(let column, let positions, let fill, let out):
+                let codes = column.buffer.typed(Int32.self)
+                positions.withUnsafeBufferPointer { p in
+                    for i in 0..<n {
+                        let code = codes[rows[i]]
+                        let k = code < 0 ? fill : p[Int(code)]
+                        if k >= 0 { output[i * width + out + Int(k)] = 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Throws if a stored value (or the fill of a missing cell) overflows float32 once scaled,
+    /// naming the first such row's line. The scaling is monotonic, so the column's range decides.
+    static func checkRange(_ f: FeatureTransform, column: PreparedColumn, table: PreparedTable) throws {
+        func fits(_ x: Double) -> Bool { Float((x - f.offset) / f.divisor).isFinite }
+        let r = column.record
+        let extremes = [r.min, r.max].compactMap { $0 } + (r.missing > 0 ? [f.fill] : [])
+        guard !extremes.allSatisfy(fits) else { return }
+        for row in 0..<table.rows {
+            let raw = column.number(row)
+            let x = raw.isNaN ? f.fill : raw
+            if !fits(x) {
+                throw DataError(file: table.sourceName, line: table.line(row), column: f.name, message: FeatureTransform.outOfRange(x))
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// The rule that types one CSV column, cell by cell, shared by `Table(csv:)` and the streaming
+/// `Table.load` path so both type every column the same way.
+///
+/// A column is numeric if every cell is a number or a missing token (`CellText.number`), or if
+/// all of its cells are missing; otherwise it is categorical and keeps its trimmed text. A column
+/// forced `.numeric` makes a cell that is not a number an error; forced `.categorical` keeps
+/// numbers as their text.
+struct ColumnTyping {
+    let name: String
+    let forced: ColumnKind?
+    let file: String
+    /// True while every cell seen so far is a number or missing.
+    private(set) var numeric: Bool
+
+    init(name: String, forced: ColumnKind?, file: String) {
+        self.name = name
+        self.forced = forced
+        self.file = file
+        numeric = forced != .categorical
+    }
+
+    /// Takes one cell's value as a number (nil: not a number, with `text` for the message).
+    /// Throws `DataError` (line, column) for a non-number in a column forced numeric.
+    mutating func observe(_ number: Double?, text: @autoclosure () -> String, line: Int) throws {
+        guard numeric, number == nil else { return }
+        if forced == .numeric {
+            throw DataError(file: file, line: line, column: name, message: "expected a number, found \(DataError.quoted(text()))")
+        }
+        numeric = false
+    }
+
+    /// The kind once every cell has been observed.
+    var kind: ColumnKind { numeric ? .numeric : .categorical }
+
+    /// The stored text of a categorical cell: trimmed, nil for a missing token.
+    static func category(_ cell: String) -> String? {
+        let t = trimmedCell(cell)
+        return CellText.missingTokens.contains(t) ? nil : t
+    }
+}

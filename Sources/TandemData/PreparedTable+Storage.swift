@@ -1,0 +1,194 @@
+import Foundation
+import TandemTensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A prepared dataset directory that cannot be used: missing, damaged, half-written, or of
+/// another format. `description` says which file and why.
+public struct PreparedDataError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension PreparedTable {
+    /// How much `open` checks.
+    public enum Verification: Sendable {
+        /// Every file's size, and every file's SHA-256 when the dataset is at most
+        /// `fullCheckLimit` bytes (else only the small files'): fast enough for every run.
+        case quick
+        /// Every file's size and SHA-256 (`tandem inspect`).
+        case full
+        /// Sizes and `prepared.json`'s checksum only: for a dataset this process has just
+        /// written (and checksummed while writing).
+        case sizes
+    }
+
+    /// Datasets up to this size are checksummed completely on every open (about 0.3 s).
+    public static let fullCheckLimit = 256 << 20
+
+    /// True if `path` is a directory holding `prepared.json`.
+    public static func isPrepared(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("prepared.json").path)
+    }
+
+    /// Maps the prepared dataset in `directory` after checking it. Throws `PreparedDataError`
+    /// naming the file and what is wrong (missing, wrong size, checksum mismatch, bad format).
+    public static func open(_ directory: String, verification: Verification = .quick) throws -> PreparedTable {
+        let dir = URL(fileURLWithPath: directory, isDirectory: true)
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        guard let manifestData = FileManager.default.contents(atPath: path("prepared.json")) else {
+            throw PreparedDataError("\(directory): prepared.json is missing or unreadable")
+        }
+        guard let sums = FileManager.default.contents(atPath: path("SHA256SUMS")) else {
+            throw PreparedDataError("\(directory): SHA256SUMS is missing or unreadable")
+        }
+        guard String(decoding: sums, as: UTF8.self).contains("\(SHA256.hex(manifestData))  prepared.json") else {
+            throw PreparedDataError("\(directory): checksum mismatch in prepared.json")
+        }
+        let m: PreparedManifest
+        do { m = try JSONDecoder().decode(PreparedManifest.self, from: manifestData) } catch {
+            throw PreparedDataError("\(directory): prepared.json does not parse: \(error)")
+        }
+        guard m.format == "tandem-prepared-dataset", m.formatVersion == PreparedManifest.currentFormat else {
+            throw PreparedDataError("\(directory): format \(m.format) version \(m.formatVersion) is not supported (this tandem reads version \(PreparedManifest.currentFormat))")
+        }
+        let total = m.files.values.reduce(0) { $0 + $1.bytes }
+        let hashAll = verification == .full || (verification == .quick && total <= fullCheckLimit)
+        var buffers: [String: ColumnBuffer] = [:]
+        for (name, record) in m.files.sorted(by: { $0.key < $1.key }) {
+            let buffer: ColumnBuffer
+            do { buffer = try ColumnBuffer(mapping: path(name)) } catch {
+                throw PreparedDataError("\(directory): \(name) is missing or unreadable")
+            }
+            guard buffer.count == record.bytes else {
+                throw PreparedDataError("\(directory): \(name) is \(buffer.count) bytes, expected \(record.bytes) (truncated or half-written)")
+            }
+            if hashAll || (verification == .quick && name.hasSuffix(".json")) {
+                guard digest(buffer.bytes) == record.sha256 else {
+                    throw PreparedDataError("\(directory): checksum mismatch in \(name) (the file was changed or damaged)")
+                }
+            }
+            buffers[name] = buffer
+        }
+        func file(_ name: String, elementSize: Int) throws -> ColumnBuffer {
+            guard let b = buffers[name] else { throw PreparedDataError("\(directory): \(name) is not listed in prepared.json") }
+            guard b.count == m.rows * elementSize || elementSize == 0 else {
+                throw PreparedDataError("\(directory): \(name) holds \(b.count) bytes, not \(m.rows) rows")
+            }
+            return b
+        }
+        var columns: [PreparedColumn] = []
+        for record in m.columns {
+            let size = ["f4": 4, "f8": 8, "i4": 4][record.dtype] ?? 0
+            guard size > 0 else { throw PreparedDataError("\(directory): column '\(record.name)' has unknown dtype \(record.dtype)") }
+            let buffer = try file(record.file, elementSize: size)
+            var dictionary: [String] = []
+            if let d = record.dictionary {
+                do { dictionary = try JSONDecoder().decode([String].self, from: Data(try file(d, elementSize: 0).bytes)) } catch let e as PreparedDataError { throw e } catch {
+                    throw PreparedDataError("\(directory): \(d) does not parse: \(error)")
+                }
+            }
+            columns.append(PreparedColumn(record: record, buffer: buffer, dictionary: dictionary))
+        }
+        let parts = SplitPart.allCases.map { "split-\($0.name).i8" }
+        let splitRows = try zip(parts, m.splitRows).map { name, count -> ColumnBuffer in
+            let b = try file(name, elementSize: 0)
+            guard b.count == count * 8 else { throw PreparedDataError("\(directory): \(name) holds \(b.count / 8) rows, expected \(count)") }
+            return b
+        }
+        var extras: [String: Data] = [:]
+        for name in m.files.keys where name.hasSuffix(".json") && !name.hasPrefix("columns/") { extras[name] = Data(try file(name, elementSize: 0).bytes) }
+        return PreparedTable(manifest: m, directory: directory, columns: columns, target: try file(m.target.file, elementSize: 4),
+                             lines: try file("lines.i8", elementSize: 8), splitCodes: try file("split.u1", elementSize: 1),
+                             splitRows: splitRows, extras: extras)
+    }
+
+    /// Writes the dataset to `directory` atomically: into a temporary sibling directory, every
+    /// file and the directory fsynced, then renamed over `directory` (a dataset already there is
+    /// replaced). Throws `PreparedDataError` naming the path that failed (e.g. a full disk);
+    /// the temporary directory is removed then, so nothing half-written is left to be used.
+    public func write(to directory: String) throws {
+        let fm = FileManager.default
+        let final = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let parent = final.deletingLastPathComponent()
+        let tmp = parent.appendingPathComponent(".\(final.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
+        do {
+            try fm.createDirectory(at: tmp.appendingPathComponent("columns"), withIntermediateDirectories: true)
+        } catch {
+            throw PreparedDataError("cannot create \(tmp.path): \(error.localizedDescription)")
+        }
+        do {
+            var files: [String: PreparedManifest.FileRecord] = [:]
+            func put(_ name: String, _ bytes: UnsafeRawBufferPointer) throws {
+                try Self.durableWrite(bytes, to: tmp.appendingPathComponent(name).path)
+                files[name] = .init(bytes: bytes.count, sha256: Self.digest(bytes))
+            }
+            for c in columns {
+                try put(c.record.file, c.buffer.bytes)
+                if let d = c.record.dictionary {
+                    let json = try JSONEncoder().encode(c.dictionary)
+                    try json.withUnsafeBytes { try put(d, $0) }
+                }
+            }
+            try put(manifest.target.file, target.bytes)
+            try put("lines.i8", lines.bytes)
+            try put("split.u1", splitCodes.bytes)
+            for (part, rows) in zip(SplitPart.allCases, splitRows) { try put("split-\(part.name).i8", rows.bytes) }
+            for (name, data) in extras.sorted(by: { $0.key < $1.key }) { try data.withUnsafeBytes { try put(name, $0) } }
+            var m = manifest
+            m.files = files
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let manifestData = try encoder.encode(m)
+            try manifestData.withUnsafeBytes { try Self.durableWrite($0, to: tmp.appendingPathComponent("prepared.json").path) }
+            let sums = (files.map { ($0.key, $0.value.sha256) } + [("prepared.json", SHA256.hex(manifestData))])
+                .sorted { $0.0 < $1.0 }.map { "\($0.1)  \($0.0)\n" }.joined()
+            try Data(sums.utf8).withUnsafeBytes { try Self.durableWrite($0, to: tmp.appendingPathComponent("SHA256SUMS").path) }
+            try Self.fsyncPath(tmp.appendingPathComponent("columns").path)
+            try Self.fsyncPath(tmp.path)
+            if fm.fileExists(atPath: final.path) {
+                let old = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+                try fm.moveItem(at: final, to: old)
+                try? fm.removeItem(at: old)
+            }
+            guard rename(tmp.path, final.path) == 0 else {
+                throw PreparedDataError("cannot rename \(tmp.path) to \(final.path): \(String(cString: strerror(errno)))")
+            }
+            try Self.fsyncPath(parent.path)
+        } catch {
+            try? fm.removeItem(at: tmp)
+            if let e = error as? PreparedDataError { throw e }
+            throw PreparedDataError("cannot write the prepared dataset \(final.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// SHA-256 of `bytes`, lowercase hex.
+    static func digest(_ bytes: UnsafeRawBufferPointer) -> String {
+        var h = SHA256()
+        h.update(bytes)
+        return h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Writes `bytes` to a new file at `path` and fsyncs it; errors name the path and the reason.
+    static func durableWrite(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw PreparedDataError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw PreparedDataError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw PreparedDataError("cannot write \(path): fsync failed: \(String(cString: strerror(errno)))") }
+    }
+
+    static func fsyncPath(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY)
+        guard fd >= 0 else { throw PreparedDataError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw PreparedDataError("fsync of \(path) failed: \(String(cString: strerror(errno)))") }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import TandemArtifact
+import TandemData
+import TandemTensor
+
+/// `statistics.json` of a prepared dataset: everything fitted on the training split.
+struct DataStatistics: Codable {
+    /// Imputation, scaling and one-hot categories, fitted on the training rows.
+    var preprocessor: Preprocessor
+    /// The classes of the whole target column (classification), as the target is encoded.
+    var targetEncoder: TargetEncoder
+    /// The raw training distribution of every feature (drift reference saved with the model).
+    var drift: DriftReference
+    /// SHA-256 of the data file(s), as recorded in lineage and checkpoints.
+    var dataSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case preprocessor, targetEncoder = "target_encoder", drift, dataSHA256 = "data_sha256"
+    }
+}
+
+/// Preparation of a data config in one process: parse the file(s), type the columns, encode the
+/// target, split, fit the statistics on the training split, and store it all as a `PreparedTable`.
+enum DataPreparation {
+    /// The data config as prepared (JSON with sorted keys, without `cache`) and its SHA-256.
+    static func identity(_ config: DataConfig) throws -> (json: String, sha256: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var object = try JSONSerialization.jsonObject(with: encoder.encode(config)) as? [String: Any] ?? [:]
+        object.removeValue(forKey: "cache")
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return (String(decoding: data, as: UTF8.self), SHA256.hex(data))
+    }
+
+    /// The source files of `config`: the data file and the separate target file, if any.
+    static func sources(_ config: DataConfig) -> [String] { [config.path] + (config.targetPath.map { [$0] } ?? []) }
+
+    /// Prepares `config` in memory. Throws `DataError` / `ConfigError` as loading always did:
+    /// file and line for a bad record, the key for a bad setting.
+    static func build(_ config: DataConfig) throws -> PreparedTable {
+        let table = try Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns)
+        _ = try table.requireIndex(of: config.target, role: "target")
+        let features = config.features ?? table.names.filter { $0 != config.target }
+        if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
+        if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }
+        let encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
+        let all = Array(0..<table.rowCount)
+        let target: PreparedTable.TargetValues
+        var labels: [Int32]?
+        if config.task == .classification {
+            let l = try encoder.encodeLabels(table: table, target: config.target, rows: all)
+            labels = l
+            target = .labels(l)
+        } else {
+            target = .values(try encoder.encodeValues(table: table, target: config.target, rows: all))
+        }
+        let split = try SplitIndices.make(count: table.rowCount, labels: labels, validation: config.split.validation,
+                                          test: config.split.test, method: splitMethod(config), seed: config.split.seed)
+        let preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
+        let stamps = try sources(config).map { try SourceStamp.make($0) }
+        let dataSHA256: String
+        if stamps.count == 1 {
+            dataSHA256 = stamps[0].sha256
+        } else {
+            var hasher = SHA256()
+            for p in sources(config) {
+                let file = try ColumnBuffer(mapping: p)
+                withExtendedLifetime(file) { hasher.update(file.bytes) }
+            }
+            dataSHA256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        }
+        let encoderJSON = JSONEncoder()
+        encoderJSON.outputFormatting = [.sortedKeys]
+        let statistics = try encoderJSON.encode(DataStatistics(preprocessor: preprocessor, targetEncoder: encoder, drift: drift, dataSHA256: dataSHA256))
+        let id = try identity(config)
+        return try PreparedTable.build(table: table, features: features, target: target, split: split, sources: stamps,
+                                       config: id.json, configSHA256: id.sha256, writer: "tandem \(TandemInfo.version)",
+                                       extras: ["statistics.json": statistics])
+    }
+
+    /// The split method used: stratified needs classes, so regression falls back to random.
+    static func splitMethod(_ config: DataConfig) -> SplitMethod {
+        config.task == .regression && config.split.method == .stratified ? .random : config.split.method
+    }
+
+    /// The statistics of a prepared dataset.
+    static func statistics(of table: PreparedTable) throws -> DataStatistics {
+        guard let data = table.extras["statistics.json"] else {
+            throw PreparedDataError("\(table.directory ?? "prepared data"): statistics.json is missing")
+        }
+        do { return try JSONDecoder().decode(DataStatistics.self, from: data) } catch {
+            throw PreparedDataError("\(table.directory ?? "prepared data"): statistics.json does not parse: \(error)")
+        }
+    }
+}

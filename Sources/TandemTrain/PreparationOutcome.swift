@@ -1,0 +1,56 @@
+import Foundation
+import TandemData
+
+/// Rank 0's result of obtaining the prepared dataset, broadcast to the other ranks so that
+/// they end with rank 0's error (same type, same message, same exit code) instead of waiting.
+struct PreparationOutcome: Codable {
+    /// "ok", "data", "config", "prepared" or "other".
+    var kind: String
+    var file = ""
+    var line: Int?
+    var column: String?
+    var message = ""
+
+    static let ok = PreparationOutcome(kind: "ok")
+    /// The message tag of the outcome (rank 0 to each other rank).
+    static let tag = 7301
+
+    init(kind: String) { self.kind = kind }
+
+    init(_ error: any Error) {
+        switch error {
+        case let e as DataError:
+            kind = "data"
+            file = e.file
+            line = e.line
+            column = e.column
+            message = e.message
+        case let e as ConfigError:
+            kind = "config"
+            message = e.description
+        case let e as PreparedDataError:
+            kind = "prepared"
+            message = e.description
+        default:
+            kind = "other"
+            message = "\(error)"
+        }
+    }
+
+    init(bytes: [UInt8]) throws {
+        self = try JSONDecoder().decode(PreparationOutcome.self, from: Data(bytes))
+    }
+
+    var bytes: [UInt8] { Array((try? JSONEncoder().encode(self)) ?? Data(#"{"kind":"other","message":"cannot encode the error"}"#.utf8)) }
+
+    /// Throws the error this outcome describes (nothing for ok).
+    func rethrow() throws {
+        switch kind {
+        case "ok": return
+        case "data": throw DataError(file: file, line: line, column: column, message: message)
+        case "config": throw ConfigError(message)
+        case "prepared": throw PreparedDataError(message)
+        default: throw PreparedDataError("rank 0 could not prepare the data: \(message)")
+        }
+    }
+}

@@ -20,6 +20,11 @@ if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, ten
     timeout 600 .build/python/bin/python3 -m pip install --quiet onnxruntime >/dev/null 2>&1 \
       || echo "note: could not install onnxruntime; the ONNX cross-check will be skipped"
   fi
+  # PyYAML: checks that config.yaml's floats read as floats in a YAML 1.1 reader.
+  if [ -x .build/python/bin/python3 ] && ! .build/python/bin/python3 -c "import yaml" 2>/dev/null; then
+    timeout 300 .build/python/bin/python3 -m pip install --quiet pyyaml >/dev/null 2>&1 \
+      || echo "note: could not install pyyaml; the YAML 1.1 float cross-check will be skipped"
+  fi
   [ -x .build/python/bin/python3 ] && export PATH="$ROOT/.build/python/bin:$PATH"
 fi
 log "building (debug, with tests)"

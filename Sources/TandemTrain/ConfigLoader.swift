@@ -14,6 +14,24 @@ public enum ConfigLoader {
         return try parse(text, source: path, overrides: overrides)
     }
 
+    /// The config file `path` names: `path` itself, or for a run directory its `config.yaml`
+    /// (the resolved config that run was started with). Throws `ConfigError` for a directory
+    /// without one.
+    public static func configFile(for path: String) throws -> String {
+        guard isDirectory(path) else { return path }
+        let file = (path as NSString).appendingPathComponent("config.yaml")
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ConfigError("\(path) is a directory without config.yaml; give a config file, or a run directory that tandem train wrote")
+        }
+        return file
+    }
+
+    /// True when `path` is a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+
     /// Parses config `text` (YAML or JSON); `source` names it in errors.
     public static func parse(_ text: String, source: String, overrides: [String] = []) throws -> JobConfig {
         let root: Node

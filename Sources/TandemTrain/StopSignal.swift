@@ -40,6 +40,15 @@ public final class StopSignal: @unchecked Sendable {
         return received == 0 ? nil : received
     }
 
+    /// `sig`'s name, and under mpirun where a SIGTERM may come from: mpirun passes SIGINT and
+    /// SIGTERM on to the ranks as SIGTERM (and then exits 1 itself, whatever the ranks do), while
+    /// SIGUSR1 is forwarded as it is.
+    public static func described(_ sig: Int32) -> String {
+        let env = ProcessInfo.processInfo.environment
+        guard sig == SIGTERM, env["OMPI_COMM_WORLD_SIZE"] != nil else { return name(sig) }
+        return "SIGTERM (mpirun sends it for SIGINT or SIGTERM; SIGUSR1 to mpirun stops with exit code 0)"
+    }
+
     /// A name for `sig`.
     public static func name(_ sig: Int32) -> String {
         switch sig {

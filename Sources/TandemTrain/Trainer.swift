@@ -163,6 +163,9 @@ public final class Trainer {
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
+            // Resuming: the event files keep only what was written up to the checkpoint, as
+            // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
+            if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }
             events = try TensorBoardWriter(directory: config.output.dir)
         }
     }
@@ -197,7 +200,7 @@ public final class Trainer {
             try solveExactly()
         } else if case .interrupted(let sig, let path) = try optimizeAndRelease(evaluator) {
             if isRoot {
-                Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
+                Progress.say("stopped by \(sig.map(StopSignal.described) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
             }
             try writeTimeline()
             return nil

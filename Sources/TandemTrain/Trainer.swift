@@ -71,6 +71,8 @@ public final class Trainer {
     /// Called on every rank after each validation with the epoch (1-based) and the validation
     /// metrics; returning false ends training there, as early stopping does (hyperparameter sweeps).
     public var epochHook: ((_ epoch: Int, _ validation: [(String, Double)]) throws -> Bool)?
+    /// The epoch hook ended training (a sweep stopped the trial): summary.json says `stopped`.
+    var stoppedByHook = false
     /// What the gradient sync did in this process: overlapped or not, buckets, bucket
     /// reductions, and steps (each step must reduce every bucket exactly once).
     var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?
@@ -300,7 +302,7 @@ public final class Trainer {
         let sha = try consolidatedSHA256(whole)
         let wall = Date().timeIntervalSince(started)
         var fields: [(String, JSONValue)] = [
-            ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", "finished"),
+            ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", .string(stoppedByHook ? "stopped" : "finished")),
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),
             ("wall_seconds", .number(wall)), ("train_seconds", .number(state.trainSeconds)),
             ("samples_per_second", .number(Double(state.samples) / max(state.trainSeconds, 1e-9))),

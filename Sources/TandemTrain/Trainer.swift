@@ -104,6 +104,7 @@ public final class Trainer {
         }
         (data, warmStart) = try WarmStart.prepare(config)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
+        try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
         head = LossHead(classes: data.classes?.count)
         let spec = NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,

@@ -144,6 +144,12 @@ timeout 120 "${MPIRUN[@]}" -np 2 "$TANDEM" train examples/iris.yaml --output "$W
   --output "$WORK/mpmd" --set train.seed=1 >"$WORK/mpmd.log" 2>&1; rc=$?
 [ $rc -ne 0 ] && grep -q "on rank 2 differs from rank 0's" "$WORK/mpmd.log" && ok "a rank with a different config is named: $(grep -m1 -o 'the resolved config.*rank 0.s' "$WORK/mpmd.log")" \
   || fail "config mismatch between ranks (rc $rc)" "$(grep -m1 error "$WORK/mpmd.log")"
+# A text ID column, unique but for one repeat (so not taken for an ID): 300,000 rows, which the
+# old path one-hot encoded into a 300,000 x 300,000 float matrix (360 GB) and trapped.
+awk 'BEGIN { print "code,x,y"; for (i = 0; i < 300000; i++) printf "W-%07d,%d,%s\n", (i == 299999 ? 0 : i), i % 97, (i % 3 ? "a" : "b") }' > "$WORK/ids.csv"
+cfg ids "$WORK/ids.csv" y;          expect_error "300,000 distinct text IDs" 2 "column 'code': 299999 distinct values, more than data.max_categories (1000)" "$WORK/ids.yaml"
+printf 'a,b,y\n' > "$WORK/junk.csv"; for i in $(seq 1 40); do [ "$i" = 17 ] && echo '"1,05",2,x' >> "$WORK/junk.csv" || echo "$i.5,$((i % 5)),$([ $((i % 2)) = 0 ] && echo x || echo y)" >> "$WORK/junk.csv"; done
+cfg junk "$WORK/junk.csv" y;        expect_error "a number column with one text cell" 2 "junk.csv:18: column 'a': numbers except for 1 cell like \"1,05\"" "$WORK/junk.yaml"
 expect_error "missing config file" 1 "no such config file" "$WORK/none.yaml"
 expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set train.optimizer.name=adamx
 

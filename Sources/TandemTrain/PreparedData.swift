@@ -35,6 +35,11 @@ public struct PreparedData: Sendable {
     /// The raw training-split distribution of every feature, saved with the model for drift.
     public var drift: DriftReference
 
+    /// Every column of the file as inferred, with its role in this run.
+    public var schema: [ColumnSchema] = []
+    /// What ingestion decided that the user should know (ID columns left out, dropped rows).
+    public var warnings: [String] = []
+
     /// Class labels (classification) or nil (regression).
     public var classes: [String]? { targetEncoder.task == .classification ? targetEncoder.classes : nil }
 
@@ -58,9 +63,9 @@ public struct PreparedData: Sendable {
     /// among them, or feature columns other than the preprocessing's or of another kind, is a
     /// `ConfigError` naming `init_from` and the field).
     public static func prepare(_ config: DataConfig, reusing: Reused? = nil) throws -> PreparedData {
-        let table = try Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns)
-        _ = try table.requireIndex(of: config.target, role: "target")
-        let features = config.features ?? table.names.filter { $0 != config.target }
+        let ingestion = try Ingestion(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+        let table = ingestion.table
+        let features = ingestion.features
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
         if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }
         if let reusing { try reusing.requireFits(table: table, features: features) }
@@ -74,10 +79,11 @@ public struct PreparedData: Sendable {
         }
         let all = Array(0..<table.rowCount)
         let labelsAll = config.task == .classification ? try encoder.encodeLabels(table: table, target: config.target, rows: all) : nil
-        if config.task == .regression { _ = try encoder.encodeValues(table: table, target: config.target, rows: all) }
-        let method = config.task == .regression && config.split.method == .stratified ? SplitMethod.random : config.split.method
-        let split = try SplitIndices.make(count: table.rowCount, labels: labelsAll, validation: config.split.validation,
-                                          test: config.split.test, method: method, seed: config.split.seed)
+        let valuesAll = config.task == .regression ? try encoder.encodeValues(table: table, target: config.target, rows: all) : nil
+        // Stratified on a regression target: by quantile bins of the target.
+        let strata = labelsAll ?? (config.split.method == .stratified ? valuesAll.map(QuantileBins.labels) : nil)
+        let split = try SplitIndices.make(count: table.rowCount, labels: strata, validation: config.split.validation,
+                                          test: config.split.test, method: config.split.method, seed: config.split.seed)
         let preprocessor = try reusing?.preprocessor
             ?? Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
         func encode(_ rows: [Int]) throws -> PreparedSplit {
@@ -91,10 +97,13 @@ public struct PreparedData: Sendable {
         for p in [config.path] + (config.targetPath.map { [$0] } ?? []) {
             if let d = FileManager.default.contents(atPath: p) { hasher.update(d) }
         }
-        return PreparedData(train: try encode(split.train), validation: try encode(split.validation), test: try encode(split.test),
+        var prepared = PreparedData(train: try encode(split.train), validation: try encode(split.validation), test: try encode(split.test),
                             preprocessor: preprocessor, targetEncoder: encoder, featureNames: features,
                             dataSHA256: hasher.finalize().map { String(format: "%02x", $0) }.joined(),
                             featureKinds: try features.map { table.columns[try table.requireIndex(of: $0, role: "feature")].kind },
                             drift: try DriftReference.fit(table: table, features: features, rows: split.train))
+        prepared.schema = ingestion.schema
+        prepared.warnings = ingestion.warnings
+        return prepared
     }
 }

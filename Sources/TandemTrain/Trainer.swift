@@ -196,6 +196,8 @@ public final class Trainer {
             let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
             let sync = comm.size == 1 || parallel != nil ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)")
+            for line in SchemaReport.lines(data.schema, rows: data.train.count + data.validation.count + data.test.count) { Progress.say(line) }
+            for w in data.warnings { Progress.warn(w) }
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
         let evaluator = makeEvaluator()
@@ -317,6 +319,7 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
+        fields.append(("schema", SchemaReport.json(data.schema)))
         if let parallel { fields.append(("model_parallel", try parallelSummary(parallel))) }
         if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)

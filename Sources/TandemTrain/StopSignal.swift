@@ -40,13 +40,12 @@ public final class StopSignal: @unchecked Sendable {
         return received == 0 ? nil : received
     }
 
-    /// `sig`'s name, and under mpirun where a SIGTERM may come from: mpirun passes SIGINT and
-    /// SIGTERM on to the ranks as SIGTERM (and then exits 1 itself, whatever the ranks do), while
-    /// SIGUSR1 is forwarded as it is.
-    public static func described(_ sig: Int32) -> String {
-        let env = ProcessInfo.processInfo.environment
-        guard sig == SIGTERM, env["OMPI_COMM_WORLD_SIZE"] != nil else { return name(sig) }
-        return "SIGTERM (mpirun sends it for SIGINT or SIGTERM; SIGUSR1 to mpirun stops with exit code 0)"
+    /// Under mpirun, where a SIGTERM may have come from: mpirun passes SIGINT and SIGTERM on to
+    /// the ranks as SIGTERM (and then exits 1 itself, whatever the ranks do), while SIGUSR1 is
+    /// forwarded as it is. Nil otherwise.
+    public static func origin(_ sig: Int32) -> String? {
+        guard sig == SIGTERM, ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil else { return nil }
+        return "mpirun sends SIGTERM for SIGINT or SIGTERM and then exits 1; SIGUSR1 to mpirun (or scripts/tandem-run) stops the same way with exit code 0"
     }
 
     /// A name for `sig`.

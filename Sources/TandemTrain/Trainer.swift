@@ -205,7 +205,8 @@ public final class Trainer {
             try solveExactly()
         } else if case .interrupted(let sig, let path) = try optimizeAndRelease(evaluator) {
             if isRoot {
-                Progress.say("stopped by \(sig.map(StopSignal.described) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
+                Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto"
+                             + (sig.flatMap(StopSignal.origin).map { " (\($0))" } ?? ""))
             }
             try writeTimeline()
             return nil

@@ -124,6 +124,15 @@ if [ $rc -eq 0 ] && grep -q "stopped by SIGUSR1 at step" "$WORK/usr1.log"; then
   ok "SIGUSR1 to mpirun: exit 0, $(grep -m1 'stopped by SIGUSR1' "$WORK/usr1.log" | cut -c1-60)"
 else fail "SIGUSR1 to mpirun (rc $rc)" "$(tail -3 "$WORK/usr1.log")"; fi
 
+# --- SIGTERM to scripts/tandem-run (what a scheduler sends): checkpoint, exit 0 -------------------
+"$ROOT/scripts/tandem-run" -- --oversubscribe -np 2 "$TANDEM" train examples/digits.yaml --set train.epochs=500 \
+  --set train.early_stopping.patience=1000 --output "$WORK/trun" >"$WORK/trun.log" 2>&1 & bg=$!
+for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/trun.log" 2>/dev/null && break; sleep 0.2; done
+kill -TERM $bg; wait $bg; rc=$?
+if [ $rc -eq 0 ] && grep -q "stopped by SIGUSR1 at step" "$WORK/trun.log" && ls "$WORK/trun/checkpoints" | grep -q step-; then
+  ok "SIGTERM to scripts/tandem-run: checkpoint and exit 0"
+else fail "SIGTERM to scripts/tandem-run (rc $rc)" "$(tail -3 "$WORK/trun.log")"; fi
+
 # --- watchdog: a stuck rank aborts the job, naming the collective ----------------------------
 start=$(date +%s)
 TANDEM_FAULT=sleep:1:30:120 train 2 "$WORK/stuck" "${JOB[@]}" --set train.collective_timeout=5; rc=$?

@@ -95,5 +95,13 @@ struct Ingestion {
         throw DataError(file: file, message: "encoding \(rows) rows x \(inputs) inputs as float32 needs \(gib(bytes)) of memory, more than half of this machine's \(gib(Double(physical)))\(widest.isEmpty ? "" : "; the widest text columns (one input per distinct value): \(widest)"); leave columns out with data.exclude or use fewer rows")
     }
 
+    /// Refuses, with the numbers, a data file larger than this machine's physical memory: the
+    /// in-memory path holds the file's cells as values, which takes more than the file itself.
+    static func checkFileSize(_ path: String, physical: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+              size.uint64Value > physical else { return }
+        throw DataError(file: path, message: "the file is \(gib(size.doubleValue)), more than this machine's \(gib(Double(physical))) of memory, and the table is read into memory whole; use a sample of the rows, or a machine with more memory")
+    }
+
     static func gib(_ bytes: Double) -> String { String(format: "%.1f GiB", bytes / 1_073_741_824) }
 }

@@ -63,6 +63,7 @@ public struct PreparedData: Sendable {
     /// among them, or feature columns other than the preprocessing's or of another kind, is a
     /// `ConfigError` naming `init_from` and the field).
     public static func prepare(_ config: DataConfig, reusing: Reused? = nil) throws -> PreparedData {
+        for file in [config.path] + (config.targetPath.map { [$0] } ?? []) { try Ingestion.checkFileSize(file) }
         let ingestion = try Ingestion(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
         let table = ingestion.table
         let features = ingestion.features

@@ -70,6 +70,15 @@ import TandemData
         try Ingestion.checkMemory(facts, rows: 30, file: "t.csv", physical: 1 << 30)
     }
 
+    @Test func aFileLargerThanMemoryIsRefusedBeforeReading() throws {
+        let dir = try temporaryDirectory()
+        let path = dir.appendingPathComponent("big.csv").path
+        try Data(repeating: 0x31, count: 4096).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: DataError.self) { try Ingestion.checkFileSize(path, physical: 1024) }
+        #expect(error.message.contains("more than this machine's"), "\(error)")
+        try Ingestion.checkFileSize(path, physical: 1 << 20)
+    }
+
     @Test func rowsWithAMissingTargetCanBeDropped() throws {
         let text = "a,y\n1,p\n2,\n3,q\n4,NA\n"
         let i = try Ingestion(config("  drop_missing_target: true"), table: table(text))

@@ -40,6 +40,14 @@ same_sha "resume 2 -> 2 ranks" "$WORK/stop" "$WORK/ref2"
 a=$(wc -l < "$WORK/stop/metrics.jsonl"); b=$(wc -l < "$WORK/ref2/metrics.jsonl")
 [ "$a" = "$b" ] && ok "resumed metrics.jsonl has the same $a lines as the uninterrupted run" || fail "metrics.jsonl lines $a vs $b"
 
+# --- extending a finished run: the schedule warning, and no repeated points ---------------------
+cp -r "$WORK/ref2" "$WORK/extend"
+train 2 "$WORK/extend" examples/digits.yaml --set train.epochs=12 --set checkpoint.every_steps=50 --resume auto; rc=$?
+dups=$(python3 -c 'import json,sys,collections; c=collections.Counter((o["step"],o["split"]) for o in map(json.loads, open(sys.argv[1]))); print(sum(v > 1 for v in c.values()))' "$WORK/extend/metrics.jsonl" 2>/dev/null || echo "?")
+if [ $rc -eq 0 ] && grep -q "extending the run: the cosine schedule" "$WORK/extend.log" && grep -q "train.schedule.name=constant" "$WORK/extend.log" && [ "$dups" = 0 ]; then
+  ok "extending a finished run warns that the schedule restarts ($(grep -o 'goes from [^;]*' "$WORK/extend.log" | cut -c1-70)); no repeated metrics points"
+else fail "extending a finished run (rc $rc, $dups repeated points)" "$(grep -m1 -E 'warning|error' "$WORK/extend.log")"; fi
+
 # --- resume on another world size: within float rounding -------------------------------------
 train 1 "$WORK/stop-to1" "${JOB[@]}" --resume auto
 close_params "resume 2 -> 1 rank" "$WORK/stop-to1" "$WORK/ref2"

@@ -136,21 +136,25 @@ extension Trainer {
         // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
         let t = config.train
         state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
-        if m.finished && !state.finished && isRoot { noteScheduleRestart(savedConfig: m.config) }
+        if !state.finished && isRoot { noteScheduleRestart(savedConfig: m.config) }
     }
 
-    /// Extending a finished run: a decaying schedule is laid over the new total number of steps,
-    /// so the learning rate goes back up from where the finished run left it. Says so, with the
-    /// two rates and the flags that continue at the finished run's rate instead.
+    /// Extending a run (more epochs or steps than it was started with): a decaying schedule is
+    /// laid over the new total number of steps, so the learning rate jumps from where the saved
+    /// run's schedule had it. Says so, with the two rates and the flags that continue at the
+    /// saved rate instead. Silent when the rate is unchanged (the same config).
     private func noteScheduleRestart(savedConfig: String) {
         guard config.train.schedule.name != .constant, state.step > 0,
               let saved = try? ConfigLoader.parse(savedConfig, source: "checkpoint") else { return }
         let s = saved.train
         let total = s.maxSteps > 0 ? min(s.maxSteps, plan.batchesPerEpoch * s.epochs) : plan.batchesPerEpoch * s.epochs
+        let t = config.train
+        let newTotal = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
+        guard newTotal != total else { return }
         let before = LRSchedule(kind: s.schedule.name, baseLR: s.optimizer.lr, warmupSteps: s.schedule.warmupSteps, totalSteps: total,
                                 stepSize: s.schedule.stepSize, gamma: s.schedule.gamma, minLR: s.schedule.minLR).lr(at: state.step - 1)
         let now = schedule.lr(at: state.step)
         guard abs(now - before) > 0.01 * max(before, 1e-12) else { return }
-        Progress.warn("extending a finished run: the \(config.train.schedule.name.rawValue) schedule now spans the new total of steps, so the learning rate goes from \(String(format: "%.3g", before)) (end of the finished run) to \(String(format: "%.3g", now)) at step \(state.step); to continue at the low rate instead, add --set train.schedule.name=constant --set train.optimizer.lr=\(String(format: "%.3g", before))")
+        Progress.warn("extending the run: the \(config.train.schedule.name.rawValue) schedule now spans the new total of steps, so the learning rate goes from \(String(format: "%.3g", before)) (where the saved run had it) to \(String(format: "%.3g", now)) at step \(state.step); to continue at the low rate instead, add --set train.schedule.name=constant --set train.optimizer.lr=\(String(format: "%.3g", before))")
     }
 }

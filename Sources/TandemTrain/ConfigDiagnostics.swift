@@ -56,11 +56,11 @@ enum ConfigDiagnostics {
     /// with that key, the key is not repeated: `--set model.hidden: expected ...`.
     static func located(_ message: String, overrides: [String], source: String) -> String {
         let path = keyPath(of: message)
-        let where_ = origin(of: path, overrides: overrides, source: source)
-        if where_ != source, message.hasPrefix(path + ":") || message.hasPrefix(path + " "), where_ == "--set \(path)" {
+        let from = origin(of: path, overrides: overrides, source: source)
+        if from == "--set \(path)", message.hasPrefix(path + ":") || message.hasPrefix(path + " ") {
             return "--set " + message
         }
-        return "\(where_): \(message)"
+        return "\(from): \(message)"
     }
 
     /// The dotted key path of a coding path: `model.hidden[0]`.

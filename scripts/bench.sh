@@ -86,7 +86,7 @@ cat > "$MP/wide.yaml" <<YAML
 name: wide
 data: {path: $MP/wide.csv, target: label, task: classification, split: {validation: 0.05, test: 0.05}, preprocess: {scale: none}}
 model: {kind: mlp, hidden: [1024, 1024], activation: relu}
-train: {epochs: 100, max_steps: 60, batch_size: 256, optimizer: {name: adam, lr: 0.001}, eval_every: 100}
+train: {epochs: 100, max_steps: 60, batch_size: 256, optimizer: {name: adam, lr: 0.001}, schedule: {name: constant}, early_stopping: false, eval_every: 100}
 YAML
 for layout in "tensor=2 pipeline=1 micro_batches=1" "tensor=1 pipeline=2 micro_batches=8" "tensor=1 pipeline=1 micro_batches=1"; do
   set -- $layout

@@ -27,11 +27,26 @@ train 2 "$WORK/stop" "${JOB[@]}" --stop-at-step 77
 grep -q "stopped by --stop-at-step at step 77" "$WORK/stop.log" && [ -d "$WORK/stop/checkpoints/step-77" ] \
   && ok "--stop-at-step 77 wrote checkpoint step-77" || fail "--stop-at-step" "$(tail -3 "$WORK/stop.log")"
 [ ! -e "$WORK/stop/summary.json" ] && ok "a stopped run has no summary.json" || fail "stopped run left summary.json"
-cp -r "$WORK/stop" "$WORK/stop-to1"; cp -r "$WORK/stop" "$WORK/stop-to3"
+cp -r "$WORK/stop" "$WORK/stop-to1"; cp -r "$WORK/stop" "$WORK/stop-to3"; cp -r "$WORK/stop" "$WORK/stop-flags"
+cp -r "$WORK/stop" "$WORK/stop-moved"   # a run directory moved elsewhere continues where it now is
+timeout 300 "${MPIRUN[@]}" -np 2 "$TANDEM" train "$WORK/stop-moved" --resume auto >"$WORK/stop-moved.log" 2>&1
+same_sha "tandem train RUN_DIR --resume auto (the run's own config.yaml, no --set flags)" "$WORK/stop-moved" "$WORK/ref2"
+train 2 "$WORK/stop-flags" examples/digits.yaml --set model.hidden=[32] --resume auto
+grep -q "stop-flags/config.yaml holds the resolved config" "$WORK/stop-flags.log" \
+  && ok "resuming with other flags names config.yaml: $(grep -m1 -o 'does not fit.*' "$WORK/stop-flags.log" | cut -c1-150)" \
+  || fail "resume mismatch hint" "$(grep -m1 error "$WORK/stop-flags.log")"
 train 2 "$WORK/stop" "${JOB[@]}" --resume auto
 same_sha "resume 2 -> 2 ranks" "$WORK/stop" "$WORK/ref2"
 a=$(wc -l < "$WORK/stop/metrics.jsonl"); b=$(wc -l < "$WORK/ref2/metrics.jsonl")
 [ "$a" = "$b" ] && ok "resumed metrics.jsonl has the same $a lines as the uninterrupted run" || fail "metrics.jsonl lines $a vs $b"
+
+# --- extending a finished run: the schedule warning, and no repeated points ---------------------
+cp -r "$WORK/ref2" "$WORK/extend"
+train 2 "$WORK/extend" examples/digits.yaml --set train.epochs=12 --set checkpoint.every_steps=50 --resume auto; rc=$?
+dups=$(python3 -c 'import json,sys,collections; c=collections.Counter((o["step"],o["split"]) for o in map(json.loads, open(sys.argv[1]))); print(sum(v > 1 for v in c.values()))' "$WORK/extend/metrics.jsonl" 2>/dev/null || echo "?")
+if [ $rc -eq 0 ] && grep -q "extending the run: the cosine schedule" "$WORK/extend.log" && grep -q "train.schedule.name=constant" "$WORK/extend.log" && [ "$dups" = 0 ]; then
+  ok "extending a finished run warns that the schedule restarts ($(grep -o 'goes from [^;]*' "$WORK/extend.log" | cut -c1-70)); no repeated metrics points"
+else fail "extending a finished run (rc $rc, $dups repeated points)" "$(grep -m1 -E 'warning|error' "$WORK/extend.log")"; fi
 
 # --- resume on another world size: within float rounding -------------------------------------
 train 1 "$WORK/stop-to1" "${JOB[@]}" --resume auto
@@ -118,6 +133,23 @@ pkill -TERM -f "^mpirun .*$WORK/term"; wait $bg
 if grep -q "stopped by SIGTERM at step" "$WORK/term.log" && ls "$WORK/term/checkpoints" | grep -q step-; then
   ok "SIGTERM to mpirun: $(grep -m1 'stopped by SIGTERM' "$WORK/term.log" | cut -c1-100)"
 else fail "SIGTERM checkpoint" "$(tail -3 "$WORK/term.log")"; fi
+
+# --- SIGUSR1 to mpirun (forwarded as is): checkpoint, every rank exits 0, so mpirun exits 0 ---
+( train 2 "$WORK/usr1" examples/digits.yaml --set train.epochs=500 --set train.early_stopping.patience=1000 ) & bg=$!
+for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/usr1.log" 2>/dev/null && break; sleep 0.2; done
+pkill -USR1 -f "^mpirun .*$WORK/usr1"; wait $bg; rc=$?
+if [ $rc -eq 0 ] && grep -q "stopped by SIGUSR1 at step" "$WORK/usr1.log"; then
+  ok "SIGUSR1 to mpirun: exit 0, $(grep -m1 'stopped by SIGUSR1' "$WORK/usr1.log" | cut -c1-60)"
+else fail "SIGUSR1 to mpirun (rc $rc)" "$(tail -3 "$WORK/usr1.log")"; fi
+
+# --- SIGTERM to scripts/tandem-run (what a scheduler sends): checkpoint, exit 0 -------------------
+"$ROOT/scripts/tandem-run" -- --oversubscribe -np 2 "$TANDEM" train examples/digits.yaml --set train.epochs=500 \
+  --set train.early_stopping.patience=1000 --output "$WORK/trun" >"$WORK/trun.log" 2>&1 & bg=$!
+for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/trun.log" 2>/dev/null && break; sleep 0.2; done
+kill -TERM $bg; wait $bg; rc=$?
+if [ $rc -eq 0 ] && grep -q "stopped by SIGUSR1 at step" "$WORK/trun.log" && ls "$WORK/trun/checkpoints" | grep -q step-; then
+  ok "SIGTERM to scripts/tandem-run: checkpoint and exit 0"
+else fail "SIGTERM to scripts/tandem-run (rc $rc)" "$(tail -3 "$WORK/trun.log")"; fi
 
 # --- watchdog: a stuck rank aborts the job, naming the collective ----------------------------
 start=$(date +%s)

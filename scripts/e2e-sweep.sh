@@ -136,6 +136,10 @@ if sweep 5 "$WORK/asha" "$WORK/asha.yaml"; then
     || fail "ASHA: $finished finished, $stopped stopped"
   long=$(awk -F, 'NR > 1 && $2 == "finished" && $5 == 27' "$WORK/asha/results.csv" | wc -l)
   [ "$long" -gt 0 ] && ok "ASHA: $long trial(s) promoted through every rung to 27 epochs" || fail "ASHA: no trial reached 27 epochs"
+  said=$(grep -lE '"status": ?"stopped"' "$WORK"/asha/trials/*/summary.json 2>/dev/null | wc -l)
+  listed=$("$TANDEM" runs "$WORK/asha/trials" 2>/dev/null | grep -c ' stopped ')
+  [ "$said" = "$stopped" ] && [ "$listed" = "$stopped" ] && ok "ASHA-stopped trials are 'stopped' in summary.json and tandem runs too ($said)" \
+    || fail "ASHA-stopped status: $stopped in results.csv, $said in summary.json, $listed in tandem runs"
 else
   fail "ASHA sweep" "$(grep -m3 error "$WORK/asha.log")"
 fi

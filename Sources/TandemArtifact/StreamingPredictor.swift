@@ -21,16 +21,25 @@ public struct StreamingPredictor {
     public init(_ predictor: Predictor) { self.predictor = predictor }
 
     /// Predicts every row of the CSV file at `path`, calling `write` with the output CSV in
-    /// pieces (the header first). Returns the number of rows. Throws `ArtifactError` or
-    /// `DataError` (and whatever `write` throws); pieces already handed on stay handed on.
-    public func predictCSV(path: String, write: ([UInt8]) throws -> Void) throws -> Int {
+    /// pieces (the header first). The input columns named in `keep` (an ID, say) are copied in
+    /// front of the predictions. Returns the number of rows. Throws `ArtifactError` or
+    /// `DataError` (a `keep` column the file lacks is named; and whatever `write` throws);
+    /// pieces already handed on stay handed on.
+    public func predictCSV(path: String, keep: [String] = [], write: ([UInt8]) throws -> Void) throws -> Int {
         let data = try Table.readFile(path)
         return try data.withUnsafeBytes { raw in
             var scanner = CSVRecordScanner(bytes: raw.bindMemory(to: UInt8.self), file: path)
             let header = try scanner.readHeader()
             try predictor.requireFeatures(in: header, path: path)
             let encoder = try RecordEncoder(preprocessor: predictor.artifact.manifest.preprocessing, header: header, file: path)
-            let format = PredictionCSV(manifest: predictor.artifact.manifest)
+            let kept = try keep.map { name -> Int in
+                guard let i = header.firstIndex(of: name) else {
+                    throw DataError(file: path, line: 1, column: name, message: "--keep names a column the file does not have; columns are: \(DataError.list(header))")
+                }
+                return i
+            }
+            var prefixes: [[UInt8]] = []
+            let format = PredictionCSV(manifest: predictor.artifact.manifest, keep: keep)
             try write(format.header)
             let width = encoder.width
             var x = [Float](repeating: 0, count: Self.batchRows * width)
@@ -40,7 +49,8 @@ public struct StreamingPredictor {
                 let batch = Matrix(rows: rows, cols: width, values: rows == Self.batchRows ? x : Array(x[0..<(rows * width)]))
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(rows * 16 * (predictor.head.probabilityWidth + 1))
-                format.append(predictor.head.probabilities(try predictor.network.predict(batch)), to: &bytes)
+                format.append(predictor.head.probabilities(try predictor.network.predict(batch)), prefixes: kept.isEmpty ? nil : prefixes, to: &bytes)
+                prefixes.removeAll(keepingCapacity: true)
                 try write(bytes)
                 total += rows
                 rows = 0
@@ -50,6 +60,9 @@ public struct StreamingPredictor {
                 try x.withUnsafeMutableBufferPointer { buffer in
                     guard let base = buffer.baseAddress else { return }
                     try encoder.encode(scanner, into: base + rows * width)
+                }
+                if !kept.isEmpty {
+                    prefixes.append(Array(kept.map { Predictor.field(scanner.text($0)) + "," }.joined().utf8))
                 }
                 rows += 1
                 if rows == Self.batchRows { try flush() }

@@ -136,6 +136,12 @@ public struct CSVRecordScanner {
         if pos < bytes.count {
             let b = bytes[pos]
             guard b == Self.comma || b == Self.lf || b == Self.cr else {
+                // A quote left open on an earlier line ends at the next quote; the fix belongs
+                // where it opened, so that is the line reported.
+                if startLine != line {
+                    throw DataError(file: file, line: startLine,
+                                    message: "a quoted field opens on this line and runs on to line \(line), where unexpected text follows its closing quote; is the closing \" missing on line \(startLine)?")
+                }
                 throw DataError(file: file, line: line,
                                 message: "unexpected text after a closing quote (write a literal quote inside a quoted field as \"\")")
             }

@@ -1,7 +1,7 @@
 /// Helpers that turn cell text into values the same way everywhere in TandemData.
 public enum CellText {
     /// Cell texts (after trimming spaces and tabs) that mean "missing".
-    public static let missingTokens: Set<String> = ["", "NA", "NaN", "nan", "?", "null", "NULL", "None"]
+    public static let missingTokens: Set<String> = ["", "NA", "N/A", "n/a", "#N/A", "-", "NaN", "nan", "?", "null", "NULL", "None"]
 
     /// True if `text`, trimmed, is one of `missingTokens`.
     public static func isMissing(_ text: String) -> Bool { missingTokens.contains(trimmedCell(text)) }

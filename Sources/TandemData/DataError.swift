@@ -36,13 +36,13 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
 
 extension DataError {
     /// `value` in double quotes for a message, cut to 40 characters so a stray huge cell stays readable.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         let cut = value.count > 40 ? String(value.prefix(37)) + "..." : value
         return "\"\(cut)\""
     }
 
     /// `a, b, c` for listing available column names in messages (at most 30, then "and N more").
-    static func list(_ names: [String]) -> String {
+    public static func list(_ names: [String]) -> String {
         if names.count <= 30 { return names.joined(separator: ", ") }
         return names.prefix(30).joined(separator: ", ") + ", and \(names.count - 30) more"
     }

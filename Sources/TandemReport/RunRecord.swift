@@ -7,7 +7,8 @@ public enum RunStatus: String, Sendable, CaseIterable {
     case finished
     /// `failure.json` exists and there is no summary.
     case failed
-    /// Checkpoints but neither summary nor failure: stopped by a signal or `--stop-at-step`.
+    /// Checkpoints but neither summary nor failure: stopped by a signal or `--stop-at-step`; or
+    /// a summary that says `stopped` (a sweep trial that ASHA did not promote).
     case stopped
     /// None of the above: still running, or killed before its first checkpoint.
     case incomplete = "running/incomplete"

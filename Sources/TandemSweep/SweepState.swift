@@ -82,14 +82,27 @@ public struct SweepState: Sendable {
     /// Trials still pending or running.
     public var remaining: Int { records.filter { !$0.status.isDone }.count }
 
-    /// The best trial with a finite metric under `mode` (ties: the lower id).
+    /// The best trial with a finite metric under `mode`. Ties on the metric (common on small
+    /// validation splits, where many trials reach accuracy 1.0) go to the lower validation loss,
+    /// then to fewer epochs, then to the lower trial id.
     public func best(mode: MetricDirection) -> Int? {
         var best: Int?
         for (i, r) in records.enumerated() where r.status.isDone && r.status != .failed {
             guard let m = r.metric, m.isFinite else { continue }
-            if let b = best, let bm = records[b].metric, !mode.isBetter(m, than: bm) { continue }
+            if let b = best, !isBetter(i, than: b, mode: mode) { continue }
             best = i
         }
         return best
+    }
+
+    /// Whether trial `a` ranks above trial `b` (both with a finite metric) by `best`'s order.
+    func isBetter(_ a: Int, than b: Int, mode: MetricDirection) -> Bool {
+        let ra = records[a], rb = records[b]
+        guard let ma = ra.metric, let mb = rb.metric else { return false }
+        if ma != mb { return mode.isBetter(ma, than: mb) }
+        let la = ra.validationLoss ?? .infinity, lb = rb.validationLoss ?? .infinity
+        if la != lb { return la < lb }
+        if ra.epochs != rb.epochs { return ra.epochs < rb.epochs }
+        return a < b
     }
 }

@@ -66,5 +66,10 @@ public struct TrialRecord: Sendable {
     /// ASHA answered stop to one of its reports.
     public var stopRequested = false
 
+    /// The final validation loss (a finite number), the first tie-breaker between trials.
+    public var validationLoss: Double? {
+        validation.first { $0.0 == "loss" }.map(\.1).flatMap { $0.isFinite ? $0 : nil }
+    }
+
     public init() {}
 }

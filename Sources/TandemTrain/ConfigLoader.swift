@@ -14,6 +14,24 @@ public enum ConfigLoader {
         return try parse(text, source: path, overrides: overrides)
     }
 
+    /// The config file `path` names: `path` itself, or for a run directory its `config.yaml`
+    /// (the resolved config that run was started with). Throws `ConfigError` for a directory
+    /// without one.
+    public static func configFile(for path: String) throws -> String {
+        guard isDirectory(path) else { return path }
+        let file = (path as NSString).appendingPathComponent("config.yaml")
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ConfigError("\(path) is a directory without config.yaml; give a config file, or a run directory that tandem train wrote")
+        }
+        return file
+    }
+
+    /// True when `path` is a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+
     /// Parses config `text` (YAML or JSON); `source` names it in errors.
     public static func parse(_ text: String, source: String, overrides: [String] = []) throws -> JobConfig {
         let root: Node
@@ -23,19 +41,20 @@ public enum ConfigLoader {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError("\(source): not valid YAML or JSON: \(error)")
+            throw ConfigError(ConfigDiagnostics.syntax(error, source: source))
         }
         try YAMLBudget.check(root, source: source)
         guard root.mapping != nil else { throw ConfigError("\(source): the config must be a mapping of sections (name, data, model, train, output, checkpoint)") }
         try rejectDuplicateKeys(root, path: [], source: source)
         var node = root
         for o in overrides { try apply(override: o, to: &node) }
+        let overridden = overrides.compactMap { o in o.firstIndex(of: "=").map { String(o[..<$0]) } }
         do {
             return try YAMLDecoder().decode(JobConfig.self, from: node)
         } catch let error as ConfigError {
-            throw ConfigError("\(source): \(error.description)")
+            throw ConfigError(ConfigDiagnostics.located(error.description, overrides: overridden, source: source))
         } catch let error as DecodingError {
-            throw ConfigError("\(source): \(describe(error))")
+            throw ConfigError(ConfigDiagnostics.located(ConfigDiagnostics.describe(error, root: node), overrides: overridden, source: source))
         }
     }
 
@@ -59,9 +78,10 @@ public enum ConfigLoader {
         }
     }
 
-    /// The resolved config (defaults filled in) as YAML.
+    /// The resolved config (defaults filled in) as YAML, with floats any YAML 1.1 or 1.2 reader
+    /// reads as floats (`PortableYAML`).
     public static func yaml(_ config: JobConfig) throws -> String {
-        try YAMLEncoder().encode(config)
+        try PortableYAML.rewritingFloats(YAMLEncoder().encode(config))
     }
 
     static func apply(override: String, to node: inout Node) throws {
@@ -100,35 +120,6 @@ public enum ConfigLoader {
     /// Decodes an empty mapping into `T`, giving its defaults.
     static func defaults<T: Decodable>(_ type: T.Type) throws -> T {
         try YAMLDecoder().decode(T.self, from: Node.mapping(Node.Mapping([])))
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ c: [any CodingKey]) -> String {
-            let p = c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-            return p.isEmpty ? "(top level)" : p
-        }
-        switch error {
-        case .typeMismatch(let type, let ctx):
-            return "\(path(ctx.codingPath)): expected \(friendly(type)); \(ctx.debugDescription)"
-        case .valueNotFound(let type, let ctx):
-            return "\(path(ctx.codingPath)): expected \(friendly(type)) but found nothing"
-        case .keyNotFound(let key, let ctx):
-            return "\(path(ctx.codingPath + [key])) is required"
-        case .dataCorrupted(let ctx):
-            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
-
-    private static func friendly(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is UInt64.Type: return "an integer"
-        case is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case is Bool.Type: return "true or false"
-        default: return "\(type)"
-        }
     }
 }
 

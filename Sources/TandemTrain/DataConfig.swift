@@ -10,8 +10,17 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var target: String
     /// Feature columns; nil means every column but the target.
     public var features: [String]?
+    /// Columns never used as features (with `features` nil, everything else but the target is).
+    public var exclude: [String]
     /// Column type overrides.
     public var columns: [String: ColumnKind]
+    /// Cell texts that mean "missing" (trimmed), in addition to nothing: the default is
+    /// `DataConfig.defaultMissing`.
+    public var missing: [String]
+    /// A text feature with more distinct values is an error (one-hot would make that many inputs).
+    public var maxCategories: Int
+    /// Drop rows whose target is missing (with a warning) instead of stopping with an error.
+    public var dropMissingTarget: Bool
     public var task: Task
     public var split: SplitConfig
     public var preprocess: PreprocessOptions
@@ -19,8 +28,12 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var cache: DataCacheSetting
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, targetPath = "target_path", target, features, columns, task, split, preprocess, cache
+        case path, targetPath = "target_path", target, features, exclude, columns, missing, maxCategories = "max_categories"
+        case dropMissingTarget = "drop_missing_target", task, split, preprocess, cache
     }
+
+    /// The cell texts read as missing by default.
+    public static let defaultMissing = ["", "NA", "N/A", "n/a", "#N/A", "-", "NaN", "nan", "?", "null", "NULL", "None"]
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -32,7 +45,17 @@ public struct DataConfig: Codable, Equatable, Sendable {
         guard let target else { throw ConfigError("data.target is required (the name of the column to predict)") }
         self.target = target
         features = try c.decodeIfPresent([String].self, forKey: .features)
+        exclude = try c.value(.exclude, or: [])
         columns = try c.value(.columns, or: [:])
+        missing = try c.value(.missing, or: DataConfig.defaultMissing)
+        maxCategories = try c.value(.maxCategories, or: 1000)
+        dropMissingTarget = try c.value(.dropMissingTarget, or: false)
+        if maxCategories < 1 { throw ConfigError("data.max_categories: \(maxCategories) must be at least 1") }
+        if exclude.contains(target) { throw ConfigError("data.exclude: '\(target)' is the target; it is never a feature anyway") }
+        let listed = features ?? []
+        if let both = exclude.first(where: { listed.contains($0) }) {
+            throw ConfigError("data.exclude: '\(both)' is also listed in data.features; keep it in one of the two")
+        }
         guard c.contains(.task) else { throw ConfigError("data.task is required: classification or regression") }
         let task: Task = try c.choice(.task, or: .classification)
         self.task = task
@@ -52,7 +75,11 @@ public struct DataConfig: Codable, Equatable, Sendable {
         try c.encodeIfPresent(targetPath, forKey: .targetPath)
         try c.encode(target, forKey: .target)
         try c.encodeIfPresent(features, forKey: .features)
-        if !columns.isEmpty { try c.encode(columns, forKey: .columns) }
+        try c.encode(exclude, forKey: .exclude)
+        try c.encode(columns, forKey: .columns)
+        try c.encode(missing, forKey: .missing)
+        try c.encode(maxCategories, forKey: .maxCategories)
+        try c.encode(dropMissingTarget, forKey: .dropMissingTarget)
         try c.encode(task, forKey: .task)
         try c.encode(split, forKey: .split)
         try c.encode(PreprocessConfig(preprocess), forKey: .preprocess)

@@ -13,9 +13,15 @@ struct DataStatistics: Codable {
     var drift: DriftReference
     /// SHA-256 of the data file(s), as recorded in lineage and checkpoints.
     var dataSHA256: String
+    /// Every column of the file as inferred, with its role (absent in datasets prepared before
+    /// ingestion reported a schema).
+    var schema: [ColumnSchema]?
+    /// What ingestion decided that the user should know (ID columns left out, dropped rows),
+    /// repeated by every run that uses the dataset.
+    var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case preprocessor, targetEncoder = "target_encoder", drift, dataSHA256 = "data_sha256"
+        case preprocessor, targetEncoder = "target_encoder", drift, dataSHA256 = "data_sha256", schema, warnings
     }
 }
 
@@ -38,9 +44,10 @@ enum DataPreparation {
     /// Prepares `config` in memory. Throws `DataError` / `ConfigError` as loading always did:
     /// file and line for a bad record, the key for a bad setting.
     static func build(_ config: DataConfig) throws -> PreparedTable {
-        let table = try Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns)
-        _ = try table.requireIndex(of: config.target, role: "target")
-        let features = config.features ?? table.names.filter { $0 != config.target }
+        for file in sources(config) { try Ingestion.checkFileSize(file) }
+        let ingestion = try Ingestion(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+        let table = ingestion.table
+        let features = ingestion.features
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
         if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }
         let encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
@@ -54,8 +61,11 @@ enum DataPreparation {
         } else {
             target = .values(try encoder.encodeValues(table: table, target: config.target, rows: all))
         }
-        let split = try SplitIndices.make(count: table.rowCount, labels: labels, validation: config.split.validation,
-                                          test: config.split.test, method: splitMethod(config), seed: config.split.seed)
+        // Stratified on a regression target: by quantile bins of the target.
+        var strata = labels
+        if strata == nil, config.split.method == .stratified, case .values(let v) = target { strata = QuantileBins.labels(v) }
+        let split = try SplitIndices.make(count: table.rowCount, labels: strata, validation: config.split.validation,
+                                          test: config.split.test, method: config.split.method, seed: config.split.seed)
         let preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
         let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
         let stamps = try sources(config).map { try SourceStamp.make($0) }
@@ -72,16 +82,12 @@ enum DataPreparation {
         }
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.sortedKeys]
-        let statistics = try encoderJSON.encode(DataStatistics(preprocessor: preprocessor, targetEncoder: encoder, drift: drift, dataSHA256: dataSHA256))
+        let statistics = try encoderJSON.encode(DataStatistics(preprocessor: preprocessor, targetEncoder: encoder, drift: drift, dataSHA256: dataSHA256,
+                                                                schema: ingestion.schema, warnings: ingestion.warnings))
         let id = try identity(config)
         return try PreparedTable.build(table: table, features: features, target: target, split: split, sources: stamps,
                                        config: id.json, configSHA256: id.sha256, writer: "tandem \(TandemInfo.version)",
                                        extras: ["statistics.json": statistics])
-    }
-
-    /// The split method used: stratified needs classes, so regression falls back to random.
-    static func splitMethod(_ config: DataConfig) -> SplitMethod {
-        config.task == .regression && config.split.method == .stratified ? .random : config.split.method
     }
 
     /// The statistics of a prepared dataset.

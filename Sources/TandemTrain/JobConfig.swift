@@ -23,6 +23,10 @@ public struct JobConfig: Codable, Equatable, Sendable {
         self.data = data
         model = try c.decodeIfPresent(ModelConfig.self, forKey: .model) ?? emptyDecode(ModelConfig.self)
         train = try c.decodeIfPresent(TrainConfig.self, forKey: .train) ?? emptyDecode(TrainConfig.self)
+        // Default early stopping needs a validation split; without one it is off (set
+        // explicitly, it is an error once the split turns out empty).
+        let trainKeys = c.contains(.train) ? (try? c.nestedContainer(keyedBy: AnyKey.self, forKey: .train))?.allKeys.map(\.stringValue) ?? [] : []
+        if data.split.validation == 0 && !trainKeys.contains("early_stopping") { train.earlyStopping = nil }
         output = try c.value(.output, or: OutputConfig(dir: "runs/\(name)"))
         checkpoint = try c.value(.checkpoint, or: CheckpointConfig())
         parallel = try c.value(.parallel, or: ParallelConfig())

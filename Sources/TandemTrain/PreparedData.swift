@@ -81,6 +81,11 @@ public struct PreparedData: Sendable {
     /// The prepared dataset.
     public var table: PreparedTable
 
+    /// Every column of the file as inferred, with its role in this run.
+    public var schema: [ColumnSchema] = []
+    /// What ingestion decided that the user should know (ID columns left out, dropped rows).
+    public var warnings: [String] = []
+
     /// Class labels (classification) or nil (regression).
     public var classes: [String]? { targetEncoder.task == .classification ? targetEncoder.classes : nil }
     /// Network inputs per row.
@@ -178,7 +183,7 @@ public struct PreparedData: Sendable {
                 if map != Array(0..<Int32(map.count)) {
                     labelMap = map
                     // The split stratifies by the model's class indices, as it always did.
-                    if DataPreparation.splitMethod(config) == .stratified {
+                    if config.split.method == .stratified {
                         let labels = table.labels.map { map[Int($0)] }
                         let s = try SplitIndices.make(count: table.rows, labels: labels, validation: config.split.validation,
                                                       test: config.split.test, method: .stratified, seed: config.split.seed)
@@ -191,9 +196,12 @@ public struct PreparedData: Sendable {
         let preprocessor = reusing?.preprocessor ?? stats.preprocessor
         let batch = try BatchEncoder(preprocessor: preprocessor, table: table)
         let splits = splitRows.map { PreparedSplit(table: table, encoder: batch, labelMap: labelMap, rowBuffer: $0) }
-        return PreparedData(train: splits[0], validation: splits[1], test: splits[2], preprocessor: preprocessor,
-                            targetEncoder: encoder, featureNames: features, dataSHA256: stats.dataSHA256,
-                            featureKinds: kinds, drift: stats.drift, table: table)
+        var data = PreparedData(train: splits[0], validation: splits[1], test: splits[2], preprocessor: preprocessor,
+                                targetEncoder: encoder, featureNames: features, dataSHA256: stats.dataSHA256,
+                                featureKinds: kinds, drift: stats.drift, table: table)
+        data.schema = stats.schema ?? []
+        data.warnings = stats.warnings ?? []
+        return data
     }
 
     /// A config whose `data.path` is a prepared dataset must ask for its task and target.

@@ -40,6 +40,14 @@ public final class StopSignal: @unchecked Sendable {
         return received == 0 ? nil : received
     }
 
+    /// Under mpirun, where a SIGTERM may have come from: mpirun passes SIGINT and SIGTERM on to
+    /// the ranks as SIGTERM (and then exits 1 itself, whatever the ranks do), while SIGUSR1 is
+    /// forwarded as it is. Nil otherwise.
+    public static func origin(_ sig: Int32) -> String? {
+        guard sig == SIGTERM, ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil else { return nil }
+        return "mpirun sends SIGTERM for SIGINT or SIGTERM and then exits 1; SIGUSR1 to mpirun (or scripts/tandem-run) stops the same way with exit code 0"
+    }
+
     /// A name for `sig`.
     public static func name(_ sig: Int32) -> String {
         switch sig {

@@ -27,13 +27,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        epochs = try c.value(.epochs, or: 20)
+        epochs = try c.value(.epochs, or: 100)
         maxSteps = try c.value(.maxSteps, or: 0)
-        batchSize = try c.value(.batchSize, or: 64)
+        batchSize = try c.value(.batchSize, or: 32)
         optimizer = try c.value(.optimizer, or: OptimizerConfig())
         schedule = try c.value(.schedule, or: ScheduleConfig())
         clipGradNorm = try c.value(.clipGradNorm, or: 0)
-        earlyStopping = try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping)
+        earlyStopping = try EarlyStoppingConfig.decode(c, .earlyStopping)
         seed = try c.value(.seed, or: 42)
         evalEvery = try c.value(.evalEvery, or: 1)
         collectiveTimeout = try c.value(.collectiveTimeout, or: 600)
@@ -53,18 +53,34 @@ public struct TrainConfig: Codable, Equatable, Sendable {
             throw ConfigError("train.schedule.min_lr: \(schedule.minLR) is above train.optimizer.lr \(optimizer.lr); the schedule decays from lr down to min_lr")
         }
     }
+
+    /// Writes every key; early stopping that is off is written `false` (leaving it out would
+    /// read back as the default, which is on).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(maxSteps, forKey: .maxSteps)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(clipGradNorm, forKey: .clipGradNorm)
+        if let earlyStopping { try c.encode(earlyStopping, forKey: .earlyStopping) } else { try c.encode(false, forKey: .earlyStopping) }
+        try c.encode(seed, forKey: .seed)
+        try c.encode(evalEvery, forKey: .evalEvery)
+        try c.encode(collectiveTimeout, forKey: .collectiveTimeout)
+    }
 }
 
 /// `train.optimizer:`
 public struct OptimizerConfig: Codable, Equatable, Sendable {
-    public var name: OptimizerKind = .adam
-    public var lr: Double = 0.001
+    public var name: OptimizerKind = .adamw
+    public var lr: Double = 0.003
     public var momentum: Double = 0
     public var nesterov: Bool = false
     public var beta1: Double = 0.9
     public var beta2: Double = 0.999
     public var eps: Double = 1e-8
-    public var weightDecay: Double = 0
+    public var weightDecay: Double = 0.01
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, lr, momentum, nesterov, beta1, beta2, eps, weightDecay = "weight_decay"
@@ -75,8 +91,8 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.choice(.name, or: .adam)
-        lr = try c.value(.lr, or: 0.001)
+        name = try c.choice(.name, or: .adamw)
+        lr = try c.value(.lr, or: 0.003)
         momentum = try c.value(.momentum, or: name == .sgd ? 0.9 : 0)
         nesterov = try c.value(.nesterov, or: false)
         beta1 = try c.value(.beta1, or: 0.9)
@@ -103,8 +119,8 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
 
 /// `train.schedule:`
 public struct ScheduleConfig: Codable, Equatable, Sendable {
-    public var name: ScheduleKind = .constant
-    public var warmupSteps: Int = 0
+    public var name: ScheduleKind = .cosine
+    public var warmupSteps: Int = 10
     public var stepSize: Int = 1000
     public var gamma: Double = 0.1
     public var minLR: Double = 0
@@ -118,8 +134,8 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.choice(.name, or: .constant)
-        warmupSteps = try c.value(.warmupSteps, or: 0)
+        name = try c.choice(.name, or: .cosine)
+        warmupSteps = try c.value(.warmupSteps, or: 10)
         stepSize = try c.value(.stepSize, or: 1000)
         gamma = try c.value(.gamma, or: 0.1)
         minLR = try c.value(.minLR, or: 0)
@@ -133,6 +149,8 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
 }
 
 /// `train.early_stopping:` — stop when `metric` has not improved for `patience` evaluations.
+/// On by default (`val_loss`, patience 10, best weights restored); `early_stopping: false` (or
+/// `off`, or `null`) turns it off.
 public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
     /// `val_<metric>` or `train_<metric>`, e.g. `val_accuracy`, `val_loss`.
     public var metric: String
@@ -144,11 +162,34 @@ public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case metric, patience, minDelta = "min_delta", restoreBest = "restore_best" }
 
+    /// The default: `val_loss`, patience 10, min_delta 0, restore_best true.
+    public static let standard = EarlyStoppingConfig(metric: "val_loss", patience: 10, minDelta: 0, restoreBest: true)
+
+    init(metric: String, patience: Int, minDelta: Double, restoreBest: Bool) {
+        self.metric = metric
+        self.patience = patience
+        self.minDelta = minDelta
+        self.restoreBest = restoreBest
+    }
+
+    /// `train.early_stopping` from `c`: absent gives `standard`; `false`, `off` or `null` gives
+    /// nil (off); a mapping is decoded (its missing keys take the defaults).
+    static func decode<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> EarlyStoppingConfig? {
+        guard c.contains(key) else { return standard }
+        if try c.decodeNil(forKey: key) { return nil }
+        if let flag = try? c.decode(Bool.self, forKey: key) { return flag ? standard : nil }
+        if let word = try? c.decode(String.self, forKey: key) {
+            if word == "off" || word == "none" { return nil }
+            throw ConfigError("train.early_stopping: '\(word)' is not a setting; give a mapping like {metric: val_loss, patience: 10}, or false to turn it off")
+        }
+        return try c.decode(EarlyStoppingConfig.self, forKey: key)
+    }
+
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         metric = try c.value(.metric, or: "val_loss")
-        patience = try c.value(.patience, or: 5)
+        patience = try c.value(.patience, or: 10)
         minDelta = try c.value(.minDelta, or: 0)
         restoreBest = try c.value(.restoreBest, or: true)
         if patience < 1 { throw ConfigError("train.early_stopping.patience: \(patience) must be at least 1") }

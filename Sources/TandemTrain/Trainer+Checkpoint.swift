@@ -1,4 +1,5 @@
 import Foundation
+import TandemOptim
 import TandemComm
 import TandemMetrics
 import TandemModel
@@ -93,7 +94,10 @@ extension Trainer {
         let m = checkpoint.manifest
         let name = checkpoint.directory.lastPathComponent
         func require(_ same: Bool, _ field: String, _ saved: String, _ now: String) throws {
-            if !same { throw CheckpointError("checkpoint \(name) does not fit this config: \(field) was \(saved) when it was saved, now \(now)") }
+            if !same {
+                let dir = config.output.dir
+                throw CheckpointError("checkpoint \(name) does not fit this config: \(field) was \(saved) when it was saved, now \(now). \(dir)/config.yaml holds the resolved config the run was started with (every --set applied): continue with `tandem train \(dir) --resume auto`, adding --set only for what should change")
+            }
         }
         try require(m.task == config.data.task.rawValue, "data.task", m.task, config.data.task.rawValue)
         try require(m.classes == data.classes, "the classes", "\(m.classes ?? [])", "\(data.classes ?? [])")
@@ -133,5 +137,25 @@ extension Trainer {
         // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
         let t = config.train
         state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
+        if !state.finished && isRoot { noteScheduleRestart(savedConfig: m.config) }
+    }
+
+    /// Extending a run (more epochs or steps than it was started with): a decaying schedule is
+    /// laid over the new total number of steps, so the learning rate jumps from where the saved
+    /// run's schedule had it. Says so, with the two rates and the flags that continue at the
+    /// saved rate instead. Silent when the rate is unchanged (the same config).
+    private func noteScheduleRestart(savedConfig: String) {
+        guard config.train.schedule.name != .constant, state.step > 0,
+              let saved = try? ConfigLoader.parse(savedConfig, source: "checkpoint") else { return }
+        let s = saved.train
+        let total = s.maxSteps > 0 ? min(s.maxSteps, plan.batchesPerEpoch * s.epochs) : plan.batchesPerEpoch * s.epochs
+        let t = config.train
+        let newTotal = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
+        guard newTotal != total else { return }
+        let before = LRSchedule(kind: s.schedule.name, baseLR: s.optimizer.lr, warmupSteps: s.schedule.warmupSteps, totalSteps: total,
+                                stepSize: s.schedule.stepSize, gamma: s.schedule.gamma, minLR: s.schedule.minLR).lr(at: state.step - 1)
+        let now = schedule.lr(at: state.step)
+        guard abs(now - before) > 0.01 * max(before, 1e-12) else { return }
+        Progress.warn("extending the run: the \(config.train.schedule.name.rawValue) schedule now spans the new total of steps, so the learning rate goes from \(String(format: "%.3g", before)) (where the saved run had it) to \(String(format: "%.3g", now)) at step \(state.step); to continue at the low rate instead, add --set train.schedule.name=constant --set train.optimizer.lr=\(String(format: "%.3g", before))")
     }
 }

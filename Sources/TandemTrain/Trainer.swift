@@ -71,6 +71,8 @@ public final class Trainer {
     /// Called on every rank after each validation with the epoch (1-based) and the validation
     /// metrics; returning false ends training there, as early stopping does (hyperparameter sweeps).
     public var epochHook: ((_ epoch: Int, _ validation: [(String, Double)]) throws -> Bool)?
+    /// The epoch hook ended training (a sweep stopped the trial): summary.json says `stopped`.
+    var stoppedByHook = false
     /// What the gradient sync did in this process: overlapped or not, buckets, bucket
     /// reductions, and steps (each step must reduce every bucket exactly once).
     var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?
@@ -103,6 +105,7 @@ public final class Trainer {
         }
         (data, warmStart) = try WarmStart.prepare(config, comm: comm)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
+        try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
         head = LossHead(classes: data.classes?.count)
         let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
@@ -152,6 +155,9 @@ public final class Trainer {
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
+            // Resuming: the event files keep only what was written up to the checkpoint, as
+            // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
+            if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }
             events = try TensorBoardWriter(directory: config.output.dir)
         }
     }
@@ -179,6 +185,8 @@ public final class Trainer {
             let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
             let sync = model.grid.dp == 1 ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)\(SlurmEnvironment.current().map { " | \($0.summaryLine)" } ?? "")")
+            for line in SchemaReport.lines(data.schema, rows: data.train.count + data.validation.count + data.test.count) { Progress.say(line) }
+            for w in data.warnings { Progress.warn(w) }
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }
         let evaluator = makeEvaluator()
@@ -186,7 +194,8 @@ public final class Trainer {
             try solveExactly()
         } else if case .interrupted(let sig, let path) = try optimizeAndRelease(evaluator) {
             if isRoot {
-                Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto")
+                Progress.say("stopped by \(sig.map(StopSignal.name) ?? "--stop-at-step") at step \(state.step); checkpoint \(path); continue with --resume auto"
+                             + (sig.flatMap(StopSignal.origin).map { " (\($0))" } ?? ""))
             }
             try writeTimeline()
             return nil
@@ -294,7 +303,7 @@ public final class Trainer {
         let sha = try consolidatedSHA256(whole)
         let wall = Date().timeIntervalSince(started)
         var fields: [(String, JSONValue)] = [
-            ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", "finished"),
+            ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", .string(stoppedByHook ? "stopped" : "finished")),
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),
             ("wall_seconds", .number(wall)), ("train_seconds", .number(state.trainSeconds)),
             ("samples_per_second", .number(Double(state.samples) / max(state.trainSeconds, 1e-9))),
@@ -308,6 +317,7 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes)), ("superseded", .int(writer?.superseded ?? 0))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
+        fields.append(("schema", SchemaReport.json(data.schema)))
         if model.splitsModel { fields.append(("model_parallel", try parallelSummary(model))) }
         if let slurm = SlurmEnvironment.current() { fields.append(("slurm", slurm.json)) }
         if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }

@@ -113,7 +113,10 @@ extension Trainer {
                 stopper = s
                 if s.shouldStop { state.stoppedEarly = true }
             }
-            if let hook = epochHook, try !hook(epoch + 1, val.scalars) { state.stoppedEarly = true }
+            if let hook = epochHook, try !hook(epoch + 1, val.scalars) {
+                state.stoppedEarly = true
+                stoppedByHook = true
+            }
         }
         state.trainSeconds += state.epochSeconds
         state.samples += state.epochSamples

@@ -24,13 +24,15 @@ enum JobFailure {
 
     static func report(_ error: any Error, rank: Int, run: String?) -> Never {
         let message = "\(error)"
+        // When every rank fails the same way (a config value, bad data, a diverged loss), the
+        // lowest rank speaks and its MPI_Abort ends the job before the others print: rank r
+        // waits a little longer than rank r-1 before printing (an error on one rank alone still
+        // prints, later).
+        if rank != 0 { Thread.sleep(forTimeInterval: 1 + 0.05 * Double(min(rank, 40))) }
         FileHandle.standardError.write(Data("rank \(rank): error: \(message)\n".utf8))
         // Only into a run directory this job claimed: a job that failed before claiming it
         // leaves the previous run there as it was (RunDirectory.recordFailure checks).
         if let run { RunDirectory.recordFailure(in: run, rank: rank, message: message) }
-        // When every rank fails the same way (bad data, diverged loss), let rank 0 speak and
-        // record the failure first; then any rank's MPI_Abort ends the job.
-        if rank != 0 { Thread.sleep(forTimeInterval: 1) }
         MPIRuntime.abortJob(code: exitCode(for: error))
     }
 }

@@ -12,24 +12,27 @@ struct Predict: ParsableCommand {
     @Argument(help: "Model directory (from tandem export, or RUN/model).") var model: String
     @Option(help: "Input CSV or .npy with the model's feature columns.") var input: String
     @Option(help: "Output CSV (default: standard output).") var output: String?
+    @Option(name: .customLong("keep"), help: ArgumentHelp("Copy this input column (an ID, say) into the output, in front of the predictions (repeatable; CSV input).", valueName: "COL"))
+    var keep: [String] = []
 
     func run() throws {
         let predictor = try Predictor(ModelArtifact.load(ModelPath.resolve(model)))
         let begin = Date()
         let rows: Int
         if input.lowercased().hasSuffix(".npy") {
+            if !keep.isEmpty { throw ValidationError("--keep copies named columns of a CSV input; a .npy input has no column names") }
             let table = try predictor.load(input)
             let text = Data(try predictor.csv(table: table).utf8)
             rows = table.rowCount
             if let output { try OutputFile.write(output) { try $0(Array(text)) } } else { FileHandle.standardOutput.write(text) }
         } else if let output {
             var count = 0
-            try OutputFile.write(output) { count = try StreamingPredictor(predictor).predictCSV(path: input, write: $0) }
+            try OutputFile.write(output) { count = try StreamingPredictor(predictor).predictCSV(path: input, keep: keep, write: $0) }
             rows = count
         } else {
             // Standard output gets nothing unless every row predicts.
             var text: [UInt8] = []
-            rows = try StreamingPredictor(predictor).predictCSV(path: input) { text += $0 }
+            rows = try StreamingPredictor(predictor).predictCSV(path: input, keep: keep) { text += $0 }
             FileHandle.standardOutput.write(Data(text))
         }
         if let output {

@@ -14,7 +14,7 @@ struct Train: ParsableCommand {
         """
     )
 
-    @Argument(help: "Job config file (.yaml, .yml or .json).")
+    @Argument(help: "Job config file (.yaml, .yml or .json), or a run directory: its config.yaml (the resolved config of that run) is used and the run continues there, e.g. `tandem train runs/X --resume auto`.")
     var config: String
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set train.optimizer.lr=0.01 (repeatable).", valueName: "key.path=value"))
@@ -59,10 +59,12 @@ struct Train: ParsableCommand {
         var runDirectory: String?
         do {
             ProgressStyle.current = progress
-            var job = try ConfigLoader.load(path: config, overrides: overrides)
+            var job = try ConfigLoader.load(path: ConfigLoader.configFile(for: config), overrides: overrides)
             if let output {
                 _ = try OwnedDirectory(validating: output, key: "--output")
                 job.output.dir = output
+            } else if ConfigLoader.isDirectory(config) {
+                job.output.dir = config  // a run directory continues in place, wherever it now is
             }
             runDirectory = job.output.dir
             if world.rank == 0, let dir = runDirectory {

@@ -49,6 +49,28 @@ import TandemData
         #expect(table == stream)
     }
 
+    @Test func keptColumnsComeFirstAndThePredictionsAreUnchanged() throws {
+        let text = Self.rows(seed: 4)
+        let path = try Self.file(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let predictor = try Predictor(try ONNXModelTests.artifact())
+        var plain: [UInt8] = [], kept: [UInt8] = []
+        _ = try StreamingPredictor(predictor).predictCSV(path: path) { plain += $0 }
+        _ = try StreamingPredictor(predictor).predictCSV(path: path, keep: ["id", "color"]) { kept += $0 }
+        let p = String(decoding: plain, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let k = String(decoding: kept, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let input = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(k.count == p.count && k[0] == "id,color," + p[0])
+        for r in [1, 2, 4096, 4097, 9000] {
+            let fields = input[r].split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+            let color = String(fields[1])
+            // The scanner unquotes the cell ("\" red\"" is the text ` red`); the output quotes only when needed.
+            let cell = color.hasPrefix("\"") ? String(color.dropFirst().dropLast()) : color
+            #expect(k[r] == "\(fields[0]),\(cell)," + p[r], "row \(r)")
+        }
+        #expect(throws: DataError.self) { try StreamingPredictor(predictor).predictCSV(path: path, keep: ["nope"]) { _ in } }
+    }
+
     @Test func binaryWithQuotedLabelsAndRegressionAreByteIdentical() throws {
         let binary = try Self.both(try ONNXModelTests.artifact(classes: ["no, really", "yes \"sure\""], activation: .gelu), Self.rows(seed: 2))
         #expect(binary.table.hasPrefix("prediction,\"prob_no, really\",\"prob_yes \"\"sure\"\"\"\n"))

@@ -31,6 +31,14 @@ import TandemData
         #expect(e.message.contains("never closed"))
     }
 
+    @Test func quoteLeftOpenThenClosedOnALaterLineReportsWhereItOpened() throws {
+        // Regression: a quote opened on line 3 and "closed" by the next quote on line 4 was
+        // reported at line 4, one line below the mistake.
+        let e = try #require(dataError { _ = try parseCSV("a,b,c\n1,2,3\n4,\"open,6\n7,\"x\",9\n") })
+        #expect(e.line == 3)
+        #expect(e.message.contains("line 4") && e.message.contains("closing \" missing on line 3"), "\(e)")
+    }
+
     @Test func textAfterClosingQuote() {
         let e = dataError { _ = try parseCSV("a,b\n\"x\"y,2\n") }
         #expect(e?.line == 2)

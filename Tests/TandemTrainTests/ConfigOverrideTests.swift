@@ -26,7 +26,7 @@ import Testing
         let es = try #require(c.train.earlyStopping)
         #expect(es.patience == 3)
         #expect(es.metric == "val_loss")
-        #expect(c.train.epochs == 20)
+        #expect(c.train.epochs == 100)
     }
 
     @Test func overrideInsideAnExistingSectionKeepsItsKeys() throws {
@@ -59,7 +59,7 @@ import Testing
         let c = try digits(["train.schedule={name: linear, min_lr: 0.0001}"])
         #expect(c.train.schedule.name == .linear)
         #expect(c.train.schedule.minLR == 0.0001)
-        #expect(c.train.schedule.warmupSteps == 0, "the whole mapping is replaced")
+        #expect(c.train.schedule.warmupSteps == 10, "the whole mapping is replaced (digits.yaml has 20)")
     }
 
     @Test func numericLookingStringOverride() throws {

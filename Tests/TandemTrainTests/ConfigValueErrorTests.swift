@@ -80,7 +80,7 @@ import Testing
     @Test(arguments: cases)
     func badConfigIsReportedByKeyPath(_ c: Case) throws {
         let error = try #require(configError(c.yaml))
-        #expect(error.description.hasPrefix("test.yaml: "), "the source is named first: \(error)")
+        #expect(error.description.hasPrefix("test.yaml:"), "the source is named first: \(error)")
         for fragment in c.expected {
             #expect(error.description.contains(fragment), "missing \"\(fragment)\" in: \(error)")
         }

@@ -105,7 +105,11 @@ search:
 YAML
 timeout 300 "${MPIRUN[@]}" -np 5 "$TANDEM" sweep "$WORK/term.yaml" --output "$WORK/term" >"$WORK/term.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ "$(grep -c '"reported"' "$WORK/term/sweep.jsonl" 2>/dev/null)" -ge 6 ] && break; sleep 0.2; done
+# Both trials past their first checkpoints (under load a trial may start seconds after the other).
+for _ in $(seq 600); do
+  n0=$(grep -c '"reported".*"trial": *0,' "$WORK/term/sweep.jsonl" 2>/dev/null); n1=$(grep -c '"reported".*"trial": *1,' "$WORK/term/sweep.jsonl" 2>/dev/null)
+  [ "${n0:-0}" -ge 3 ] && [ "${n1:-0}" -ge 3 ] && break; sleep 0.2
+done
 kill -TERM "$pid"; wait "$pid"
 [ "$(grep -c 'interrupted by a signal after writing a checkpoint' "$WORK/term.log")" = 2 ] && grep -q "continue with --resume" "$WORK/term.log" \
   && ok "SIGTERM: both running trials wrote a checkpoint and stopped" || fail "SIGTERM" "$(grep -v '^\[' "$WORK/term.log" | tail -4)"

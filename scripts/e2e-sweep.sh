@@ -71,6 +71,18 @@ kill_and_resume() { # kill_and_resume NAME CONFIG REFERENCE_DIR
 }
 kill_and_resume grid "$WORK/grid.yaml" "$WORK/grid"
 
+# --- the same kill under scripts/tandem-run: it relaunches the sweep with --resume (not --resume
+# auto, which tandem sweep would refuse) and speaks of a sweep ----------------------------------
+out="$WORK/grid-run"
+TANDEM_FAULT_ONCE="$WORK/grid-run.once" TANDEM_SWEEP_FAULT=kill-after:2 timeout 300 "$ROOT/scripts/tandem-run" --max-restarts 1 --backoff 0 -- \
+  "${MPIRUN[@]:1}" -np 5 "$TANDEM" sweep "$WORK/grid.yaml" --output "$out" >"$out.log" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "tandem-run: sweep failed (exit [0-9]*); restart 1 of 1 with --resume in" "$out.log" \
+   && grep -q "resuming the sweep" "$out.log" && grep -q "tandem-run: sweep finished" "$out.log"; then
+  ok "tandem-run restarted the killed sweep with --resume: $(grep -m1 'restart 1 of 1' "$out.log")"
+else fail "sweep under tandem-run (rc $rc)" "$(grep -E 'tandem-run|error' "$out.log" | tail -4)"; fi
+diff <(rows "$out/results.csv") <(rows "$WORK/grid/results.csv") >/dev/null \
+  && ok "the sweep restarted by tandem-run has the uninterrupted results.csv" || fail "tandem-run sweep results differ" "$(diff <(rows "$out/results.csv") <(rows "$WORK/grid/results.csv") | head -4)"
+
 cat > "$WORK/random.yaml" <<YAML
 base: examples/iris.yaml
 search:

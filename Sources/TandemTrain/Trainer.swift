@@ -155,6 +155,7 @@ public final class Trainer {
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
+            try RunDirectory.recordSlurm(run, SlurmEnvironment.current())
             // Resuming: the event files keep only what was written up to the checkpoint, as
             // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
             if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }

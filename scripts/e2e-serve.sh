@@ -59,6 +59,16 @@ if start_server "$WORK/serve.log" "$WORK/model" --model v2="$WORK/model"; then
   [ $rc -eq 0 ] && ok "SIGTERM stops the server (exit 0)" || fail "SIGTERM exit code $rc" "$(tail -3 "$WORK/serve.log.err")"
 else fail "tandem serve did not start" "$(cat "$WORK/serve.log.err")"; kill "$PID" 2>/dev/null; fi
 
+# SIGTERM under keep-alive load: no request is dropped (each in-flight one is answered; the
+# last response on each connection says Connection: close). Without the shutdown grace every
+# connection lost one request.
+if start_server "$WORK/drain.log" "$WORK/model"; then
+  got=$(python3 "$ROOT/scripts/serve-drain.py" "$PORT" "$PID" "{\"rows\": [[$(sed -n 2p examples/data/digits.csv | cut -d, -f1-64)]]}" 8); rc=$?
+  wait "$PID"; src=$?
+  [ $rc -eq 0 ] && [ $src -eq 0 ] && ok "SIGTERM during keep-alive requests on 8 connections: $got (server exit 0)" \
+    || fail "requests dropped at SIGTERM (server exit $src)" "$got"
+else fail "tandem serve (drain) did not start" "$(cat "$WORK/drain.log.err")"; kill "$PID" 2>/dev/null; fi
+
 mkdir -p "$WORK/empty"
 out=$(timeout 20 "$TANDEM" serve "$WORK/empty" --port 0 2>&1); rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q "model.json is missing" && ! echo "$out" | grep -q "^serving" \

@@ -49,9 +49,11 @@ public final class ModelServer: Sendable {
         let port = options.port
         var logger = Logger(label: "tandem.serve")
         logger.logLevel = .warning
+        let grace = options.shutdownGrace
         let app = Application(
             responder: ServeResponder(server: self),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout * 1e9)))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ShutdownGrace(grace: grace)],
+                                                idleTimeout: .nanoseconds(Int64(options.idleTimeout * 1e9)))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil,
                                  availableConnectionsDelegate: .maximum(options.maxConnections, logger: logger)),
             onServerRunning: { channel in await onStart(channel.localAddress?.port ?? port) },

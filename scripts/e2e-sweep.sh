@@ -195,4 +195,32 @@ cp "$WORK/grid/sweep.jsonl" "$WORK/grid.journal"
 sweep_error "existing sweep without --resume" 3 "already holds a sweep (sweep.jsonl); continue it with --resume" "$WORK/grid" "$WORK/grid.yaml"
 cmp -s "$WORK/grid/sweep.jsonl" "$WORK/grid.journal" && ok "the refused sweep left the existing journal untouched" || fail "the existing journal changed"
 
+# --- a hung sweep coordinator: the groups' exchange with it is under the watchdog ---------------
+sed 's/^train:$/train:\n  collective_timeout: 3/' examples/iris.yaml > "$WORK/iris-t3.yaml"
+cat > "$WORK/hang.yaml" <<YAML
+base: $WORK/iris-t3.yaml
+search:
+  strategy: grid
+  metric: val_accuracy
+  group_size: 1
+  params:
+    train.optimizer.lr: {grid: [0.01, 0.05]}
+YAML
+timeout 120 "${MPIRUN[@]}" -np 3 "$TANDEM" sweep "$WORK/hang.yaml" --output "$WORK/hang" >"$WORK/hang.log" 2>&1 & bg=$!
+coord=""
+for _ in $(seq 1 100); do
+  for p in $(pgrep -f "tandem sweep $WORK/hang.yaml"); do
+    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=0" && coord=$p
+  done
+  [ -n "$coord" ] && grep -q "started on group" "$WORK/hang.log" 2>/dev/null && break
+  sleep 0.1
+done
+start=$(date +%s)
+[ -n "$coord" ] && kill -STOP "$coord"
+wait $bg; rc=$?; took=$(( $(date +%s) - start ))
+[ -n "$coord" ] && kill -KILL "$coord" 2>/dev/null
+if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: the sweep coordinator's (world rank 0) answer to '[a-z]*' from group [12] has not completed after 3 s" "$WORK/hang.log"; then
+  ok "a stopped sweep coordinator ends the job in ${took}s: $(grep -m1 -o "watchdog: the sweep coordinator.*after 3 s" "$WORK/hang.log")"
+else fail "hung sweep coordinator (rc $rc, ${took}s)" "$(grep -E 'error|watchdog' "$WORK/hang.log" | head -3)"; fi
+
 summary

@@ -92,7 +92,7 @@ public final class Trainer {
         let t = config.train
         _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
-        if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
+        if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: MPIRuntime.worldRank) }
         let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
             cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
             cores: ProcessInfo.processInfo.activeProcessorCount)

@@ -55,6 +55,24 @@ if start_server "$WORK/serve.log" "$WORK/model" --model v2="$WORK/model"; then
   echo "$metrics" | grep -q '^tandem_drift_window_rows{model="digits"} 1$' && echo "$metrics" | grep -Eq '^tandem_feature_drift_psi\{model="digits",feature="pixel_[0-9]+"\} [0-9.e+-]+$' \
     && ok "/metrics has drift gauges from the model's training distributions: $(echo "$metrics" | grep -c '^tandem_feature_drift_psi') features" \
     || fail "drift gauges" "$(echo "$metrics" | grep drift | head -3)"
+  # A declared chunk size beyond --max-body-bytes: 413 at once (the connection waited for the
+  # bytes before), also when the size line arrives in two pieces.
+  got=$(python3 - "$PORT" <<'PY'
+import socket, sys, time
+for parts in ([b"ffffffffffffffff\r\nabc"], [b"fffff", b"fffffffffff\r\nabc"]):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+    for p in parts:
+        s.sendall(p)
+        time.sleep(0.1)
+    try:
+        print(s.recv(200).split(b"\r\n")[0].decode())
+    except socket.timeout:
+        print("no answer within 5 s")
+    s.close()
+PY
+)
+  [ "$(echo "$got" | grep -c '^HTTP/1.1 413')" = 2 ] && ok "a chunk size of ffffffffffffffff gets 413 at once (whole or split size line)" || fail "huge chunk size" "$got"
   kill -TERM "$PID"; wait "$PID"; rc=$?
   [ $rc -eq 0 ] && ok "SIGTERM stops the server (exit 0)" || fail "SIGTERM exit code $rc" "$(tail -3 "$WORK/serve.log.err")"
 else fail "tandem serve did not start" "$(cat "$WORK/serve.log.err")"; kill "$PID" 2>/dev/null; fi

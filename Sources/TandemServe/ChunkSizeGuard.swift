@@ -33,6 +33,10 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
     private var chunked = false
     private var contentLength = 0
     private static let maxLine = 64 * 1024
+    /// The largest limit the substitute body is made for (it takes `limit + 1` bytes); with a
+    /// larger `--max-body-bytes` an oversized chunk waits for its bytes (413 once they exceed
+    /// the limit) or `--idle-timeout`.
+    static let maxFiller = 64 << 20
 
     /// A guard for bodies of at most `limit` bytes.
     init(limit: Int) {
@@ -72,7 +76,7 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
             if line.last == 0x0D { line.removeLast() }
             let text = line
             line.removeAll(keepingCapacity: true)
-            if case .chunkSize = state, let size = Self.chunkSize(text), size > limit {
+            if case .chunkSize = state, let size = Self.chunkSize(text), size > limit, limit < Self.maxFiller {
                 // Pass what came before this line, then a body just over the limit and its end.
                 var before = buffer
                 before.moveWriterIndex(to: buffer.readerIndex + (lineStart - bytes.startIndex))

@@ -31,10 +31,11 @@ cp -r "$WORK/stop" "$WORK/stop-to1"; cp -r "$WORK/stop" "$WORK/stop-to3"; cp -r 
 cp -r "$WORK/stop" "$WORK/stop-moved"   # a run directory moved elsewhere continues where it now is
 timeout 300 "${MPIRUN[@]}" -np 2 "$TANDEM" train "$WORK/stop-moved" --resume auto >"$WORK/stop-moved.log" 2>&1
 same_sha "tandem train RUN_DIR --resume auto (the run's own config.yaml, no --set flags)" "$WORK/stop-moved" "$WORK/ref2"
-train 2 "$WORK/stop-flags" examples/digits.yaml --set model.hidden=[32] --resume auto
-grep -q "stop-flags/config.yaml holds the resolved config" "$WORK/stop-flags.log" \
-  && ok "resuming with other flags names config.yaml: $(grep -m1 -o 'does not fit.*' "$WORK/stop-flags.log" | cut -c1-150)" \
-  || fail "resume mismatch hint" "$(grep -m1 error "$WORK/stop-flags.log")"
+train 2 "$WORK/stop-flags" examples/digits.yaml --set model.hidden=[32] --resume auto; rc=$?
+# A checkpoint that does not fit the config is the user's choice: exit 2, which tandem-run never restarts.
+[ $rc -eq 2 ] && grep -q "stop-flags/config.yaml holds the resolved config" "$WORK/stop-flags.log" \
+  && ok "resuming with other flags names config.yaml (exit 2): $(grep -m1 -o 'does not fit.*' "$WORK/stop-flags.log" | cut -c1-150)" \
+  || fail "resume mismatch hint (rc $rc)" "$(grep -m1 error "$WORK/stop-flags.log")"
 train 2 "$WORK/stop" "${JOB[@]}" --resume auto
 same_sha "resume 2 -> 2 ranks" "$WORK/stop" "$WORK/ref2"
 a=$(wc -l < "$WORK/stop/metrics.jsonl"); b=$(wc -l < "$WORK/ref2/metrics.jsonl")
@@ -150,6 +151,23 @@ kill -TERM $bg; wait $bg; rc=$?
 if [ $rc -eq 0 ] && grep -q "stopped by SIGUSR1 at step" "$WORK/trun.log" && ls "$WORK/trun/checkpoints" | grep -q step-; then
   ok "SIGTERM to scripts/tandem-run: checkpoint and exit 0"
 else fail "SIGTERM to scripts/tandem-run (rc $rc)" "$(tail -3 "$WORK/trun.log")"; fi
+
+# --- tandem-run --min-ranks: relaunch ranks are a multiple of tp x pp; no --min-ranks for sweeps --
+printf '#!/bin/sh\n[ "$1" != gone ]\n' > "$WORK/agent"; chmod +x "$WORK/agent"   # host "gone" does not answer
+printf 'localhost slots=3\ngone slots=1\n' > "$WORK/elastic.hosts"
+shrink() { # shrink MIN_RANKS : elastic_shrink on a 4-rank tp=2 job whose host "gone" is lost; prints its messages and -np
+  (cd "$ROOT" && . scripts/elastic.sh && min_ranks=$1 && TANDEM_AT=7 \
+     && args=(-np 4 --hostfile "$WORK/elastic.hosts" --mca plm_rsh_agent "$WORK/agent" "$TANDEM" train examples/digits.yaml --set parallel.tensor=2) \
+     && elastic_shrink && echo "np=${args[1]}") 2>&1
+}
+got=$(shrink 2)
+echo "$got" | grep -q "3 rank(s) left, but parallel.tensor x parallel.pipeline = 2 must divide the ranks; using 2" && echo "$got" | grep -q "^np=2$" \
+  && ok "--min-ranks: 3 slots left under tp 2 relaunch on 2 ranks: $(echo "$got" | head -1 | cut -c1-100)" || fail "elastic tp x pp" "$got"
+got=$(shrink 3)
+echo "$got" | grep -q "only 2 usable rank(s) left on 1 node(s) (3 slot(s), tensor x pipeline = 2), fewer than --min-ranks 3; giving up" && ! echo "$got" | grep -q "^np=" \
+  && ok "--min-ranks 3 under tp 2 with 3 slots left gives up, saying why" || fail "elastic tp x pp give-up" "$got"
+got=$("$ROOT/scripts/tandem-run" --min-ranks 2 -- -np 3 "$TANDEM" sweep examples/iris-sweep.yaml 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$got" | grep -q "min-ranks is for tandem train" && ok "tandem-run refuses --min-ranks for a sweep (exit 2)" || fail "tandem-run --min-ranks sweep (rc $rc)" "$got"
 
 # --- watchdog: a stuck rank aborts the job, naming the collective ----------------------------
 start=$(date +%s)

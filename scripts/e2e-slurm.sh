@@ -175,6 +175,9 @@ if [ $slurm_ok -eq 1 ]; then
     id=$(TANDEM_FAULT_ONCE="$WORK/once2" TANDEM_FAULT="sleep:0:130:20" sbatch --parsable -n 2 -o "$WORK/rq.out" \
            scripts/slurm/train.sbatch "${JOB[@]}" --output "$WORK/rq")
     for _ in $(seq 1 600); do [ -d "$WORK/rq/checkpoints/step-120" ] && [ -e "$WORK/once2" ] && break; sleep 0.2; done
+    # Running (no summary.json yet): the job id comes from slurm.json, written at the start.
+    "$TANDEM" runs "$WORK" 2>/dev/null | grep -E '^rq ' | grep -qE " $id\$" && ok "tandem runs shows the job id of a running run: $id" \
+      || fail "tandem runs lacks the running run's Slurm job $id" "$("$TANDEM" runs "$WORK" 2>&1 | grep -E '^(NAME|rq )')"
     scancel --signal=USR1 --batch "$id"
     release_requeued "$id"
     for _ in $(seq 1 900); do st=$(job_state "$id"); [ "$st" = COMPLETED ] || [ "$st" = FAILED ] || [ "$st" = CANCELLED ] && break; sleep 0.2; done

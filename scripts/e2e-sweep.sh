@@ -71,6 +71,18 @@ kill_and_resume() { # kill_and_resume NAME CONFIG REFERENCE_DIR
 }
 kill_and_resume grid "$WORK/grid.yaml" "$WORK/grid"
 
+# --- the same kill under scripts/tandem-run: it relaunches the sweep with --resume (not --resume
+# auto, which tandem sweep would refuse) and speaks of a sweep ----------------------------------
+out="$WORK/grid-run"
+TANDEM_FAULT_ONCE="$WORK/grid-run.once" TANDEM_SWEEP_FAULT=kill-after:2 timeout 300 "$ROOT/scripts/tandem-run" --max-restarts 1 --backoff 0 -- \
+  "${MPIRUN[@]:1}" -np 5 "$TANDEM" sweep "$WORK/grid.yaml" --output "$out" >"$out.log" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "tandem-run: sweep failed (exit [0-9]*); restart 1 of 1 with --resume in" "$out.log" \
+   && grep -q "resuming the sweep" "$out.log" && grep -q "tandem-run: sweep finished" "$out.log"; then
+  ok "tandem-run restarted the killed sweep with --resume: $(grep -m1 'restart 1 of 1' "$out.log")"
+else fail "sweep under tandem-run (rc $rc)" "$(grep -E 'tandem-run|error' "$out.log" | tail -4)"; fi
+diff <(rows "$out/results.csv") <(rows "$WORK/grid/results.csv") >/dev/null \
+  && ok "the sweep restarted by tandem-run has the uninterrupted results.csv" || fail "tandem-run sweep results differ" "$(diff <(rows "$out/results.csv") <(rows "$WORK/grid/results.csv") | head -4)"
+
 cat > "$WORK/random.yaml" <<YAML
 base: examples/iris.yaml
 search:
@@ -186,5 +198,33 @@ sweep_error "world that does not split into groups" 4 "search.group_size 2 does 
 cp "$WORK/grid/sweep.jsonl" "$WORK/grid.journal"
 sweep_error "existing sweep without --resume" 3 "already holds a sweep (sweep.jsonl); continue it with --resume" "$WORK/grid" "$WORK/grid.yaml"
 cmp -s "$WORK/grid/sweep.jsonl" "$WORK/grid.journal" && ok "the refused sweep left the existing journal untouched" || fail "the existing journal changed"
+
+# --- a hung sweep coordinator: the groups' exchange with it is under the watchdog ---------------
+sed 's/^train:$/train:\n  collective_timeout: 3/' examples/iris.yaml > "$WORK/iris-t3.yaml"
+cat > "$WORK/hang.yaml" <<YAML
+base: $WORK/iris-t3.yaml
+search:
+  strategy: grid
+  metric: val_accuracy
+  group_size: 1
+  params:
+    train.optimizer.lr: {grid: [0.01, 0.05]}
+YAML
+timeout 120 "${MPIRUN[@]}" -np 3 "$TANDEM" sweep "$WORK/hang.yaml" --output "$WORK/hang" >"$WORK/hang.log" 2>&1 & bg=$!
+coord=""
+for _ in $(seq 1 100); do
+  for p in $(pgrep -f "tandem sweep $WORK/hang.yaml"); do
+    tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=0" && coord=$p
+  done
+  [ -n "$coord" ] && grep -q "started on group" "$WORK/hang.log" 2>/dev/null && break
+  sleep 0.1
+done
+start=$(date +%s)
+[ -n "$coord" ] && kill -STOP "$coord"
+wait $bg; rc=$?; took=$(( $(date +%s) - start ))
+[ -n "$coord" ] && kill -KILL "$coord" 2>/dev/null
+if [ $rc -ne 0 ] && [ $took -lt 60 ] && grep -q "watchdog: the sweep coordinator's (world rank 0) answer to '[a-z]*' from group [12] has not completed after 3 s" "$WORK/hang.log"; then
+  ok "a stopped sweep coordinator ends the job in ${took}s: $(grep -m1 -o "watchdog: the sweep coordinator.*after 3 s" "$WORK/hang.log")"
+else fail "hung sweep coordinator (rc $rc, ${took}s)" "$(grep -E 'error|watchdog' "$WORK/hang.log" | head -3)"; fi
 
 summary

@@ -57,6 +57,19 @@ elastic_clear_steps() {
   done
 }
 
+# The number of ranks the job's layout needs a multiple of: parallel.tensor x parallel.pipeline of the
+# resolved config (`tandem train ... --print-config`, from args at TANDEM_AT, set by tandem-run);
+# 1 when there is no tandem train command in args or its config cannot be read.
+elastic_rank_unit() {
+  [ "${TANDEM_AT:--1}" -ge 0 ] || { echo 1; return; }
+  local out
+  out=$("${args[@]:$TANDEM_AT}" --print-config 2>/dev/null) || { echo 1; return; }
+  echo "$out" | awk '/^[^ #]/ { section = $1 }
+    section == "parallel:" && $1 == "tensor:" { tp = $2 }
+    section == "parallel:" && $1 == "pipeline:" { pp = $2 }
+    END { print (tp > 0 ? tp : 1) * (pp > 0 ? pp : 1) }'
+}
+
 # Drops the hosts that are gone from `args` (via a new hostfile) and lowers -np to the slots left;
 # returns 1 (after saying why) when fewer than `min_ranks` remain.
 elastic_shrink() {
@@ -85,8 +98,15 @@ elastic_shrink() {
   [ ${#dropped[@]} -eq 0 ] && { echo "tandem-run: every node of the job answers; relaunching on all of them" >&2; return 0; }
   local ranks=$total
   if [ "$np_at" -ge 0 ] && [ "${args[$np_at]}" -lt "$total" ] 2>/dev/null; then ranks=${args[$np_at]}; fi
-  if [ "$ranks" -lt "$min_ranks" ]; then
-    echo "tandem-run: node(s) gone: ${dropped[*]}; only $ranks rank(s) left on ${#alive[@]} node(s), fewer than --min-ranks $min_ranks; giving up" >&2
+  # Every rank count must be a multiple of tp x pp (world = dp x tp x pp): use the largest that fits.
+  local unit left=$ranks
+  unit=$(elastic_rank_unit)
+  if [ $((ranks % unit)) -ne 0 ]; then
+    ranks=$((ranks / unit * unit))
+    echo "tandem-run: $left rank(s) left, but parallel.tensor x parallel.pipeline = $unit must divide the ranks; using $ranks of them" >&2
+  fi
+  if [ "$ranks" -lt "$min_ranks" ] || [ "$ranks" -lt 1 ]; then
+    echo "tandem-run: node(s) gone: ${dropped[*]}; only $ranks usable rank(s) left on ${#alive[@]} node(s) ($left slot(s), tensor x pipeline = $unit), fewer than --min-ranks $min_ranks; giving up" >&2
     return 1
   fi
   local file=${TMPDIR:-/tmp}/tandem-run-$$.hosts

@@ -1,4 +1,6 @@
+import Foundation
 import TandemData
+import TandemTensor
 
 /// `model.json` of an exported model: everything needed to use the weights the way they were
 /// trained, and where they came from.
@@ -57,6 +59,9 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         public var config: String
         /// The model whose weights and preprocessing training started from (`init_from`), if any.
         public var initFrom: InitFrom?
+        /// SHA-256 of the canonical preprocessing (`ArtifactManifest.preprocessingSHA256`), set by
+        /// `ArtifactManifest.init` and verified on load; nil in models exported before it existed.
+        public var preprocessingSHA256: String?
 
         public init(dataSHA256: String, paramsSHA256: String, seed: UInt64, tandemVersion: String, config: String,
                     initFrom: InitFrom? = nil) {
@@ -70,7 +75,7 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case dataSHA256 = "data_sha256", paramsSHA256 = "params_sha256", seed, tandemVersion = "tandem_version", config
-            case initFrom = "init_from"
+            case initFrom = "init_from", preprocessingSHA256 = "preprocessing_sha256"
         }
     }
 
@@ -106,7 +111,17 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         self.architecture = architecture
         self.metrics = metrics
         self.lineage = lineage
+        self.lineage.preprocessingSHA256 = Self.preprocessingSHA256(preprocessing)
         self.drift = drift
         onnx = ONNXInterface(manifest: self)
+    }
+
+    /// SHA-256 (hex) of `preprocessing` in canonical form: its JSON with sorted keys and no
+    /// whitespace, numbers in their shortest round-trip spelling, so a manifest read back gives
+    /// the same text. Nil when it cannot be encoded (a non-finite value, refused on load anyway).
+    public static func preprocessingSHA256(_ preprocessing: Preprocessor) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(preprocessing)).map { SHA256.hex($0) }
     }
 }

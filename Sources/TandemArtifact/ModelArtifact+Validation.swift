@@ -1,3 +1,4 @@
+import Foundation
 import TandemModel
 import TandemTensor
 
@@ -50,6 +51,25 @@ extension ModelArtifact {
             }
         }
         if let classes = m.classes, Set(classes).count != classes.count { throw ArtifactError("\(json): a class label is listed twice") }
+    }
+
+    /// Compares the preprocessing with `lineage.preprocessing_sha256`, so edited imputation,
+    /// scaling or category values are refused instead of predicting differently. Without the
+    /// field (a model exported by an older tandem) `warn` says the preprocessing is not verified.
+    static func checkPreprocessing(_ m: ArtifactManifest, directory: String, warn: (String) -> Void) throws {
+        guard let recorded = m.lineage.preprocessingSHA256 else {
+            warn("\(directory)/model.json records no lineage.preprocessing_sha256 (exported by an older tandem), so its preprocessing values are not verified; export the run again to add it")
+            return
+        }
+        let sha = ArtifactManifest.preprocessingSHA256(m.preprocessing) ?? "(not encodable)"
+        guard sha == recorded else {
+            throw ArtifactError("\(directory)/model.json: the preprocessing's SHA-256 is \(sha), but lineage.preprocessing_sha256 records \(recorded) (the preprocessing values were changed or damaged)")
+        }
+    }
+
+    /// Prints `warning: MESSAGE` to standard error (the default `warn` of `load`).
+    public static func printWarning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
     /// Compares the loaded weights with `lineage.params_sha256` (SHA-256 of the float32

@@ -39,9 +39,11 @@ public struct ModelArtifact: Sendable {
         }
     }
 
-    /// Reads and validates the artifact in `directory` (`validate`, then the weights against
-    /// `params_sha256`); throws an `ArtifactError` naming the file and what is wrong.
-    public static func load(_ directory: String) throws -> ModelArtifact {
+    /// Reads and validates the artifact in `directory` (`validate`, the preprocessing against
+    /// `preprocessing_sha256`, then the weights against `params_sha256`); throws an
+    /// `ArtifactError` naming the file and what is wrong. A model exported before
+    /// `preprocessing_sha256` existed loads, and `warn` says its preprocessing is not verified.
+    public static func load(_ directory: String, warn: (String) -> Void = ModelArtifact.printWarning) throws -> ModelArtifact {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         func read(_ name: String) throws -> Data {
             guard let d = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else {
@@ -58,6 +60,8 @@ public struct ModelArtifact: Sendable {
         guard manifest.formatVersion == ArtifactManifest.currentFormat else {
             throw ArtifactError("\(directory)/model.json: format_version \(manifest.formatVersion) is not supported (this tandem reads \(ArtifactManifest.currentFormat))")
         }
+        // First: an edited preprocessing is named as such, not by what the edit broke.
+        try checkPreprocessing(manifest, directory: directory, warn: warn)
         let tensors: [NamedTensor]
         do { tensors = try SafeTensors.decode(try read("model.safetensors")).tensors } catch let e as ArtifactError {
             throw e

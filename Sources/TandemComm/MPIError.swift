@@ -1,7 +1,9 @@
 import CMPI
+import TandemTensor
 
-/// A failed MPI call: which call, its error code and MPI's own message, and where it was made.
-public struct MPIError: Error, CustomStringConvertible, Sendable {
+/// A failed MPI call: which call, its error code and MPI's own message, where it was made, and
+/// on which rank. A kind of `.environment` failure (a restart may succeed).
+public struct MPIError: KindedError, CustomStringConvertible, Sendable {
     /// The MPI function that failed, e.g. `MPI_Allreduce`.
     public let call: String
     /// The MPI error code.
@@ -10,6 +12,21 @@ public struct MPIError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let file: String
     public let line: Int
+    /// The world rank of the process whose call failed (`MPIRuntime.worldRank` when it was made).
+    public let rank: Int
+
+    /// A failed `call` on `rank` (by default this process's world rank).
+    public init(call: String, code: Int32, message: String, file: String, line: Int, rank: Int = MPIRuntime.worldRank) {
+        self.call = call
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+        self.rank = rank
+    }
+
+    /// Always `.environment`: MPI failures come from the machines and the network.
+    public var kind: FailureKind { .environment }
 
     public var description: String { "\(call) failed with code \(code): \(message) (\(file):\(line))" }
 }

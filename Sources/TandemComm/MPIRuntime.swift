@@ -12,6 +12,10 @@ public enum MPIRuntime {
     /// overlapped gradient sync's communication thread).
     nonisolated(unsafe) public private(set) static var serializedThreads = false
 
+    /// This process's rank in `MPI_COMM_WORLD`: the launcher's hint (`rankHint`) until MPI is
+    /// initialized, then MPI's own answer. `MPIError` records it.
+    nonisolated(unsafe) public private(set) static var worldRank = rankHint
+
     /// Initializes MPI (once) asking for `MPI_THREAD_SERIALIZED` and returns `MPI_COMM_WORLD`,
     /// set to return error codes instead of aborting so every failure is reported with its call.
     public static func initialize() throws -> Communicator {
@@ -29,6 +33,7 @@ public enum MPIRuntime {
         try mpiCheck(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")
         let w = try Communicator(handle: cmpi_comm_world(), owned: false)
         world = w
+        worldRank = w.rank
         return w
     }
 

@@ -65,7 +65,7 @@ public struct RecordEncoder {
                     if x.isNaN { x = step.fill }
                     guard x.isFinite else {
                         throw DataError(file: scanner.file, line: scanner.recordLine, column: features[i].name,
-                                        message: "expected a finite number, found \(CellText.format(x))")
+                                        message: ColumnTyping.overflows(scanner.text(c)) ? ColumnTyping.overflowMessage(scanner.text(c)) : "expected a finite number, found \(CellText.format(x))")
                     }
                     let v = Float((x - step.offset) / step.divisor)
                     guard v.isFinite else {

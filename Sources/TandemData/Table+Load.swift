@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Table {
     /// Loads a table from `path`: `.npy` files (by extension, any case) through `NPYReader`,
@@ -98,6 +101,7 @@ extension Table {
             try typing.observe(x, text: cell, line: lines[r])
             if let x { numbers[r] = x }
         }
+        try typing.requireNoOverflow()
         if typing.kind == .numeric { return .numeric(numbers) }
         return .categorical(cells.map(ColumnTyping.category))
     }
@@ -110,6 +114,13 @@ extension Table {
         }
         guard !isDirectory.boolValue else {
             throw DataError(file: path, message: "is a directory; expected a .csv or .npy file")
+        }
+        // A device (/dev/null), FIFO or socket would block, read nothing, or be refused with a
+        // misleading "permission" message: only regular files (or links to them) hold data.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            let kinds: [mode_t: String] = [S_IFCHR: "a character device", S_IFBLK: "a block device", S_IFIFO: "a named pipe (FIFO)", S_IFSOCK: "a socket"]
+            throw DataError(file: path, message: "is \(kinds[info.st_mode & S_IFMT] ?? "a special file"), not a regular file; expected a .csv or .npy file")
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw DataError(file: path, message: "file is not readable (permission denied)")

@@ -20,6 +20,7 @@ extension Table {
                 try typing[c].observe(Table.number(scanner, c), text: scanner.text(c), line: scanner.recordLine)
             }
         } while try scanner.next()
+        for t in typing { try t.requireNoOverflow() }
         var numbers: [[Double]] = typing.map { $0.numeric ? [Double](repeating: .nan, count: lines.count) : [] }
         var texts: [[String?]] = typing.map { _ in [] }
         for c in 0..<width where !typing[c].numeric { texts[c].reserveCapacity(lines.count) }

@@ -88,7 +88,9 @@ public final class ParameterArena: @unchecked Sendable {
 }
 
 /// A model-level error: bad architecture, parameters that do not fit, a solver failure.
-public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ModelError: KindedError, CustomStringConvertible, Equatable, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+    /// Always `.userInput`: a restart cannot fix it.
+    public var kind: FailureKind { .userInput }
 }

@@ -19,6 +19,10 @@ public struct RunFiles: Sendable {
     public let checkpointSteps: [Int]
     /// `dp tp pp` of the newest checkpoint's manifest (for runs without a summary).
     public let checkpointLayout: String?
+    /// The Slurm job of the latest start (`slurm.json`, written when a run starts under Slurm,
+    /// so running, failed and stopped runs have it too) and how often it was requeued.
+    public let slurmJobID: String?
+    public let slurmRestarts: Int?
 
     /// Files whose presence makes a directory a run.
     public static let markers = ["summary.json", "metrics.jsonl", "config.yaml", "failure.json"]
@@ -62,6 +66,9 @@ public struct RunFiles: Sendable {
                   let dp = JSONReading.int(l["dp"]) else { return nil }
             return "dp\(dp) tp\(JSONReading.int(l["tp"]) ?? 1) pp\(JSONReading.int(l["pp"]) ?? 1)"
         }
+        let slurm = try? JSONReading.object(path: RunFiles.file(directory, "slurm.json"))
+        slurmJobID = JSONReading.string(slurm?["job_id"])
+        slurmRestarts = JSONReading.int(slurm?["restart_count"])
     }
 
     /// The run's name: from summary.json, else config.yaml, else the directory's last component.

@@ -52,7 +52,8 @@ public struct RunRecord: Sendable {
     public var paramsSHA256: String?
     /// The recorded error of a failed run.
     public var failure: String?
-    /// The Slurm job id (with `+N` when it was requeued N times), from summary.json.
+    /// The Slurm job id (with `+N` when it was requeued N times), from summary.json, else from
+    /// slurm.json (written at the start, so unfinished runs show it too).
     public var slurmJob: String?
 
     /// Reads the run in `directory`; throws `ReportError` as `RunFiles.load` does.
@@ -80,7 +81,8 @@ public struct RunRecord: Sendable {
         layout = files.summary?.layoutText ?? files.checkpointLayout
         paramsSHA256 = files.summary?.paramsSHA256
         failure = files.failure
-        slurmJob = files.summary?.slurmJobID.map { id in (files.summary?.slurmRestarts ?? 0) > 0 ? "\(id)+\(files.summary?.slurmRestarts ?? 0)" : id }
+        let (jobID, restarts) = files.summary?.slurmJobID.map { ($0, files.summary?.slurmRestarts) } ?? (files.slurmJobID, files.slurmRestarts)
+        slurmJob = jobID.map { id in (restarts ?? 0) > 0 ? "\(id)+\(restarts ?? 0)" : id }
         bestValidation = RunRecord.best(files)
     }
 

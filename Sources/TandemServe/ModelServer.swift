@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -49,9 +50,15 @@ public final class ModelServer: Sendable {
         let port = options.port
         var logger = Logger(label: "tandem.serve")
         logger.logLevel = .warning
+        let grace = options.shutdownGrace, idleTimeout = options.idleTimeout, limit = options.maxBodyBytes
         let app = Application(
             responder: ServeResponder(server: self),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(options.idleTimeout * 1e9)))),
+            server: HTTPServerBuilder { responder in
+                // The chunk-size guard sits in front of Hummingbird's HTTP/1 decoder (413 for a declared oversized chunk).
+                GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(
+                    additionalChannelHandlers: [ShutdownGrace(grace: grace)], idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)))),
+                    limit: limit)
+            },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil,
                                  availableConnectionsDelegate: .maximum(options.maxConnections, logger: logger)),
             onServerRunning: { channel in await onStart(channel.localAddress?.port ?? port) },

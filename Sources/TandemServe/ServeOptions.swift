@@ -23,6 +23,9 @@ public struct ServeOptions: Sendable {
     public var idleTimeout: Double
     /// Most connections open at once; beyond it new ones wait in the listen backlog.
     public var maxConnections: Int
+    /// Seconds an idle keep-alive connection stays open after a graceful shutdown begins, so a
+    /// request its client sent at that moment is still answered (`ShutdownGrace`).
+    public var shutdownGrace: Double = 1
 
     /// `host` as it appears in a URL: an IPv6 address in brackets (`http://[::1]:8080`, not `http://::1:8080`).
     public var urlHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }

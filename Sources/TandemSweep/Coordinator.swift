@@ -90,12 +90,21 @@ public final class Coordinator {
         let grid = config.strategy == .grid ? "" : " (\(config.trials) draws)"
         Self.say("sweep: \(config.strategy.rawValue), \(state.trials.count) trials\(grid) on \(groups) group\(groups == 1 ? "" : "s") of \(config.groupSize) rank\(config.groupSize == 1 ? "" : "s") | \(config.metric) (\(config.mode == .maximize ? "max" : "min")) | base \(config.base) | output \(out.path)")
         var active = groups
+        // Every group's root says `ready` right after start-up: one that does not is hung, and
+        // the watchdog names its rank (later waits last a trial, which has its own watchdog).
+        var silent = Set((0..<groups).map { 1 + $0 * config.groupSize })
+        func watchSilent() {
+            guard !silent.isEmpty else { world.watchdog?.leave(); return }
+            world.watchdog?.enter("'ready' from the sweep group root(s) at world rank \(silent.sorted().map(String.init).joined(separator: ", "))", step: 0)
+        }
+        watchSilent()
         while active > 0 {
             let (source, bytes) = try world.receive(tag: SweepMessage.toCoordinator, pollInterval: 0.002)
             let m = try SweepMessage(bytes: bytes, from: source)
             switch m.kind {
             case .ready:
                 groupOf[source] = m.group ?? groupOf.count + 1
+                if silent.remove(source) != nil { watchSilent() }
                 if try !assign(to: source) { active -= 1 }
             case .report:
                 guard let t = m.trial, let epoch = m.epoch else { throw SweepError("rank \(source) sent a report without trial and epoch") }

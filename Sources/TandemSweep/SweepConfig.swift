@@ -167,7 +167,7 @@ public struct SweepConfig: Sendable {
         let sample = spec.enumerated?.first ?? spec.sample(&rng)
         do {
             _ = try ConfigLoader.load(path: base, overrides: ["\(key)=\(sample.rendered)"])
-        } catch let e as ConfigError where e.description.contains("unknown key") || e.description.contains("not a mapping") {
+        } catch let e as ConfigError where e.reason == .unknownKey {
             throw SweepError("\(line): search.params.\(key) is not a key of the training config \(base): \(e.description)")
         } catch {
             // Value errors (e.g. a dropout of 1.5) fail only the trials that draw them.

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// Test hook, set through `TANDEM_SWEEP_FAULT=kill-after:N`: the coordinator SIGKILLs itself
-/// right after journaling the N-th trial end of its run (a crash for the resume tests). Unset
-/// in normal use.
+/// right after journaling the N-th trial end of its run (a crash for the resume tests). With
+/// `TANDEM_FAULT_ONCE=FILE` it fires only while FILE does not exist, and creates it (so a sweep
+/// relaunched by scripts/tandem-run runs clean). Unset in normal use.
 enum SweepFault {
     static let killAfter: Int? = {
         guard let spec = ProcessInfo.processInfo.environment["TANDEM_SWEEP_FAULT"], spec.hasPrefix("kill-after:") else { return nil }
@@ -13,6 +14,10 @@ enum SweepFault {
     }()
 
     static func afterTrialEnded(count: Int) {
-        if let n = killAfter, count == n { kill(getpid(), SIGKILL) }
+        guard let n = killAfter, count == n else { return }
+        if let marker = ProcessInfo.processInfo.environment["TANDEM_FAULT_ONCE"] {
+            guard !FileManager.default.fileExists(atPath: marker), FileManager.default.createFile(atPath: marker, contents: Data()) else { return }
+        }
+        kill(getpid(), SIGKILL)
     }
 }

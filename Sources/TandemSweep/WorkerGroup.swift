@@ -43,8 +43,15 @@ public final class WorkerGroup {
     }
 
     /// The root sends `message` to the coordinator and waits for the answer; every rank of the
-    /// group returns the answer.
+    /// group returns the answer. The coordinator answers at once, so the wait is under the
+    /// world's watchdog: a hung coordinator (or a hung root, for the other ranks of the group)
+    /// ends the job with a message naming the rank waited for.
     func exchange(_ message: SweepMessage) throws -> SweepMessage {
+        let rootRank = world.rank - group.rank
+        let what = isRoot ? "the sweep coordinator's (world rank 0) answer to '\(message.kind.rawValue)' from group \(index)"
+                          : "group \(index)'s root (world rank \(rootRank)) passing on the sweep coordinator's answer to '\(message.kind.rawValue)'"
+        world.watchdog?.enter(what, step: world.step)
+        defer { world.watchdog?.leave() }
         var reply: [UInt8] = []
         if isRoot {
             try world.send(bytes: message.bytes, to: 0, tag: SweepMessage.toCoordinator)

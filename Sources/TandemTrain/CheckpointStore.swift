@@ -154,7 +154,35 @@ public struct CheckpointStore: Sendable {
 }
 
 /// A checkpoint could not be written, read, verified, or used with this config.
-public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+public struct CheckpointError: KindedError, CustomStringConvertible, Sendable {
+    /// Why the checkpoint cannot be used.
+    public enum Reason: Sendable, Equatable {
+        /// It is sound but was saved under another config: `field` (a config key or a model
+        /// property) differs. The user chose it; a restart cannot fix it.
+        case incompatible(field: String)
+        /// It cannot be written, read or verified (I/O, a damaged or inconsistent file).
+        case unusable
+    }
+
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Why the checkpoint cannot be used (the message says it in words).
+    public let reason: Reason
+
+    /// An error about a checkpoint that cannot be written, read or verified.
+    public init(_ description: String) {
+        self.description = description
+        reason = .unusable
+    }
+
+    /// An error about a checkpoint that does not fit this config in `field`.
+    public init(incompatible field: String, _ description: String) {
+        self.description = description
+        reason = .incompatible(field: field)
+    }
+
+    /// `.userInput` for an incompatible checkpoint, `.environment` for an unusable one.
+    public var kind: FailureKind {
+        if case .incompatible = reason { return .userInput }
+        return .environment
+    }
 }

@@ -1,7 +1,24 @@
+import TandemTensor
+
 /// A problem with a job configuration: where (file and key path) and what.
-public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ConfigError: KindedError, CustomStringConvertible, Equatable, Sendable {
+    /// Which part of a config is wrong.
+    public enum Reason: Sendable, Equatable {
+        /// A key the config does not have, or a `--set` key path through a value that is not a mapping.
+        case unknownKey
+        /// Anything else: a missing or unreadable file, a syntax error, a bad value.
+        case other
+    }
+
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Which part of the config is wrong (the message says it in words).
+    public let reason: Reason
+    public init(_ description: String, reason: Reason = .other) {
+        self.description = description
+        self.reason = reason
+    }
+    /// Always `.userInput`: a restart cannot fix it.
+    public var kind: FailureKind { .userInput }
 }
 
 /// A `CodingKey` for any string, used to list the keys actually present in a mapping.
@@ -27,7 +44,7 @@ extension Decoder {
                editDistance(near, key.stringValue) <= 2 {
                 message += " (did you mean '\(near)'?)"
             }
-            throw ConfigError(message + "; allowed here: \(allowed.joined(separator: ", "))")
+            throw ConfigError(message + "; allowed here: \(allowed.joined(separator: ", "))", reason: .unknownKey)
         }
     }
 }

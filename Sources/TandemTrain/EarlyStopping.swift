@@ -3,10 +3,8 @@ import TandemMetrics
 /// Tracks the monitored metric across evaluations and says when to stop.
 struct EarlyStopping {
     let config: EarlyStoppingConfig
-    /// `validation` or `train`.
-    let split: String
-    /// Metric name within the split, e.g. `accuracy`.
-    let metric: String
+    /// The monitored metric and its split, e.g. `accuracy` of `validation`.
+    let metric: SplitMetric
     let direction: MetricDirection
     private(set) var best: Double?
     private(set) var bestEpoch = 0
@@ -16,13 +14,10 @@ struct EarlyStopping {
     /// unknown metric or one the task does not have.
     init(_ config: EarlyStoppingConfig, taskMetrics: [String]) throws {
         self.config = config
-        let (prefix, name) = config.metric.hasPrefix("val_") ? ("validation", String(config.metric.dropFirst(4)))
-                                                             : ("train", String(config.metric.dropFirst(6)))
-        guard taskMetrics.contains(name), let dir = MetricName.direction(of: name) else {
+        guard let parsed = SplitMetric(qualified: config.metric), taskMetrics.contains(parsed.name), let dir = parsed.direction else {
             throw ConfigError("train.early_stopping.metric: '\(config.metric)' is not a metric of this task; use val_ or train_ with one of \(taskMetrics.joined(separator: ", "))")
         }
-        split = prefix
-        metric = name
+        metric = parsed
         direction = dir
     }
 

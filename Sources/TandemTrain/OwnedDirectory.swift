@@ -1,4 +1,5 @@
 import Foundation
+import TandemTensor
 
 /// A directory Tandem writes into (a run or a sweep), and the only way Tandem removes anything.
 ///
@@ -209,7 +210,7 @@ public enum OwnedEntries {
     ]
     /// Everything a run writes.
     public static let run: [OwnedEntry] = runResults + [
-        .file("config.yaml"), .file("metrics.jsonl"), .files(prefix: "events.out.tfevents."), checkpoints,
+        .file("config.yaml"), .file("slurm.json"), .file("metrics.jsonl"), .files(prefix: "events.out.tfevents."), checkpoints,
     ]
     /// Everything a sweep writes (its trials are runs).
     public static let sweep: [OwnedEntry] = [
@@ -220,7 +221,9 @@ public enum OwnedEntries {
 }
 
 /// An output directory is invalid, or holds something in the way that Tandem did not write.
-public struct OutputDirectoryError: Error, CustomStringConvertible, Sendable {
+public struct OutputDirectoryError: KindedError, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+    /// Always `.userInput`: a restart cannot fix it.
+    public var kind: FailureKind { .userInput }
 }

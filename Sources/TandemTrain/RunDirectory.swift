@@ -85,6 +85,18 @@ public final class RunDirectory {
         RunDirectory.recordFailure(in: url.path, rank: rank, message: message)
     }
 
+    /// Writes `slurm.json` (the `slurm` object of summary.json) when the run starts under Slurm,
+    /// so `tandem runs` shows the job of a running, failed or stopped run too; outside Slurm
+    /// removes the one an earlier start under Slurm left, which would name the wrong job.
+    public static func recordSlurm(_ run: RunDirectory?, _ slurm: SlurmEnvironment?) throws {
+        guard let run else { return }
+        if let slurm {
+            try run.write("slurm.json", slurm.json.renderedPretty() + "\n")
+        } else {
+            try? FileManager.default.removeItem(at: run.url.appendingPathComponent("slurm.json"))
+        }
+    }
+
     /// Writes `failure.json` into the run directory at `path` (best effort: never throws), but
     /// only when this process claimed that directory for a run (`RunDirectory.init` succeeded):
     /// a job that fails before claiming it leaves a previous run's directory as it was.

@@ -10,9 +10,15 @@ public enum StartupWatch {
     /// `train.collective_timeout` (600 s when the config cannot be read yet; its error comes later),
     /// already watching "MPI start-up". Nil for a single process.
     public static func begin(config path: String, overrides: [String]) -> Watchdog? {
+        begin(timeout: (try? ConfigLoader.load(path: path, overrides: overrides))?.train.collectiveTimeout ?? 600)
+    }
+
+    /// Under mpirun with more than one rank: a watchdog with `timeout` seconds, already watching
+    /// "MPI start-up" (a sweep passes its base config's `train.collective_timeout`). Nil for a
+    /// single process.
+    public static func begin(timeout: TimeInterval) -> Watchdog? {
         let env = ProcessInfo.processInfo.environment
         guard let size = Int(env["OMPI_COMM_WORLD_SIZE"] ?? env["PMI_SIZE"] ?? ""), size > 1 else { return nil }
-        let timeout = (try? ConfigLoader.load(path: path, overrides: overrides))?.train.collectiveTimeout ?? 600
         let watchdog = Watchdog(timeout: timeout, rank: MPIRuntime.rankHint)
         watchdog.enter("MPI start-up (MPI_Init)", step: 0)
         FaultInjection.outsideSteps(at: -1)

@@ -42,9 +42,9 @@ extension Trainer {
                          parameters: spec.parameterCount),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
-            metricName: state.metricName, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
+            metricName: state.metric?.qualified, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
             tensors: [], files: [:])
-        let direction = state.metricName.flatMap { name in MetricName.direction(of: String(name.drop(while: { $0 != "_" }).dropFirst())) }
+        let direction = state.metric?.direction
         try writer.submit(manifest: manifest, tensors: tensors, keep: config.checkpoint.keep,
                           bestBy: config.checkpoint.keepBest ? direction : nil)
         if wait { try writer.wait() }
@@ -96,7 +96,7 @@ extension Trainer {
         func require(_ same: Bool, _ field: String, _ saved: String, _ now: String) throws {
             if !same {
                 let dir = config.output.dir
-                throw CheckpointError("checkpoint \(name) does not fit this config: \(field) was \(saved) when it was saved, now \(now). \(dir)/config.yaml holds the resolved config the run was started with (every --set applied): continue with `tandem train \(dir) --resume auto`, adding --set only for what should change")
+                throw CheckpointError(incompatible: field, "checkpoint \(name) does not fit this config: \(field) was \(saved) when it was saved, now \(now). \(dir)/config.yaml holds the resolved config the run was started with (every --set applied): continue with `tandem train \(dir) --resume auto`, adding --set only for what should change")
             }
         }
         try require(m.task == config.data.task.rawValue, "data.task", m.task, config.data.task.rawValue)
@@ -133,7 +133,7 @@ extension Trainer {
         }
         state = TrainingState(step: m.step, epoch: m.epoch, batch: m.batch, epochLossSum: m.epochLossSum, epochSamples: m.epochSamples,
                               epochSeconds: m.epochSeconds, trainSeconds: m.trainSeconds, samples: m.samples, lastGradNorm: m.lastGradNorm,
-                              metricName: m.metricName, metricValue: m.metricValue, finished: m.finished, stoppedEarly: m.stoppedEarly)
+                              metric: m.metricName.flatMap(SplitMetric.init(qualified:)), metricValue: m.metricValue, finished: m.finished, stoppedEarly: m.stoppedEarly)
         // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
         let t = config.train
         state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)

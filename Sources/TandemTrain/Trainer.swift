@@ -92,7 +92,7 @@ public final class Trainer {
         let t = config.train
         _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
-        if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: comm.rank) }
+        if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: MPIRuntime.worldRank) }
         let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
             cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
             cores: ProcessInfo.processInfo.activeProcessorCount)
@@ -155,6 +155,7 @@ public final class Trainer {
         if isRoot {
             run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
             try run?.write("config.yaml", resolvedYAML)
+            try RunDirectory.recordSlurm(run, SlurmEnvironment.current())
             // Resuming: the event files keep only what was written up to the checkpoint, as
             // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
             if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }

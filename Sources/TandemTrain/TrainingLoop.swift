@@ -101,12 +101,12 @@ extension Trainer {
                                            + [("lr", .number(lr)), ("samples_per_second", .number(rate))]))
             try events?.add(scalars: val.scalars.map { (tag: "validation/\($0.0)", value: $0.1) }, step: state.step)
             line += "  " + val.scalars.prefix(2).map { "val_\($0.0) \(Progress.number($0.1))" }.joined(separator: "  ")
-            state.metricName = "val_loss"
+            state.metric = SplitMetric(split: .validation, name: "loss")
             state.metricValue = val.loss
             if var s = stopper {
-                let monitored = s.split == "validation" ? val.value(of: s.metric) : try evaluator.evaluate(data.train).0.value(of: s.metric)
+                let monitored = s.metric.split == .validation ? val.value(of: s.metric.name) : try evaluator.evaluate(data.train).0.value(of: s.metric.name)
                 if let v = monitored {
-                    state.metricName = s.config.metric
+                    state.metric = s.metric
                     state.metricValue = v
                     if s.record(v, epoch: epoch + 1) { best?.copy(from: arena.params) }
                 }

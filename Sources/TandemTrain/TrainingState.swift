@@ -1,3 +1,5 @@
+import TandemMetrics
+
 /// Where training is and the running sums it needs; saved in every checkpoint so a resumed run
 /// continues exactly where the saved one was.
 struct TrainingState {
@@ -14,7 +16,7 @@ struct TrainingState {
     var samples = 0
     var lastGradNorm = 0.0
     /// The latest validation (or train) value of the monitored metric.
-    var metricName: String?
+    var metric: SplitMetric?
     var metricValue: Double?
     /// Training ended (epochs, max_steps or early stopping); a resume goes straight to the end.
     var finished = false

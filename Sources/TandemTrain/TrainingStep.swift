@@ -133,9 +133,11 @@ final class TrainingStep {
 }
 
 /// Training failed in a way that is not a config or data problem (e.g. the loss diverged).
-public struct TrainingError: Error, CustomStringConvertible, Sendable {
+public struct TrainingError: KindedError, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+    /// Always `.userInput`: a restart cannot fix it.
+    public var kind: FailureKind { .userInput }
 
     /// Throws when the step's global loss or gradient norm (the same on every rank) diverged.
     static func requireFinite(loss: Double, gradNorm norm: Double, step: Int) throws {

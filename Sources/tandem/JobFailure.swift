@@ -1,25 +1,18 @@
 import Foundation
 import TandemComm
-import TandemData
-import TandemModel
-import TandemSweep
+import TandemTensor
 import TandemTrain
 
 /// Ends the job after an error on this rank: prints `rank R: error: ...`, records it in the run
 /// directory (rank 0), and aborts every rank, so a job never hangs.
 ///
-/// Exit codes: 2 for errors in what the user gave (config, data, checkpoint choice, a diverged
-/// loss) that a restart cannot fix; 1 for everything else (MPI, I/O); 3 from the watchdog.
-/// `scripts/tandem-run` restarts on 1 and 3, never on 2.
+/// Exit codes follow from the error's `FailureKind`, never from its text: 2 for errors in what
+/// the user gave (config, data, a checkpoint that does not fit the config, a diverged loss) that
+/// a restart cannot fix; 1 for everything else (MPI, I/O, a damaged checkpoint); 3 from the
+/// watchdog. `scripts/tandem-run` restarts on 1 and 3, never on 2.
 enum JobFailure {
-    static let userError: Int32 = 2
-
     static func exitCode(for error: any Error) -> Int32 {
-        switch error {
-        case is ConfigError, is DataError, is TrainingError, is ModelError, is SweepError, is OutputDirectoryError: return userError
-        case let e as CheckpointError where e.description.contains("does not fit this config"): return userError
-        default: return 1
-        }
+        FailureKind.of(error).exitCode
     }
 
     static func report(_ error: any Error, rank: Int, run: String?) -> Never {

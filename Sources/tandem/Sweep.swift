@@ -47,8 +47,14 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
+        // MPI start-up, the group split, every coordinator exchange and MPI_Finalize are under
+        // the watchdog, with the base config's train.collective_timeout.
+        let base = (try? SweepConfig.load(path: config)).flatMap { try? ConfigLoader.load(path: $0.base) }
+        let startup = StartupWatch.begin(timeout: base?.train.collectiveTimeout ?? 600)
         let world: Communicator
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
+        startup?.leave()
+        world.watchdog = startup
         do {
             ProgressStyle.current = progress
             StopSignal.shared.install()
@@ -77,7 +83,7 @@ struct Sweep: ParsableCommand {
             if world.rank != 0 && error is SweepError { Thread.sleep(forTimeInterval: 2) }
             JobFailure.report(error, rank: world.rank, run: nil)
         }
-        MPIRuntime.finalize()
+        StartupWatch.finalize(world)
     }
 
     /// Why `world` ranks do not make groups of `groupSize` after the coordinator, and what would.

@@ -41,12 +41,25 @@ struct Train: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS, else cores per node / ranks per node).")
     var threads: Int?
 
+    @Flag(help: "Print the resolved config (every default filled in, every --set applied) and exit without starting MPI or training (scripts/tandem-run reads parallel.tensor and pipeline from it).")
+    var printConfig = false
+
     func validate() throws {
         if overwrite && resume != nil { throw ValidationError("--overwrite and --resume exclude each other") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        if printConfig {
+            do {
+                let job = try ConfigLoader.load(path: ConfigLoader.configFile(for: config), overrides: overrides)
+                FileHandle.standardOutput.write(Data(try ConfigLoader.yaml(job).utf8))
+                return
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(JobFailure.exitCode(for: error))
+            }
+        }
         let startup = StartupWatch.begin(config: config, overrides: overrides)
         let world: Communicator
         do {

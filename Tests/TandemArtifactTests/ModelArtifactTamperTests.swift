@@ -89,8 +89,13 @@ import TandemTensor
         #expect(msg?.contains("features [renamed, color] differ from the preprocessing's [a, color]") == true, "\(msg ?? "loaded")")
     }
 
+    /// In a model without preprocessing_sha256 (exported by an older tandem); with it, the
+    /// checksum refuses the edit first (PreprocessingChecksumTests).
     @Test func nonFiniteScalingIsRefused() throws {
         let msg = try Self.loadError { dir in try Self.editManifest(dir) { json in
+            var lineage = json["lineage"] as? [String: Any] ?? [:]
+            lineage["preprocessing_sha256"] = nil
+            json["lineage"] = lineage
             var pre = json["preprocessing"] as? [String: Any] ?? [:]
             var features = pre["features"] as? [[String: Any]] ?? []
             features[0]["divisor"] = 0

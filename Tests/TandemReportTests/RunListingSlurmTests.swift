@@ -22,6 +22,25 @@ import Testing
         #expect(r.slurmJob == "4711+2")
     }
 
+    /// A run that failed (or is still running, or stopped) has no summary.json; the job comes
+    /// from slurm.json, which tandem train writes when the run starts.
+    @Test(arguments: ["failed", "running", "stopped"])
+    func unfinishedRunShowsTheJobFromSlurmJSON(_ state: String) throws {
+        let parent = try temporaryDirectory("runs")
+        let dir = (parent as NSString).appendingPathComponent("unfinished")
+        try writeFile(dir, "config.yaml", RunFixture.config(name: "unfinished", task: "regression", earlyStopping: nil))
+        try writeFile(dir, "slurm.json", #"{"job_id": "815", "job_name": "train", "restart_count": 1, "node_list": "n1"}"#)
+        switch state {
+        case "failed": try writeFile(dir, "failure.json", #"{"status": "failed", "rank": 0, "error": "x"}"#)
+        case "stopped": try writeFile((dir as NSString).appendingPathComponent("checkpoints/step-4"), "manifest.json", "{}")
+        default: break
+        }
+        let r = try RunRecord.load(directory: dir)
+        #expect(r.slurmJob == "815+1")
+        #expect(r.status.rawValue.hasPrefix(state))
+        #expect(try RunListing.scan(directory: parent).table().split(separator: "\n").last?.hasSuffix("815+1") == true)
+    }
+
     @Test func listingShowsTheJobColumnOnlyWhenARunHasOne() throws {
         let parent = try temporaryDirectory("runs")
         try RunFixture.finishedClassification(in: parent, name: "a-class")

@@ -38,6 +38,19 @@ import Testing
         #expect(text.contains("allowed here:"), "\(text)")
     }
 
+    /// The reason, not the text, tells an unknown key from a bad value (tandem sweep checks its
+    /// search keys by it).
+    @Test(arguments: cases)
+    func unknownKeyHasItsReason(_ c: Case) throws {
+        #expect(try #require(configError(minimalYAML + c.yaml)).reason == .unknownKey)
+    }
+
+    @Test func setThroughAScalarIsAnUnknownKeyAndABadValueIsNot() throws {
+        #expect(try #require(configError(minimalYAML, overrides: ["data.path.x=1"])).reason == .unknownKey)
+        #expect(try #require(configError(minimalYAML, overrides: ["train.bogus=1"])).reason == .unknownKey)
+        #expect(try #require(configError(minimalYAML, overrides: ["train.epochs=-3"])).reason == .other)
+    }
+
     @Test func unknownKeyListsTheAllowedKeys() throws {
         let error = try #require(configError(minimalYAML + "\ntrain: {optimzer: {name: sgd}}"))
         let allowed = try #require(error.description.components(separatedBy: "allowed here: ").last)

@@ -20,8 +20,7 @@ import TandemMetrics
 
     @Test func validationAccuracyIsMaximized() throws {
         var s = try stopper(#""metric": "val_accuracy", "patience": 3"#)
-        #expect(s.split == "validation")
-        #expect(s.metric == "accuracy")
+        #expect(s.metric == SplitMetric(split: .validation, name: "accuracy"))
         #expect(s.direction == .maximize)
         // The last 0.6 equals the best: not an improvement.
         #expect(record(&s, [0.5, 0.6, 0.55, 0.6]) == [true, true, false, false])
@@ -31,15 +30,14 @@ import TandemMetrics
     @Test func validationLossIsMinimized() throws {
         var s = try stopper(#""metric": "val_loss""#)
         #expect(s.direction == .minimize)
-        #expect(s.split == "validation" && s.metric == "loss")
+        #expect(s.metric == SplitMetric(split: .validation, name: "loss"))
         #expect(record(&s, [1.0, 0.8, 0.9]) == [true, true, false])
         #expect(s.best == 0.8 && s.bestEpoch == 2)
     }
 
     @Test func trainPrefixSelectsTheTrainSplit() throws {
         let s = try stopper(#""metric": "train_f1""#)
-        #expect(s.split == "train")
-        #expect(s.metric == "f1")
+        #expect(s.metric == SplitMetric(split: .train, name: "f1"))
         #expect(s.direction == .maximize)
     }
 
@@ -47,7 +45,7 @@ import TandemMetrics
         let r2 = try stopper(#""metric": "val_r2""#, task: MetricName.regression)
         #expect(r2.direction == .maximize)
         let mae = try stopper(#""metric": "train_mae""#, task: MetricName.regression)
-        #expect(mae.direction == .minimize && mae.split == "train")
+        #expect(mae.direction == .minimize && mae.metric.split == .train)
     }
 
     @Test func stopsAfterPatienceEvaluationsWithoutImprovement() throws {

@@ -1,0 +1,164 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Answers a chunked request whose declared chunk size exceeds the body limit with 413 at once.
+///
+/// The HTTP decoder hands body bytes on as they arrive and never the declared chunk size, so a
+/// chunk of `ffffffffffffffff` bytes left the connection waiting for data that never came (and a
+/// client that half-closed got a 400). This handler sits in front of the decoder, follows the
+/// request framing on the raw bytes (heads, Content-Length bodies, chunk-size lines, trailers),
+/// and on an oversized chunk size hands the decoder a body of `limit + 1` bytes in its place,
+/// which `collect(upTo:)` turns into the usual 413 (in order after earlier pipelined requests),
+/// then drops the rest of the connection's input. Anything it does not follow it passes on
+/// untouched, for the decoder to judge.
+final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private enum State {
+        case head, chunkSize, trailer
+        /// Bytes of a Content-Length body or chunk (with its CRLF) still to pass.
+        case body(Int)
+        /// Stopped following the framing (something unusual): pass everything on.
+        case passThrough
+        /// After an oversized chunk: drop all further input.
+        case discard
+    }
+
+    private let limit: Int
+    private var state = State.head
+    /// The current line's bytes (heads, chunk sizes, trailers), at most `maxLine`.
+    private var line: [UInt8] = []
+    private var chunked = false
+    private var contentLength = 0
+    private static let maxLine = 64 * 1024
+    /// The largest limit the substitute body is made for (it takes `limit + 1` bytes); with a
+    /// larger `--max-body-bytes` an oversized chunk waits for its bytes (413 once they exceed
+    /// the limit) or `--idle-timeout`.
+    static let maxFiller = 64 << 20
+
+    /// A guard for bodies of at most `limit` bytes.
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        switch state {
+        case .passThrough: return context.fireChannelRead(data)
+        case .discard: return
+        default: break
+        }
+        let bytes = buffer.readableBytesView
+        var i = bytes.startIndex
+        var lineStart = i   // where the line being read began in this buffer
+        scan: while i < bytes.endIndex {
+            switch state {
+            case .body(let n):
+                let take = min(n, bytes.endIndex - i)
+                i += take
+                state = take < n ? .body(n - take) : (chunked ? .chunkSize : .head)
+                lineStart = i
+                continue scan
+            case .passThrough, .discard:
+                break scan
+            case .head, .chunkSize, .trailer:
+                break
+            }
+            let b = bytes[i]
+            i += 1
+            guard b == 0x0A else {
+                line.append(b)
+                if line.count > Self.maxLine { state = .passThrough }
+                continue
+            }
+            if line.last == 0x0D { line.removeLast() }
+            let text = line
+            line.removeAll(keepingCapacity: true)
+            if case .chunkSize = state, let size = Self.chunkSize(text), size > limit, limit < Self.maxFiller {
+                // Pass what came before this line, then a body just over the limit and its end.
+                var before = buffer
+                before.moveWriterIndex(to: buffer.readerIndex + (lineStart - bytes.startIndex))
+                if before.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(before)) }
+                let over = limit + 1
+                var fake = context.channel.allocator.buffer(capacity: over + 32)
+                fake.writeString(String(over, radix: 16) + "\r\n")
+                fake.writeRepeatingByte(0x20, count: over)
+                fake.writeString("\r\n0\r\n\r\n")
+                context.fireChannelRead(wrapInboundOut(fake))
+                state = .discard
+                return
+            }
+            advance(text)
+            lineStart = i
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// Moves the framing on after one complete line.
+    private func advance(_ text: [UInt8]) {
+        switch state {
+        case .head:
+            if text.isEmpty {
+                state = chunked ? .chunkSize : (contentLength > 0 ? .body(contentLength) : .head)
+                return
+            }
+            let lower = String(decoding: text, as: UTF8.self).lowercased()
+            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
+            if lower.hasPrefix("content-length:") {
+                guard let n = Int(lower.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                    state = .passThrough
+                    return
+                }
+                contentLength = n
+            }
+            if lower.hasPrefix("http/") || lower.contains(" http/") { chunked = false; contentLength = 0 }   // a request line
+        case .chunkSize:
+            guard let size = Self.chunkSize(text) else { state = .passThrough; return }
+            state = size == 0 ? .trailer : .body(size + 2)
+        case .trailer:
+            if text.isEmpty { state = .head; chunked = false; contentLength = 0 }
+        case .body, .passThrough, .discard:
+            break
+        }
+    }
+
+    /// The size on a chunk-size line (hex digits, optionally `;extensions`); `Int.max` when it
+    /// does not fit an Int; nil when it is not hex.
+    static func chunkSize(_ line: [UInt8]) -> Int? {
+        let digits = line.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for d in digits {
+            guard let v = Int(String(UnicodeScalar(d)), radix: 16) else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 16)
+            let (sum, o2) = times.addingReportingOverflow(v)
+            if o1 || o2 { return Int.max }
+            value = sum
+        }
+        return value
+    }
+}
+
+@available(*, unavailable)
+extension ChunkSizeGuard: Sendable {}
+
+/// Hummingbird's HTTP/1 child channel with a `ChunkSizeGuard` in front of its decoder.
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+    let inner: HTTP1Channel
+    /// The body limit in bytes.
+    let limit: Int
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let limit = self.limit
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(ChunkSizeGuard(limit: limit))
+        }.flatMap { inner.setup(channel: channel, logger: logger) }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}

@@ -73,6 +73,17 @@ ge "$acc" 0.5 && ok "resnet digits test accuracy $acc after 2 epochs" || fail "r
 if "$TANDEM" predict "$WORK/rn-full/model" --input examples/data/digits.csv --output "$WORK/rn-pred.csv" >"$WORK/rn-pred.log" 2>&1; then
   ok "tandem predict with a resnet: $(($(wc -l < "$WORK/rn-pred.csv") - 1)) rows"
 else fail "tandem predict with a resnet" "$(tail -2 "$WORK/rn-pred.log")"; fi
+# tandem serve runs the same layers: one row over HTTP equals tandem predict.
+"$TANDEM" serve "$WORK/rn-full/model" --port 0 >"$WORK/rn-serve.log" 2>"$WORK/rn-serve.err" &
+SERVE=$!; PORT=""
+for _ in $(seq 100); do
+  PORT=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\) .*|\1|p' "$WORK/rn-serve.log" | head -1); [ -n "$PORT" ] && break; sleep 0.1
+done
+head -2 examples/data/digits.csv > "$WORK/one.csv"
+want=$("$TANDEM" predict "$WORK/rn-full/model" --input "$WORK/one.csv" | sed -n 2p | cut -d, -f1)
+got=$(curl -s "http://127.0.0.1:$PORT/v1/predict" -d "{\"rows\": [[$(sed -n 2p examples/data/digits.csv | cut -d, -f1-64)]]}")
+echo "$got" | grep -q "\"prediction\":\"$want\"" && ok "tandem serve with a resnet + batch norm model predicts as tandem predict ($want)" || fail "serve a resnet" "$got vs $want; $(tail -2 "$WORK/rn-serve.err")"
+kill -TERM "$SERVE"; wait "$SERVE"
 train 1 "$WORK/rn-warm" "${RR[@]}" --set train.epochs=1 --set init_from="$WORK/rn-full/model" \
   && ok "warm start from a resnet" || fail "warm start with a resnet" "$(grep -m2 error "$WORK/rn-warm.log")"
 expect_error "resnet with tensor parallelism" 2 "parallel.tensor: a resnet trains under data and pipeline parallelism only" "${RN[@]}" --set parallel.tensor=2

@@ -61,16 +61,19 @@ public struct NetworkSpec: Equatable, Sendable {
         let w = widths + (residual.map { [$0.hidden, $0.blocks] } ?? [])
         guard w.count >= 2, w.allSatisfy({ (1...limit).contains($0) }) else { return nil }
         // Doubles first: each product of two widths <= 2^53 is finite, so the sum bounds the Ints.
+        guard estimatedParameterCount <= Double(limit) else { return nil }
+        return parameterSpecs
+    }
+
+    /// The parameter count in doubles (no overflow for any widths), for memory estimates.
+    public var estimatedParameterCount: Double {
         let n = Double(1 + norm.tensorNames.count)
-        let total: Double
         if let r = residual {
             let (i, k, h, o) = (Double(inputs), Double(r.width), Double(r.hidden), Double(outputs))
-            total = (i + 1) * k + Double(r.blocks) * (n * k + 2 * k * h + h) + n * k + (k + 1) * o
-        } else {
-            total = (0..<(w.count - 1)).reduce(0.0) { $0 + Double(w[$1]) * Double(w[$1 + 1]) + Double(w[$1 + 1]) * n }
+            return (i + 1) * k + Double(r.blocks) * (n * k + 2 * k * h + h) + n * k + (k + 1) * o
         }
-        guard total <= Double(limit) else { return nil }
-        return parameterSpecs
+        let w = widths.map(Double.init)
+        return (0..<(w.count - 1)).reduce(0.0) { $0 + w[$1] * w[$1 + 1] + w[$1 + 1] * (normalizes(layer: $1) ? n : 1) }
     }
 
     /// Forward FLOPs per sample (2 per multiply-add of every dense layer).

@@ -19,6 +19,8 @@ public final class ResidualBlock: Layer {
     private var gradientA = FloatBuffer(count: 0)
     private var gradientB = FloatBuffer(count: 0)
     private var capacity = 0
+    /// Floats per row before branch layer j's block in `saved`.
+    private let starts: [Int]
 
     /// `branch` must chain from `features` back to `features`, its parameters contiguous.
     public init(branch: [any Layer]) {
@@ -26,7 +28,14 @@ public final class ResidualBlock: Layer {
         for (a, b) in zip(branch, branch.dropFirst()) { precondition(a.outFeatures == b.inFeatures, "ResidualBlock: the branch does not chain") }
         self.branch = branch
         inFeatures = branch[0].inFeatures
-        savedFeatures = branch.reduce(0) { $0 + $1.outFeatures + $1.savedFeatures }
+        var starts: [Int] = []
+        var total = 0
+        for l in branch {
+            starts.append(total)
+            total += l.outFeatures + l.savedFeatures
+        }
+        self.starts = starts
+        savedFeatures = total
         let ranges = branch.map(\.parameterRange).filter { !$0.isEmpty }
         let lower = ranges.map(\.lowerBound).min() ?? 0, upper = ranges.map(\.upperBound).max() ?? 0
         precondition(ranges.reduce(0) { $0 + $1.count } == upper - lower, "ResidualBlock: the branch's parameters are not contiguous")
@@ -42,26 +51,24 @@ public final class ResidualBlock: Layer {
         gradientB = FloatBuffer(count: rows * widest)
     }
 
-    /// Where branch layer j's output and saved floats sit in `saved` for `rows` rows.
-    private func places(_ saved: UnsafeMutablePointer<Float>, rows: Int) -> [(output: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>?)] {
-        var offset = 0
-        return branch.map { l in
-            let out = saved + offset
-            offset += rows * l.outFeatures
-            let s: UnsafeMutablePointer<Float>? = l.savedFeatures > 0 ? saved + offset : nil
-            offset += rows * l.savedFeatures
-            return (out, s)
-        }
+    /// Where branch layer j's output `[rows, out_j]` and its saved floats `[rows, saved_j]` sit
+    /// in `saved` for `rows` rows: one block after another.
+    private func output(_ j: Int, _ saved: UnsafeMutablePointer<Float>, rows: Int) -> UnsafeMutablePointer<Float> {
+        saved + rows * starts[j]
+    }
+
+    private func savedOf(_ j: Int, _ saved: UnsafeMutablePointer<Float>, rows: Int) -> UnsafeMutablePointer<Float>? {
+        branch[j].savedFeatures > 0 ? saved + rows * (starts[j] + branch[j].outFeatures) : nil
     }
 
     public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>?,
                         rows: Int, context: ForwardContext) throws {
         guard let saved else { preconditionFailure("ResidualBlock: no saved buffer") }
-        let at = places(saved, rows: rows)
         var h = x
         for (j, l) in branch.enumerated() {
-            try l.forward(h, at[j].output, saved: at[j].saved, rows: rows, context: context)
-            h = UnsafePointer(at[j].output)
+            let out = output(j, saved, rows: rows)
+            try l.forward(h, out, saved: savedOf(j, saved, rows: rows), rows: rows, context: context)
+            h = UnsafePointer(out)
         }
         for i in 0..<(rows * inFeatures) { y[i] = x[i] + h[i] }
     }
@@ -70,13 +77,13 @@ public final class ResidualBlock: Layer {
                          saved: UnsafePointer<Float>?, rows: Int, context: ForwardContext, gradientsReady: (Range<Int>) -> Void) throws {
         guard let saved else { preconditionFailure("ResidualBlock: no saved buffer") }
         reserve(rows: rows)
-        let at = places(UnsafeMutablePointer(mutating: saved), rows: rows)
+        let s = UnsafeMutablePointer(mutating: saved)
         var g = dy
         var spare = gradientA
         for j in stride(from: branch.count - 1, through: 0, by: -1) {
-            let input = j == 0 ? x : UnsafePointer(at[j - 1].output)
+            let input = j == 0 ? x : UnsafePointer(output(j - 1, s, rows: rows))
             let out: UnsafeMutablePointer<Float>? = j > 0 || dx != nil ? spare.base : nil
-            try branch[j].backward(x: input, y: at[j].output, dy: g, dx: out, saved: at[j].saved.map { UnsafePointer($0) },
+            try branch[j].backward(x: input, y: output(j, s, rows: rows), dy: g, dx: out, saved: savedOf(j, s, rows: rows).map { UnsafePointer($0) },
                                    rows: rows, context: context, gradientsReady: { _ in })
             if let out { g = UnsafePointer(out) }
             spare = spare === gradientA ? gradientB : gradientA

@@ -2,7 +2,7 @@
 # End-to-end tests of model.norm under mpirun: batch normalization's global-batch statistics and
 # layer normalization give every layout (dp, tp, pp, and their grid) the parameters one process
 # gives, exact resume carries the running statistics, the exported model predicts with them, and
-# bad norm configs are refused; the same for the resnet (model.kind: resnet) under dp and pp.
+# bad norm configs are refused; the same for the resnet (model.kind: resnet) under dp, tp and pp.
 # Usage: TANDEM=.build/debug/tandem scripts/e2e-norm.sh   (scripts/test.sh runs it)
 . "$(dirname "$0")/lib.sh"
 setup_mpi_env
@@ -47,20 +47,20 @@ else fail "tandem predict with batch norm" "$(tail -2 "$WORK/bn-pred.log")"; fi
 train 1 "$WORK/bn-warm" "${RES[@]}" --set train.epochs=1 --set init_from="$WORK/bn-full/model" \
   && ok "warm start from a batch-norm model" || fail "warm start with batch norm" "$(grep -m2 error "$WORK/bn-warm.log")"
 
-# --- resnet: residual blocks under dp and pp (a block stays within its stage) -------------
+# --- resnet: residual blocks under dp, tp and pp (a block stays within its stage) ---------
 RN=(examples/digits.yaml --set train.max_steps=20 --set model.kind=resnet --set model.hidden=[] --set model.blocks=3 --set model.width=24 --set model.block_hidden=40)
 for norm in batch layer; do
   train 1 "$WORK/rn-$norm-ref" "${RN[@]}" --set model.norm=$norm || { fail "resnet $norm: 1-rank reference" "$(tail -3 "$WORK/rn-$norm-ref.log")"; continue; }
-  layouts=("2 2"); [ $norm = batch ] && layouts=("1 2" "2 2")
+  layouts=("2 2 1"); [ $norm = batch ] && layouts=("1 1 2" "1 2 2" "2 1 1" "2 2 1")
   for layout in "${layouts[@]}"; do
     set -- $layout
-    np=$(($1 * $2)); name="resnet $norm: pp $1 dp $2"; out="$WORK/rn-$norm-pp$1-dp$2"
-    if ! train $np "$out" "${RN[@]}" --set model.norm=$norm --set parallel.pipeline=$1; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    np=$(($1 * $2 * $3)); name="resnet $norm: tp $1 pp $2 dp $3"; out="$WORK/rn-$norm-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${RN[@]}" --set model.norm=$norm --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
     if d=$("$TANDEM" diff "$out" "$WORK/rn-$norm-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
   done
 done
-grep -q "stage 0: layers 0-1, stage 1: layers 2-4" "$WORK/rn-batch-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
-  || fail "resnet stages" "$(grep -m1 -o 'stage 0[^|]*' "$WORK/rn-batch-pp2-dp2.log")"
+grep -q "stage 0: layers 0-1, stage 1: layers 2-4" "$WORK/rn-batch-tp1-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
+  || fail "resnet stages" "$(grep -m1 -o 'stage 0[^|]*' "$WORK/rn-batch-tp1-pp2-dp2.log")"
 RR=(examples/digits.yaml --set train.epochs=2 --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=32 --set model.norm=batch --set checkpoint.every_steps=15)
 train 2 "$WORK/rn-full" "${RR[@]}" || fail "resnet reference on 2 ranks" "$(tail -3 "$WORK/rn-full.log")"
 train 2 "$WORK/rn-stop" "${RR[@]}" --stop-at-step 23 || true
@@ -86,7 +86,6 @@ echo "$got" | grep -q "\"prediction\":\"$want\"" && ok "tandem serve with a resn
 kill -TERM "$SERVE"; wait "$SERVE"
 train 1 "$WORK/rn-warm" "${RR[@]}" --set train.epochs=1 --set init_from="$WORK/rn-full/model" \
   && ok "warm start from a resnet" || fail "warm start with a resnet" "$(grep -m2 error "$WORK/rn-warm.log")"
-expect_error "resnet with tensor parallelism" 2 "parallel.tensor: a resnet trains under data and pipeline parallelism only" "${RN[@]}" --set parallel.tensor=2
 expect_error "resnet key on an mlp" 1 "model.blocks: applies to kind: resnet only" examples/digits.yaml --set model.blocks=2
 expect_error "hidden on a resnet" 1 "model.hidden: a resnet has no hidden list" examples/digits.yaml --set model.kind=resnet
 expect_error "warm start across block counts" 1 "model.blocks is 2 in that model, 3 here" "${RR[@]}" --set model.blocks=3 --set init_from="$WORK/rn-full/model"

@@ -15,6 +15,14 @@ public struct ResidualShape: Equatable, Sendable {
     }
 }
 
+/// How tensor parallelism cuts a dense layer of a residual block (`NetworkSpec.residualLayers`).
+public enum BlockSplit: Sendable {
+    /// The block's first layer: output features split (`whole` of them in all).
+    case column(whole: Int)
+    /// The block's second layer: input features split, partial outputs summed.
+    case row
+}
+
 extension NetworkSpec {
     /// Units a pipeline stage plan assigns: the dense layers of an MLP (each with its
     /// normalization), or a ResNet's input layer, each block, and the head.
@@ -38,10 +46,11 @@ extension NetworkSpec {
     /// Elements of each unit's parameters (the pipeline's balancing cost).
     public var unitSizes: [Int] { (0..<unitCount).map { unitParameterSpecs($0).reduce(0) { $0 + $1.shape.reduce(1, *) } } }
 
-    /// The layers of ResNet units `range` over `arena` (whole tensors, found by name); `replicas`
-    /// sums batch statistics over the data-parallel replicas. Throws a `ModelError` when a tensor
-    /// is missing.
-    public func residualLayers(_ range: Range<Int>, arena: ParameterArena, replicas: SumReducer?) throws -> [any Layer] {
+    /// The layers of ResNet units `range` over `arena` (tensors found by name); `replicas` sums
+    /// batch statistics over the data-parallel replicas; `split` makes each block's dense layer
+    /// as tensor parallelism cuts it (default: whole). Throws a `ModelError` when a tensor is missing.
+    public func residualLayers(_ range: Range<Int>, arena: ParameterArena, replicas: SumReducer?,
+                               split: (Dense, BlockSplit) throws -> any Layer = { d, _ in d }) throws -> [any Layer] {
         guard let r = residual else { throw ModelError("not a resnet") }
         func dense(_ prefix: String) throws -> Dense {
             guard let w = arena.slot(named: "\(prefix).weight"), let b = arena.slot(named: "\(prefix).bias") else {
@@ -72,11 +81,14 @@ extension NetworkSpec {
             } else {
                 let b = "blocks.\(u - 1)"
                 var branch = try normalization(b)
-                branch.append(try dense("\(b).linear1"))
-                branch.append(ActivationLayer(activation, features: r.hidden))
+                let inner = try split(try dense("\(b).linear1"), .column(whole: r.hidden))
+                branch.append(inner)
+                branch.append(ActivationLayer(activation, features: inner.outFeatures, columns: inner.outputColumns))
                 // Dropout keys 2u, 2u + 1 past the MLP's (layer index) keys, one per site.
-                if dropout > 0 { branch.append(Dropout(rate: Float(dropout), features: r.hidden, layerIndex: 1_000 + 2 * u)) }
-                branch.append(try dense("\(b).linear2"))
+                if dropout > 0 {
+                    branch.append(Dropout(rate: Float(dropout), features: inner.outFeatures, columns: inner.outputColumns, layerIndex: 1_000 + 2 * u))
+                }
+                branch.append(try split(try dense("\(b).linear2"), .row))
                 if dropout > 0 { branch.append(Dropout(rate: Float(dropout), features: r.width, layerIndex: 1_001 + 2 * u)) }
                 out.append(ResidualBlock(branch: branch))
             }

@@ -52,17 +52,13 @@ final class ParallelModel {
         let c = coordinates
         dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
         tp = try world.split(color: c.dp + grid.dp * c.pp, key: c.tp)
-        if spec.residual != nil && grid.tp > 1 {
-            throw ParallelError("parallel.tensor: a resnet trains under data and pipeline parallelism only (tensor parallelism of residual blocks is not implemented); use parallel.tensor: 1")
-        }
         shard = Self.layout(spec: spec, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
         arena = ParameterArena(shard.slotSpecs)
         let dp = self.dp
         // Batch normalization takes its statistics over the global batch: summed over the replicas.
         let replicas: SumReducer? = dp.size > 1 ? { p, n in try dp.allreduceSum(p, count: n) } : nil
         if spec.residual != nil {
-            let first = plan.stages[c.pp].lowerBound
-            stage = StageNetwork(layers: try spec.residualLayers(first..<plan.stages[c.pp].upperBound, arena: arena, replicas: replicas))
+            stage = StageNetwork(layers: try shard.makeResidualLayers(spec: spec, units: plan.stages[c.pp], arena: arena, tp: tp, replicas: replicas))
         } else {
             stage = StageNetwork(layers: try shard.makeLayers(spec: spec, arena: arena, tp: tp, replicas: replicas))
         }
@@ -75,7 +71,7 @@ final class ParallelModel {
 
     /// The shard of `spec` at pipeline stage `stage`, tensor-parallel rank `tpRank` of `tp`.
     static func layout(spec: NetworkSpec, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) -> ShardLayout {
-        spec.residual != nil ? ShardLayout(residual: spec, plan: plan, stage: stage)
+        spec.residual != nil ? ShardLayout(residual: spec, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
             : ShardLayout(widths: spec.widths, norm: spec.norm, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
     }
 

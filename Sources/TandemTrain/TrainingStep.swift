@@ -109,6 +109,8 @@ final class TrainingStep {
                 if begins { self.opStart = timeline.now(); return }
                 if case .forward = op { timeline.span("forward", "compute", from: self.opStart, step: step) } else { timeline.span("backward", "compute", from: self.opStart, step: step) }
             } })
+        // Before the sync reads them: with batch norm on several replicas the layers make MPI
+        // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
         for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
         waitSeconds += model.pipeline.waitSeconds
         computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds

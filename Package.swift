@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "TestSupport"]),
         .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
-        .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TestSupport"]),
+        .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemServeTests", dependencies: [
             "TandemServe", "TandemArtifact", "TandemData", "TandemModel", "TandemTensor", "TestSupport",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests (swift test) and the mpirun
-# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-data.sh, e2e-sweep.sh, e2e-serve.sh, e2e-slurm.sh), then a
+# end-to-end tests (scripts/e2e.sh, e2e-resume.sh, e2e-data.sh, e2e-parallel.sh, e2e-norm.sh, e2e-sweep.sh, e2e-serve.sh, e2e-slurm.sh), then a
 # small fuzzing budget.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
@@ -45,6 +45,7 @@ TANDEM="$ROOT/.build/debug/tandem" scripts/e2e.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-data.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-parallel.sh
+TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-norm.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-sweep.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-serve.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-slurm.sh

@@ -41,12 +41,25 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         public var activation: String
         /// `softmax`, `sigmoid` (one logit for two classes) or `identity` (regression).
         public var output: String
+        /// Normalization after each hidden layer (`batch` or `layer`); absent for none.
+        public var norm: String?
+        /// resnet: residual blocks and their inner width (`widths` is `[inputs, width, outputs]`).
+        public var blocks: Int?
+        public var blockHidden: Int?
 
-        public init(kind: String, widths: [Int], activation: String, output: String) {
+        public init(kind: String, widths: [Int], activation: String, output: String, norm: String? = nil,
+                    blocks: Int? = nil, blockHidden: Int? = nil) {
             self.kind = kind
             self.widths = widths
             self.activation = activation
             self.output = output
+            self.norm = norm
+            self.blocks = blocks
+            self.blockHidden = blockHidden
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, widths, activation, output, norm, blocks, blockHidden = "block_hidden"
         }
     }
 

@@ -15,14 +15,17 @@ extension ModelArtifact {
         guard w.count >= 2, w.allSatisfy({ (1...SafeTensors.maxCount).contains($0) }) else {
             throw ArtifactError("\(json): architecture.widths \(w) must list at least inputs and outputs, each in 1...\(SafeTensors.maxCount)")
         }
-        var parameters = 0
-        for i in 0..<(w.count - 1) {
-            let (weights, o1) = w[i].multipliedReportingOverflow(by: w[i + 1])
-            let (layer, o2) = weights.addingReportingOverflow(w[i + 1])
-            let (total, o3) = parameters.addingReportingOverflow(layer)
-            guard !o1, !o2, !o3 else { throw ArtifactError("\(json): architecture.widths \(w) overflow the parameter count") }
-            parameters = total
+        let a = m.architecture
+        let spec: NetworkSpec
+        do {
+            spec = try NetworkSpec.recorded(kind: a.kind, widths: w, norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden)
+        } catch {
+            throw ArtifactError("\(json): architecture: \(error)")
         }
+        guard let specs = spec.checkedParameterSpecs(limit: SafeTensors.maxCount) else {
+            throw ArtifactError("\(json): architecture.widths \(w) overflow the parameter count")
+        }
+        let parameters = specs.reduce(0) { $0 + $1.shape.reduce(1, *) }
         let stored = tensors.reduce(0) { $0 + $1.values.count }   // bounded by the file's size
         guard parameters == stored else {
             throw ArtifactError("\(json): architecture.widths \(w) need \(parameters) parameters but model.safetensors holds \(stored)")

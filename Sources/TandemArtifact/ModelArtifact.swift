@@ -77,11 +77,15 @@ public struct ModelArtifact: Sendable {
         return artifact
     }
 
-    /// The network spec the manifest describes.
-    public var spec: NetworkSpec {
-        let w = manifest.architecture.widths
-        return NetworkSpec(inputs: w.first ?? 0, hidden: Array(w.dropFirst().dropLast()), outputs: w.last ?? 0,
-                           activation: Activation(rawValue: manifest.architecture.activation) ?? .relu)
+    /// The network spec the manifest describes; throws an `ArtifactError` naming the field that does not describe one.
+    public func spec() throws -> NetworkSpec {
+        let a = manifest.architecture
+        do {
+            return try NetworkSpec.recorded(kind: a.kind, widths: a.widths, activation: Activation(rawValue: a.activation) ?? .relu,
+                                            norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden)
+        } catch {
+            throw ArtifactError("model.json: architecture: \(error)")
+        }
     }
 
     /// Builds the network with these weights; throws when shapes do not match the manifest.
@@ -99,6 +103,7 @@ public struct ModelArtifact: Sendable {
             throw ArtifactError("model.json: \(m.architecture.widths.last ?? 0) outputs do not fit a \(m.task.rawValue) model with \(m.classes?.count ?? 0) classes")
         }
         let net: Network
+        let spec = try spec()
         do { net = try Network(spec: spec) } catch { throw ArtifactError("model.json: \(error)") }
         do { try net.arena.load(tensors) } catch { throw ArtifactError("model.safetensors does not match model.json: \(error)") }
         return net

@@ -9,7 +9,9 @@ import TandemTensor
 /// Input `features`: float32 `[N, F]`, the columns `manifest.encodedInputs` in order — each numeric
 /// feature raw (NaN = missing) and each categorical feature as its one-hot columns. Graph:
 /// IsNaN + Where (the fitted imputation; NaN across a one-hot block becomes the fill category's one-hot), Sub + Div (the
-/// scaling), per dense layer Gemm (transB) and the hidden activation (GELU composed from Erf, as
+/// scaling), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
+/// residual Add), the normalization (BatchNormalization, or layer
+/// normalization composed from ReduceMean/Sub/Mul/Sqrt/Div) and the hidden activation (GELU composed from Erf, as
 /// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
 /// `probabilities` `[N, 2]` (`[1 - p, p]`); regression -> `value` `[N, 1]`.
 public struct ONNXModel {
@@ -55,18 +57,48 @@ public struct ONNXModel {
         b.node("Sub", ["preprocess.imputed", "preprocess.offset"], "preprocess.centered", name: "scale.sub")
         var x = b.node("Div", ["preprocess.centered", "preprocess.divisor"], "preprocess.scaled", name: "scale.div")
 
-        // Dense layers.
-        let tensors = network.arena.tensors()
-        let layers = tensors.count / 2
+        // Dense layers, each hidden one followed by its normalization and activation.
+        var tensors: [String: NamedTensor] = [:]
+        for t in network.arena.tensors() { tensors[t.name] = t }
+        func initializer(_ name: String) throws -> String {
+            guard let t = tensors[name] else { throw ArtifactError("model.safetensors: no tensor '\(name)'") }
+            b.initializers.append(.init(name: t.name, dims: t.shape, values: t.values))
+            return t.name
+        }
+        let spec = network.spec
+        let layers = spec.widths.count - 1
         let head = LossHead(classes: m.task == .classification ? m.classes?.count : nil)
-        for i in 0..<layers {
-            let weight = tensors[2 * i], bias = tensors[2 * i + 1]
-            b.initializers.append(.init(name: weight.name, dims: weight.shape, values: weight.values))
-            b.initializers.append(.init(name: bias.name, dims: bias.shape, values: bias.values))
+        let valueOutput = head == .meanSquaredError(outputs: 1) ? interface.output : "head.output"
+        if let r = spec.residual {
+            // ResNet: input Gemm; per block x + Gemm(Act(Gemm(Norm(x)))) (dropout is identity at
+            // inference); then Norm, Act and the head Gemm.
+            let gemm: [ONNXProto.Attribute] = [.init(name: "transB", value: .int(1))]
+            func norm(_ prefix: String, _ x: String) throws -> String {
+                let names = try spec.norm.tensorNames.map { try initializer("\(prefix).norm.\($0)") }
+                return b.normalization(spec.norm, x, tensors: names, prefix: "\(prefix).norm")
+            }
+            x = b.node("Gemm", [x, try initializer("input.weight"), try initializer("input.bias")], "input.output", name: "input.gemm", attributes: gemm)
+            for k in 0..<r.blocks {
+                let p = "blocks.\(k)"
+                var h = try norm(p, x)
+                h = b.node("Gemm", [h, try initializer("\(p).linear1.weight"), try initializer("\(p).linear1.bias")], "\(p).linear1.output", name: "\(p).linear1.gemm", attributes: gemm)
+                h = b.activation(spec.activation, h, prefix: p)
+                h = b.node("Gemm", [h, try initializer("\(p).linear2.weight"), try initializer("\(p).linear2.bias")], "\(p).linear2.output", name: "\(p).linear2.gemm", attributes: gemm)
+                x = b.node("Add", [x, h], "\(p).output", name: "\(p).residual")
+            }
+            x = b.activation(spec.activation, try norm("head", x), prefix: "head")
+            x = b.node("Gemm", [x, try initializer("head.weight"), try initializer("head.bias")], valueOutput, name: "head.gemm", attributes: gemm)
+        }
+        for i in 0..<(spec.residual == nil ? layers : 0) {
+            let weight = try initializer("layers.\(i).weight"), bias = try initializer("layers.\(i).bias")
             let last = i == layers - 1
             let out = last && head == .meanSquaredError(outputs: 1) ? interface.output : "layers.\(i).output"
-            x = b.node("Gemm", [x, weight.name, bias.name], out, name: "layers.\(i).gemm", attributes: [.init(name: "transB", value: .int(1))])
-            if !last { x = b.activation(network.spec.activation, x, prefix: "layers.\(i)") }
+            x = b.node("Gemm", [x, weight, bias], out, name: "layers.\(i).gemm", attributes: [.init(name: "transB", value: .int(1))])
+            if spec.normalizes(layer: i) {
+                let names = try spec.norm.tensorNames.map { try initializer(NetworkSpec.normName(layer: i, $0)) }
+                x = b.normalization(spec.norm, x, tensors: names, prefix: "layers.\(i).norm")
+            }
+            if !last { x = b.activation(spec.activation, x, prefix: "layers.\(i)") }
         }
 
         // Output head.
@@ -120,6 +152,33 @@ private struct GraphBuilder {
     /// Adds a float32 initializer (`dims` empty for a scalar).
     mutating func constant(_ name: String, _ dims: [Int], _ values: [Float]) {
         initializers.append(.init(name: name, dims: dims, values: values))
+    }
+
+    /// Appends the inference-mode normalization of `x` `[N, C]` with `tensors` (weight, bias and,
+    /// for batch, running mean and variance; epsilon 1e-5 as `BatchNorm` and `LayerNorm`):
+    /// BatchNormalization, or layer normalization composed from ReduceMean, Sub, Mul, Add, Sqrt,
+    /// Div (LayerNormalization is opset 17); returns the result's name.
+    mutating func normalization(_ kind: NormKind, _ x: String, tensors: [String], prefix: String) -> String {
+        let epsilon: Float = 1e-5
+        switch kind {
+        case .none:
+            return x
+        case .batch:
+            return node("BatchNormalization", [x] + tensors, "\(prefix).output", name: "\(prefix).batchnorm",
+                        attributes: [.init(name: "epsilon", value: .float(epsilon))])
+        case .layer:
+            if !initializers.contains(where: { $0.name == "layernorm.epsilon" }) { constant("layernorm.epsilon", [], [epsilon]) }
+            let axes: [ONNXProto.Attribute] = [.init(name: "axes", value: .ints([1])), .init(name: "keepdims", value: .int(1))]
+            let mean = node("ReduceMean", [x], "\(prefix).mean", name: "\(prefix).mean", attributes: axes)
+            let centered = node("Sub", [x, mean], "\(prefix).centered", name: "\(prefix).centered")
+            let squared = node("Mul", [centered, centered], "\(prefix).squared", name: "\(prefix).squared")
+            let variance = node("ReduceMean", [squared], "\(prefix).variance", name: "\(prefix).variance", attributes: axes)
+            let shifted = node("Add", [variance, "layernorm.epsilon"], "\(prefix).variance_eps", name: "\(prefix).variance_eps")
+            let sigma = node("Sqrt", [shifted], "\(prefix).sigma", name: "\(prefix).sigma")
+            let normalized = node("Div", [centered, sigma], "\(prefix).normalized", name: "\(prefix).normalized")
+            let scaled = node("Mul", [normalized, tensors[0]], "\(prefix).scaled", name: "\(prefix).scaled")
+            return node("Add", [scaled, tensors[1]], "\(prefix).output", name: "\(prefix).output")
+        }
     }
 
     /// Appends the nodes of `activation` applied to `x`; returns the result's name.

@@ -28,11 +28,12 @@ enum ONNXProto {
         }
     }
 
-    /// A node attribute (`AttributeProto`): an int or a float.
+    /// A node attribute (`AttributeProto`): an int, a float or a list of ints.
     struct Attribute {
         enum Value {
             case int(Int64)
             case float(Float)
+            case ints([Int64])
         }
 
         var name: String
@@ -48,6 +49,9 @@ enum ONNXProto {
             case .int(let i):
                 w.int64(3, i)       // i
                 w.int64(20, 2)      // type = INT
+            case .ints(let list):
+                for i in list { w.int64(8, i) }   // ints
+                w.int64(20, 7)      // type = INTS
             }
             return w
         }

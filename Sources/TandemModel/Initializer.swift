@@ -5,7 +5,7 @@ import TandemTensor
 /// Fills the parameters of a `ParameterArena` laid out by `NetworkSpec.parameterSpecs`.
 public enum Initializer {
     /// Initializes every `layers.i.weight` with `scheme` from a stream derived from `seed` and the
-    /// layer index; biases are zero. The result depends only on (spec, seed).
+    /// layer index; biases are zero; normalization scales and running variances one. The result depends only on (spec, seed).
     public static func initialize(_ arena: ParameterArena, scheme: InitScheme, seed: UInt64) throws {
         let root = RandomGenerator(seed: seed)
         for (index, slot) in arena.slots.enumerated() where slot.shape.count == 2 {
@@ -25,7 +25,9 @@ public enum Initializer {
             }
         }
         for slot in arena.slots where slot.shape.count == 1 {
-            (arena.params.base + slot.offset).update(repeating: 0, count: slot.count)
+            // Normalization scales and running variances start at one, shifts and means at zero.
+            let one = slot.name.hasSuffix(".norm.weight") || slot.name.hasSuffix(".norm.running_var")
+            (arena.params.base + slot.offset).update(repeating: one ? 1 : 0, count: slot.count)
         }
     }
 

@@ -1,6 +1,6 @@
 import TandemTensor
 
-/// The whole model of a `NetworkSpec` over one `ParameterArena`: Dense -> activation
+/// The whole model of a `NetworkSpec` over one `ParameterArena`: Dense [-> norm] -> activation
 /// [-> dropout] per hidden layer, then a final Dense producing logits or values
 /// (`NetworkSpec.layers`), run by a `StageNetwork` with one micro-batch in flight. Used where
 /// the model is whole in one process: export, inference, tests' references. Training runs the
@@ -21,9 +21,19 @@ public final class Network {
         self.spec = spec
         let arena = ParameterArena(spec.parameterSpecs)
         self.arena = arena
-        layers = spec.layers(0..<(spec.widths.count - 1)) { i in
-            Dense(arena: arena, weight: arena.slots[2 * i], bias: arena.slots[2 * i + 1])
+        if spec.residual != nil {
+            layers = try spec.residualLayers(0..<spec.unitCount, arena: arena, replicas: nil)
+            stage = StageNetwork(layers: layers)
+            return
         }
+        layers = try spec.layers(0..<(spec.widths.count - 1), dense: { i in
+            guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
+                throw ModelError("dense layer \(i) has no parameters")
+            }
+            return Dense(arena: arena, weight: w, bias: b)
+        }, normalization: { i, d in
+            try spec.normalizationLayer(i, arena: arena, columns: 0..<d.outFeatures, wholeFeatures: d.outFeatures, replicas: nil, shards: nil)
+        })
         stage = StageNetwork(layers: layers)
     }
 

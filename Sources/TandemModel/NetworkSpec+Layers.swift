@@ -1,20 +1,44 @@
 extension NetworkSpec {
     /// The layer sequence of dense layers `range` of this spec: each dense layer as `dense(i)`
     /// makes it (whole, or a tensor-parallel shard), then, after every dense layer but the
-    /// network's last, the activation and (with `dropout > 0`) dropout on the features that
-    /// layer outputs. The one definition of a model's layers, used by every layout; a new layer
-    /// kind is added here.
-    public func layers(_ range: Range<Int>, dense: (Int) throws -> any Layer) rethrows -> [any Layer] {
+    /// network's last, the normalization (with `norm`, as `normalization(i, dense)` makes it),
+    /// the activation and (with `dropout > 0`) dropout on the features that layer outputs. The
+    /// one definition of a model's layers, used by every layout; a new layer kind is added here.
+    public func layers(_ range: Range<Int>, dense: (Int) throws -> any Layer,
+                       normalization: (Int, any Layer) throws -> any Layer) rethrows -> [any Layer] {
         var out: [any Layer] = []
         for i in range {
             let d = try dense(i)
             out.append(d)
             guard i < widths.count - 2 else { continue }
+            if normalizes(layer: i) { out.append(try normalization(i, d)) }
             out.append(ActivationLayer(activation, features: d.outFeatures, columns: d.outputColumns))
             if dropout > 0 {
                 out.append(Dropout(rate: Float(dropout), features: d.outFeatures, columns: d.outputColumns, layerIndex: i))
             }
         }
         return out
+    }
+
+    /// The normalization after dense layer `i` over `arena` (which holds its tensors by name):
+    /// on the features `columns` of the layer's `wholeFeatures`; `replicas` sums batch statistics
+    /// over the data-parallel replicas, `shards` row statistics over the tensor-parallel group
+    /// (nil: this rank holds them all). Throws a `ModelError` when a tensor is missing.
+    public func normalizationLayer(_ i: Int, arena: ParameterArena, columns: Range<Int>, wholeFeatures: Int,
+                                   replicas: SumReducer?, shards: SumReducer?) throws -> any Layer {
+        func slot(_ t: String) throws -> ParameterSlot {
+            guard let s = arena.slot(named: Self.normName(layer: i, t)) else { throw ModelError("parameter '\(Self.normName(layer: i, t))' is missing") }
+            return s
+        }
+        switch norm {
+        case .batch:
+            return BatchNorm(arena: arena, weight: try slot("weight"), bias: try slot("bias"), runningMean: try slot("running_mean"),
+                             runningVar: try slot("running_var"), columns: columns, replicas: replicas)
+        case .layer:
+            return LayerNorm(arena: arena, weight: try slot("weight"), bias: try slot("bias"), columns: columns,
+                             wholeFeatures: wholeFeatures, shards: columns.count == wholeFeatures ? nil : shards)
+        case .none:
+            throw ModelError("layer \(i) has no normalization")
+        }
     }
 }

@@ -19,36 +19,69 @@ public struct NetworkSpec: Equatable, Sendable {
     /// Dropout rate after each hidden activation (0 = none).
     public var dropout: Double
     public var initScheme: InitScheme
+    /// Normalization after each hidden dense layer (before its activation); in a ResNet, at
+    /// the start of each block and before the head.
+    public var norm: NormKind
+    /// A ResNet for tables instead of an MLP (`hidden` is then empty).
+    public var residual: ResidualShape?
 
     public init(inputs: Int, hidden: [Int], outputs: Int, activation: Activation = .relu,
-                dropout: Double = 0, initScheme: InitScheme = .he) {
+                dropout: Double = 0, initScheme: InitScheme = .he, norm: NormKind = .none, residual: ResidualShape? = nil) {
         self.inputs = inputs
         self.hidden = hidden
         self.outputs = outputs
         self.activation = activation
         self.dropout = dropout
         self.initScheme = initScheme
+        self.norm = norm
+        self.residual = residual
     }
 
-    /// Layer widths including input and output: `[inputs] + hidden + [outputs]`.
-    public var widths: [Int] { [inputs] + hidden + [outputs] }
+    /// Layer widths including input and output: `[inputs] + hidden + [outputs]`; for a ResNet
+    /// `[inputs, width, outputs]` (its blocks and inner width are in `residual`).
+    public var widths: [Int] { [inputs] + (residual.map { [$0.width] } ?? hidden) + [outputs] }
 
-    /// Parameter slots: `layers.i.weight` `[out, in]` and `layers.i.bias` `[out]` per dense layer.
+    /// Parameter slots: `layers.i.weight` `[out, in]` and `layers.i.bias` `[out]` per dense layer,
+    /// each hidden one followed (with `norm`) by `layers.i.norm.weight`, `.bias` and, for batch
+    /// normalization, `.running_mean`, `.running_var` `[out]`. The running statistics live in the
+    /// arena so checkpoints, export and `params_sha256` carry them; their gradient is always zero,
+    /// so no optimizer moves them (none of these decay).
+    /// A ResNet's tensors are `input.*`, `blocks.b.norm.*`, `blocks.b.linear1.*`,
+    /// `blocks.b.linear2.*`, `head.norm.*`, `head.*` (`unitParameterSpecs`).
     public var parameterSpecs: [(name: String, shape: [Int], decays: Bool)] {
-        let w = widths
-        var specs: [(name: String, shape: [Int], decays: Bool)] = []
-        for i in 0..<(w.count - 1) {
-            specs.append(("layers.\(i).weight", [w[i + 1], w[i]], true))
-            specs.append(("layers.\(i).bias", [w[i + 1]], false))
-        }
-        return specs
+        (0..<unitCount).flatMap { unitParameterSpecs($0) }
     }
 
-    /// Number of parameters (weights and biases of every dense layer).
+    /// Number of parameters (every tensor of `parameterSpecs`, running statistics included).
     public var parameterCount: Int { parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+    /// `parameterSpecs` for widths read from a file: nil when a width is outside 1...`limit` or
+    /// the total passes `limit`, so nothing is sized from an untrusted count that overflows.
+    public func checkedParameterSpecs(limit: Int) -> [(name: String, shape: [Int], decays: Bool)]? {
+        let w = widths + (residual.map { [$0.hidden, $0.blocks] } ?? [])
+        guard w.count >= 2, w.allSatisfy({ (1...limit).contains($0) }) else { return nil }
+        // Doubles first: each product of two widths <= 2^53 is finite, so the sum bounds the Ints.
+        guard estimatedParameterCount <= Double(limit) else { return nil }
+        return parameterSpecs
+    }
+
+    /// The parameter count in doubles (no overflow for any widths), for memory estimates.
+    public var estimatedParameterCount: Double {
+        let n = Double(1 + norm.tensorNames.count)
+        if let r = residual {
+            let (i, k, h, o) = (Double(inputs), Double(r.width), Double(r.hidden), Double(outputs))
+            return (i + 1) * k + Double(r.blocks) * (n * k + 2 * k * h + h) + n * k + (k + 1) * o
+        }
+        let w = widths.map(Double.init)
+        return (0..<(w.count - 1)).reduce(0.0) { $0 + w[$1] * w[$1 + 1] + w[$1 + 1] * (normalizes(layer: $1) ? n : 1) }
+    }
 
     /// Forward FLOPs per sample (2 per multiply-add of every dense layer).
     public var forwardFLOPsPerSample: Double {
+        if let r = residual {
+            let (i, k, h, o) = (Double(inputs), Double(r.width), Double(r.hidden), Double(outputs))
+            return 2 * (i * k + Double(r.blocks) * 2 * k * h + k * o)
+        }
         let w = widths
         return (0..<(w.count - 1)).reduce(0.0) { $0 + 2 * Double(w[$1]) * Double(w[$1 + 1]) }
     }
@@ -59,5 +92,9 @@ public struct NetworkSpec: Equatable, Sendable {
         guard outputs > 0 else { throw ModelError("the model has no outputs") }
         if let bad = hidden.first(where: { $0 <= 0 }) { throw ModelError("model.hidden: layer width \(bad) must be positive") }
         guard dropout >= 0 && dropout < 1 else { throw ModelError("model.dropout: \(dropout) must be in [0, 1)") }
+        if let r = residual {
+            guard hidden.isEmpty else { throw ModelError("model.hidden: a resnet has blocks, not hidden layers") }
+            guard r.blocks >= 1, r.width >= 1, r.hidden >= 1 else { throw ModelError("model: a resnet needs blocks, width and block_hidden of at least 1") }
+        }
     }
 }

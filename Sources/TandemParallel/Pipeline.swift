@@ -18,7 +18,8 @@ public final class Pipeline {
     public let stages: Int
     /// This stage's ops for one training step (fixed schedule and micro-batch count).
     public let ops: [PipelineOp]
-    /// Whether the layers make MPI calls of their own (tensor parallelism).
+    /// Whether the layers make MPI calls of their own (tensor parallelism, batch normalization
+    /// over several data-parallel replicas).
     let layersCommunicate: Bool
     /// Seconds spent blocked in receives during the last call (the stage's share of the bubble).
     public private(set) var waitSeconds = 0.0

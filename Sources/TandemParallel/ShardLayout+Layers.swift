@@ -4,19 +4,27 @@ import TandemModel
 extension ShardLayout {
     /// This shard's layers over `arena` (laid out by `slotSpecs`): the layer sequence of
     /// `spec.layers` for the stage's dense layers, each dense layer as its split makes it
-    /// (`Dense` whole, `ColumnParallelDense`, `RowParallelDense`). With tp = pp = 1 these are
-    /// exactly the whole model's layers (`Network`).
-    public func makeLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator) -> [any Layer] {
+    /// (`Dense` whole, `ColumnParallelDense`, `RowParallelDense`), each normalization on the
+    /// features its dense layer leaves on this rank. With tp = pp = 1 these are exactly the whole
+    /// model's layers (`Network`). `replicas` sums batch statistics over the data-parallel
+    /// replicas (nil with one); layer normalization of a sharded output sums row statistics over `tp`.
+    public func makeLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator, replicas: SumReducer? = nil) throws -> [any Layer] {
         let first = layers.first?.layer ?? 0
-        return spec.layers(first..<(first + layers.count)) { i in
+        return try spec.layers(first..<(first + layers.count), dense: { i in
             let j = i - first, shard = layers[j]
-            let local = Dense(arena: arena, weight: arena.slots[2 * j], bias: arena.slots[2 * j + 1])
+            guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
+                throw ModelError("dense layer \(i) has no parameters in this shard")
+            }
+            let local = Dense(arena: arena, weight: w, bias: b)
             switch shard.split {
             case .none: return local
             case .column: return ColumnParallelDense(local: local, tp: tp, outRange: shard.outRange, outFeatures: shard.outFeatures,
                                                      gatherOutput: shard.gathersOutput)
             case .row: return RowParallelDense(local: local, tp: tp)
             }
-        }
+        }, normalization: { i, d in
+            try spec.normalizationLayer(i, arena: arena, columns: d.outputColumns, wholeFeatures: layers[i - first].outFeatures,
+                                        replicas: replicas, shards: { p, n in try tp.allreduceSum(p, count: n) })
+        })
     }
 }

@@ -51,6 +51,9 @@ public struct ShardRun: Equatable, Sendable {
 /// output, so activations between stages and the logits are always whole.
 public struct ShardLayout: Equatable, Sendable {
     public let widths: [Int]
+    /// Normalization after each hidden dense layer: its tensors follow the layer's W and b, cut
+    /// like b when the layer's output is sharded, replicated otherwise.
+    public let norm: NormKind
     public let tp: Int
     public let tpRank: Int
     public let stage: Int
@@ -64,21 +67,24 @@ public struct ShardLayout: Equatable, Sendable {
     public let localCount: Int
 
     public static func == (a: ShardLayout, b: ShardLayout) -> Bool {
-        a.widths == b.widths && a.tp == b.tp && a.tpRank == b.tpRank && a.stage == b.stage && a.layers == b.layers && a.runs == b.runs
+        a.widths == b.widths && a.norm == b.norm && a.tp == b.tp && a.tpRank == b.tpRank && a.stage == b.stage && a.layers == b.layers && a.runs == b.runs
     }
 
     /// The shard of a network of layer `widths` (inputs, hidden..., outputs) at tensor-parallel
-    /// rank `tpRank` of `tp`, pipeline stage `stage` of `plan`.
-    public init(widths: [Int], plan: StagePlan, stage: Int, tp: Int, tpRank: Int) {
+    /// rank `tpRank` of `tp`, pipeline stage `stage` of `plan`, with `norm` after each hidden layer.
+    public init(widths: [Int], norm: NormKind = .none, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) {
         self.widths = widths
+        self.norm = norm
         self.tp = tp
         self.tpRank = tpRank
         self.stage = stage
         var fullOffsets: [Int] = []   // offset of layers.i.weight in the consolidated arena
         var offset = 0
+        let normTensors = norm.tensorNames
+        func normalizes(_ i: Int) -> Bool { !normTensors.isEmpty && i < widths.count - 2 }
         for i in 0..<(widths.count - 1) {
             fullOffsets.append(offset)
-            offset += widths[i + 1] * widths[i] + widths[i + 1]
+            offset += widths[i + 1] * widths[i] + widths[i + 1] + (normalizes(i) ? normTensors.count * widths[i + 1] : 0)
         }
         fullCount = offset
         let range = plan.stages[stage]
@@ -109,6 +115,17 @@ public struct ShardLayout: Equatable, Sendable {
                 local += outRange.count * fanIn
                 runs.append(ShardRun(local: local, full: b + outRange.lowerBound, count: outRange.count, owned: true))
                 local += outRange.count
+            }
+            guard normalizes(i) else { continue }
+            // The normalization sees this rank's columns when the output stays sharded, else all
+            // of them (replicated, counted in the norm by tensor-parallel rank 0).
+            let sharded = split == .column && !last
+            let normRange = sharded ? outRange : 0..<fanOut
+            for (k, t) in normTensors.enumerated() {
+                specs.append((NetworkSpec.normName(layer: i, t), [normRange.count], false))
+                runs.append(ShardRun(local: local, full: b + fanOut + k * fanOut + normRange.lowerBound, count: normRange.count,
+                                     owned: sharded || tpRank == 0))
+                local += normRange.count
             }
         }
         self.layers = layers

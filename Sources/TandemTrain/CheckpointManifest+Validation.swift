@@ -1,3 +1,4 @@
+import TandemModel
 import TandemTensor
 
 extension CheckpointManifest {
@@ -35,18 +36,20 @@ extension CheckpointManifest {
         guard w.count >= 2, w.allSatisfy({ (1...Self.maxCount).contains($0) }) else {
             throw CheckpointError("manifest model.widths \(w) must list at least 2 widths in 1...\(Self.maxCount)")
         }
+        let spec: NetworkSpec
+        do {
+            spec = try NetworkSpec.recorded(kind: model.kind, widths: w, norm: model.norm, blocks: model.blocks, blockHidden: model.blockHidden)
+        } catch {
+            throw CheckpointError("manifest model: \(error)")
+        }
+        guard let specs = spec.checkedParameterSpecs(limit: Self.maxCount) else {
+            throw CheckpointError("manifest model.widths \(w) give more than \(Self.maxCount) parameters")
+        }
         var parameters = 0
         var expected: [String: [Int]] = [:]
-        for i in 0..<(w.count - 1) {
-            let (weights, o3) = w[i].multipliedReportingOverflow(by: w[i + 1])
-            let (withBias, o4) = weights.addingReportingOverflow(w[i + 1])
-            let (total, o5) = parameters.addingReportingOverflow(withBias)
-            guard !o3, !o4, !o5, total <= Self.maxCount else {
-                throw CheckpointError("manifest model.widths \(w) give more than \(Self.maxCount) parameters")
-            }
-            parameters = total
-            expected["layers.\(i).weight"] = [w[i + 1], w[i]]
-            expected["layers.\(i).bias"] = [w[i + 1]]
+        for s in specs {
+            parameters += s.shape.reduce(1, *)
+            expected[s.name] = s.shape
         }
         guard parameters == model.parameters else {
             throw CheckpointError("manifest model.parameters is \(model.parameters) but model.widths \(w) give \(parameters)")

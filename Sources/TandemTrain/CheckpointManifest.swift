@@ -56,6 +56,15 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
         public var widths: [Int]
         public var activation: String
         public var parameters: Int
+        /// `model.norm` when not none (absent in checkpoints of models without normalization).
+        public var norm: String?
+        /// resnet: `model.blocks` and `model.block_hidden` (`widths` is `[inputs, width, outputs]`).
+        public var blocks: Int?
+        public var blockHidden: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, widths, activation, parameters, norm, blocks, blockHidden = "block_hidden"
+        }
     }
 
     public struct OptimizerRecord: Codable, Equatable, Sendable {

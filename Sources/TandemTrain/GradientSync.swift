@@ -13,7 +13,8 @@ import TandemModel
 /// with the earlier layers; `finish()` waits for the rest. Every rank reduces the same buckets in
 /// the same order. Without `overlap`, `finish()` reduces the whole arena in one call (one
 /// reduction per step). Overlap needs a training thread that makes no MPI calls during
-/// backward (MPI is SERIALIZED): the caller turns it off under tensor and pipeline parallelism.
+/// backward (MPI is SERIALIZED): the caller turns it off under tensor and pipeline parallelism
+/// and with batch normalization over several replicas (its statistics are allreduced in backward).
 ///
 /// With a `reducer` (`parallel.intra_node`), the ranks of a node reduce through shared memory
 /// and only one rank per node joins the allreduce between nodes; otherwise `MPI_Allreduce`.

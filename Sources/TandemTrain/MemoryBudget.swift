@@ -10,15 +10,16 @@ enum MemoryBudget {
     /// workspaces (4 floats per output width per batch row).
     static func estimate(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) -> (bytes: Double, parameters: Double) {
         let w = spec.widths.map(Double.init)
-        var parameters = 0.0
-        for i in 0..<(w.count - 1) { parameters += w[i] * w[i + 1] + w[i + 1] }
+        let parameters = spec.estimatedParameterCount
+        // A resnet's blocks keep their inner activations too.
+        let blocks = spec.residual.map { Double($0.blocks) * (2 * Double($0.hidden) + 3 * Double($0.width)) } ?? 0
         let o = config.train.optimizer
         let moments = o.name == .sgd ? (o.momentum == 0 ? 0.0 : 1.0) : 2.0
         let best = config.train.earlyStopping?.restoreBest == true ? 1.0 : 0.0
         let copies = 2 + moments + best + 1
         let share = Double(max(1, layout.tp * layout.pp))
         let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
-        let workspace = 4 * rows.rounded(.up) * w.dropFirst().reduce(0, +)
+        let workspace = 4 * rows.rounded(.up) * (w.dropFirst().reduce(0, +) + blocks)
         return (4 * (copies * parameters / share + workspace), parameters)
     }
 
@@ -28,7 +29,9 @@ enum MemoryBudget {
         let (bytes, parameters) = estimate(spec: spec, config: config, trainRows: trainRows, layout: layout)
         let available = Double(ProcessInfo.processInfo.physicalMemory) / Double(max(1, layout.ranksPerNode))
         guard bytes > available else { return }
-        throw ConfigError("model.hidden \(config.model.hidden) and train.batch_size \(config.train.batchSize) need about \(gib(bytes)) per rank (\(String(format: "%.3g", parameters)) parameters with their gradients and optimizer state, and the batch's workspaces), more than the \(gib(available)) of memory per rank on this node (\(layout.ranksPerNode) ranks); make the model or the batch smaller")
+        let shape = config.model.residualShape.map { "model.blocks \($0.blocks), model.width \($0.width), model.block_hidden \($0.hidden)" }
+            ?? "model.hidden \(config.model.hidden)"
+        throw ConfigError("\(shape) and train.batch_size \(config.train.batchSize) need about \(gib(bytes)) per rank (\(String(format: "%.3g", parameters)) parameters with their gradients and optimizer state, and the batch's workspaces), more than the \(gib(available)) of memory per rank on this node (\(layout.ranksPerNode) ranks); make the model or the batch smaller")
     }
 
     static func gib(_ bytes: Double) -> String {

@@ -9,6 +9,9 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     case logistic
     /// Linear regression: no hidden layer; regression only.
     case linear
+    /// ResNet for tables (Gorishniy et al. 2021): input layer to `width`, `blocks` residual
+    /// blocks, then norm, activation and the output layer.
+    case resnet
 }
 
 /// How a `linear` model is fitted.
@@ -29,9 +32,16 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var solver: Solver
     /// L2 penalty of the exact solver (ridge); 0 = ordinary least squares.
     public var ridge: Double
+    /// Normalization after each hidden dense layer (mlp), at the start of each block and
+    /// before the head (resnet): none, batch or layer.
+    public var norm: NormKind
+    /// resnet: residual blocks, main width, inner width (nil for other kinds).
+    public var blocks: Int?
+    public var width: Int?
+    public var blockHidden: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, hidden, activation, dropout, initScheme = "init", solver, ridge
+        case kind, hidden, activation, dropout, initScheme = "init", solver, ridge, norm, blocks, width, blockHidden = "block_hidden"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,13 +54,39 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         initScheme = try c.choice(.initScheme, or: activation == .relu || activation == .gelu ? .he : .xavier)
         solver = try c.choice(.solver, or: .gradient)
         ridge = try c.value(.ridge, or: 0)
+        norm = try c.choice(.norm, or: .none)
+        if kind == .resnet {
+            let w = try c.value(.width, or: 128)
+            blocks = try c.value(.blocks, or: 2)
+            width = w
+            blockHidden = try c.value(.blockHidden, or: 2 * w)
+            try ConfigRange.check(blocks ?? 0, "model.blocks", 1...ConfigRange.maxLayers)
+            try ConfigRange.check(w, "model.width", 1...ConfigRange.maxWidth)
+            try ConfigRange.check(blockHidden ?? 0, "model.block_hidden", 1...ConfigRange.maxWidth)
+            if !hidden.isEmpty { throw ConfigError("model.hidden: a resnet has no hidden list; set model.blocks, model.width and model.block_hidden") }
+        } else {
+            for key in [CodingKeys.blocks, .width, .blockHidden] where c.contains(key) {
+                throw ConfigError("model.\(key.rawValue): applies to kind: resnet only (this model is kind: \(kind.rawValue))")
+            }
+        }
         if kind != .mlp && !hidden.isEmpty { throw ConfigError("model.hidden: a \(kind.rawValue) model has no hidden layers (use kind: mlp)") }
         if solver == .exact && kind != .linear { throw ConfigError("model.solver: exact applies to kind: linear only") }
         if let bad = hidden.first(where: { $0 < 1 }) { throw ConfigError("model.hidden: layer width \(bad) must be at least 1") }
         if !(dropout >= 0 && dropout < 1) { throw ConfigError("model.dropout: \(dropout) must be in [0, 1)") }
+        if norm != .none && hidden.isEmpty && kind != .resnet {
+            throw ConfigError("model.norm: \(norm.rawValue) normalizes hidden layers, and this \(kind.rawValue) model has none (use kind: mlp with hidden layers, or norm: none)")
+        }
         if ridge < 0 { throw ConfigError("model.ridge: \(ridge) must be >= 0") }
         try ConfigRange.check(hidden.count, "model.hidden (number of layers)", 0...ConfigRange.maxLayers)
         for (i, width) in hidden.enumerated() { try ConfigRange.check(width, "model.hidden[\(i)]", 1...ConfigRange.maxWidth) }
         try ConfigRange.nonNegative(ridge, "model.ridge")
+    }
+}
+
+extension ModelConfig {
+    /// The ResNet shape of a `kind: resnet` model, nil for the other kinds.
+    public var residualShape: ResidualShape? {
+        guard kind == .resnet, let blocks, let width, let blockHidden else { return nil }
+        return ResidualShape(blocks: blocks, width: width, hidden: blockHidden)
     }
 }

@@ -33,7 +33,7 @@ public enum ParallelLayerCheck {
         let plan = try StagePlan(balancing: [Int](repeating: 1, count: widths.count - 1), stages: 1)
         let layout = ShardLayout(widths: widths, plan: plan, stage: 0, tp: comm.size, tpRank: comm.rank)
         let arena = ParameterArena(layout.slotSpecs)
-        let stage = StageNetwork(layers: layout.makeLayers(spec: spec, arena: arena, tp: comm))
+        let stage = StageNetwork(layers: try layout.makeLayers(spec: spec, arena: arena, tp: comm))
         layout.extract(from: reference.arena.params.base, into: arena.params.base)
         stage.reserve(rows: rows)
         let slot = stage.acquire()

@@ -41,23 +41,38 @@ final class ParallelModel {
         grid = try ProcessGrid(world: world.size, tensor: config.tensor, pipeline: config.pipeline)
         coordinates = grid.coordinates(of: world.rank)
         let widths = spec.widths
-        let layers = widths.count - 1
+        let layers = spec.unitCount
         if let lists = config.stages {
             plan = try StagePlan(explicit: lists, layers: layers, stages: config.pipeline)
+        } else if spec.residual != nil {
+            plan = try StagePlan(balancing: spec.unitSizes, stages: config.pipeline)
         } else {
             plan = try StagePlan(balancing: (0..<layers).map { widths[$0] * widths[$0 + 1] + widths[$0 + 1] }, stages: config.pipeline)
         }
         let c = coordinates
         dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
         tp = try world.split(color: c.dp + grid.dp * c.pp, key: c.tp)
-        shard = ShardLayout(widths: widths, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
+        shard = Self.layout(spec: spec, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
         arena = ParameterArena(shard.slotSpecs)
-        stage = StageNetwork(layers: shard.makeLayers(spec: spec, arena: arena, tp: tp))
+        let dp = self.dp
+        // Batch normalization takes its statistics over the global batch: summed over the replicas.
+        let replicas: SumReducer? = dp.size > 1 ? { p, n in try dp.allreduceSum(p, count: n) } : nil
+        if spec.residual != nil {
+            stage = StageNetwork(layers: try shard.makeResidualLayers(spec: spec, units: plan.stages[c.pp], arena: arena, tp: tp, replicas: replicas))
+        } else {
+            stage = StageNetwork(layers: try shard.makeLayers(spec: spec, arena: arena, tp: tp, replicas: replicas))
+        }
         schedule = config.schedule
         microBatches = config.splitsModel ? config.microBatches : 1
         pipeline = Pipeline(stage: stage, index: c.pp, stages: grid.pp, schedule: schedule, microBatches: microBatches,
-                            layersCommunicate: grid.tp > 1, comm: world, previous: grid.previousStage(of: world.rank),
+                            layersCommunicate: grid.tp > 1 || (spec.norm == .batch && grid.dp > 1), comm: world, previous: grid.previousStage(of: world.rank),
                             next: grid.nextStage(of: world.rank))
+    }
+
+    /// The shard of `spec` at pipeline stage `stage`, tensor-parallel rank `tpRank` of `tp`.
+    static func layout(spec: NetworkSpec, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) -> ShardLayout {
+        spec.residual != nil ? ShardLayout(residual: spec, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
+            : ShardLayout(widths: spec.widths, norm: spec.norm, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
     }
 
     /// Sets the watchdog and the step it reports on the grid's communicators (as on the world).
@@ -88,7 +103,7 @@ final class ParallelModel {
         var full = [Float](repeating: 0, count: shard.fullCount)
         for (rank, part) in parts.enumerated() where !part.isEmpty {
             let c = grid.coordinates(of: rank)
-            let layout = ShardLayout(widths: spec.widths, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
+            let layout = Self.layout(spec: spec, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
             guard part.count == layout.localCount * 4 else {
                 throw TrainingError("rank \(rank) sent \(part.count / 4) parameters for its shard, expected \(layout.localCount)")
             }

@@ -53,7 +53,15 @@ struct WarmStart {
         try require(m.target == config.data.target, "data.target", m.target, config.data.target)
         try require(a.kind == config.model.kind.rawValue, "model.kind", a.kind, config.model.kind.rawValue)
         let hidden = Array(a.widths.dropFirst().dropLast())
-        try require(hidden == config.model.hidden, "model.hidden", "\(hidden)", "\(config.model.hidden)")
+        if let r = config.model.residualShape {
+            try require(hidden == [r.width], "model.width", "\(hidden.first ?? 0)", "\(r.width)")
+            try require(a.blocks == r.blocks, "model.blocks", "\(a.blocks ?? 0)", "\(r.blocks)")
+            try require(a.blockHidden == r.hidden, "model.block_hidden", "\(a.blockHidden ?? 0)", "\(r.hidden)")
+        } else {
+            try require(hidden == config.model.hidden, "model.hidden", "\(hidden)", "\(config.model.hidden)")
+        }
+        let norm = a.norm ?? NormKind.none.rawValue
+        try require(norm == config.model.norm.rawValue, "model.norm", norm, config.model.norm.rawValue)
         if !hidden.isEmpty {
             try require(a.activation == config.model.activation.rawValue, "model.activation", a.activation, config.model.activation.rawValue)
         }
@@ -63,7 +71,7 @@ struct WarmStart {
     /// `PreparedData.Reused.requireFits` before encoding).
     func requireCompatible(_ data: PreparedData, config: JobConfig) throws {
         let m = artifact.manifest
-        let widths = [data.inputWidth] + config.model.hidden + [LossHead(classes: data.classes?.count).outputs]
+        let widths = [data.inputWidth] + (config.model.residualShape.map { [$0.width] } ?? config.model.hidden) + [LossHead(classes: data.classes?.count).outputs]
         try require(widths == m.architecture.widths, "the layer widths (inputs, model.hidden, outputs)",
                     m.architecture.widths.map(String.init).joined(separator: "-"), widths.map(String.init).joined(separator: "-"))
     }

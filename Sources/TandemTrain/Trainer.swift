@@ -109,7 +109,7 @@ public final class Trainer {
         head = LossHead(classes: data.classes?.count)
         let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
-                               initScheme: config.model.initScheme)
+                               initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape)
         try spec.validate()
         try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
@@ -228,7 +228,9 @@ public final class Trainer {
             name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes,
             target: config.data.target,
             architecture: .init(kind: config.model.kind.rawValue, widths: spec.widths,
-                                activation: config.model.activation.rawValue, output: output),
+                                activation: config.model.activation.rawValue, output: output,
+                                norm: spec.norm == .none ? nil : spec.norm.rawValue,
+                                blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden),
             metrics: metrics,
             lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
                            tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),

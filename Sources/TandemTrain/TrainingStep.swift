@@ -38,6 +38,8 @@ final class TrainingStep {
     private var partRows: [Int]
     /// The shard's elements counted in the global gradient norm.
     private let owned: [Range<Int>]
+    /// Biases a batch normalization removes (`NetworkSpec.redundantBiases`): gradient set to zero.
+    private let frozen: [Range<Int>]
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
     private(set) var computeSeconds = 0.0
@@ -66,6 +68,8 @@ final class TrainingStep {
         // former data- and model-parallel steps summed in, so grad_norm stays bit-identical
         // (`sumOfSquares` accumulates Float lanes in blocks, so the grouping shows at ~1e-8).
         owned = model.splitsModel ? model.shard.ownedRanges : [0..<model.arena.count]
+        let redundant = Set(model.spec.redundantBiases)
+        frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
         model.stage.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
 
@@ -105,6 +109,9 @@ final class TrainingStep {
                 if begins { self.opStart = timeline.now(); return }
                 if case .forward = op { timeline.span("forward", "compute", from: self.opStart, step: step) } else { timeline.span("backward", "compute", from: self.opStart, step: step) }
             } })
+        // Before the sync reads them: with batch norm on several replicas the layers make MPI
+        // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
+        for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
         waitSeconds += model.pipeline.waitSeconds
         computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds
         let waitStart = timeline?.now()

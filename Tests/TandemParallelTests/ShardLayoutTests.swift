@@ -1,4 +1,5 @@
 import Testing
+import TandemModel
 import TandemTensor
 @testable import TandemParallel
 
@@ -30,6 +31,41 @@ import TandemTensor
                         }
                     }
                     #expect(owners.allSatisfy { $0 == 1 }, "widths \(widths) tp \(tp) pp \(pp)")
+                    #expect(rebuilt == full)
+                }
+            }
+        }
+    }
+
+    /// The same for normalization tensors (MLP) and for resnets: every element held, owned ones
+    /// exactly once, extract/insert round-trip, local sizes as the slots say.
+    @Test(arguments: [NormKind.batch, .layer])
+    func normAndResnetShardsCoverTheWholeArenaOnce(_ norm: NormKind) throws {
+        let specs = [NetworkSpec(inputs: 13, hidden: [17, 9], outputs: 3, norm: norm),
+                     NetworkSpec(inputs: 7, hidden: [], outputs: 2, norm: norm, residual: ResidualShape(blocks: 3, width: 5, hidden: 11))]
+        for spec in specs {
+            for tp in 1...3 {
+                for pp in 1...3 {
+                    let plan = try StagePlan(balancing: [Int](repeating: 1, count: spec.unitCount), stages: pp)
+                    let fullCount = spec.parameterCount
+                    var owners = [Int](repeating: 0, count: fullCount)
+                    var rebuilt = [Float](repeating: .nan, count: fullCount)
+                    let full = (0..<fullCount).map { Float($0) }
+                    for s in 0..<pp {
+                        for t in 0..<tp {
+                            let layout = spec.residual == nil
+                                ? ShardLayout(widths: spec.widths, norm: norm, plan: plan, stage: s, tp: tp, tpRank: t)
+                                : ShardLayout(residual: spec, plan: plan, stage: s, tp: tp, tpRank: t)
+                            #expect(layout.fullCount == fullCount)
+                            #expect(layout.localCount == layout.slotSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })
+                            for r in layout.runs where r.owned { for i in r.full..<(r.full + r.count) { owners[i] += 1 } }
+                            var local = [Float](repeating: -1, count: layout.localCount)
+                            full.withUnsafeBufferPointer { f in local.withUnsafeMutableBufferPointer { l in layout.extract(from: f.baseAddress!, into: l.baseAddress!) } }
+                            #expect(!local.contains(-1))
+                            local.withUnsafeBufferPointer { l in rebuilt.withUnsafeMutableBufferPointer { f in layout.insert(l.baseAddress!, into: f.baseAddress!) } }
+                        }
+                    }
+                    #expect(owners.allSatisfy { $0 == 1 }, "\(spec.residual == nil ? "mlp" : "resnet") \(norm) tp \(tp) pp \(pp)")
                     #expect(rebuilt == full)
                 }
             }

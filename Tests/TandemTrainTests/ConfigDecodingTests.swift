@@ -193,3 +193,19 @@ import TandemTensor
         #expect(fromJSON == fromYAML)
     }
 }
+
+/// `model.norm` and the resnet keys: defaults and what they resolve to.
+@Suite struct ModelShapeConfigTests {
+    @Test func normDefaultsToNone() throws {
+        #expect(try parse(minimalYAML).model.norm == .none)
+        #expect(try parse(minimalYAML).model.residualShape == nil)
+    }
+
+    @Test func resnetDefaults() throws {
+        let m = try parse(minimalYAML + "\nmodel: {kind: resnet, width: 48}").model
+        #expect(m.residualShape == ResidualShape(blocks: 2, width: 48, hidden: 96))
+        #expect(m.hidden.isEmpty)
+        let yaml = try ConfigLoader.yaml(try parse(minimalYAML))
+        #expect(!yaml.contains("blocks") && !yaml.contains("block_hidden"), "an mlp's resolved config names no resnet key")
+    }
+}

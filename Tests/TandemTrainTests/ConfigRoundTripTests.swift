@@ -25,6 +25,8 @@ import Testing
            collective_timeout: 12.5
          checkpoint: {every_steps: 0, every_seconds: 60, keep: 2, keep_best: false}
          """),
+        ("resnet", minimalYAML + "\nmodel: {kind: resnet, blocks: 3, width: 48, norm: batch}"),
+        ("mlp layer norm", minimalYAML + "\nmodel: {hidden: [16, 8], norm: layer}"),
         ("constant impute", minimalYAML + "\n  preprocess: {impute: constant, fill_value: -1.5, scale: minmax}"),
         ("npy", "data: {path: x.npy, target_path: y.npy, task: regression, split: {method: sequential, validation: 0, test: 0.3}}"),
         ("strings that look like other types", """

@@ -38,15 +38,32 @@ struct ONNXPythonTests {
     h = x.astype(np.float64)
     h = np.where(np.isnan(h), np.array(fill), h)
     h = (h - np.array(offset)) / np.array(divisor)
-    w = load_file(d + "/model.safetensors")
-    layers = len(w) // 2
-    act = manifest["architecture"]["activation"]
+    w = {k: v.astype(np.float64) for k, v in load_file(d + "/model.safetensors").items()}
+    arch = manifest["architecture"]
+    norm = arch.get("norm")
     erf = np.vectorize(math.erf)
-    for i in range(layers):
-        h = h @ w[f"layers.{i}.weight"].astype(np.float64).T + w[f"layers.{i}.bias"].astype(np.float64)
-        if i < layers - 1:
-            h = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
-                 "gelu": lambda v: 0.5 * v * (1 + erf(v / math.sqrt(2))), "identity": lambda v: v}[act](h)
+    act = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+           "gelu": lambda v: 0.5 * v * (1 + erf(v / math.sqrt(2))), "identity": lambda v: v}[arch["activation"]]
+    def normalize(h, n):
+        if norm == "batch":
+            return (h - w[n + "running_mean"]) / np.sqrt(w[n + "running_var"] + 1e-5) * w[n + "weight"] + w[n + "bias"]
+        if norm == "layer":
+            m = h.mean(axis=1, keepdims=True); v = ((h - m) ** 2).mean(axis=1, keepdims=True)
+            return (h - m) / np.sqrt(v + 1e-5) * w[n + "weight"] + w[n + "bias"]
+        return h
+    if arch["kind"] == "resnet":
+        h = h @ w["input.weight"].T + w["input.bias"]
+        for k in range(arch["blocks"]):
+            p = f"blocks.{k}."
+            z = act(normalize(h, p + "norm.") @ w[p + "linear1.weight"].T + w[p + "linear1.bias"])
+            h = h + z @ w[p + "linear2.weight"].T + w[p + "linear2.bias"]
+        h = act(normalize(h, "head.norm.")) @ w["head.weight"].T + w["head.bias"]
+    else:
+        layers = len([k for k in w if k.endswith(".weight") and ".norm." not in k])
+        for i in range(layers):
+            h = h @ w[f"layers.{i}.weight"].T + w[f"layers.{i}.bias"]
+            if i < layers - 1:
+                h = act(normalize(h, f"layers.{i}.norm."))
     out = manifest["architecture"]["output"]
     if out == "softmax":
         e = np.exp(h - h.max(axis=1, keepdims=True)); h = e / e.sum(axis=1, keepdims=True)
@@ -65,12 +82,23 @@ struct ONNXPythonTests {
         let data = try PreparedData.prepare(config.data)
         let head = LossHead(classes: data.classes?.count)
         let net = try Network(spec: NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
-                                                activation: config.model.activation))
+                                                activation: config.model.activation, norm: config.model.norm,
+                                                residual: config.model.residualShape))
         try Initializer.initialize(net.arena, scheme: config.model.initScheme, seed: 11)
+        // Normalization tensors away from their initial 1 / 0, so the check sees each of them.
+        var rng = RandomGenerator(seed: 12)
+        for slot in net.arena.slots where slot.name.contains(".norm.") {
+            for i in 0..<slot.count {
+                let u = Float(rng.nextDouble())
+                net.arena.params.base[slot.offset + i] = slot.name.hasSuffix("running_var") || slot.name.hasSuffix("weight") ? 0.5 + u : u - 0.5
+            }
+        }
         let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
         let manifest = ArtifactManifest(
             name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes, target: config.data.target,
-            architecture: .init(kind: config.model.kind.rawValue, widths: net.spec.widths, activation: config.model.activation.rawValue, output: output),
+            architecture: .init(kind: config.model.kind.rawValue, widths: net.spec.widths, activation: config.model.activation.rawValue, output: output,
+                                norm: config.model.norm == .none ? nil : config.model.norm.rawValue,
+                                blocks: config.model.blocks, blockHidden: config.model.blockHidden),
             metrics: [:], lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: net.arena.sha256, seed: 11, tandemVersion: TandemInfo.version, config: ""))
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -143,6 +171,39 @@ struct ONNXPythonTests {
             try crossCheck("digits", overrides: ["model.activation=\(activation)", "model.hidden=[32,16]"]) { t, rows, _ in
                 Self.setMissing(&t, feature: "pixel_5", row: rows[3])
             }
+        }
+    }
+
+    /// Batch normalization (BatchNormalization with the running statistics) and layer
+    /// normalization (composed at opset 13), on two hidden layers, with missing and unseen values.
+    @Test(arguments: ["batch", "layer"])
+    func normalization(_ norm: String) throws {
+        try crossCheck("digits", overrides: ["model.norm=\(norm)", "model.hidden=[32,16]"]) { t, rows, _ in
+            Self.setMissing(&t, feature: "pixel_5", row: rows[3])
+        }
+        try crossCheck("iris-regression", overrides: ["model.kind=mlp", "model.solver=gradient", "model.norm=\(norm)", "model.hidden=[8]"]) { t, rows, _ in
+            Self.setMissing(&t, feature: "sepal_length", row: rows[0])
+            guard let c = t.index(of: "species"), case .categorical(var v) = t.columns[c] else { return }
+            v[rows[1]] = "unseen-species"
+            v[rows[2]] = nil
+            t.columns[c] = .categorical(v)
+        }
+    }
+
+    /// A resnet (batch normalization, GELU) on digits and on iris regression with an unseen
+    /// and a missing category: Gemm, normalization, activation and the residual Add.
+    @Test func resnet() throws {
+        try crossCheck("digits", overrides: ["model.kind=resnet", "model.hidden=[]", "model.blocks=2", "model.width=24", "model.norm=batch",
+                                             "model.activation=gelu"]) { t, rows, _ in
+            Self.setMissing(&t, feature: "pixel_5", row: rows[3])
+        }
+        try crossCheck("iris-regression", overrides: ["model.kind=resnet", "model.solver=gradient", "model.blocks=1", "model.width=8",
+                                                      "model.norm=layer"]) { t, rows, _ in
+            Self.setMissing(&t, feature: "sepal_length", row: rows[0])
+            guard let c = t.index(of: "species"), case .categorical(var v) = t.columns[c] else { return }
+            v[rows[1]] = "unseen-species"
+            v[rows[2]] = nil
+            t.columns[c] = .categorical(v)
         }
     }
 

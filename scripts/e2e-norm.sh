@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# End-to-end tests of model.norm under mpirun: batch normalization's global-batch statistics and
+# layer normalization give every layout (dp, tp, pp, and their grid) the parameters one process
+# gives, exact resume carries the running statistics, the exported model predicts with them, and
+# bad norm configs are refused; the same for the resnet (model.kind: resnet) under dp, tp and pp.
+# Usage: TANDEM=.build/debug/tandem scripts/e2e-norm.sh   (scripts/test.sh runs it)
+. "$(dirname "$0")/lib.sh"
+setup_mpi_env
+set +e
+. "$(dirname "$0")/e2e-lib.sh"
+
+# Three hidden layers of odd widths (64-48-33-20-10), dropout on, 20 steps.
+JOB=(examples/digits.yaml --set train.max_steps=20 --set model.hidden=[48,33,20])
+for norm in batch layer; do
+  train 1 "$WORK/$norm-ref" "${JOB[@]}" --set model.norm=$norm || { fail "$norm: 1-rank reference" "$(tail -3 "$WORK/$norm-ref.log")"; continue; }
+  # Batch statistics are per micro-batch (as in GPipe), so split models compare with one micro-batch.
+  layouts=("2 1 1" "1 1 2" "2 2 1" "1 2 2"); [ $norm = layer ] && layouts=("2 1 1" "1 1 2")
+  for layout in "${layouts[@]}"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="$norm: tp $1 pp $2 dp $3"; out="$WORK/$norm-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${JOB[@]}" --set model.norm=$norm --set parallel.tensor=$1 --set parallel.pipeline=$2; then
+      fail "$name" "$(grep -m3 error "$out.log")"; continue
+    fi
+    if d=$("$TANDEM" diff "$out" "$WORK/$norm-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+done
+# Layer normalization's statistics are per row, so micro-batches change nothing.
+train 4 "$WORK/layer-mb" "${JOB[@]}" --set model.norm=layer --set parallel.tensor=2 --set parallel.pipeline=2 --set parallel.micro_batches=4 \
+  && d=$("$TANDEM" diff "$WORK/layer-mb" "$WORK/layer-ref" --tolerance 1e-4) && ok "layer: tp 2 x pp 2 with 4 micro-batches matches 1 rank: $d" \
+  || fail "layer norm with micro-batches" "$d $(grep -m2 error "$WORK/layer-mb.log")"
+
+# --- exact resume: the running statistics are in the checkpoint ---------------------------
+RES=(examples/digits.yaml --set train.epochs=3 --set model.norm=batch --set checkpoint.every_steps=20)
+train 2 "$WORK/bn-full" "${RES[@]}" || fail "batch norm reference on 2 ranks" "$(tail -3 "$WORK/bn-full.log")"
+train 2 "$WORK/bn-stop" "${RES[@]}" --stop-at-step 31 || true
+train 2 "$WORK/bn-stop" "${RES[@]}" --resume auto || fail "batch norm resume" "$(tail -3 "$WORK/bn-stop.log")"
+a=$(field "$WORK/bn-full" params_sha256); b=$(field "$WORK/bn-stop" params_sha256)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "batch norm: stopped at step 31 and resumed, params_sha256 identical ($a)" || fail "batch norm resume exactness" "$a vs $b"
+
+# --- the exported model predicts with the running statistics ------------------------------
+# Evaluation uses the running statistics: a model that ignored them would be near chance (0.1).
+acc=$(metric "$WORK/bn-full" test accuracy)
+ge "$acc" 0.8 && ok "batch norm digits test accuracy $acc after 3 epochs (running statistics at inference)" || fail "batch norm accuracy" "$acc"
+if "$TANDEM" predict "$WORK/bn-full/model" --input examples/data/digits.csv --output "$WORK/bn-pred.csv" >"$WORK/bn-pred.log" 2>&1; then
+  rows=$(($(wc -l < "$WORK/bn-pred.csv") - 1)); [ "$rows" = 1797 ] && ok "tandem predict with batch norm: $rows rows" || fail "predict rows" "$rows"
+else fail "tandem predict with batch norm" "$(tail -2 "$WORK/bn-pred.log")"; fi
+train 1 "$WORK/bn-warm" "${RES[@]}" --set train.epochs=1 --set init_from="$WORK/bn-full/model" \
+  && ok "warm start from a batch-norm model" || fail "warm start with batch norm" "$(grep -m2 error "$WORK/bn-warm.log")"
+
+# --- resnet: residual blocks under dp, tp and pp (a block stays within its stage) ---------
+RN=(examples/digits.yaml --set train.max_steps=20 --set model.kind=resnet --set model.hidden=[] --set model.blocks=3 --set model.width=24 --set model.block_hidden=40)
+for norm in batch layer; do
+  train 1 "$WORK/rn-$norm-ref" "${RN[@]}" --set model.norm=$norm || { fail "resnet $norm: 1-rank reference" "$(tail -3 "$WORK/rn-$norm-ref.log")"; continue; }
+  layouts=("2 2 1"); [ $norm = batch ] && layouts=("1 1 2" "1 2 2" "2 1 1" "2 2 1")
+  for layout in "${layouts[@]}"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="resnet $norm: tp $1 pp $2 dp $3"; out="$WORK/rn-$norm-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${RN[@]}" --set model.norm=$norm --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    if d=$("$TANDEM" diff "$out" "$WORK/rn-$norm-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+done
+grep -q "stage 0: layers 0-1, stage 1: layers 2-4" "$WORK/rn-batch-tp1-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
+  || fail "resnet stages" "$(grep -m1 -o 'stage 0[^|]*' "$WORK/rn-batch-tp1-pp2-dp2.log")"
+RR=(examples/digits.yaml --set train.epochs=2 --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=32 --set model.norm=batch --set checkpoint.every_steps=15)
+train 2 "$WORK/rn-full" "${RR[@]}" || fail "resnet reference on 2 ranks" "$(tail -3 "$WORK/rn-full.log")"
+train 2 "$WORK/rn-stop" "${RR[@]}" --stop-at-step 23 || true
+train 2 "$WORK/rn-stop" "${RR[@]}" --resume auto || fail "resnet resume" "$(tail -3 "$WORK/rn-stop.log")"
+a=$(field "$WORK/rn-full" params_sha256); b=$(field "$WORK/rn-stop" params_sha256)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "resnet + batch norm: stopped at step 23 and resumed, params_sha256 identical" || fail "resnet resume exactness" "$a vs $b"
+acc=$(metric "$WORK/rn-full" test accuracy)
+# Two epochs are a short cosine schedule (10 epochs reach 0.94); chance is 0.1.
+ge "$acc" 0.5 && ok "resnet digits test accuracy $acc after 2 epochs" || fail "resnet accuracy" "$acc"
+if "$TANDEM" predict "$WORK/rn-full/model" --input examples/data/digits.csv --output "$WORK/rn-pred.csv" >"$WORK/rn-pred.log" 2>&1; then
+  ok "tandem predict with a resnet: $(($(wc -l < "$WORK/rn-pred.csv") - 1)) rows"
+else fail "tandem predict with a resnet" "$(tail -2 "$WORK/rn-pred.log")"; fi
+# tandem serve runs the same layers: one row over HTTP equals tandem predict.
+"$TANDEM" serve "$WORK/rn-full/model" --port 0 >"$WORK/rn-serve.log" 2>"$WORK/rn-serve.err" &
+SERVE=$!; PORT=""
+for _ in $(seq 100); do
+  PORT=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\) .*|\1|p' "$WORK/rn-serve.log" | head -1); [ -n "$PORT" ] && break; sleep 0.1
+done
+head -2 examples/data/digits.csv > "$WORK/one.csv"
+want=$("$TANDEM" predict "$WORK/rn-full/model" --input "$WORK/one.csv" | sed -n 2p | cut -d, -f1)
+got=$(curl -s "http://127.0.0.1:$PORT/v1/predict" -d "{\"rows\": [[$(sed -n 2p examples/data/digits.csv | cut -d, -f1-64)]]}")
+echo "$got" | grep -q "\"prediction\":\"$want\"" && ok "tandem serve with a resnet + batch norm model predicts as tandem predict ($want)" || fail "serve a resnet" "$got vs $want; $(tail -2 "$WORK/rn-serve.err")"
+kill -TERM "$SERVE"; wait "$SERVE"
+train 1 "$WORK/rn-warm" "${RR[@]}" --set train.epochs=1 --set init_from="$WORK/rn-full/model" \
+  && ok "warm start from a resnet" || fail "warm start with a resnet" "$(grep -m2 error "$WORK/rn-warm.log")"
+expect_error "resnet key on an mlp" 1 "model.blocks: applies to kind: resnet only" examples/digits.yaml --set model.blocks=2
+expect_error "hidden on a resnet" 1 "model.hidden: a resnet has no hidden list" examples/digits.yaml --set model.kind=resnet
+expect_error "warm start across block counts" 1 "model.blocks is 2 in that model, 3 here" "${RR[@]}" --set model.blocks=3 --set init_from="$WORK/rn-full/model"
+
+# --- bad configs --------------------------------------------------------------------------
+expect_error "unknown norm" 1 "model.norm: 'group' is not one of none, batch, layer" examples/digits.yaml --set model.norm=group
+expect_error "norm on logistic" 1 "model.norm: batch normalizes hidden layers" examples/digits.yaml --set model.kind=logistic --set model.hidden=[] --set model.norm=batch
+expect_error "warm start across norms" 1 "model.norm is batch in that model, layer here" "${RES[@]}" --set model.norm=layer --set init_from="$WORK/bn-full/model"
+
+summary

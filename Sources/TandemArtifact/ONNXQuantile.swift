@@ -9,9 +9,8 @@ import TandemData
 /// pick it; the segment's knots and slopes are gathered from flat tables `[F * K]`; the
 /// probability `p` is interpolated from the segment's left knot and its complement `1 - p` from
 /// the right knot (so both stay precise near 0); the ends clamp (`p = 0` at or below the first
-/// quantile + 1e-7, `p = 1` above the last - 1e-7); then `Φ⁻¹` is Acklam's rational approximation
-/// on `min(p, 1 - p)` (relative error 1.2e-9), clipped to `±QuantileTransform.clip`. The result
-/// replaces those features' columns of `[N, W]`.
+/// quantile + 1e-7, `p = 1` above the last - 1e-7); then `Φ⁻¹` is AS 241 PPND7 (`PPND7`),
+/// clipped to `±QuantileTransform.clip`. The result replaces those features' columns of `[N, W]`.
 extension GraphBuilder {
     /// Appends the transform of the quantile columns of `x` `[N, width]`; returns the output's name.
     /// Throws `ArtifactError` when the grids differ in length (a preprocessing not fitted by tandem).
@@ -118,50 +117,50 @@ extension GraphBuilder {
         return node("Where", [mask, spread, x], "\(p).output", name: "\(p).output")
     }
 
-    /// Φ⁻¹ of `p` given `p` and `1 - p` (both precise near 0), clipped to ±`QuantileTransform.clip`.
+    /// Φ⁻¹ of `p` given `p` and `1 - p` (both precise near 0), clipped to ±`QuantileTransform.clip`:
+    /// Wichura's AS 241 PPND7, the single-precision form (positive coefficients, so float32
+    /// evaluation does not cancel; within 1.4e-6 of the exact quantile for p >= 1e-7).
     mutating func inverseNormalCDF(p: String, complement: String, prefix: String) -> String {
-        let a = AcklamCoefficients.self
         constant("\(prefix).eps", [], [Float(QuantileTransform.boundsThreshold)])
-        constant("\(prefix).minus_two", [], [-2])
         constant("\(prefix).half", [], [0.5])
         constant("\(prefix).one", [], [1])
-        constant("\(prefix).tail", [], [Float(a.tail)])
+        constant("\(prefix).split", [], [0.425])
+        constant("\(prefix).const1", [], [0.180625])
+        constant("\(prefix).const2", [], [1.6])
         constant("\(prefix).clip_lo", [], [Float(-QuantileTransform.clip)])
         constant("\(prefix).clip_hi", [], [Float(QuantileTransform.clip)])
-        /// Horner's rule: k[0] x^(n-1) + ... + k[n-1].
-        func poly(_ k: [Double], _ x: String, _ tag: String) -> String {
-            var acc = "\(prefix).\(tag).k0"
-            constant(acc, [], [Float(k[0])])
-            for i in 1..<k.count {
-                constant("\(prefix).\(tag).k\(i)", [], [Float(k[i])])
+        /// Horner's rule: k[n-1] x^(n-1) + ... + k[0].
+        func poly(_ k: [Float], _ x: String, _ tag: String) -> String {
+            var acc = "\(prefix).\(tag).k\(k.count - 1)"
+            constant(acc, [], [k[k.count - 1]])
+            for i in stride(from: k.count - 2, through: 0, by: -1) {
+                constant("\(prefix).\(tag).k\(i)", [], [k[i]])
                 let m = node("Mul", [acc, x], "\(prefix).\(tag).m\(i)", name: "\(prefix).\(tag).m\(i)")
                 acc = node("Add", [m, "\(prefix).\(tag).k\(i)"], "\(prefix).\(tag).a\(i)", name: "\(prefix).\(tag).a\(i)")
             }
             return acc
         }
-        /// poly(k, x) * x + 1, the denominators' form.
-        func denominator(_ k: [Double], _ x: String, _ tag: String) -> String {
-            let m = node("Mul", [poly(k, x, tag), x], "\(prefix).\(tag).times", name: "\(prefix).\(tag).times")
-            return node("Add", [m, "\(prefix).one"], "\(prefix).\(tag).den", name: "\(prefix).\(tag).den")
-        }
+        // Centre (|p - 1/2| <= 0.425): q = (p - (1 - p)) / 2, r = 0.180625 - q², z = q a(r) / b(r).
+        let diff = node("Sub", [p, complement], "\(prefix).diff", name: "\(prefix).diff")
+        let q = node("Mul", [diff, "\(prefix).half"], "\(prefix).q", name: "\(prefix).q")
+        let q2 = node("Mul", [q, q], "\(prefix).q2", name: "\(prefix).q2")
+        let r = node("Sub", ["\(prefix).const1", q2], "\(prefix).r", name: "\(prefix).r")
+        let centreNumerator = node("Mul", [q, poly(PPND7.a, r, "a")], "\(prefix).centre_num", name: "\(prefix).centre_num")
+        let centre = node("Div", [centreNumerator, poly(PPND7.b, r, "b")], "\(prefix).centre_z", name: "\(prefix).centre_z")
+        // Tails: m = min(p, 1 - p) (at least 1e-7), s = sqrt(-log m) - 1.6, z = -c(s) / d(s), mirrored above 1/2.
         let small = node("Min", [p, complement], "\(prefix).m", name: "\(prefix).m")
         let floored = node("Max", [small, "\(prefix).eps"], "\(prefix).m_floor", name: "\(prefix).m_floor")
-        // Tail: q = sqrt(-2 log m), z = c(q) / (d(q) q + 1) (negative), mirrored above 1/2.
         let log = node("Log", [floored], "\(prefix).log", name: "\(prefix).log")
-        let twice = node("Mul", [log, "\(prefix).minus_two"], "\(prefix).minus_2log", name: "\(prefix).minus_2log")
-        let q = node("Sqrt", [twice], "\(prefix).q", name: "\(prefix).q")
-        let tail = node("Div", [poly(a.c, q, "c"), denominator(a.d, q, "d")], "\(prefix).tail_z", name: "\(prefix).tail_z")
+        let negLog = node("Neg", [log], "\(prefix).neg_log", name: "\(prefix).neg_log")
+        let root = node("Sqrt", [negLog], "\(prefix).root", name: "\(prefix).root")
+        let s = node("Sub", [root, "\(prefix).const2"], "\(prefix).s", name: "\(prefix).s")
+        let tail = node("Div", [poly(PPND7.c, s, "c"), poly(PPND7.d, s, "d")], "\(prefix).tail_z", name: "\(prefix).tail_z")
         let mirrored = node("Neg", [tail], "\(prefix).tail_neg", name: "\(prefix).tail_neg")
         let lowerHalf = node("Less", [p, complement], "\(prefix).lower_half", name: "\(prefix).lower_half")
-        let tailZ = node("Where", [lowerHalf, tail, mirrored], "\(prefix).tail_signed", name: "\(prefix).tail_signed")
-        // Centre: q = p - 1/2 = (p - (1 - p)) / 2, r = q², z = a(r) q / (b(r) r + 1).
-        let diff = node("Sub", [p, complement], "\(prefix).diff", name: "\(prefix).diff")
-        let centred = node("Mul", [diff, "\(prefix).half"], "\(prefix).centred", name: "\(prefix).centred")
-        let r = node("Mul", [centred, centred], "\(prefix).r", name: "\(prefix).r")
-        let numerator = node("Mul", [poly(a.a, r, "a"), centred], "\(prefix).centre_num", name: "\(prefix).centre_num")
-        let centre = node("Div", [numerator, denominator(a.b, r, "b")], "\(prefix).centre_z", name: "\(prefix).centre_z")
-        let inTail = node("Less", [small, "\(prefix).tail"], "\(prefix).in_tail", name: "\(prefix).in_tail")
-        let z = node("Where", [inTail, tailZ, centre], "\(prefix).z", name: "\(prefix).z")
+        let tailZ = node("Where", [lowerHalf, mirrored, tail], "\(prefix).tail_signed", name: "\(prefix).tail_signed")
+        let distance = node("Abs", [q], "\(prefix).abs_q", name: "\(prefix).abs_q")
+        let inCentre = node("LessOrEqual", [distance, "\(prefix).split"], "\(prefix).in_centre", name: "\(prefix).in_centre")
+        let z = node("Where", [inCentre, centre, tailZ], "\(prefix).z", name: "\(prefix).z")
         return node("Clip", [z, "\(prefix).clip_lo", "\(prefix).clip_hi"], "\(prefix).clipped", name: "\(prefix).clip")
     }
 
@@ -182,4 +181,17 @@ extension GraphBuilder {
         while Double(f.nextDown) + QuantileTransform.boundsThreshold > q { f = f.nextDown }
         return f
     }
+}
+
+/// The coefficients of Wichura's algorithm AS 241 (Applied Statistics 37, 1988), PPND7: Φ⁻¹
+/// to about 1e-7 in single precision. Lowest order first.
+enum PPND7 {
+    /// Centre numerator, in r = 0.180625 - q².
+    static let a: [Float] = [3.3871327179, 50.434271938, 159.29113202, 59.109374720]
+    /// Centre denominator.
+    static let b: [Float] = [1, 17.895169469, 78.757757664, 67.187563600]
+    /// Tail numerator, in s = sqrt(-log m) - 1.6 (m >= e^-25).
+    static let c: [Float] = [1.4234372777, 2.7568153900, 1.3067284816, 0.17023821103]
+    /// Tail denominator.
+    static let d: [Float] = [1, 0.73700164250, 0.12021132975]
 }

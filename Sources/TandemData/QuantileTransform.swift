@@ -13,7 +13,9 @@ import Foundation
 /// 3. `z = Φ⁻¹(p)` clipped to `±Φ⁻¹(1 - (1e-7 - 2^-52))` (about ±5.199).
 ///
 /// Unlike scikit-learn (which subsamples 10,000 rows by default), the quantiles are those of
-/// every training row.
+/// every training row. Values and quantiles are rounded to float32 first (the model's input
+/// type, and what the ONNX graph receives), so a value tied with training values stays tied in
+/// `model.onnx` too; on float32 data this is scikit-learn's transform exactly.
 public enum QuantileTransform {
     /// The most quantiles kept per feature.
     public static let maxQuantiles = 1000
@@ -24,7 +26,7 @@ public enum QuantileTransform {
 
     /// The quantile grid of `values` (all finite, not empty): `[K]`, non-decreasing.
     public static func fit(_ values: [Double]) -> [Double] {
-        let sorted = values.sorted()
+        let sorted = values.map(float32).sorted()
         let n = sorted.count
         guard n > 0 else { return [0, 0] }
         let k = max(2, min(maxQuantiles, n))
@@ -40,24 +42,30 @@ public enum QuantileTransform {
             let a = sorted[lo], b = sorted[hi]
             grid[j] = t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t
         }
+        for j in 0..<k { grid[j] = float32(grid[j]) }
         for j in 1..<k where grid[j] < grid[j - 1] { grid[j] = grid[j - 1] }
         return grid
     }
+
+    /// `x` rounded to float32 (±infinity beyond its range).
+    @inlinable
+    public static func float32(_ x: Double) -> Double { Double(Float(x)) }
 
     /// The reference probabilities of a grid of `count` quantiles: `[count]`, `k / (count - 1)`.
     public static func references(_ count: Int) -> [Double] {
         (0..<count).map { count > 1 ? Double($0) / Double(count - 1) : 0 }
     }
 
-    /// The transformed value of `x` (finite) for the grid `quantiles` (`[K]`, K >= 2).
+    /// The transformed value of `x` (not NaN) for the grid `quantiles` (`[K]`, K >= 2).
     public static func apply(_ x: Double, quantiles q: [Double]) -> Double {
         q.withUnsafeBufferPointer { apply(x, quantiles: $0) }
     }
 
     /// `apply(_:quantiles:)` on a buffer (the batch encoder's hot loop).
     @inlinable
-    public static func apply(_ x: Double, quantiles q: UnsafeBufferPointer<Double>) -> Double {
+    public static func apply(_ value: Double, quantiles q: UnsafeBufferPointer<Double>) -> Double {
         let k = q.count
+        let x = float32(value)
         let p: Double
         if x - boundsThreshold < q[0] {
             p = 0

@@ -60,6 +60,14 @@ public struct PreparedSplit: Sendable {
     /// Class indices `[count]` (classification; empty for regression).
     public var labels: [Int32] { isClassification ? rows.map { label(row: $0) } : [] }
 
+    /// Rows of each class index `0..<classes` (classification; labels outside are not counted).
+    public func classCounts(_ classes: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classes)
+        guard isClassification else { return counts }
+        for r in rows { let l = Int(label(row: r)); if l >= 0 && l < classes { counts[l] += 1 } }
+        return counts
+    }
+
     /// Regression targets `[count]` in the target's units (empty for classification).
     public var targets: [Float] { isClassification ? [] : rows.map { table.values[$0] } }
 }

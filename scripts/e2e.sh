@@ -161,6 +161,11 @@ expect_error "train.epochs past its range" 1 "train.epochs: 9223372036854775807 
 # Class weights are a weighted mean over the global batch: 2 ranks take the steps 1 rank takes.
 for np in 1 2; do train $np "$WORK/pw$np" examples/penguins.yaml --set train.max_steps=20 || fail "penguins 20 steps on $np ranks" "$(tail -3 "$WORK/pw$np.log")"; done
 if out=$("$TANDEM" diff "$WORK/pw2" "$WORK/pw1" --tolerance 1e-5); then ok "penguins (quantile, class_weight balanced): 2 ranks match 1 rank: $out"; else fail "weighted loss on 2 ranks vs 1" "$out"; fi
+# Resumed mid-run (quantile grids and class weights come back with the data): the same parameters.
+train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --stop-at-step 10 >/dev/null 2>&1
+train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --resume auto || fail "penguins resumed" "$(tail -3 "$WORK/pwr.log")"
+s1=$(field "$WORK/pwr" params_sha256); s2=$(field "$WORK/pw1" params_sha256)
+[ -n "$s1" ] && [ "$s1" = "$s2" ] && ok "penguins stopped at step 10 and resumed: params_sha256 equals the uninterrupted run" || fail "penguins resume" "$s1 vs $s2"
 w=$(json_get "$WORK/pw1/summary.json" class_weight.Chinstrap)
 close_to "$w" 1.7167 0.001 && ok "summary.json reports the balanced weights (Chinstrap $w = 206 training rows / (3 * 40))" || fail "class_weight in summary.json" "$w"
 train 2 "$WORK/penguins" examples/penguins.yaml || fail "penguins example" "$(tail -3 "$WORK/penguins.log")"

@@ -98,11 +98,11 @@ def sklearn_models(df, target, task, n_fit):
     mask = [True] * len(cats) + [False] * len(nums)
     if task == "classification":
         positive = sorted(y.unique())[-1]
-        mlp = make_pipeline(onehot, MLPClassifier(HIDDEN, early_stopping=True, random_state=0, max_iter=200)).fit(Xf, yf)
+        mlp = make_pipeline(onehot, MLPClassifier(hidden_layer_sizes=HIDDEN, early_stopping=True, random_state=0, max_iter=200)).fit(Xf, yf)
         hgb = make_pipeline(ordinal, HistGradientBoostingClassifier(categorical_features=mask, random_state=0)).fit(Xf, yf)
         score = lambda m: roc_auc_score(yt == positive, m.predict_proba(Xt)[:, list(m.classes_).index(positive)])
     else:
-        mlp = make_pipeline(onehot, MLPRegressor(HIDDEN, early_stopping=True, random_state=0, max_iter=200)).fit(Xf, yf)
+        mlp = make_pipeline(onehot, MLPRegressor(hidden_layer_sizes=HIDDEN, early_stopping=True, random_state=0, max_iter=200)).fit(Xf, yf)
         hgb = make_pipeline(ordinal, HistGradientBoostingRegressor(categorical_features=mask, random_state=0)).fit(Xf, yf)
         score = lambda m: r2_score(yt, m.predict(Xt))
     return score(mlp), score(hgb)

@@ -111,8 +111,9 @@ public enum QuantileTransform {
     }
 }
 
-/// Acklam's rational approximation of Φ⁻¹ (relative error below 1.2e-9), shared with the ONNX
-/// export, which evaluates the same polynomials in float32.
+/// Acklam's rational approximation of Φ⁻¹ (relative error below 1.2e-9), the starting point of
+/// `QuantileTransform.inverseNormalCDF`. (The ONNX export uses AS 241 PPND7 instead, whose
+/// positive coefficients do not cancel in float32.)
 public enum AcklamCoefficients {
     public static let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                            1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]

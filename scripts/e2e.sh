@@ -157,6 +157,39 @@ expect_error "bad --set value" 1 "train.optimizer.name" examples/iris.yaml --set
 expect_error "a model too big for memory is refused before allocating" 1 "need about" examples/digits.yaml --set 'model.hidden=[1000000,1000000]'
 expect_error "train.epochs past its range" 1 "train.epochs: 9223372036854775807 is outside the valid range" examples/iris.yaml --set train.epochs=9223372036854775807
 
+# --- tables: quantile transform, class weights, target scaling (issue 14) ---------------------
+# Class weights are a weighted mean over the global batch: 2 ranks take the steps 1 rank takes.
+for np in 1 2; do train $np "$WORK/pw$np" examples/penguins.yaml --set train.max_steps=20 || fail "penguins 20 steps on $np ranks" "$(tail -3 "$WORK/pw$np.log")"; done
+if out=$("$TANDEM" diff "$WORK/pw2" "$WORK/pw1" --tolerance 1e-5); then ok "penguins (quantile, class_weight balanced): 2 ranks match 1 rank: $out"; else fail "weighted loss on 2 ranks vs 1" "$out"; fi
+# Resumed mid-run (quantile grids and class weights come back with the data): the same parameters.
+train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --stop-at-step 10 >/dev/null 2>&1
+train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --resume auto || fail "penguins resumed" "$(tail -3 "$WORK/pwr.log")"
+s1=$(field "$WORK/pwr" params_sha256); s2=$(field "$WORK/pw1" params_sha256)
+[ -n "$s1" ] && [ "$s1" = "$s2" ] && ok "penguins stopped at step 10 and resumed: params_sha256 equals the uninterrupted run" || fail "penguins resume" "$s1 vs $s2"
+w=$(json_get "$WORK/pw1/summary.json" class_weight.Chinstrap)
+close_to "$w" 1.7167 0.001 && ok "summary.json reports the balanced weights (Chinstrap $w = 206 training rows / (3 * 40))" || fail "class_weight in summary.json" "$w"
+train 2 "$WORK/penguins" examples/penguins.yaml || fail "penguins example" "$(tail -3 "$WORK/penguins.log")"
+a=$(metric "$WORK/penguins" test accuracy)
+ge "$a" 0.95 && ok "penguins example on 2 ranks: test accuracy $a >= 0.95" || fail "penguins accuracy" "$a"
+# The regression target is standardized for training; metrics and predictions stay in its units.
+train 1 "$WORK/ts-auto" examples/iris-regression.yaml --set model.solver=gradient --set train.epochs=40 || fail "iris-regression gradient, target_scale auto"
+train 1 "$WORK/ts-none" examples/iris-regression.yaml --set model.solver=gradient --set train.epochs=40 --set data.preprocess.target_scale=none || fail "iris-regression target_scale none"
+ra=$(metric "$WORK/ts-auto" test r2); rn=$(metric "$WORK/ts-none" test r2); mean=$(json_get "$WORK/ts-auto/model/model.json" preprocessing.target.mean)
+if ge "$ra" 0.9 && ge "$rn" 0.8 && [ -n "$mean" ] && [ -z "$(json_get "$WORK/ts-none/model/model.json" preprocessing.target.mean)" ]; then
+  ok "iris-regression R² with target_scale auto $ra (target mean $mean in model.json), none $rn"
+else fail "target scaling" "auto $ra, none $rn, mean '$mean'"; fi
+if "$TANDEM" predict "$WORK/ts-auto/model" --input examples/data/iris.csv --output "$WORK/ts.csv" >/dev/null 2>&1 \
+   && python3 - "$WORK/ts.csv" <<'PY'
+import csv, sys
+v = [float(r["prediction"]) for r in csv.DictReader(open(sys.argv[1]))]
+sys.exit(0 if 0.0 <= min(v) and max(v) < 3.5 and max(v) > 1.5 else 1)   # petal width in cm, 0.1 ... 2.5
+PY
+then ok "tandem predict of the scaled-target model answers in cm"; else fail "predict in target units"; fi
+cfg_reg() { printf 'data: {path: %s, target: petal_width, task: regression}\ntrain: {epochs: 1}\n' "$ROOT/examples/data/iris.csv" > "$WORK/$1.yaml"; }
+cfg_reg cwreg; expect_error "class_weight on a regression task" 1 "train.class_weight: class weights apply to classification" "$WORK/cwreg.yaml" --set train.class_weight=balanced
+expect_error "a class_weight label that is not a class" 2 "train.class_weight: 'Emperor' is not a class" examples/penguins.yaml --set 'train.class_weight={Emperor: 2}'
+expect_error "target_scale standard on classification" 1 "data.preprocess.target_scale: standard scales a regression target" examples/penguins.yaml --set data.preprocess.target_scale=standard
+
 # --- output directories: tandem removes only what it wrote (issue 18, findings 1 and 2) ------------
 proj="$WORK/proj"; mkdir -p "$proj/model"
 echo mine > "$proj/model/weights.bin"; echo '{"mine": 1}' > "$proj/summary.json"; echo mine > "$proj/report.html"

@@ -10,7 +10,7 @@ setup_mpi_env
 # The cross-checks against reference implementations (Python's safetensors, TensorBoard's event
 # reader and onnxruntime) run when python3 can have those packages; set them up in a private
 # virtual environment under .build/ (skipped, with the tests saying so, when that is not possible).
-if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard, onnxruntime, optuna, yaml" 2>/dev/null; then
+if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, tensorboard, onnxruntime, optuna, yaml, sklearn" 2>/dev/null; then
   if [ ! -x .build/python/bin/python3 ]; then
     log "setting up .build/python (numpy, safetensors, tensorboard) for the reference cross-checks"
     python3 -m venv .build/python >/dev/null 2>&1 && timeout 600 .build/python/bin/python3 -m pip install --quiet numpy safetensors tensorboard >/dev/null 2>&1 \
@@ -27,6 +27,11 @@ if command -v python3 >/dev/null && ! python3 -c "import numpy, safetensors, ten
     log "adding optuna to .build/python for the Optuna journal cross-check"
     timeout 600 .build/python/bin/python3 -m pip install --quiet optuna >/dev/null 2>&1 \
       || echo "note: could not install optuna; the Optuna journal cross-check will be skipped"
+  fi
+  # scikit-learn: the quantile transform's reference (QuantileTransformTests).
+  if [ -x .build/python/bin/python3 ] && ! .build/python/bin/python3 -c "import sklearn" 2>/dev/null; then
+    timeout 600 .build/python/bin/python3 -m pip install --quiet scikit-learn >/dev/null 2>&1 \
+      || echo "note: could not install scikit-learn; the quantile transform cross-check will be skipped"
   fi
   # PyYAML: checks that config.yaml's floats read as floats in a YAML 1.1 reader.
   if [ -x .build/python/bin/python3 ] && ! .build/python/bin/python3 -c "import yaml" 2>/dev/null; then

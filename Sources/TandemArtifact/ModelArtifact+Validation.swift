@@ -48,6 +48,17 @@ extension ModelArtifact {
                 throw ArtifactError("\(json): preprocessing of '\(f.name)' has fill \(f.fill), offset \(f.offset), divisor \(f.divisor) (each must be finite, divisor non-zero)")
             }
         }
+        var gridLength: Int?
+        for f in features where f.kind == .numeric {
+            guard let q = f.quantiles else { continue }
+            guard q.count >= 2, q.count == (gridLength ?? q.count), q.allSatisfy(\.isFinite), zip(q, q.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw ArtifactError("\(json): the quantiles of '\(f.name)' must be at least 2 finite non-decreasing values, as many as every other feature's (\(q.count) given)")
+            }
+            gridLength = q.count
+        }
+        if let t = m.preprocessing.target, !(t.mean.isFinite && t.std.isFinite && t.std != 0 && Float(t.std).isFinite && Float(t.mean).isFinite && Float(t.std) != 0) {
+            throw ArtifactError("\(json): the target scaling has mean \(t.mean), std \(t.std) (each must be a finite float32, std non-zero)")
+        }
         for f in features where f.kind == .categorical {
             guard !f.categories.isEmpty, Set(f.categories).count == f.categories.count else {
                 throw ArtifactError("\(json): categorical feature '\(f.name)' needs distinct categories (has \(f.categories.count))")

@@ -9,11 +9,11 @@ import TandemTensor
 /// Input `features`: float32 `[N, F]`, the columns `manifest.encodedInputs` in order — each numeric
 /// feature raw (NaN = missing) and each categorical feature as its one-hot columns. Graph:
 /// IsNaN + Where (the fitted imputation; NaN across a one-hot block becomes the fill category's one-hot), Sub + Div (the
-/// scaling), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
+/// scaling; `ONNXQuantile.swift` for `scale: quantile`), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
 /// residual Add), the normalization (BatchNormalization, or layer
 /// normalization composed from ReduceMean/Sub/Mul/Sqrt/Div) and the hidden activation (GELU composed from Erf, as
 /// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
-/// `probabilities` `[N, 2]` (`[1 - p, p]`); regression -> `value` `[N, 1]`.
+/// `probabilities` `[N, 2]` (`[1 - p, p]`); regression -> `value` `[N, 1]` (times the target's std plus its mean when it was scaled for training).
 public struct ONNXModel {
     /// The ONNX IR version written (8: onnxruntime 1.10 and later load it).
     public static let irVersion: Int64 = 8
@@ -56,6 +56,7 @@ public struct ONNXModel {
         b.node("Where", ["preprocess.missing", "preprocess.fill", Self.inputName], "preprocess.imputed", name: "impute.where")
         b.node("Sub", ["preprocess.imputed", "preprocess.offset"], "preprocess.centered", name: "scale.sub")
         var x = b.node("Div", ["preprocess.centered", "preprocess.divisor"], "preprocess.scaled", name: "scale.div")
+        x = try b.quantileTransform(x, features: m.preprocessing.features, width: width)
 
         // Dense layers, each hidden one followed by its normalization and activation.
         var tensors: [String: NamedTensor] = [:]
@@ -68,7 +69,7 @@ public struct ONNXModel {
         let spec = network.spec
         let layers = spec.widths.count - 1
         let head = LossHead(classes: m.task == .classification ? m.classes?.count : nil)
-        let valueOutput = head == .meanSquaredError(outputs: 1) ? interface.output : "head.output"
+        let valueOutput = head == .meanSquaredError(outputs: 1) && m.preprocessing.target == nil ? interface.output : "head.output"
         if let r = spec.residual {
             // ResNet: input Gemm; per block x + Gemm(Act(Gemm(Norm(x)))) (dropout is identity at
             // inference); then Norm, Act and the head Gemm.
@@ -92,7 +93,7 @@ public struct ONNXModel {
         for i in 0..<(spec.residual == nil ? layers : 0) {
             let weight = try initializer("layers.\(i).weight"), bias = try initializer("layers.\(i).bias")
             let last = i == layers - 1
-            let out = last && head == .meanSquaredError(outputs: 1) ? interface.output : "layers.\(i).output"
+            let out = last && head == .meanSquaredError(outputs: 1) && m.preprocessing.target == nil ? interface.output : "layers.\(i).output"
             x = b.node("Gemm", [x, weight, bias], out, name: "layers.\(i).gemm", attributes: [.init(name: "transB", value: .int(1))])
             if spec.normalizes(layer: i) {
                 let names = try spec.norm.tensorNames.map { try initializer(NetworkSpec.normName(layer: i, $0)) }
@@ -111,7 +112,13 @@ public struct ONNXModel {
             let q = b.node("Sub", ["head.one", p], "head.q", name: "head.complement")
             b.node("Concat", [q, p], interface.output, name: "head.concat", attributes: [.init(name: "axis", value: .int(1))])
         case .meanSquaredError:
-            break  // the last Gemm already writes `value`
+            // The last Gemm writes `value`, or the scaled target, which `TargetScaling.unscale` turns back.
+            if let scaling = m.preprocessing.target {
+                b.constant("target.std", [], [Float(scaling.std)])
+                b.constant("target.mean", [], [Float(scaling.mean)])
+                let product = b.node("Mul", [x, "target.std"], "target.product", name: "target.mul")
+                b.node("Add", [product, "target.mean"], interface.output, name: "target.add")
+            }
         }
 
         let columns = interface.inputColumns
@@ -137,7 +144,7 @@ public struct ONNXModel {
 }
 
 /// Collects the nodes and initializers of a graph in order.
-private struct GraphBuilder {
+struct GraphBuilder {
     var nodes: [ONNXProto.Node] = []
     var initializers: [ONNXProto.Tensor] = []
 

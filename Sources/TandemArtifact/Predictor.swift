@@ -22,7 +22,17 @@ public final class Predictor {
     /// missing values take the fitted imputation.
     public func outputs(table: Table, rows: [Int]) throws -> Matrix {
         let x = try artifact.manifest.preprocessing.transform(table: table, rows: rows)
-        return head.probabilities(try network.predict(x))
+        return try outputs(encoded: x)
+    }
+
+    /// Outputs for encoded rows `x` `[rows, encoded inputs]`: probabilities, or regression
+    /// values in the target's units (un-scaled when the model was trained on a scaled target).
+    public func outputs(encoded x: Matrix) throws -> Matrix {
+        var out = head.probabilities(try network.predict(x))
+        if head == .meanSquaredError(outputs: 1), let scaling = artifact.manifest.preprocessing.target {
+            scaling.unscale(&out.values)
+        }
+        return out
     }
 
     /// Reads `path` (CSV or .npy) with the artifact's column kinds; a feature column the file

@@ -49,7 +49,7 @@ public struct StreamingPredictor {
                 let batch = Matrix(rows: rows, cols: width, values: rows == Self.batchRows ? x : Array(x[0..<(rows * width)]))
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(rows * 16 * (predictor.head.probabilityWidth + 1))
-                format.append(predictor.head.probabilities(try predictor.network.predict(batch)), prefixes: kept.isEmpty ? nil : prefixes, to: &bytes)
+                format.append(try predictor.outputs(encoded: batch), prefixes: kept.isEmpty ? nil : prefixes, to: &bytes)
                 prefixes.removeAll(keepingCapacity: true)
                 try write(bytes)
                 total += rows

@@ -3,7 +3,8 @@
 /// into a caller's buffer, so only the batch is ever encoded and nothing is allocated per batch.
 ///
 /// Gives exactly `Preprocessor.transform` on the same rows: numeric
-/// `Float(((x is NaN ? fill : x) - offset) / divisor)` in double precision on the stored values
+/// `Float(((x is NaN ? fill : x) - offset) / divisor)` (or the quantile transform of the imputed
+/// value) in double precision on the stored values
 /// (which are the parsed doubles bit for bit), and a 1 at the category's one-hot position.
 public struct BatchEncoder: Sendable {
     /// How one feature is read and written.
@@ -14,6 +15,8 @@ public struct BatchEncoder: Sendable {
         /// position of each dictionary value (-1: not a training category), `fill` that of a
         /// missing cell.
         case onehot(column: PreparedColumn, positions: [Int32], fill: Int32, out: Int)
+        /// Numeric column through a quantile grid (`QuantileTransform`) into output column `out`.
+        case quantile(column: PreparedColumn, fill: Double, quantiles: [Double], out: Int)
     }
 
     let plans: [Plan]
@@ -37,6 +40,10 @@ public struct BatchEncoder: Sendable {
             }
             switch f.kind {
             case .numeric:
+                if let q = f.quantiles {  // bounded by QuantileTransform.clip: nothing to check
+                    plans.append(.quantile(column: column, fill: f.fill, quantiles: q, out: out))
+                    break
+                }
                 try Self.checkRange(f, column: column, table: table)
                 plans.append(.numeric(column: column, fill: f.fill, offset: f.offset, divisor: f.divisor, out: out))
             case .categorical:
@@ -69,6 +76,13 @@ public struct BatchEncoder: Sendable {
                     for i in 0..<n {
                         let raw = v[rows[i]]
                         output[i * width + out] = Float(((raw.isNaN ? fill : raw) - offset) / divisor)
+                    }
+                }
+            case .quantile(let column, let fill, let quantiles, let out):
+                quantiles.withUnsafeBufferPointer { q in
+                    for i in 0..<n {
+                        let raw = column.number(rows[i])
+                        output[i * width + out] = Float(QuantileTransform.apply(raw.isNaN ? fill : raw, quantiles: q))
                     }
                 }
             case .onehot(let column, let positions, let fill, let out):

@@ -2,7 +2,9 @@
 ///
 /// Numeric features use `fill`, `offset` and `divisor` and produce one output column:
 /// `x' = ((x is missing ? fill : x) - offset) / divisor`. Categorical features use `categories`
-/// and `fillCategory` and produce `categories.count` one-hot columns.
+/// and `fillCategory` and produce `categories.count` one-hot columns. A numeric feature fitted
+/// with `scale: quantile` keeps offset 0 and divisor 1 and maps the imputed value through its
+/// `quantiles` grid instead (`QuantileTransform`).
 public struct FeatureTransform: Codable, Sendable, Equatable {
     /// The column name.
     public var name: String
@@ -18,10 +20,13 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
     public var categories: [String]
     /// Categorical: the category a missing cell is replaced with. Empty for numeric.
     public var fillCategory: String
+    /// Numeric with `scale: quantile`: the training quantiles `[K]` (non-decreasing, K >= 2),
+    /// at the probabilities `k / (K - 1)`. Nil otherwise (absent from `model.json`).
+    public var quantiles: [Double]?
 
     /// A transform with every field given.
     public init(name: String, kind: ColumnKind, fill: Double = 0, offset: Double = 0, divisor: Double = 1,
-                categories: [String] = [], fillCategory: String = "") {
+                categories: [String] = [], fillCategory: String = "", quantiles: [Double]? = nil) {
         self.name = name
         self.kind = kind
         self.fill = fill
@@ -29,6 +34,15 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         self.divisor = divisor
         self.categories = categories
         self.fillCategory = fillCategory
+        self.quantiles = quantiles
+    }
+
+    /// The scaled value of an imputed numeric value `x`: through the quantile grid, or
+    /// `(x - offset) / divisor`.
+    @inlinable
+    public func scaled(_ x: Double) -> Double {
+        if let quantiles { return QuantileTransform.apply(x, quantiles: quantiles) }
+        return (x - offset) / divisor
     }
 
     /// Number of output columns: 1 for numeric, one per category for categorical.
@@ -50,6 +64,7 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         let filled = values.map { $0.isNaN ? fill : $0 }
         var offset = 0.0
         var divisor = 1.0
+        var quantiles: [Double]?
         switch options.scale {
         case .standard where !filled.isEmpty:
             let mean = filled.reduce(0, +) / Double(filled.count)
@@ -63,10 +78,12 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
             let hi = filled.max() ?? 0
             offset = lo
             divisor = hi > lo ? hi - lo : 1
+        case .quantile:
+            quantiles = QuantileTransform.fit(filled)
         case .standard, .minmax, .none:
             break
         }
-        return FeatureTransform(name: name, kind: .numeric, fill: fill, offset: offset, divisor: divisor)
+        return FeatureTransform(name: name, kind: .numeric, fill: fill, offset: offset, divisor: divisor, quantiles: quantiles)
     }
 
     /// Fits a categorical feature to its training values (`nil` = missing).

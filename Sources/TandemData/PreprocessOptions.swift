@@ -16,7 +16,20 @@ public enum ScaleMethod: String, Codable, Sendable, CaseIterable {
     case standard
     /// offset = min, divisor = max - min (1 if it is 0), so training values land in [0, 1].
     case minmax
+    /// The training quantiles mapped to a standard normal distribution (`QuantileTransform`).
+    case quantile
     /// offset 0, divisor 1.
+    case none
+}
+
+/// How a regression target is scaled for training (`TargetScaling`); predictions, metrics and
+/// exports stay in the target's units.
+public enum TargetScaleMethod: String, Codable, Sendable, CaseIterable {
+    /// `standard` for regression, `none` for classification.
+    case auto
+    /// Standardized with the training split's mean and population standard deviation.
+    case standard
+    /// Trained on the raw target.
     case none
 }
 
@@ -36,14 +49,17 @@ public struct PreprocessOptions: Codable, Sendable, Equatable {
     public var scale: ScaleMethod
     /// Categorical encoding (default `.onehot`).
     public var categorical: CategoricalEncoding
+    /// Regression target scaling (default `.auto`).
+    public var targetScale: TargetScaleMethod
 
     /// Options with the given settings; every argument has the default listed on its property.
     public init(impute: ImputeStrategy = .mean, fillValue: Double = 0, scale: ScaleMethod = .standard,
-                categorical: CategoricalEncoding = .onehot) {
+                categorical: CategoricalEncoding = .onehot, targetScale: TargetScaleMethod = .auto) {
         self.impute = impute
         self.fillValue = fillValue
         self.scale = scale
         self.categorical = categorical
+        self.targetScale = targetScale
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -52,6 +68,7 @@ public struct PreprocessOptions: Codable, Sendable, Equatable {
         case fillValueCamelCase = "fillValue"
         case scale
         case categorical
+        case targetScale = "target_scale"
     }
 
     /// Decodes the options, using the default for every absent key (`fill_value` or `fillValue`).
@@ -62,15 +79,17 @@ public struct PreprocessOptions: Codable, Sendable, Equatable {
         self.init(impute: try c.decodeIfPresent(ImputeStrategy.self, forKey: .impute) ?? .mean,
                   fillValue: fill ?? 0,
                   scale: try c.decodeIfPresent(ScaleMethod.self, forKey: .scale) ?? .standard,
-                  categorical: try c.decodeIfPresent(CategoricalEncoding.self, forKey: .categorical) ?? .onehot)
+                  categorical: try c.decodeIfPresent(CategoricalEncoding.self, forKey: .categorical) ?? .onehot,
+                  targetScale: try c.decodeIfPresent(TargetScaleMethod.self, forKey: .targetScale) ?? .auto)
     }
 
-    /// Encodes all four settings (`impute`, `fill_value`, `scale`, `categorical`).
+    /// Encodes every setting (`impute`, `fill_value`, `scale`, `categorical`, `target_scale`).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(impute, forKey: .impute)
         try c.encode(fillValue, forKey: .fillValue)
         try c.encode(scale, forKey: .scale)
         try c.encode(categorical, forKey: .categorical)
+        try c.encode(targetScale, forKey: .targetScale)
     }
 }

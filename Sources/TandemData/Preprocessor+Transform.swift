@@ -21,7 +21,7 @@ extension Preprocessor {
                     for (i, r) in rows.enumerated() {
                         let x = values[r].isNaN ? feature.fill : values[r]
                         guard x.isFinite else { throw infinite(x, feature: feature, row: r, table: table) }
-                        let v = Float((x - feature.offset) / feature.divisor)
+                        let v = Float(feature.scaled(x))
                         guard v.isFinite else { throw outOfRange(x, feature: feature, row: r, table: table) }
                         out[i * width + start] = v
                     }
@@ -76,7 +76,7 @@ extension Preprocessor {
         }
         if x.isNaN { x = feature.fill }
         guard x.isFinite else { throw infinite(x, feature: feature, row: row, table: table) }
-        let v = Float((x - feature.offset) / feature.divisor)
+        let v = Float(feature.scaled(x))
         guard v.isFinite else { throw outOfRange(x, feature: feature, row: row, table: table) }
         return v
     }

@@ -13,11 +13,14 @@ public struct Preprocessor: Codable, Sendable, Equatable {
     public var options: PreprocessOptions
     /// One fitted transform per input feature, in output order.
     public var features: [FeatureTransform]
+    /// The regression target's scaling for training (nil: trained on the raw target).
+    public var target: TargetScaling?
 
     /// A preprocessor from already fitted parts.
-    public init(options: PreprocessOptions, features: [FeatureTransform]) {
+    public init(options: PreprocessOptions, features: [FeatureTransform], target: TargetScaling? = nil) {
         self.options = options
         self.features = features
+        self.target = target
     }
 
     /// Learns imputation values, scales and categories for `features` from `rows` of `table` only.

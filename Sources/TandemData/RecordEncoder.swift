@@ -16,6 +16,8 @@ public struct RecordEncoder {
         var offset: Double
         var divisor: Double
         var category: Int
+        /// The quantile grid (`scale: quantile`), else nil.
+        var quantiles: [Double]?
     }
 
     private let steps: [Step]
@@ -35,9 +37,10 @@ public struct RecordEncoder {
         for f in preprocessor.features {
             let c = try table.requireIndex(of: f.name, role: "feature")
             if f.kind == .numeric {
-                steps.append(Step(column: c, output: output, fill: f.fill, offset: f.offset, divisor: f.divisor, category: -1))
+                steps.append(Step(column: c, output: output, fill: f.fill, offset: f.offset, divisor: f.divisor, category: -1,
+                                  quantiles: f.quantiles))
             } else {
-                steps.append(Step(column: c, output: output, fill: 0, offset: 0, divisor: 1, category: categories.count))
+                steps.append(Step(column: c, output: output, fill: 0, offset: 0, divisor: 1, category: categories.count, quantiles: nil))
                 categories.append(Dictionary(f.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
             }
             output += f.width
@@ -67,7 +70,7 @@ public struct RecordEncoder {
                         throw DataError(file: scanner.file, line: scanner.recordLine, column: features[i].name,
                                         message: ColumnTyping.overflows(scanner.text(c)) ? ColumnTyping.overflowMessage(scanner.text(c)) : "expected a finite number, found \(CellText.format(x))")
                     }
-                    let v = Float((x - step.offset) / step.divisor)
+                    let v = Float(step.quantiles.map { QuantileTransform.apply(x, quantiles: $0) } ?? (x - step.offset) / step.divisor)
                     guard v.isFinite else {
                         throw DataError(file: scanner.file, line: scanner.recordLine, column: features[i].name,
                                         message: FeatureTransform.outOfRange(x))

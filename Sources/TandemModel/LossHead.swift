@@ -41,19 +41,22 @@ public enum LossHead: Equatable, Sendable {
     ///
     /// Shapes: `output` `[rows, outputs]`; `labels` `[rows]` (classification) or `targets`
     /// `[rows, outputs]` (regression); `scratch` at least `[rows, outputs]`; `dOutput`
-    /// `[rows, outputs]` receives d(loss sum * gradScale)/d output (nil to skip).
+    /// `[rows, outputs]` receives d(loss sum * gradScale)/d output (nil to skip). `classWeights`
+    /// `[classes]` (classification only) weighs each row's loss by its class (`train.class_weight`).
     public func lossSum(output: UnsafePointer<Float>, labels: UnsafePointer<Int32>?, targets: UnsafePointer<Float>?,
                         rows: Int, scratch: UnsafeMutablePointer<Float>, dOutput: UnsafeMutablePointer<Float>?,
-                        gradScale: Float) -> Double {
+                        gradScale: Float, classWeights: UnsafePointer<Float>? = nil) -> Double {
         switch self {
         case .softmaxCrossEntropy(let c):
             guard let labels else { return .nan }
             return SoftmaxCrossEntropy.forwardBackward(logits: output, labels: labels, rows: rows, classes: c,
-                                                       probabilities: scratch, dLogits: dOutput, gradScale: gradScale)
+                                                       probabilities: scratch, dLogits: dOutput, gradScale: gradScale,
+                                                       classWeights: classWeights)
         case .binaryCrossEntropy:
             guard let labels else { return .nan }
             return BinaryCrossEntropy.forwardBackward(logits: output, labels: labels, rows: rows,
-                                                      probabilities: scratch, dLogits: dOutput, gradScale: gradScale)
+                                                      probabilities: scratch, dLogits: dOutput, gradScale: gradScale,
+                                                      classWeights: classWeights)
         case .meanSquaredError(let o):
             guard let targets else { return .nan }
             return MeanSquaredError.forwardBackward(predictions: output, targets: targets, count: rows * o,

@@ -8,11 +8,14 @@ public enum SoftmaxCrossEntropy {
     /// `0..<classes`. Writes `probabilities = softmax(logits)` and
     /// `dLogits = (probabilities - onehot(labels)) * gradScale` (pass `dLogits: nil` to skip).
     /// Returns `sum_r -log p[r, labels[r]]` in Double (not divided by `rows`).
+    /// With `classWeights` `[classes]`, row r's loss and gradient are multiplied by
+    /// `classWeights[labels[r]]` (the weighted loss sum).
     @inlinable
     public static func forwardBackward(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                                        rows: Int, classes: Int,
                                        probabilities: UnsafeMutablePointer<Float>,
-                                       dLogits: UnsafeMutablePointer<Float>?, gradScale: Float) -> Double {
+                                       dLogits: UnsafeMutablePointer<Float>?, gradScale: Float,
+                                       classWeights: UnsafePointer<Float>? = nil) -> Double {
         var loss = 0.0
         for r in 0..<rows {
             let z = logits + r * classes
@@ -25,11 +28,14 @@ public enum SoftmaxCrossEntropy {
             for c in 0..<classes { p[c] *= inv }
             let y = Int(labels[r])
             // log p_y = z_y - m - log s, computed from logits for accuracy.
-            loss += Double(log(s) + m - z[y])
+            let rowLoss = log(s) + m - z[y]
+            let w = classWeights?[y]
+            loss += Double(w.map { $0 * rowLoss } ?? rowLoss)
             if let d = dLogits {
                 let g = d + r * classes
-                for c in 0..<classes { g[c] = p[c] * gradScale }
-                g[y] -= gradScale
+                let scale = w.map { $0 * gradScale } ?? gradScale
+                for c in 0..<classes { g[c] = p[c] * scale }
+                g[y] -= scale
             }
         }
         return loss

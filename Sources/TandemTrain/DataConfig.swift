@@ -65,6 +65,9 @@ public struct DataConfig: Codable, Equatable, Sendable {
             split.method = SplitConfig(task: task).method
         }
         preprocess = try c.decodeIfPresent(PreprocessConfig.self, forKey: .preprocess)?.options ?? PreprocessOptions()
+        if preprocess.targetScale == .standard && task == .classification {
+            throw ConfigError("data.preprocess.target_scale: standard scales a regression target; this task is classification (use auto or none)")
+        }
         cache = DataCacheSetting(try c.decodeIfPresent(String.self, forKey: .cache) ?? "auto")
         if case .path(let p) = cache, p.isEmpty { throw ConfigError("data.cache: expected auto, off or a directory, found an empty string") }
     }
@@ -151,7 +154,7 @@ struct PreprocessConfig: Codable {
     var options: PreprocessOptions
     init(_ options: PreprocessOptions) { self.options = options }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case impute, fillValue = "fill_value", scale, categorical }
+    enum CodingKeys: String, CodingKey, CaseIterable { case impute, fillValue = "fill_value", scale, categorical, targetScale = "target_scale" }
 
     init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
@@ -161,6 +164,7 @@ struct PreprocessConfig: Codable {
         o.fillValue = try c.value(.fillValue, or: o.fillValue)
         o.scale = try c.choice(.scale, or: o.scale)
         o.categorical = try c.choice(.categorical, or: o.categorical)
+        o.targetScale = try c.choice(.targetScale, or: o.targetScale)
         try ConfigRange.check(o.fillValue, "data.preprocess.fill_value", -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
         options = o
     }
@@ -171,5 +175,6 @@ struct PreprocessConfig: Codable {
         try c.encode(options.fillValue, forKey: .fillValue)
         try c.encode(options.scale, forKey: .scale)
         try c.encode(options.categorical, forKey: .categorical)
+        try c.encode(options.targetScale, forKey: .targetScale)
     }
 }

@@ -66,7 +66,10 @@ enum DataPreparation {
         if strata == nil, config.split.method == .stratified, case .values(let v) = target { strata = QuantileBins.labels(v) }
         let split = try SplitIndices.make(count: table.rowCount, labels: strata, validation: config.split.validation,
                                           test: config.split.test, method: config.split.method, seed: config.split.seed)
-        let preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        var preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        if TargetScaling.applies(config.preprocess.targetScale, task: config.task), case .values(let v) = target {
+            preprocessor.target = TargetScaling.fit(split.train.map { v[$0] })
+        }
         let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
         let stamps = try sources(config).map { try SourceStamp.make($0) }
         let dataSHA256: String

@@ -12,14 +12,17 @@ struct Evaluator {
     let comm: Communicator
     let classes: [String]?
     /// This rank's block of outputs `[rows, probabilityWidth]` (probabilities for
-    /// classification, predicted values for regression) for a split.
+    /// classification, predicted values for regression, as the network outputs them) for a split.
     let localOutputs: (PreparedSplit) throws -> [Float]
 
     /// Metrics on `split`, and the gathered outputs `[rows, probabilityWidth]`.
     func evaluate(_ split: PreparedSplit) throws -> (Evaluation, Matrix) {
         let n = split.count
         let width = head.probabilityWidth
-        let all = Matrix(rows: n, cols: width, values: try comm.allgatherv(try localOutputs(split)))
+        var values = try comm.allgatherv(try localOutputs(split))
+        // Regression outputs back in the target's units (`data.preprocess.target_scale`).
+        if classes == nil, let scaling = split.targetScaling { scaling.unscale(&values) }
+        let all = Matrix(rows: n, cols: width, values: values)
         if let classes {
             return (.classification(ClassificationMetrics.compute(probabilities: all, labels: split.labels, classLabels: classes)), all)
         }

@@ -18,6 +18,8 @@ public struct PreparedSplit: Sendable {
     let labelMap: [Int32]?
     /// The split's rows of `table`, ascending.
     let rowBuffer: ColumnBuffer
+    /// The regression target's training scaling (`data.preprocess.target_scale`), if any.
+    var targetScaling: TargetScaling? = nil
 
     /// The split's rows of the prepared dataset (= source data rows), ascending.
     public var rows: UnsafeBufferPointer<Int> { rowBuffer.typed(Int.self) }
@@ -39,8 +41,11 @@ public struct PreparedSplit: Sendable {
         return labelMap.map { $0[Int(l)] } ?? l
     }
 
-    /// Target value of dataset row `row` (regression).
-    @inline(__always) public func target(row: Int) -> Float { table.values[row] }
+    /// Target value of dataset row `row` as the network learns it (regression): scaled by
+    /// `targetScaling` when set.
+    @inline(__always) public func target(row: Int) -> Float {
+        targetScaling.map { $0.scale(table.values[row]) } ?? table.values[row]
+    }
 
     /// Whether the target is a class.
     public var isClassification: Bool { table.manifest.target.kind == .categorical }
@@ -55,8 +60,16 @@ public struct PreparedSplit: Sendable {
     /// Class indices `[count]` (classification; empty for regression).
     public var labels: [Int32] { isClassification ? rows.map { label(row: $0) } : [] }
 
-    /// Regression targets `[count]` (empty for classification).
-    public var targets: [Float] { isClassification ? [] : rows.map { target(row: $0) } }
+    /// Rows of each class index `0..<classes` (classification; labels outside are not counted).
+    public func classCounts(_ classes: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classes)
+        guard isClassification else { return counts }
+        for r in rows { let l = Int(label(row: r)); if l >= 0 && l < classes { counts[l] += 1 } }
+        return counts
+    }
+
+    /// Regression targets `[count]` in the target's units (empty for classification).
+    public var targets: [Float] { isClassification ? [] : rows.map { table.values[$0] } }
 }
 
 /// The data of a job: a prepared dataset (mapped from the cache, or in memory with
@@ -195,7 +208,8 @@ public struct PreparedData: Sendable {
         }
         let preprocessor = reusing?.preprocessor ?? stats.preprocessor
         let batch = try BatchEncoder(preprocessor: preprocessor, table: table)
-        let splits = splitRows.map { PreparedSplit(table: table, encoder: batch, labelMap: labelMap, rowBuffer: $0) }
+        let splits = splitRows.map { PreparedSplit(table: table, encoder: batch, labelMap: labelMap, rowBuffer: $0,
+                                                 targetScaling: preprocessor.target) }
         var data = PreparedData(train: splits[0], validation: splits[1], test: splits[2], preprocessor: preprocessor,
                                 targetEncoder: encoder, featureNames: features, dataSHA256: stats.dataSHA256,
                                 featureKinds: kinds, drift: stats.drift, table: table)

@@ -17,11 +17,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var evalEvery: Int
     /// Abort the job when a collective has not finished after this many seconds (0 = never).
     public var collectiveTimeout: Double
+    /// Per-class loss weights (classification).
+    public var classWeight: ClassWeightSetting
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case epochs, maxSteps = "max_steps", batchSize = "batch_size", optimizer, schedule
         case clipGradNorm = "clip_grad_norm", earlyStopping = "early_stopping", seed, evalEvery = "eval_every"
-        case collectiveTimeout = "collective_timeout"
+        case collectiveTimeout = "collective_timeout", classWeight = "class_weight"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +39,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         seed = try c.value(.seed, or: 42)
         evalEvery = try c.value(.evalEvery, or: 1)
         collectiveTimeout = try c.value(.collectiveTimeout, or: 600)
+        classWeight = try c.value(.classWeight, or: .none)
         if collectiveTimeout < 0 { throw ConfigError("train.collective_timeout: \(collectiveTimeout) must be >= 0 (0 = never)") }
         if epochs < 1 { throw ConfigError("train.epochs: \(epochs) must be at least 1") }
         if maxSteps < 0 { throw ConfigError("train.max_steps: \(maxSteps) must be >= 0") }
@@ -68,6 +71,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try c.encode(seed, forKey: .seed)
         try c.encode(evalEvery, forKey: .evalEvery)
         try c.encode(collectiveTimeout, forKey: .collectiveTimeout)
+        try c.encode(classWeight, forKey: .classWeight)
     }
 }
 

@@ -31,6 +31,8 @@ public final class Trainer {
     /// The model training started from (`init_from`), if any.
     let warmStart: WarmStart?
     let head: LossHead
+    /// Per-class loss weights (`train.class_weight`), in class order; nil when off.
+    let classWeights: [Float]?
     let spec: NetworkSpec
     /// This rank's part of the model on the process grid (the whole model when tp = pp = 1).
     let model: ParallelModel
@@ -107,6 +109,7 @@ public final class Trainer {
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
         head = LossHead(classes: data.classes?.count)
+        classWeights = try t.classWeight.resolve(classes: data.classes, counts: data.train.classCounts(data.classes?.count ?? 0))
         let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
                                initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape)
@@ -320,6 +323,7 @@ public final class Trainer {
                                      ("bytes", .int(checkpointStats.bytes)), ("superseded", .int(writer?.superseded ?? 0))])),
         ]
         if let classes = data.classes { fields.append(("classes", .array(classes.map { .string($0) }))) }
+        if let w = classWeights, let classes = data.classes { fields.append(("class_weight", ClassWeightSetting.json(w, classes: classes))) }
         fields.append(("schema", SchemaReport.json(data.schema)))
         if model.splitsModel { fields.append(("model_parallel", try parallelSummary(model))) }
         if let slurm = SlurmEnvironment.current() { fields.append(("slurm", slurm.json)) }

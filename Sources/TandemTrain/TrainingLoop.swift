@@ -17,7 +17,7 @@ extension Trainer {
                                 firstBucketBytes: Int(p.firstBucketMiB * 1_048_576), bucketBytes: Int(p.bucketMiB * 1_048_576),
                                 reducer: intraNode, timeline: timeline)
         let step = TrainingStep(model: model, head: head, optimizer: optimizer, clipGradNorm: t.clipGradNorm,
-                                seed: t.seed, capacity: capacity, sync: sync, timeline: timeline)
+                                seed: t.seed, capacity: capacity, sync: sync, timeline: timeline, classWeights: classWeights)
         defer {
             sync.close()
             syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
@@ -51,9 +51,12 @@ extension Trainer {
                 train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base)
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
+                let weight = classWeights.map { w in
+                    (0..<count).reduce(0.0) { $0 + Double(w[Int(train.label(row: trainRows[perm[state.batch * t.batchSize + $1]]))]) }
+                }
                 let result = try step.run(rows: length, globalCount: count, rowOffset: start, step: state.step,
                                           lr: schedule.lr(at: state.step),
-                                          signals: [StopSignal.shared.signal == nil ? 0 : 1, timeToSave ? 1 : 0])
+                                          signals: [StopSignal.shared.signal == nil ? 0 : 1, timeToSave ? 1 : 0], globalWeight: weight)
                 state.step += 1
                 state.batch += 1
                 state.epochLossSum += result.lossSum

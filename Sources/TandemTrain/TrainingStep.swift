@@ -28,6 +28,8 @@ final class TrainingStep {
     let labels: UnsafeMutableBufferPointer<Int32>
     /// Regression targets `[capacity, outputs]`.
     let targets: FloatBuffer
+    /// Per-class loss weights `[classes]` (`train.class_weight`), or nil.
+    let classWeights: UnsafeMutableBufferPointer<Float>?
     private let scratch: FloatBuffer
     let capacity: Int
     /// Sums the gradients over the data-parallel replicas.
@@ -48,8 +50,13 @@ final class TrainingStep {
 
     /// `capacity`: the most rows this rank will hold in one step.
     init(model: ParallelModel, head: LossHead, optimizer: Optimizer, clipGradNorm: Double, seed: UInt64, capacity: Int,
-         sync: GradientSync, timeline: Timeline? = nil) {
+         sync: GradientSync, timeline: Timeline? = nil, classWeights: [Float]? = nil) {
         self.model = model
+        self.classWeights = classWeights.map { w in
+            let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: w.count)
+            _ = p.initialize(from: w)
+            return p
+        }
         self.head = head
         self.optimizer = optimizer
         self.clipGradNorm = clipGradNorm
@@ -73,15 +80,20 @@ final class TrainingStep {
         model.stage.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
 
-    deinit { labels.deallocate() }
+    deinit {
+        labels.deallocate()
+        classWeights?.deallocate()
+    }
 
     /// Runs the step on the first `rows` rows of the buffers, which start at position
     /// `rowOffset` of a global batch of `globalCount` rows. Returns the global loss sum and the
     /// gradient norm before clipping (both identical on every rank). `signals` (e.g. "stop
     /// requested") ride along in the loss allreduce and come back summed over the ranks, so the
-    /// ranks agree on them at no extra cost.
+    /// ranks agree on them at no extra cost. With class weights, `globalWeight` is the sum of
+    /// the global batch's row weights (the same on every rank): the gradient is that of the
+    /// weighted mean, and the loss sum returned is the weighted sum.
     func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double,
-             signals: [Double] = []) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
+             signals: [Double] = [], globalWeight: Double? = nil) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
         let arena = model.arena
         arena.zeroGrads()
         sync.beginStep()
@@ -91,7 +103,8 @@ final class TrainingStep {
         }
         let parts = self.parts
         let inWidth = model.spec.inputs, outWidth = head.outputs
-        let scale = 1 / Float(globalCount)
+        let scale = globalWeight.map { Float(1 / $0) } ?? 1 / Float(globalCount)
+        let weights = classWeights.flatMap { UnsafePointer($0.baseAddress) }
         let clock = MonotonicClock.now()
         let sync = self.sync
         var loss = try model.pipeline.trainStep(
@@ -102,7 +115,8 @@ final class TrainingStep {
                 let r = parts[k]
                 return self.head.lossSum(output: out, labels: self.labels.baseAddress.map { UnsafePointer($0 + r.lowerBound) },
                                          targets: UnsafePointer(self.targets.base + r.lowerBound * outWidth), rows: r.count,
-                                         scratch: self.scratch.base, dOutput: dOut, gradScale: scale)
+                                         scratch: self.scratch.base, dOutput: dOut, gradScale: scale,
+                                         classWeights: weights)
             },
             gradientsReady: { sync.parametersReady($0) },
             observe: timeline.map { timeline in { op, begins in

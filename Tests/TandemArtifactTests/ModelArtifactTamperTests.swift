@@ -104,4 +104,22 @@ import TandemTensor
         } }
         #expect(msg?.contains("preprocessing of 'a' has fill") == true, "\(msg ?? "loaded")")
     }
+
+    /// Edited `quantiles` (unsorted, too few) and target scaling (std 0) are refused on load.
+    @Test(arguments: ["unsorted", "single", "std0"])
+    func badQuantilesOrTargetScalingAreRefused(_ damage: String) throws {
+        let msg = try Self.loadError { dir in try Self.editManifest(dir) { json in
+            var pre = json["preprocessing"] as? [String: Any] ?? [:]
+            var features = pre["features"] as? [[String: Any]] ?? []
+            switch damage {
+            case "unsorted": features[0]["quantiles"] = [1.0, 3.0, 2.0]
+            case "single": features[0]["quantiles"] = [1.0]
+            default: pre["target"] = ["mean": 1.0, "std": 0.0]
+            }
+            pre["features"] = features
+            json["preprocessing"] = pre
+        } }
+        let want = damage == "std0" ? "the target scaling has mean 1.0, std 0.0" : "the quantiles of 'a' must be at least 2 finite non-decreasing values"
+        #expect(msg?.contains(want) == true, "\(msg ?? "loaded")")
+    }
 }

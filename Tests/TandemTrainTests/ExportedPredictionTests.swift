@@ -19,8 +19,9 @@ import TandemTensor
         let net = try Network(spec: NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
                                                 activation: config.model.activation))
         try Initializer.initialize(net.arena, scheme: config.model.initScheme, seed: 5)
-        // The run's own evaluation of the test split.
-        let own = head.probabilities(try net.predict(data.test.x))
+        // The run's own evaluation of the test split (a scaled regression target back in its units).
+        var own = head.probabilities(try net.predict(data.test.x))
+        if data.classes == nil, let scaling = data.test.targetScaling { scaling.unscale(&own.values) }
         let ownMetrics: [(String, Double)] = if let classes = data.classes {
             ClassificationMetrics.compute(probabilities: own, labels: data.test.labels, classLabels: classes).scalars
         } else {

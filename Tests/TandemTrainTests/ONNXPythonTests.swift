@@ -38,6 +38,18 @@ struct ONNXPythonTests {
     h = x.astype(np.float64)
     h = np.where(np.isnan(h), np.array(fill), h)
     h = (h - np.array(offset)) / np.array(divisor)
+    # scale: quantile, as scikit-learn's QuantileTransformer(output_distribution="normal").
+    from statistics import NormalDist
+    column = 0
+    for f in manifest["preprocessing"]["features"]:
+        if f.get("quantiles"):
+            # The transform rounds its input to float32 first (a fill value too).
+            q = np.array(f["quantiles"]); r = np.linspace(0, 1, len(q)); v = h[:, column].astype(np.float32).astype(np.float64)
+            p = 0.5 * (np.interp(v, q, r) - np.interp(-v, -q[::-1], -r[::-1]))
+            p = np.where(v + 1e-7 > q[-1], 1.0, p); p = np.where(v - 1e-7 < q[0], 0.0, p)
+            lim = NormalDist().inv_cdf(1e-7 - np.spacing(1))
+            h[:, column] = np.clip([NormalDist().inv_cdf(min(max(t, 1e-300), 1 - 1e-16)) for t in p], lim, -lim)
+        column += 1 if f["kind"] == "numeric" else len(f["categories"])
     w = {k: v.astype(np.float64) for k, v in load_file(d + "/model.safetensors").items()}
     arch = manifest["architecture"]
     norm = arch.get("norm")
@@ -69,6 +81,8 @@ struct ONNXPythonTests {
         e = np.exp(h - h.max(axis=1, keepdims=True)); h = e / e.sum(axis=1, keepdims=True)
     elif out == "sigmoid":
         p = 1 / (1 + np.exp(-h)); h = np.concatenate([1 - p, p], axis=1)
+    elif manifest["preprocessing"].get("target"):  # regression trained on a scaled target
+        t = manifest["preprocessing"]["target"]; h = h * t["std"] + t["mean"]
     h.astype("<f4").tofile(d + "/numpy.f32")
     print("ok")
     """
@@ -202,6 +216,32 @@ struct ONNXPythonTests {
             Self.setMissing(&t, feature: "sepal_length", row: rows[0])
             guard let c = t.index(of: "species"), case .categorical(var v) = t.columns[c] else { return }
             v[rows[1]] = "unseen-species"
+            v[rows[2]] = nil
+            t.columns[c] = .categorical(v)
+        }
+    }
+
+    /// `scale: quantile` on every numeric feature (values at, below and above the training
+    /// range, ties, a missing value) with a regression target scaled for training.
+    @Test func irisRegressionQuantileAndTargetScaling() throws {
+        try crossCheck("iris-regression", overrides: ["data.preprocess.scale=quantile"]) { t, rows, p in
+            #expect(p.features.contains { $0.quantiles != nil } && p.target != nil)
+            Self.setMissing(&t, feature: "sepal_length", row: rows[0])
+            guard let c = t.index(of: "petal_length"), case .numeric(var v) = t.columns[c] else { return }
+            v[rows[1]] = -5
+            v[rows[2]] = 50
+            v[rows[3]] = p.features.first { $0.name == "petal_length" }?.quantiles?.first ?? 1
+            t.columns[c] = .numeric(v)
+        }
+    }
+
+    /// The penguins example: quantile-scaled numeric features next to one-hot categories
+    /// (missing cells in both, an unseen island), three classes.
+    @Test func penguinsQuantileWithCategories() throws {
+        try crossCheck("penguins") { t, rows, _ in
+            Self.setMissing(&t, feature: "bill_length_mm", row: rows[0])
+            guard let c = t.index(of: "island"), case .categorical(var v) = t.columns[c] else { return }
+            v[rows[1]] = "Anvers"
             v[rows[2]] = nil
             t.columns[c] = .categorical(v)
         }

@@ -58,12 +58,15 @@ import TandemData
         var text = "a,color,y\n"
         for i in 0..<40 { text += "\(i % 7 == 0 ? "NA" : String(Double(i) * 0.1 + 1e-9)),\(["red", "green", "", "blue"][i % 4]),\(i % 2)\n" }
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
-        let c = try parse("data: {path: '\(csv)', target: y, task: classification, split: {validation: 0.25, test: 0.25}}").data
-        let prepared = try PreparedData.prepare(c)
-        let table = try Table.load(path: csv)
-        #expect(prepared.table.manifest.columns.map(\.dtype) == ["f8", "i4"])
-        for split in [prepared.train, prepared.validation, prepared.test] {
-            #expect(split.x == (try prepared.preprocessor.transform(table: table, rows: split.sourceRows)))
+        for scale in ["standard", "quantile"] {
+            let c = try parse("data: {path: '\(csv)', target: y, task: classification, split: {validation: 0.25, test: 0.25}, preprocess: {scale: \(scale)}}").data
+            let prepared = try PreparedData.prepare(c)
+            let table = try Table.load(path: csv)
+            #expect(prepared.table.manifest.columns.map(\.dtype) == ["f8", "i4"])
+            #expect((prepared.preprocessor.features[0].quantiles != nil) == (scale == "quantile"))
+            for split in [prepared.train, prepared.validation, prepared.test] {
+                #expect(split.x == (try prepared.preprocessor.transform(table: table, rows: split.sourceRows)), "\(scale)")
+            }
         }
     }
 

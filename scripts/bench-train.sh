@@ -4,10 +4,12 @@
 # BENCH_REPEAT times (default 3) interleaved, so every figure has a spread and the ratios compare
 # runs made at the same time on a shared machine.
 #   small: 64-64-10, batch 32, Adam;       1 rank, 2 ranks (overlap off / on / auto),
-#          2 ranks with train.accumulate_steps 4
+#          2 ranks with global batch 128 in train.accumulate_steps 4 (pieces of 16 rows per rank, as
+#          batch 32 on 2 ranks, but one gradient sync per 128 samples)
 #   wide:  784-1024-1024-10, batch 256, Adam; 1 rank, 2 ranks (overlap auto)
-# Every rank runs 1 BLAS thread. Writes JSON lines to BENCH_OUT (default bench-train.json) and
+# Every rank runs 1 BLAS thread. Writes JSON lines and
 # prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians.
+# (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
 # also runs every configuration with that binary (named base-...), interleaved, for before/after
 # ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations.
@@ -16,7 +18,7 @@ ensure_swift
 setup_mpi_env
 [ "${BENCH_TRAIN_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
 T="${TANDEM:-$PWD/.build/release/tandem}"
-OUT="${BENCH_OUT:-bench-train.json}"
+OUT="${BENCH_TRAIN_OUT:-bench-train.json}"
 REPEAT="${BENCH_REPEAT:-3}"
 ONLY="${BENCH_ONLY:-}"
 W="$(mktemp -d /tmp/tandem-bench-train.XXXXXX)"
@@ -63,7 +65,7 @@ CONFIGS=(
   "small-2-plain 2 small parallel.overlap=false"
   "small-2-overlap 2 small parallel.overlap=true"
   "small-2-auto 2 small"
-  "small-2-acc4 2 small train.accumulate_steps=4"
+  "small-2-acc4 2 small train.batch_size=128 train.accumulate_steps=4"
   "wide-1 1 wide"
   "wide-2 2 wide"
 )
@@ -77,6 +79,25 @@ for r in $(seq "$REPEAT"); do
     one "$T" "$@"
   done
 done
+
+# Where a small step's time goes: one 1-rank run with --timeline, median microseconds per phase
+# over its steps (medians, so a noisy neighbour's bursts do not move them).
+phases() { # binary name
+  OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$1" train "$W/small.yaml" --set train.epochs=1 --output "$W/run-tl" --overwrite \
+    --threads 1 --progress lines --timeline "$W/timeline.json" >"$W/log" 2>&1 || { echo "bench-train: timeline run failed" >&2; return 0; }
+  python3 - "$W/timeline.json" "$2" <<'PY' | tee -a "$OUT"
+import collections, json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+spans = collections.defaultdict(list)
+for e in events:
+    if "dur" in e and e["name"] in ("data loading", "forward", "backward", "gradient sync wait", "optimizer"):
+        spans[e["name"]].append(e["dur"])
+med = {k: sorted(v)[len(v) // 2] for k, v in spans.items()}
+print(json.dumps({"measure": "small-step-phases", "binary": sys.argv[2], "median_us": med}))
+PY
+}
+[ -z "${BENCH_BASE:-}" ] || phases "$BENCH_BASE" base
+phases "$T" this
 
 echo
 awk '
@@ -93,3 +114,4 @@ awk '
       if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)\n", c, b, p[1], med[c] / med[b p[1] "-1"]
       if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)\n", c, c, med[c] / med["base-" c] }
   }' "$OUT"
+grep '"small-step-phases"' "$OUT" | sed 's/^{"measure": "small-step-phases", "binary": "\([a-z]*\)", "median_us": /small step phases (median us, --timeline), \1: /; s/}$//'

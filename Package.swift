@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
-//   TandemTensor <- CBLAS, CKernels (vectorized small-shape kernels, dispatched per CPU at run time)
+//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
+//   TandemTensor <- CBLAS
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
 //   TandemReport <- TandemTensor, TandemMetrics
@@ -32,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .target(name: "CKernels"),
-        .target(name: "TandemTensor", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),

@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
+//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
 //   TandemTensor <- CBLAS
 //   TandemComm <- CMPI, TandemTensor
-//   TandemData, TandemMetrics, TandemOptim <- TandemTensor;  TandemModel <- TandemTensor, CBLAS
+//   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
 //   TandemReport <- TandemTensor, TandemMetrics
 //   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
@@ -31,9 +32,10 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .target(name: "CKernels"),
         .target(name: "TandemTensor", dependencies: ["CBLAS"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
-        .target(name: "TandemData", dependencies: ["TandemTensor"]),
+        .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),
         .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemMetrics"]),
         .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemData", "TandemMetrics", "TandemModel"]),
@@ -45,7 +47,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
-        .target(name: "TandemOptim", dependencies: ["TandemTensor"]),
+        .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
             "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS",
@@ -66,7 +68,7 @@ let package = Package(
         .testTarget(name: "TandemArtifactTests", dependencies: ["TandemArtifact", "TestSupport"]),
         .testTarget(name: "TandemReportTests", dependencies: ["TandemReport", "TestSupport"]),
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
-        .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "TestSupport"]),
+        .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "CKernels", "TestSupport"]),
         .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),

@@ -14,6 +14,8 @@
 #     end to end (CSV in, CSV out).
 #   - serving (tandem serve, digits MLP): predictions/s and p50/p99 latency on loopback for
 #     single-row and 64-row requests, measured with wrk (installed with apt when missing).
+#   - scripts/bench-train.sh: samples/s through `tandem train` itself (summary.json) for small
+#     and wide on 1 and 2 ranks, each configuration 3 times, with min / median / max.
 # Writes bench-results.json (one JSON object per line) and prints a table.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
@@ -137,6 +139,8 @@ awk '
   /"serve"/ { printf "serve digits, %2d rows/request, %s connections: %8.0f predictions/s (%6.0f requests/s), p50 %.2f ms, p99 %.2f ms, %d errors\n",
                 num("rows_per_request"), num("connections"), num("predictions_per_second"), num("requests_per_second"), num("p50_ms"), num("p99_ms"), num("errors") }' "$OUT"
 echo "(raw results: $OUT)"
+echo
+BENCH_TRAIN_BUILD=0 scripts/bench-train.sh
 echo
 BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh
 echo

@@ -41,6 +41,15 @@ if [ "$held" = 3 ]; then ok "1F1B on 3 stages held at most 3 of 4 micro-batches 
   && grep -q 'tensor 2 x pipeline 2' "$WORK/tp2-pp2-dp1-1f1b.log" && ok "summary.json and the first log line state the layout and stages" \
   || fail "layout reported" "$(head -1 "$WORK/tp2-pp2-dp1-1f1b.log")"
 
+# --- gradient accumulation: k pieces summed before one sync equal one piece, to rounding -----
+train 1 "$WORK/acc-k4" "${DEEP[@]}" --set train.accumulate_steps=4 || fail "accumulate_steps 4" "$(tail -3 "$WORK/acc-k4.log")"
+if d=$("$TANDEM" diff "$WORK/acc-k4" "$WORK/ref" --tolerance 1e-4); then ok "accumulate_steps 4 on 1 rank matches accumulate_steps 1: $d"; else fail "accumulate_steps 4 vs 1" "$d"; fi
+train 2 "$WORK/acc-k2" "${DEEP[@]}" --set train.accumulate_steps=2 || fail "accumulate_steps 2 on 2 ranks" "$(tail -3 "$WORK/acc-k2.log")"
+if d=$("$TANDEM" diff "$WORK/acc-k2" "$WORK/ref" --tolerance 1e-4); then ok "accumulate_steps 2 on 2 ranks matches 1 rank: $d"; else fail "accumulate_steps 2 on 2 ranks vs 1 rank" "$d"; fi
+r=$(json_get "$WORK/acc-k2/summary.json" gradient_sync.bucket_reductions)
+[ "$r" = 20 ] && ok "accumulate_steps 2: one gradient sync per step (20 in 20 steps)" || fail "syncs under accumulation" "reductions '$r' in 20 steps"
+expect_error "more accumulation pieces than rows" 2 "train.accumulate_steps 64: each of the 2 data-parallel ranks holds 32 rows" examples/digits.yaml --set train.accumulate_steps=64
+
 # --- accuracy: a full digits run under tp 2 x pp 2 is within 0.01 of one process ----------
 train 1 "$WORK/acc1" examples/digits.yaml --set train.epochs=15 --set model.hidden=[64,32] || fail "digits 1 rank" "$(tail -3 "$WORK/acc1.log")"
 train 4 "$WORK/acc4" examples/digits.yaml --set train.epochs=15 --set model.hidden=[64,32] --set parallel.tensor=2 --set parallel.pipeline=2 --set parallel.micro_batches=4 \

@@ -42,10 +42,10 @@ public final class Communicator: @unchecked Sendable {
         try tracked("MPI_Allreduce of \(count) floats") { try mpiCheck(MPI_Allreduce(cmpi_in_place(), buffer, Int32(count), cmpi_float(), cmpi_op_sum(), handle), "MPI_Allreduce") }
     }
 
-    /// In-place elementwise sum over all ranks of `count` doubles at `buffer`.
+    /// In-place elementwise sum over all ranks of `count` doubles at `buffer` (no allocation).
     public func allreduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int) throws {
         if size == 1 || count == 0 { return }
-        try tracked("MPI_Allreduce of \(count) doubles") { try mpiCheck(MPI_Allreduce(cmpi_in_place(), buffer, Int32(count), cmpi_double(), cmpi_op_sum(), handle), "MPI_Allreduce") }
+        try tracked("MPI_Allreduce of doubles") { try mpiCheck(MPI_Allreduce(cmpi_in_place(), buffer, Int32(count), cmpi_double(), cmpi_op_sum(), handle), "MPI_Allreduce") }
     }
 
     /// Elementwise sum over all ranks of `values`.

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The fused gather + transform of a batch: reads the raw columns of the requested rows of a
 /// prepared dataset and writes their preprocessed features (imputed, scaled, one-hot) straight
 /// into a caller's buffer, so only the batch is ever encoded and nothing is allocated per batch.
@@ -20,8 +22,23 @@ public struct BatchEncoder: Sendable {
     }
 
     let plans: [Plan]
+    /// The numeric plans as raw pointers and constants, so a batch makes no reference counting
+    /// and no string comparison (the columns stay alive through `plans`).
+    let numeric: [NumericColumn]
+    /// Whether any feature is one-hot encoded (only then is the batch zeroed first).
+    let hasOneHot: Bool
+    /// Whether any feature is encoded by a plan other than the numeric kernel (one-hot, quantile).
+    let hasOtherPlans: Bool
     /// Output columns per row (`Preprocessor.outputWidth`).
     public let width: Int
+
+    /// A numeric feature: stored values (`f4` or `f8`), its imputation and scaling, its output column.
+    struct NumericColumn: @unchecked Sendable {
+        let values: UnsafeRawPointer?
+        let isFloat32: Bool
+        let fill, offset, divisor: Double
+        let out: Int
+    }
 
     /// An encoder applying `preprocessor` to `table`'s columns (found by name).
     ///
@@ -55,29 +72,41 @@ public struct BatchEncoder: Sendable {
         }
         self.plans = plans
         width = out
+        numeric = plans.compactMap {
+            guard case .numeric(let column, let fill, let offset, let divisor, let out) = $0 else { return nil }
+            return NumericColumn(values: column.buffer.bytes.baseAddress, isFloat32: column.record.dtype == "f4",
+                                 fill: fill, offset: offset, divisor: divisor, out: out)
+        }
+        hasOtherPlans = numeric.count < plans.count
+        hasOneHot = plans.contains { if case .onehot = $0 { true } else { false } }
     }
 
     /// Writes the encoded features of `rows` (dataset row indices) to `output`
     /// `[rows.count, width]`, row-major.
+    ///
+    /// Numeric columns go through `tandem_gather_scale_f4/f8` (CKernels, vectorized for the CPU;
+    /// each element computed as `Preprocessor.transform` does, so the bits are the same).
     public func encode(rows: UnsafeBufferPointer<Int>, into output: UnsafeMutablePointer<Float>) {
         let n = rows.count
-        output.update(repeating: 0, count: n * width)
+        guard n > 0, let rowBase = rows.baseAddress else { return }
+        if hasOneHot { output.update(repeating: 0, count: n * width) }
+        numeric.withUnsafeBufferPointer { columns in
+            for c in columns {
+                guard let values = c.values else { continue }
+                if c.isFloat32 {
+                    tandem_gather_scale_f4(values.assumingMemoryBound(to: Float.self), rowBase, n, c.fill, c.offset, c.divisor,
+                                           output + c.out, width)
+                } else {
+                    tandem_gather_scale_f8(values.assumingMemoryBound(to: Double.self), rowBase, n, c.fill, c.offset, c.divisor,
+                                           output + c.out, width)
+                }
+            }
+        }
+        guard hasOtherPlans else { return }
         for plan in plans {
             switch plan {
-            case .numeric(let column, let fill, let offset, let divisor, let out):
-                if column.record.dtype == "f4" {
-                    let v = column.buffer.typed(Float.self)
-                    for i in 0..<n {
-                        let raw = Double(v[rows[i]])
-                        output[i * width + out] = Float(((raw.isNaN ? fill : raw) - offset) / divisor)
-                    }
-                } else {
-                    let v = column.buffer.typed(Double.self)
-                    for i in 0..<n {
-                        let raw = v[rows[i]]
-                        output[i * width + out] = Float(((raw.isNaN ? fill : raw) - offset) / divisor)
-                    }
-                }
+            case .numeric:
+                continue
             case .quantile(let column, let fill, let quantiles, let out):
                 quantiles.withUnsafeBufferPointer { q in
                     for i in 0..<n {

@@ -1,12 +1,26 @@
+import CKernels
+
 /// The Adam / AdamW update over a contiguous range, 16 lanes at a time.
-enum AdamKernel {
+public enum AdamKernel {
     /// For each element: `g' = g + l2 p`; `m = b1 m + (1 - b1) g'`; `v = b2 v + (1 - b2) g'^2`;
     /// `p -= decoupledDecay * p + lr * (m c1) / (sqrt(v c2) + eps)`, where c1 and c2 are the
     /// bias corrections `1 / (1 - b^t)`. p, g, m, v: `[count]`.
+    ///
+    /// Runs `tandem_adam` (CKernels: AVX-512, AVX2 or plain C, chosen for the CPU at run time),
+    /// which gives bitwise the result of `reference`; the tests compare the two.
     @inline(__always)
-    /// `oneMinusBeta1/2` are passed separately because `1 - beta2` rounded from Double is more
-    /// accurate than `1 - Float(beta2)` (0.999 is not exact in Float).
-    static func update(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+    public static func update(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                              v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float,
+                              oneMinusBeta1: Float, oneMinusBeta2: Float,
+                              epsilon: Float, correction1: Float, correction2: Float, l2: Float, decoupledDecay: Float) {
+        tandem_adam(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2,
+                    l2, decoupledDecay)
+    }
+
+    /// The Swift SIMD update that `update` must match bit for bit (same arguments): blocks of 16
+    /// lanes, then a scalar tail. `oneMinusBeta1/2` are passed separately because `1 - beta2`
+    /// rounded from Double is more accurate than `1 - Float(beta2)` (0.999 is not exact in Float).
+    public static func reference(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                        v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float,
                        oneMinusBeta1: Float, oneMinusBeta2: Float,
                        epsilon: Float, correction1: Float, correction2: Float, l2: Float, decoupledDecay: Float) {

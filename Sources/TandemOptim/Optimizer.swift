@@ -71,6 +71,8 @@ public final class Optimizer {
     /// One update with learning rate `lr`. params, grads: `[count]`; `grads` is not modified.
     public func step(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>, lr: Double) {
         stepCount += 1
+        let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount))))
+        let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount))))
         for (range, decays) in segments {
             let wd = decays ? Float(options.weightDecay) : 0
             let o = range.lowerBound, n = range.count
@@ -78,8 +80,6 @@ public final class Optimizer {
             case .sgd:
                 sgd(p + o, g + o, options.momentum == 0 ? nil : moment1.base + o, n, Float(lr), wd)
             case .adam, .adamw:
-                let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount))))
-                let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount))))
                 let decoupled = options.kind == .adamw
                 AdamKernel.update(p: p + o, g: g + o, m: moment1.base + o, v: moment2.base + o, count: n,
                                   lr: Float(lr), beta1: Float(options.beta1), beta2: Float(options.beta2),

@@ -74,6 +74,7 @@ public final class GradientSync: @unchecked Sendable {
 
     /// Call before backward.
     public func beginStep() {
+        guard overlap else { return }
         lock.lock()
         readyFrom = arena.count
         launched = 0
@@ -104,9 +105,7 @@ public final class GradientSync: @unchecked Sendable {
                 let start = timeline?.now()
                 try reduce(arena.grads.base, count: arena.count)
                 if let start { timeline?.span("allreduce (all)", "comm", from: start) }
-                lock.lock()
-                reductions += 1
-                lock.unlock()
+                reductions += 1  // no communication thread on this path: no lock
             }
             return
         }

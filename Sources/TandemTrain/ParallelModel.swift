@@ -27,14 +27,15 @@ final class ParallelModel {
     let stage: StageNetwork
     let pipeline: Pipeline
     let schedule: PipelineScheduleKind
-    /// Micro-batches per step: `parallel.micro_batches` when the model is split, else 1.
+    /// Micro-batches per step: `parallel.micro_batches` when the model is split, else 1, times
+    /// `train.accumulate_steps` (accumulation is more micro-batches before the one sync).
     let microBatches: Int
     let spec: NetworkSpec
 
     /// Whether the model is split (tensor or pipeline parallelism).
     var splitsModel: Bool { grid.tp > 1 || grid.pp > 1 }
 
-    init(spec: NetworkSpec, config: ParallelConfig, world: Communicator) throws {
+    init(spec: NetworkSpec, config: ParallelConfig, world: Communicator, accumulateSteps: Int = 1) throws {
         self.spec = spec
         fullSlots = ParameterArena.layout(spec.parameterSpecs)
         self.world = world
@@ -63,7 +64,7 @@ final class ParallelModel {
             stage = StageNetwork(layers: try shard.makeLayers(spec: spec, arena: arena, tp: tp, replicas: replicas))
         }
         schedule = config.schedule
-        microBatches = config.splitsModel ? config.microBatches : 1
+        microBatches = (config.splitsModel ? config.microBatches : 1) * max(accumulateSteps, 1)
         pipeline = Pipeline(stage: stage, index: c.pp, stages: grid.pp, schedule: schedule, microBatches: microBatches,
                             layersCommunicate: grid.tp > 1 || (spec.norm == .batch && grid.dp > 1), comm: world, previous: grid.previousStage(of: world.rank),
                             next: grid.nextStage(of: world.rank))

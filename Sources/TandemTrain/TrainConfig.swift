@@ -7,6 +7,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var maxSteps: Int
     /// Global batch, independent of the number of ranks.
     public var batchSize: Int
+    /// Gradient accumulation: each rank's share of the global batch is computed in this many
+    /// pieces whose gradients are summed before one gradient sync and one optimizer step (the
+    /// global batch stays `batchSize`; 1 = off).
+    public var accumulateSteps: Int
     public var optimizer: OptimizerConfig
     public var schedule: ScheduleConfig
     /// Clip the gradient to this global L2 norm (0 = off).
@@ -21,7 +25,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var classWeight: ClassWeightSetting
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case epochs, maxSteps = "max_steps", batchSize = "batch_size", optimizer, schedule
+        case epochs, maxSteps = "max_steps", batchSize = "batch_size", accumulateSteps = "accumulate_steps", optimizer, schedule
         case clipGradNorm = "clip_grad_norm", earlyStopping = "early_stopping", seed, evalEvery = "eval_every"
         case collectiveTimeout = "collective_timeout", classWeight = "class_weight"
     }
@@ -32,6 +36,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         epochs = try c.value(.epochs, or: 100)
         maxSteps = try c.value(.maxSteps, or: 0)
         batchSize = try c.value(.batchSize, or: 32)
+        accumulateSteps = try c.value(.accumulateSteps, or: 1)
         optimizer = try c.value(.optimizer, or: OptimizerConfig())
         schedule = try c.value(.schedule, or: ScheduleConfig())
         clipGradNorm = try c.value(.clipGradNorm, or: 0)
@@ -49,6 +54,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try ConfigRange.check(epochs, "train.epochs", 1...ConfigRange.maxEpochs)
         try ConfigRange.check(maxSteps, "train.max_steps", 0...ConfigRange.maxSteps)
         try ConfigRange.check(batchSize, "train.batch_size", 1...ConfigRange.maxBatch)
+        try ConfigRange.check(accumulateSteps, "train.accumulate_steps", 1...ConfigRange.maxBatch)
         try ConfigRange.nonNegative(clipGradNorm, "train.clip_grad_norm")
         try ConfigRange.check(evalEvery, "train.eval_every", 1...ConfigRange.maxEpochs)
         try ConfigRange.check(collectiveTimeout, "train.collective_timeout", 0...ConfigRange.maxSeconds)
@@ -64,6 +70,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try c.encode(epochs, forKey: .epochs)
         try c.encode(maxSteps, forKey: .maxSteps)
         try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(accumulateSteps, forKey: .accumulateSteps)
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(clipGradNorm, forKey: .clipGradNorm)

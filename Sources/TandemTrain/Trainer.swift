@@ -95,12 +95,12 @@ public final class Trainer {
         _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: MPIRuntime.worldRank) }
-        let overlapHere = MPIRuntime.serializedThreads && config.parallel.overlap.resolve(
-            cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
-            cores: ProcessInfo.processInfo.activeProcessorCount)
-        let overlapAgreed = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
         if t.batchSize < layout.dp {
             throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(layout.dp) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
+        }
+        let pieces = (config.parallel.splitsModel ? config.parallel.microBatches : 1) * t.accumulateSteps
+        if t.accumulateSteps > 1 && t.batchSize / layout.dp < pieces {
+            throw ConfigError("train.accumulate_steps \(t.accumulateSteps)\(config.parallel.splitsModel ? " x parallel.micro_batches \(config.parallel.microBatches)" : ""): each of the \(layout.dp) data-parallel ranks holds \(t.batchSize / layout.dp) rows of train.batch_size \(t.batchSize), fewer than the \(pieces) pieces it would be computed in")
         }
         if config.parallel.splitsModel && config.model.solver == .exact {
             throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
@@ -116,9 +116,15 @@ public final class Trainer {
         try spec.validate()
         try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
-        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm) } catch let e as ParallelError { throw ConfigError(e.description) }
+        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm, accumulateSteps: t.accumulateSteps) } catch let e as ParallelError { throw ConfigError(e.description) }
         arena = model.arena
         model.watch(comm.watchdog)
+        let p = config.parallel
+        let buckets = GradientSync.plan(slots: arena.slots, firstBytes: Int(p.firstBucketMiB * 1_048_576), bytes: Int(p.bucketMiB * 1_048_576))
+        let overlapHere = MPIRuntime.serializedThreads && p.overlap.resolve(
+            cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
+            cores: ProcessInfo.processInfo.activeProcessorCount, buckets: buckets.count)
+        let overlapAgreed = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
         overlapGradientSync = overlapAgreed && !model.pipeline.backwardCommunicates
         optimizer = Optimizer(options: t.optimizer.options, count: arena.count,
                               decayRanges: arena.slots.filter(\.decays).map { $0.offset..<($0.offset + $0.count) })

@@ -31,6 +31,7 @@ extension Trainer {
         defer { batchRows.deallocate() }
         let classify = train.isClassification
         var lastSave = Date()
+        var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
         while state.epoch < t.epochs && !state.finished {
             let perm = plan.permutation(epoch: state.epoch)
@@ -51,21 +52,23 @@ extension Trainer {
                 train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base)
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
+                signals[0] = StopSignal.shared.signal == nil ? 0 : 1
+                signals[1] = timeToSave ? 1 : 0
                 let weight = classWeights.map { w in
                     (0..<count).reduce(0.0) { $0 + Double(w[Int(train.label(row: trainRows[perm[state.batch * t.batchSize + $1]]))]) }
                 }
                 let result = try step.run(rows: length, globalCount: count, rowOffset: start, step: state.step,
                                           lr: schedule.lr(at: state.step),
-                                          signals: [StopSignal.shared.signal == nil ? 0 : 1, timeToSave ? 1 : 0], globalWeight: weight)
+                                          signals: signals, globalWeight: weight)
                 state.step += 1
                 state.batch += 1
                 state.epochLossSum += result.lossSum
                 state.epochSamples += count
                 state.lastGradNorm = result.gradNorm
                 state.epochSeconds += Date().timeIntervalSince(begin)
-                let stop = result.signals[0] > 0 || state.step == stopAtStep
+                let stop = step.signal(0) > 0 || state.step == stopAtStep
                 let every = config.checkpoint.everySteps
-                if stop || result.signals[1] > 0 || (every > 0 && state.step % every == 0) {
+                if stop || step.signal(1) > 0 || (every > 0 && state.step % every == 0) {
                     let ckStart = timeline?.now()
                     let path = try saveCheckpoint(wait: stop)
                     if let s = ckStart { timeline?.span("checkpoint", "io", from: s, step: state.step) }

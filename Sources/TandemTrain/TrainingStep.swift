@@ -47,6 +47,9 @@ final class TrainingStep {
     private(set) var computeSeconds = 0.0
     /// When the pipeline op being traced began (timeline only).
     private var opStart = 0.0
+    /// The step's loss, squared norm and signals, reduced in place (most signals a step carries: `maxSignals`).
+    private let reduced: UnsafeMutablePointer<Double>
+    static let maxSignals = 6
 
     /// `capacity`: the most rows this rank will hold in one step.
     init(model: ParallelModel, head: LossHead, optimizer: Optimizer, clipGradNorm: Double, seed: UInt64, capacity: Int,
@@ -67,6 +70,8 @@ final class TrainingStep {
         inputs = FloatBuffer(count: self.capacity * model.spec.inputs)
         labels = UnsafeMutableBufferPointer.allocate(capacity: self.capacity)
         labels.initialize(repeating: 0)
+        reduced = UnsafeMutablePointer.allocate(capacity: 2 + Self.maxSignals)
+        reduced.initialize(repeating: 0, count: 2 + Self.maxSignals)
         targets = FloatBuffer(count: self.capacity * head.outputs)
         scratch = FloatBuffer(count: self.capacity * head.probabilityWidth)
         parts = [Range<Int>](repeating: 0..<0, count: model.microBatches)
@@ -83,7 +88,11 @@ final class TrainingStep {
     deinit {
         labels.deallocate()
         classWeights?.deallocate()
+        reduced.deallocate()
     }
+
+    /// Signal `index` of the last `run`, summed over the ranks.
+    func signal(_ index: Int) -> Double { reduced[2 + index] }
 
     /// Runs the step on the first `rows` rows of the buffers, which start at position
     /// `rowOffset` of a global batch of `globalCount` rows. Returns the global loss sum and the
@@ -92,8 +101,11 @@ final class TrainingStep {
     /// ranks agree on them at no extra cost. With class weights, `globalWeight` is the sum of
     /// the global batch's row weights (the same on every rank): the gradient is that of the
     /// weighted mean, and the loss sum returned is the weighted sum.
+    /// `signal(i)` reads the signals back.
+    @discardableResult
     func run(rows: Int, globalCount: Int, rowOffset: Int, step: Int, lr: Double,
-             signals: [Double] = [], globalWeight: Double? = nil) throws -> (lossSum: Double, gradNorm: Double, signals: [Double]) {
+             signals: [Double] = [], globalWeight: Double? = nil) throws -> (lossSum: Double, gradNorm: Double) {
+        precondition(signals.count <= Self.maxSignals, "TrainingStep.run: more than \(Self.maxSignals) signals")
         let arena = model.arena
         arena.zeroGrads()
         sync.beginStep()
@@ -138,7 +150,10 @@ final class TrainingStep {
             for r in owned { squares += Elementwise.sumOfSquares(arena.grads.base + r.lowerBound, count: r.count) }
         }
         if !(model.pipeline.isLast && model.coordinates.tp == 0) { loss = 0 }
-        let reduced = try model.world.allreduceSum([loss, squares] + signals)
+        reduced[0] = loss
+        reduced[1] = squares
+        for (i, v) in signals.enumerated() { reduced[2 + i] = v }
+        try model.world.allreduceSum(reduced, count: 2 + signals.count)
         loss = reduced[0]
         let norm = reduced[1].squareRoot()
         try TrainingError.requireFinite(loss: loss, gradNorm: norm, step: step)
@@ -146,7 +161,7 @@ final class TrainingStep {
         let optStart = timeline?.now()
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
-        return (loss, norm, Array(reduced.dropFirst(2)))
+        return (loss, norm)
     }
 
     /// The measured bubble: the share of pipeline time this stage spent waiting for neighbours.

@@ -29,4 +29,15 @@ struct GradientBucketTests {
         #expect(b.last?.lowerBound == 0)
         #expect(zip(b, b.dropFirst()).allSatisfy { $0.lowerBound == $1.upperBound })
     }
+
+    @Test func autoNeverOverlapsAGradientOfOneBucket() {
+        // A spare CPU per rank would allow overlap, but the small model's gradient is one bucket:
+        // its reduction cannot start before backward ends, so overlap only adds the hand-off.
+        let small = GradientSync.plan(slots: Self.slots, firstBytes: 1 << 20, bytes: 25 << 20).count
+        #expect(small == 1)
+        #expect(!OverlapMode.auto.resolve(cpus: 4, blasThreads: 1, ranksPerNode: 2, cores: 8, buckets: small))
+        #expect(OverlapMode.auto.resolve(cpus: 4, blasThreads: 1, ranksPerNode: 2, cores: 8, buckets: 2))
+        #expect(!OverlapMode.auto.resolve(cpus: 1, blasThreads: 1, ranksPerNode: 2, cores: 2, buckets: 2))
+        #expect(OverlapMode.on.resolve(cpus: 1, blasThreads: 1, ranksPerNode: 2, cores: 2, buckets: 1))
+    }
 }

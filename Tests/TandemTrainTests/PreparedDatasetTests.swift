@@ -51,18 +51,22 @@ import TandemData
     }
 
     @Test func batchEncoderEqualsTheTableTransform() throws {
-        // A numeric column with a missing cell and non-float32 values, and a categorical one.
+        // A numeric column with a missing cell and non-float32 values, a float32 one with missing
+        // cells, and a categorical one (numeric columns go through the vectorized gather kernel).
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = dir.appendingPathComponent("mixed.csv").path
-        var text = "a,color,y\n"
-        for i in 0..<40 { text += "\(i % 7 == 0 ? "NA" : String(Double(i) * 0.1 + 1e-9)),\(["red", "green", "", "blue"][i % 4]),\(i % 2)\n" }
+        var text = "a,b,color,y\n"
+        for i in 0..<40 {
+            text += "\(i % 7 == 0 ? "NA" : String(Double(i) * 0.1 + 1e-9)),\(i % 5 == 0 ? "NA" : String(Double(i) * 0.5 - 3)),"
+            text += "\(["red", "green", "", "blue"][i % 4]),\(i % 2)\n"
+        }
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
         for scale in ["standard", "quantile"] {
             let c = try parse("data: {path: '\(csv)', target: y, task: classification, split: {validation: 0.25, test: 0.25}, preprocess: {scale: \(scale)}}").data
             let prepared = try PreparedData.prepare(c)
             let table = try Table.load(path: csv)
-            #expect(prepared.table.manifest.columns.map(\.dtype) == ["f8", "i4"])
+            #expect(prepared.table.manifest.columns.map(\.dtype) == ["f8", "f4", "i4"])
             #expect((prepared.preprocessor.features[0].quantiles != nil) == (scale == "quantile"))
             for split in [prepared.train, prepared.validation, prepared.test] {
                 #expect(split.x == (try prepared.preprocessor.transform(table: table, rows: split.sourceRows)), "\(scale)")

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Training throughput through `tandem train` itself (what users get): synthetic classification
+# data in a CSV, prepared once (cached), then summary.json's samples/s, each configuration run
+# BENCH_REPEAT times (default 3) interleaved, so every figure has a spread and the ratios compare
+# runs made at the same time on a shared machine.
+#   small: 64-64-10, batch 32, Adam;       1 rank, 2 ranks (overlap off / on / auto),
+#          2 ranks with global batch 128 in train.accumulate_steps 4 (pieces of 16 rows per rank, as
+#          batch 32 on 2 ranks, but one gradient sync per 128 samples)
+#   wide:  784-1024-1024-10, batch 256, Adam; 1 rank, 2 ranks (overlap auto)
+# Every rank runs 1 BLAS thread. Writes JSON lines and
+# prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians.
+# (Output: BENCH_TRAIN_OUT, default bench-train.json.)
+# BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
+# also runs every configuration with that binary (named base-...), interleaved, for before/after
+# ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations.
+. "$(dirname "$0")/lib.sh"
+ensure_swift
+setup_mpi_env
+[ "${BENCH_TRAIN_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
+T="${TANDEM:-$PWD/.build/release/tandem}"
+OUT="${BENCH_TRAIN_OUT:-bench-train.json}"
+REPEAT="${BENCH_REPEAT:-3}"
+ONLY="${BENCH_ONLY:-}"
+W="$(mktemp -d /tmp/tandem-bench-train.XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+: > "$OUT"
+
+# Synthetic data: class c shifts every 10th feature starting at c.
+synth() { # rows features file
+  awk -v n="$1" -v f="$2" 'BEGIN { srand(5); printf "label"; for (j = 0; j < f; j++) printf ",f%d", j; print "";
+    for (i = 0; i < n; i++) { c = i % 10; printf "%d", c; for (j = 0; j < f; j++) printf ",%.3f", rand() + (j % 10 == c ? 0.5 : 0); print "" } }' > "$3"
+}
+synth 65536 64 "$W/small.csv"
+synth 8192 784 "$W/wide.csv"
+cat > "$W/small.yaml" <<YAML
+name: small
+data: {path: $W/small.csv, target: label, task: classification, split: {validation: 0.01, test: 0.01}, preprocess: {scale: none}, cache: $W/cache}
+model: {kind: mlp, hidden: [64], activation: relu}
+train: {epochs: 3, batch_size: 32, optimizer: {name: adam, lr: 0.001}, schedule: {name: constant}, early_stopping: false, eval_every: 100}
+checkpoint: {every_steps: 0}
+YAML
+cat > "$W/wide.yaml" <<YAML
+name: wide
+data: {path: $W/wide.csv, target: label, task: classification, split: {validation: 0.01, test: 0.01}, preprocess: {scale: none}, cache: $W/cache}
+model: {kind: mlp, hidden: [1024, 1024], activation: relu}
+train: {epochs: 100, max_steps: 120, batch_size: 256, optimizer: {name: adam, lr: 0.001}, schedule: {name: constant}, early_stopping: false, eval_every: 1000}
+checkpoint: {every_steps: 0}
+YAML
+
+# binary name ranks workload extra --set arguments...
+one() {
+  local bin=$1 name=$2 np=$3 wl=$4; shift 4
+  local sets=(); for s in "$@"; do sets+=(--set "$s"); done
+  if ! OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np "$np" "$bin" train "$W/$wl.yaml" "${sets[@]}" --output "$W/run-$name" --overwrite \
+       --threads 1 --progress lines >"$W/log" 2>&1; then
+    echo "bench-train: $name failed:" >&2; tail -5 "$W/log" >&2; return 0
+  fi
+  local sps; sps=$(sed -n 's/.*"samples_per_second": \([0-9.e+]*\).*/\1/p' "$W/run-$name/summary.json" | tail -1)
+  printf '{"measure": "tandem-train", "config": "%s", "workload": "%s", "ranks": %d, "samples_per_second": %s, "first_line": "%s"}\n' \
+    "$name" "$wl" "$np" "$sps" "$(grep -m1 '^tandem: run' "$W/log" | cut -c1-400 | sed 's/"/\\"/g')" | tee -a "$OUT"
+}
+
+CONFIGS=(
+  "small-1 1 small"
+  "small-2-plain 2 small parallel.overlap=false"
+  "small-2-overlap 2 small parallel.overlap=true"
+  "small-2-auto 2 small"
+  "small-2-acc4 2 small train.batch_size=128 train.accumulate_steps=4"
+  "wide-1 1 wide"
+  "wide-2 2 wide"
+)
+OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/small.yaml" >/dev/null 2>&1 || true
+OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/wide.yaml" >/dev/null 2>&1 || true
+for r in $(seq "$REPEAT"); do
+  for c in "${CONFIGS[@]}"; do
+    set -- $c
+    [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
+    # (A base binary from before train.accumulate_steps existed cannot run those configurations.)
+    [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *accumulate_steps* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
+    one "$T" "$@"
+  done
+done
+
+# Where a small step's time goes: one 1-rank run with --timeline, median microseconds per phase
+# over its steps (medians, so a noisy neighbour's bursts do not move them).
+phases() { # binary name
+  OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$1" train "$W/small.yaml" --set train.epochs=1 --output "$W/run-tl" --overwrite \
+    --threads 1 --progress lines --timeline "$W/timeline.json" >"$W/log" 2>&1 || { echo "bench-train: timeline run failed" >&2; return 0; }
+  python3 - "$W/timeline.json" "$2" <<'PY' | tee -a "$OUT"
+import collections, json, sys
+events = json.load(open(sys.argv[1]))["traceEvents"]
+spans = collections.defaultdict(list)
+for e in events:
+    if "dur" in e and e["name"] in ("data loading", "forward", "backward", "gradient sync wait", "optimizer"):
+        spans[e["name"]].append(e["dur"])
+med = {k: sorted(v)[len(v) // 2] for k, v in spans.items()}
+print(json.dumps({"measure": "small-step-phases", "binary": sys.argv[2], "median_us": med}))
+PY
+}
+[ -z "${BENCH_BASE:-}" ] || phases "$BENCH_BASE" base
+phases "$T" this
+
+echo
+awk '
+  function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
+  /"tandem-train"/ { c = num("config"); if (!(c in n)) order[++k] = c; v[c, ++n[c]] = num("samples_per_second") + 0 }
+  END {
+    printf "%-18s %12s %12s %12s  (tandem train, summary.json samples/s, %d runs each)\n", "config", "min", "median", "max", n[order[1]]
+    for (i = 1; i <= k; i++) { c = order[i]; m = n[c]
+      for (a = 1; a <= m; a++) s[a] = v[c, a]
+      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
+      med[c] = (m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2)
+      printf "%-18s %12.0f %12.0f %12.0f\n", c, s[1], med[c], s[m] }
+    for (i = 1; i <= k; i++) { c = order[i]; b = (c ~ /^base-/) ? "base-" : ""; r = c; sub(/^base-/, "", r); split(r, p, "-")
+      if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)\n", c, b, p[1], med[c] / med[b p[1] "-1"]
+      if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)\n", c, c, med[c] / med["base-" c] }
+  }' "$OUT"
+grep '"small-step-phases"' "$OUT" | sed 's/^{"measure": "small-step-phases", "binary": "\([a-z]*\)", "median_us": /small step phases (median us, --timeline), \1: /; s/}$//'

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
-//   TandemTensor <- CBLAS
+//   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions)
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor;  TandemModel <- TandemTensor, CBLAS
 //   TandemReport <- TandemTensor, TandemMetrics
@@ -31,7 +31,8 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
-        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
+        .target(name: "CSHA256"),
+        .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),

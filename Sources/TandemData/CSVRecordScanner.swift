@@ -29,6 +29,8 @@ public struct CSVRecordScanner {
     public private(set) var fields: [Field] = []
     /// The physical line where the current record starts.
     public private(set) var recordLine = 0
+    /// The byte offset just past the current record (and its line break).
+    public var position: Int { pos }
 
     /// A scanner at the start of `bytes` (after a UTF-8 byte-order mark, if any).
     public init(bytes: UnsafeBufferPointer<UInt8>, file: String) {

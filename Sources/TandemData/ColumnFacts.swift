@@ -55,7 +55,7 @@ public struct ColumnFacts: Sendable, Equatable {
             for v in values {
                 if v.isNaN { missing += 1; continue }
                 seen.insert(v)
-                if v != v.rounded() || !v.isFinite { allIntegers = false }
+                if allIntegers && (v != v.rounded() || !v.isFinite) { allIntegers = false }
                 low = min(low, v)
                 high = max(high, v)
             }
@@ -106,14 +106,14 @@ struct DistinctDoubles {
     /// Inserts `x` (not NaN).
     mutating func insert(_ x: Double) {
         if x == 0 { hasZero = true; return }
-        if put(x.bitPattern, into: &slots) {
+        if slots.withUnsafeMutableBufferPointer({ Self.put(x.bitPattern, into: $0) }) {
             stored += 1
             if stored * 2 > slots.count { grow() }
         }
     }
 
-    /// Puts `bits` (non-zero) into `table`; true if it was not there.
-    private func put(_ bits: UInt64, into table: inout [UInt64]) -> Bool {
+    /// Puts `bits` (non-zero) into `table` (never full); true if it was not there.
+    private static func put(_ bits: UInt64, into table: UnsafeMutableBufferPointer<UInt64>) -> Bool {
         let mask = table.count - 1
         var s = Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         while true {
@@ -126,7 +126,7 @@ struct DistinctDoubles {
 
     private mutating func grow() {
         var bigger = [UInt64](repeating: 0, count: slots.count * 2)
-        for v in slots where v != 0 { _ = put(v, into: &bigger) }
+        bigger.withUnsafeMutableBufferPointer { table in for v in slots where v != 0 { _ = Self.put(v, into: table) } }
         slots = bigger
     }
 }

@@ -114,8 +114,11 @@ struct DistinctDoubles {
 
     /// Puts `bits` (non-zero) into `table` (never full); true if it was not there.
     private static func put(_ bits: UInt64, into table: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        // The top bits of a multiply of the folded pattern, so sign, exponent and every mantissa
+        // bit move the slot (x and -x, or x and 2x, must not collide).
         let mask = table.count - 1
-        var s = Int(truncatingIfNeeded: (bits &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        let shift = UInt64(64 - mask.nonzeroBitCount)
+        var s = Int(truncatingIfNeeded: ((bits ^ (bits >> 32)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
         while true {
             let v = table[s]
             if v == bits { return false }

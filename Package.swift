@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
 //   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
-//   TandemTensor <- CBLAS
+//   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions)
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
 //   TandemReport <- TandemTensor, TandemMetrics
@@ -33,7 +33,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .target(name: "CKernels"),
-        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
+        .target(name: "CSHA256"),
+        .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),

@@ -2,7 +2,9 @@
 # Data path benchmark on a generated CSV (default about 1 GB; BENCH_DATA_MB to change): 12
 # numeric columns with about 2% missing cells, one 100-category column, a binary target.
 # Measures, in one run:
-#   - preparation (tandem prepare): seconds and MB/s on 1 rank, and on 2 ranks,
+#   - the raw CSV parse (tandem bench --parse: read, scan, type, numbers; best of 3) in MB/s,
+#   - preparation (tandem prepare): seconds and MB/s on 1 rank, and on 2 ranks (and on 1 rank with
+#     the binary BENCH_DATA_BASELINE, e.g. one built from an earlier commit, for a before/after),
 #   - a second run's time from start to the first training step (the dataset reused),
 #   - resident memory per rank while training (VmHWM and the largest VmRSS sampled from /proc),
 #     from the mapped dataset and with data.cache: off (columns held in memory),
@@ -75,6 +77,14 @@ runmeasured() {
   echo "$(awk -v a="$start" -v b="${first:-$end}" 'BEGIN {printf "%.2f", b - a}') $rss $hwm $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') $anon"
 }
 
+"$T" bench --parse "$CSV" | tee -a "$OUT"
+if [ -n "${BENCH_DATA_BASELINE:-}" ]; then
+  rm -rf "$DIR/prep-baseline"
+  start=$(date +%s.%N)
+  "$BENCH_DATA_BASELINE" prepare "$DIR/job.yaml" --output "$DIR/prep-baseline" >"$DIR/prepare-baseline.log" 2>&1 || echo "warning: the baseline prepare failed (see $DIR/prepare-baseline.log)" >&2
+  wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+  echo "{\"measure\": \"data_prepare\", \"binary\": \"baseline\", \"ranks\": 1, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}')}" | tee -a "$OUT"
+fi
 for np in ${BENCH_DATA_PREPARE_RANKS-1 2}; do
   rm -rf "$DIR/prep$np"
   read -r _ rss hwm wall anon < <(runmeasured "prepare$np" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$np")

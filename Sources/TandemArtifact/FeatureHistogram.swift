@@ -177,14 +177,12 @@ public struct FeatureHistogram: Codable, Equatable, Sendable {
         }
     }
 
-    /// The bin of `x`: the number of edges strictly below it.
+    /// The bin of `x`: the number of edges strictly below it. Counted without branches (there
+    /// are at most `bins - 1` edges), which is faster than a binary search on unpredictable data.
     static func bin(_ x: Double, edges: [Double]) -> Int {
-        var lo = 0, hi = edges.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if edges[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        var below = 0
+        for e in edges { below &+= e < x ? 1 : 0 }
+        return below
     }
 
     /// The number of values in ascending `sorted` that are <= `x`.

@@ -29,6 +29,8 @@ public struct CSVRecordScanner {
     public private(set) var fields: [Field] = []
     /// The physical line where the current record starts.
     public private(set) var recordLine = 0
+    /// The byte offset just past the current record (and its line break).
+    public var position: Int { pos }
 
     /// A scanner at the start of `bytes` (after a UTF-8 byte-order mark, if any).
     public init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
@@ -96,6 +98,7 @@ public struct CSVRecordScanner {
         if pos < bytes.count, bytes[pos] == Self.quote { return try quotedField() }
         let start = pos
         var nonASCII = false
+        skipPlainBytes()
         while pos < bytes.count {
             let b = bytes[pos]
             if b == Self.comma || b == Self.lf || b == Self.cr { break }
@@ -104,6 +107,26 @@ public struct CSVRecordScanner {
         }
         if nonASCII { try validateUTF8(start, pos, line: line) }
         fields.append(Field(start: start, end: pos, quoted: false, escaped: false))
+    }
+
+    /// Moves `pos` over whole 8-byte words holding no comma, line break or non-ASCII byte (SWAR:
+    /// a zero byte of `word ^ repeated(c)` marks `c`), to the word where one might be; the byte
+    /// loop of `field` then finds it exactly.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while pos + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+            func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+            let special = zeroBytes(word ^ (ones &* UInt64(Self.comma))) | zeroBytes(word ^ (ones &* UInt64(Self.lf)))
+                | zeroBytes(word ^ (ones &* UInt64(Self.cr))) | (word & highs)
+            if special != 0 {
+                pos += special.trailingZeroBitCount / 8
+                return
+            }
+            pos += 8
+        }
     }
 
     /// A field in double quotes: `""` is a literal quote; commas and line breaks are text.

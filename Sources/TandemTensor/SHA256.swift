@@ -1,3 +1,4 @@
+import CSHA256
 import Foundation
 
 /// SHA-256 (FIPS 180-4), for `params_sha256`, data lineage and checkpoint checksums.
@@ -18,7 +19,15 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// Whether the CPU's SHA instructions compress whole blocks (`csha256_ni_compress`); the
+    /// portable `compress` below is used otherwise and for the last padded blocks.
+    static let cpuHasSHA = csha256_ni_available() == 1
+    private var hardware = SHA256.cpuHasSHA
+
     public init() {}
+
+    /// A hasher that never uses the SHA instructions (to test one path against the other).
+    init(portableOnly: Bool) { hardware = SHA256.cpuHasSHA && !portableOnly }
 
     /// Feeds `bytes` into the hash.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -32,6 +41,13 @@ public struct SHA256: Sendable {
             }
         }
         guard let base = bytes.baseAddress else { return }
+        let blocks = (bytes.count - i) / 64
+        if blocks > 0 && hardware {
+            h.withUnsafeMutableBufferPointer { state in
+                if let s = state.baseAddress { csha256_ni_compress(s, base.assumingMemoryBound(to: UInt8.self) + i, blocks) }
+            }
+            i += blocks * 64
+        }
         while i + 64 <= bytes.count { compress(base + i); i += 64 }
         while i < bytes.count { pending.append(bytes[i]); i += 1 }
     }

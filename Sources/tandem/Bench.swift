@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemComm
+import TandemData
 import TandemTrain
 
 /// `tandem bench`: throughput on synthetic data; `scripts/bench.sh` runs it at 1 and 2 ranks.
@@ -26,6 +27,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "Measure single-rank sgemm GFLOP/s at the workloads' shapes instead of training.") var sgemm = false
     @Flag(help: "Check the tensor-parallel layers (column, row, gathered) over all ranks against one process, no timing; fails above 1e-5 relative.")
     var verifyParallel = false
+    @Option(help: "Measure the CSV parse of this file (Table.load: scanning, typing, numbers; best of 3) in MB/s instead of training; no MPI.")
+    var parse: String?
     @Option(help: "Gradient sum within a node: on (shared-memory window), off (MPI_Allreduce), auto (on unless ranks > cores), or both.")
     var intraNode: String = "auto"
 
@@ -45,6 +48,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if let parse { return try Self.parseThroughput(parse) }
         let world: Communicator
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
         do {
@@ -128,5 +132,19 @@ struct Bench: ParsableCommand {
             JobFailure.report(error, rank: world.rank, run: nil)
         }
         MPIRuntime.finalize()
+    }
+
+    /// `--parse FILE`: seconds and MB/s of `Table.load` on `file` (the file read and parsed into
+    /// typed columns), best of 3 runs, as one JSON line.
+    static func parseThroughput(_ file: String) throws {
+        var best = Double.infinity
+        var rows = 0
+        for _ in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            rows = try Table.load(path: file).rowCount
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        print("{\"measure\": \"csv_parse\", \"csv_bytes\": \(bytes), \"rows\": \(rows), \"seconds\": \(best), \"mb_per_second\": \(Double(bytes) / 1_048_576 / best)}")
     }
 }

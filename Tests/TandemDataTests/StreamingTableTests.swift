@@ -25,6 +25,10 @@ import Testing
         "a,b\n1,2\n\"3,4\n",                             // an unclosed quote
         "x,y\n1,007\n2,NaN\n3,?\n4,inf\n",               // missing tokens, inf, "007" stays numeric
         "x,y\n1,a\n2,3\n",                               // mixed: categorical keeps "3" as text
+        // Columns that turn categorical after their first rows (re-read up to there), categories
+        // spelled several ways (spaces, quotes, an escaped quote), missing tokens among them.
+        "x,y,z\n1,2,3\n2,3.5,NA\n3,b,4\n4,\"b\",c\n5, b ,\"c\"\"d\"\n6,NA,c\"d\n7,,5\n",
+        "x,y\n1,a\n2,a\n3,\"a\"\n4, a\n5,\"\"\"a\"\n",   // one category, raw several ways
     ]
 
     @Test(arguments: inputs)

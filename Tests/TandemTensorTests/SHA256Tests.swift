@@ -1,5 +1,5 @@
 import Foundation
-import TandemTensor
+@testable import TandemTensor
 import Testing
 
 @Suite struct SHA256Tests {
@@ -76,5 +76,23 @@ import Testing
         let d = h.finalize()
         #expect(d.count == 32)
         #expect(d.prefix(4) == [0xBA, 0x78, 0x16, 0xBF])
+    }
+
+    /// The SHA-instruction path (used when the CPU has it) and the portable compression give the
+    /// same digest for random messages of every length around the block sizes, fed in random chunks.
+    @Test func hardwareMatchesPortable() {
+        var rng = SystemRandomNumberGenerator()
+        for length in Array(0...200) + [1000, 4096, 65_537, 1_000_003] {
+            let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var fast = SHA256()
+            var slow = SHA256(portableOnly: true)
+            var offset = 0
+            while offset < length {
+                let n = min(Int.random(in: 1...300, using: &rng), length - offset)
+                message[offset..<(offset + n)].withUnsafeBytes { fast.update($0); slow.update($0) }
+                offset += n
+            }
+            #expect(fast.finalize() == slow.finalize(), "length \(length)")
+        }
     }
 }

@@ -45,7 +45,13 @@ enum DataPreparation {
     /// file and line for a bad record, the key for a bad setting.
     static func build(_ config: DataConfig) throws -> PreparedTable {
         for file in sources(config) { try Ingestion.checkFileSize(file) }
-        let ingestion = try Ingestion(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+        return try build(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+    }
+
+    /// Prepares `config` from its already loaded `table` (`Table.load` of its sources, or the
+    /// table the ranks parsed together: `ParallelPreparation`).
+    static func build(_ config: DataConfig, table loaded: Table) throws -> PreparedTable {
+        let ingestion = try Ingestion(config, table: loaded)
         let table = ingestion.table
         let features = ingestion.features
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }

@@ -49,8 +49,9 @@ enum DataPreparation {
     }
 
     /// Prepares `config` from its already loaded `table` (`Table.load` of its sources, or the
-    /// table the ranks parsed together: `ParallelPreparation`).
-    static func build(_ config: DataConfig, table loaded: Table) throws -> PreparedTable {
+    /// table the ranks parsed together: `ParallelPreparation`). `stamps` gives the sources'
+    /// stamps when another rank hashed them meanwhile (default: hashed here).
+    static func build(_ config: DataConfig, table loaded: Table, stamps stamping: (() throws -> [SourceStamp])? = nil) throws -> PreparedTable {
         let ingestion = try Ingestion(config, table: loaded)
         let table = ingestion.table
         let features = ingestion.features
@@ -74,7 +75,7 @@ enum DataPreparation {
                                           test: config.split.test, method: config.split.method, seed: config.split.seed)
         let preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
         let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
-        let stamps = try sources(config).map { try SourceStamp.make($0) }
+        let stamps = try stamping?() ?? sources(config).map { try SourceStamp.make($0) }
         let dataSHA256: String
         if stamps.count == 1 {
             dataSHA256 = stamps[0].sha256

@@ -15,6 +15,8 @@ import TandemData
 enum ParallelPreparation {
     /// Message tag of the rows sent to rank 0.
     static let shardTag = 7310
+    /// Message tag of the source's stamp (the last rank to rank 0).
+    static let stampTag = 7311
     /// Largest message of rows (MPI counts are 32-bit).
     static let chunkBytes = 1 << 30
 
@@ -66,13 +68,22 @@ enum ParallelPreparation {
         })
         guard comm.rank == 0 else {
             try sendChunked(shard.bytes, comm: comm)
+            // The last rank hashes the source while rank 0 fits the statistics.
+            if comm.rank == comm.size - 1 {
+                let stamp = PreparationOutcome.stampBytes(Result { try SourceStamp.make(path) })
+                try comm.send(bytes: stamp, to: 0, tag: stampTag)
+            }
             return nil
         }
         var shards = [shard]
         for r in 1..<comm.size { shards.append(try TableShard(bytes: receiveChunked(from: r, comm: comm), source: path)) }
         let table = Table(file: path, names: header, shards: shards)
+        shards.removeAll()  // the assembled table holds the rows now
+        shard = TableShard(columns: [], lines: [])
         Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")))")
-        return try DataPreparation.build(config, table: table)
+        return try DataPreparation.build(config, table: table, stamps: {
+            [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag).bytes)]
+        })
     }
 
     /// Gathers every rank's `local` result to every rank, in rank order; throws the first

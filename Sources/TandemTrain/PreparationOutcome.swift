@@ -58,3 +58,24 @@ struct PreparationOutcome: Codable {
         }
     }
 }
+
+extension PreparationOutcome {
+    /// A source stamp, or the error of making it, as bytes for another rank.
+    static func stampBytes(_ result: Result<SourceStamp, any Error>) -> [UInt8] {
+        switch result {
+        case .success(let stamp): return [0] + Array((try? JSONEncoder().encode(stamp)) ?? Data())
+        case .failure(let error): return [1] + PreparationOutcome(error).bytes
+        }
+    }
+
+    /// The stamp of `stampBytes`, or its error thrown.
+    static func stamp(_ bytes: [UInt8]) throws -> SourceStamp {
+        guard let kind = bytes.first else { throw PreparedDataError("the source's stamp arrived empty") }
+        if kind == 1 {
+            try PreparationOutcome(bytes: Array(bytes.dropFirst())).rethrow()
+        }
+        do { return try JSONDecoder().decode(SourceStamp.self, from: Data(bytes.dropFirst())) } catch {
+            throw PreparedDataError("the source's stamp arrived damaged: \(error)")
+        }
+    }
+}

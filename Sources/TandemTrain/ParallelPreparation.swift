@@ -51,6 +51,7 @@ enum ParallelPreparation {
         guard known.count == comm.size else {
             throw PreparedDataError("\(path): the ranks' byte-range summaries arrived damaged")
         }
+        var marks = [Date()]
         let pieces = CSVRangeSplit.plan(known, fileSize: file.count, headerStart: CSVRangeSplit.headerStart(of: file))
         let reader = CSVPieceReader(file: file, path: path, piece: pieces[comm.rank], header: header, kinds: config.columns)
         let typed = try exchange(comm, Result {
@@ -60,12 +61,14 @@ enum ParallelPreparation {
         guard typed.allSatisfy({ $0.count == header.count + 1 }) else {
             throw PreparedDataError("\(path): the ranks' column kinds arrived damaged")
         }
+        marks.append(Date())
         let numeric = header.indices.map { c in typed.allSatisfy { $0[c + 1] == 1 } }
         var shard = TableShard(columns: [], lines: [])
         _ = try exchange(comm, Result {
             shard = try reader.shard(numeric: numeric)
             return []
         })
+        marks.append(Date())
         guard comm.rank == 0 else {
             try sendChunked(shard.bytes, comm: comm)
             // The last rank hashes the source while rank 0 fits the statistics.
@@ -80,7 +83,10 @@ enum ParallelPreparation {
         let table = Table(file: path, names: header, shards: shards)
         shards.removeAll()  // the assembled table holds the rows now
         shard = TableShard(columns: [], lines: [])
-        Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")))")
+        marks.append(Date())
+        let steps = zip(["record starts", "pass 1", "pass 2", "rows to rank 0"], zip([begin] + marks, marks))
+            .map { "\($0) \(String(format: "%.2f", $1.1.timeIntervalSince($1.0)))" }.joined(separator: ", ")
+        Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(steps) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")))")
         return try DataPreparation.build(config, table: table, stamps: {
             [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag).bytes)]
         })

@@ -119,62 +119,48 @@ public enum CSVRangeSplit {
     }()
 
     /// The summary of `range` of `file` (the whole file, so a CR at the range's end can look at
-    /// the next byte).
-    ///
-    /// Runs the machine from every starting state at once; runs that reach the same state merge,
-    /// so after the first line break or comma usually two remain (inside and outside quotes).
+    /// the next byte): one tight pass of the machine per starting state, and one counting the
+    /// line breaks.
     public static func summarize(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
         let k = State.allCases.count
-        var states = State.allCases.map { $0 }           // one per live run
-        var members: [[Int]] = (0..<k).map { [$0] }       // starting states following each run
-        var searching = [Bool](repeating: true, count: k) // per starting state: first record not found yet
+        var endState = [State](repeating: .lineStart, count: k)
         var first = [Int?](repeating: nil, count: k)
         var before = [Int](repeating: 0, count: k)
-        var breaks = 0
-        var i = range.lowerBound
-        let end = range.upperBound
         classes.withUnsafeBufferPointer { cls in
             next.withUnsafeBufferPointer { tbl in
-                while i < end {
-                    // Plain text moves no run that is inside a field: skip it.
-                    if states.allSatisfy({ $0 == .unquoted || $0 == .quoted }) {
-                        while i < end && cls[Int(file[i])] == 0 { i += 1 }
-                        if i == end { break }
+                for h in 0..<k {
+                    var s = State.allCases[h]
+                    var i = range.lowerBound
+                    // Until the first record: a line start followed by a byte that is no line break.
+                    while i < range.upperBound {
+                        let c = Int(cls[Int(file[i])])
+                        if s == .lineStart && c < 3 { first[h] = i; break }
+                        s = tbl[Int(s.rawValue) * 5 + c]
+                        i += 1
                     }
-                    let c = Int(cls[Int(file[i])])
-                    for r in states.indices {
-                        if states[r] == .lineStart && c < 3 {
-                            for m in members[r] where searching[m] {
-                                searching[m] = false
-                                first[m] = i
-                                before[m] = breaks
-                            }
-                        }
-                        states[r] = tbl[Int(states[r].rawValue) * 5 + c]
+                    while i < range.upperBound {
+                        s = tbl[Int(s.rawValue) * 5 + Int(cls[Int(file[i])])]
+                        i += 1
                     }
-                    if c == 3 || (c == 4 && (i + 1 == file.count || file[i + 1] != 0x0A)) { breaks += 1 }
-                    i += 1
-                    if states.count > 1 { merge(&states, &members) }
+                    endState[h] = s
+                    if let f = first[h] { before[h] = breaks(file, range.lowerBound..<f) }
                 }
             }
         }
-        var endState = [State](repeating: .lineStart, count: k)
-        for (r, s) in states.enumerated() { for m in members[r] { endState[m] = s } }
-        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: breaks)
+        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: breaks(file, range))
     }
 
-    /// Joins runs that are in the same state (their futures are the same).
-    private static func merge(_ states: inout [State], _ members: inout [[Int]]) {
-        var r = 1
-        while r < states.count {
-            if let into = states[0..<r].firstIndex(of: states[r]) {
-                members[into] += members[r]
-                states.remove(at: r)
-                members.remove(at: r)
-            } else {
-                r += 1
-            }
+    /// Line breaks in `range` of `file` as the scanner counts them (LF, CRLF once, a lone CR;
+    /// a CR at the range's end looks at the file's next byte).
+    static func breaks(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var n = 0
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let b = file[i]
+            if b == 0x0A || (b == 0x0D && (i + 1 == file.count || file[i + 1] != 0x0A)) { n += 1 }
+            i += 1
         }
+        return n
     }
 
     /// Each range's piece from the summaries of the ranges (in order, covering `0..<fileSize`).

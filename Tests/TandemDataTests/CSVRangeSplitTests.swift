@@ -103,6 +103,17 @@ import Testing
         }
     }
 
+    @Test func shardBytesRoundTripAndDamage() throws {
+        let shard = TableShard(columns: [.numeric([1.5, .nan]), .categorical(["é", nil])], lines: [2, 4])
+        let bytes = shard.bytes
+        let back = try TableShard(bytes: bytes, source: "t.csv")
+        #expect(back.lines == [2, 4] && StreamingTableTests.same(back.columns[0], shard.columns[0]) && back.columns[1] == shard.columns[1])
+        for cut in [1, 9, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: DataError.self) { try TableShard(bytes: Array(bytes.prefix(cut)), source: "t.csv") }
+        }
+        #expect(throws: DataError.self) { try TableShard(bytes: bytes + [0], source: "t.csv") }
+    }
+
     @Test func summaryIntegersRoundTrip() {
         let text = Array("a,\"b\nc\"\r\n1,2\n".utf8)
         text.withUnsafeBufferPointer { p in

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Data path benchmark on a generated CSV (default about 1 GB; BENCH_DATA_MB to change): 12
+# Data path benchmark on a generated CSV (default 128 MB; BENCH_DATA_MB=1024 for about 1 GB): 12
 # numeric columns with about 2% missing cells, one 100-category column, a binary target.
 # Measures, in one run:
 #   - the raw CSV parse (tandem bench --parse: read, scan, type, numbers; best of 3) in MB/s,
-#   - preparation (tandem prepare): seconds and MB/s on 1 rank, and on 2 ranks (and on 1 rank with
+#   - preparation (tandem prepare): seconds and MB/s on 1 rank, and on 2 ranks (each parsing its
+#     byte range), the 2-rank speedup, and whether both wrote the same bytes (and on 1 rank with
 #     the binary BENCH_DATA_BASELINE, e.g. one built from an earlier commit, for a before/after),
 #   - a second run's time from start to the first training step (the dataset reused),
 #   - resident memory per rank while training (VmHWM and the largest VmRSS sampled from /proc),
@@ -17,7 +18,7 @@ set +e   # every measurement below reports its own failures
 if [ "${BENCH_DATA_BUILD:-1}" = 1 ]; then ensure_swift; swift build -c release --product tandem 2>&1 | tail -1; fi
 T="${TANDEM:-$ROOT/.build/release/tandem}"
 OUT="${BENCH_OUT:-bench-data-results.json}"
-MB="${BENCH_DATA_MB:-1024}"
+MB="${BENCH_DATA_MB:-128}"
 DIR="${BENCH_DATA_DIR:-/tmp/tandem-bench-data}"
 STEPS="${BENCH_DATA_STEPS:-2000}"
 mkdir -p "$DIR"
@@ -89,7 +90,12 @@ for np in ${BENCH_DATA_PREPARE_RANKS-1 2}; do
   rm -rf "$DIR/prep$np"
   read -r _ rss hwm wall anon < <(runmeasured "prepare$np" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$np")
   echo "{\"measure\": \"data_prepare\", \"ranks\": $np, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}'), \"max_hwm_mb\": $hwm}" | tee -a "$OUT"
+  eval "prep_seconds_$np=$wall"
 done
+if [ -n "${prep_seconds_1:-}" ] && [ -n "${prep_seconds_2:-}" ]; then
+  same=false; cmp -s "$DIR/prep1/SHA256SUMS" "$DIR/prep2/SHA256SUMS" && same=true
+  echo "{\"measure\": \"data_prepare_speedup\", \"ranks\": 2, \"csv_bytes\": $BYTES, \"speedup\": $(awk -v a="$prep_seconds_1" -v b="$prep_seconds_2" 'BEGIN {printf "%.2f", a / b}'), \"same_bytes_as_1_rank\": $same}" | tee -a "$OUT"
+fi
 rm -rf "$DIR/runs"
 for np in ${BENCH_DATA_TRAIN_RANKS-1 2}; do
   # The first run prepares into the cache; the second reuses it (time to first step, memory).

@@ -35,8 +35,10 @@ struct DataCache {
 
     /// The prepared dataset of `config`, reused or prepared now; `say` gets the one line about
     /// which and why, `warn` the line about a damaged dataset that is rebuilt.
-    /// `directory` overrides where the dataset goes (`tandem prepare --output`).
-    func obtain(_ config: DataConfig, directory explicit: String? = nil, say: (String) -> Void, warn: (String) -> Void) throws -> PreparedTable {
+    /// `directory` overrides where the dataset goes (`tandem prepare --output`); `build`
+    /// prepares it when needed (default `DataPreparation.build`).
+    func obtain(_ config: DataConfig, directory explicit: String? = nil, say: (String) -> Void, warn: (String) -> Void,
+                build: (() throws -> PreparedTable)? = nil) throws -> PreparedTable {
         let dir = try explicit ?? directory(for: config)
         do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
             throw PreparedDataError("cannot create the data cache directory \(root): \(error.localizedDescription)")
@@ -65,7 +67,7 @@ struct DataCache {
             reason = try differences(from: config) ?? "no prepared dataset for this source and data config yet"
         }
         let begin = Date()
-        let table = try DataPreparation.build(config)
+        let table = try build?() ?? DataPreparation.build(config)
         try table.write(to: dir)
         say("data: prepared \(dir) in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(reason))")
         return try PreparedTable.open(dir, verification: .sizes)

@@ -45,7 +45,14 @@ enum DataPreparation {
     /// file and line for a bad record, the key for a bad setting.
     static func build(_ config: DataConfig) throws -> PreparedTable {
         for file in sources(config) { try Ingestion.checkFileSize(file) }
-        let ingestion = try Ingestion(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+        return try build(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
+    }
+
+    /// Prepares `config` from its already loaded `table` (`Table.load` of its sources, or the
+    /// table the ranks parsed together: `ParallelPreparation`). `stamps` gives the sources'
+    /// stamps when another rank hashed them meanwhile (default: hashed here).
+    static func build(_ config: DataConfig, table loaded: Table, stamps stamping: (() throws -> [SourceStamp])? = nil) throws -> PreparedTable {
+        let ingestion = try Ingestion(config, table: loaded)
         let table = ingestion.table
         let features = ingestion.features
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
@@ -71,7 +78,7 @@ enum DataPreparation {
             preprocessor.target = TargetScaling.fit(split.train.map { v[$0] })
         }
         let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
-        let stamps = try sources(config).map { try SourceStamp.make($0) }
+        let stamps = try stamping?() ?? sources(config).map { try SourceStamp.make($0) }
         let dataSHA256: String
         if stamps.count == 1 {
             dataSHA256 = stamps[0].sha256

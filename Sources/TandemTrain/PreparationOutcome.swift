@@ -4,12 +4,14 @@ import TandemData
 /// Rank 0's result of obtaining the prepared dataset, broadcast to the other ranks so that
 /// they end with rank 0's error (same type, same message, same exit code) instead of waiting.
 struct PreparationOutcome: Codable {
-    /// "ok", "data", "config", "prepared" or "other".
+    /// "ok", "prepare" (rank 0 asks the others to prepare with it), "data", "config", "prepared" or "other".
     var kind: String
     var file = ""
     var line: Int?
     var column: String?
     var message = ""
+    /// The rank that failed, for errors of no known kind.
+    var rank: Int?
 
     static let ok = PreparationOutcome(kind: "ok")
     /// The message tag of the outcome (rank 0 to each other rank).
@@ -17,7 +19,9 @@ struct PreparationOutcome: Codable {
 
     init(kind: String) { self.kind = kind }
 
-    init(_ error: any Error) {
+    /// The outcome of `error` on `rank`.
+    init(_ error: any Error, rank: Int = 0) {
+        self.rank = rank
         switch error {
         case let e as DataError:
             kind = "data"
@@ -50,7 +54,28 @@ struct PreparationOutcome: Codable {
         case "data": throw DataError(file: file, line: line, column: column, message: message)
         case "config": throw ConfigError(message)
         case "prepared": throw PreparedDataError(message)
-        default: throw PreparedDataError("rank 0 could not prepare the data: \(message)")
+        default: throw PreparedDataError("rank \(rank ?? 0) could not prepare the data: \(message)")
+        }
+    }
+}
+
+extension PreparationOutcome {
+    /// A source stamp, or the error of making it, as bytes for another rank.
+    static func stampBytes(_ result: Result<SourceStamp, any Error>) -> [UInt8] {
+        switch result {
+        case .success(let stamp): return [0] + Array((try? JSONEncoder().encode(stamp)) ?? Data())
+        case .failure(let error): return [1] + PreparationOutcome(error).bytes
+        }
+    }
+
+    /// The stamp of `stampBytes`, or its error thrown.
+    static func stamp(_ bytes: [UInt8]) throws -> SourceStamp {
+        guard let kind = bytes.first else { throw PreparedDataError("the source's stamp arrived empty") }
+        if kind == 1 {
+            try PreparationOutcome(bytes: Array(bytes.dropFirst())).rethrow()
+        }
+        do { return try JSONDecoder().decode(SourceStamp.self, from: Data(bytes.dropFirst())) } catch {
+            throw PreparedDataError("the source's stamp arrived damaged: \(error)")
         }
     }
 }

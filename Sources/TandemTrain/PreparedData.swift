@@ -157,8 +157,17 @@ public struct PreparedData: Sendable {
         guard let comm, comm.size > 1 else { return try here() }
         var outcome = PreparationOutcome.ok
         var table: PreparedTable?
+        // A CSV to prepare is parsed by all ranks together: rank 0, holding the cache's lock,
+        // asks the others to join ("prepare") once it knows the dataset must be prepared.
+        let together: (() throws -> PreparedTable)? = ParallelPreparation.eligible(config) ? {
+            for r in 1..<comm.size { try comm.send(bytes: PreparationOutcome(kind: "prepare").bytes, to: r, tag: PreparationOutcome.tag) }
+            guard let t = try ParallelPreparation.run(config, comm: comm) else { throw PreparedDataError("rank 0 assembled no dataset") }
+            return t
+        } : nil
         if rank == 0 {
-            do { table = try here() } catch { outcome = PreparationOutcome(error) }
+            do {
+                table = try cache.obtain(config, directory: directory, say: { Progress.say($0) }, warn: { Progress.warn($0) }, build: together)
+            } catch { outcome = PreparationOutcome(error) }
         }
         // Point-to-point, polled: the waiting ranks sleep instead of spinning a core that
         // rank 0 needs, and no collective sits under the watchdog for as long as preparing takes.
@@ -169,6 +178,11 @@ public struct PreparedData: Sendable {
             for r in 1..<comm.size { _ = try comm.receive(from: r, tag: PreparationOutcome.tag + 1, pollInterval: 0.005) }
         } else {
             outcome = try PreparationOutcome(bytes: comm.receive(from: 0, tag: PreparationOutcome.tag, pollInterval: 0.005).bytes)
+            if outcome.kind == "prepare" {
+                // An error here is every rank's (agreed in the exchange); rank 0 sends it as the outcome.
+                _ = try? ParallelPreparation.run(config, comm: comm)
+                outcome = try PreparationOutcome(bytes: comm.receive(from: 0, tag: PreparationOutcome.tag, pollInterval: 0.005).bytes)
+            }
             if outcome.kind != "ok" { try comm.send(bytes: [], to: 0, tag: PreparationOutcome.tag + 1) }
         }
         try outcome.rethrow()

@@ -12,7 +12,8 @@ struct Prepare: ParsableCommand {
         discussion: """
         Without --output the dataset goes where 'tandem train' looks for it (data.cache: auto puts it under
         .prepared/ next to the run directory). An up-to-date dataset is reused, a changed source or data
-        config is prepared again. Under mpirun, rank 0 prepares and the other ranks wait. Prints the directory.
+        config is prepared again. Under mpirun every rank parses its byte range of a CSV and rank 0 writes the
+        dataset (the same bytes as on one rank). Prints the directory.
         """
     )
 

@@ -1,0 +1,206 @@
+/// Where the records of a CSV file start when the file is cut into byte ranges, one per rank,
+/// without any rank reading the bytes before its range.
+///
+/// Each rank runs the quoting state machine of `CSVRecordScanner` over its range once from every
+/// state the range could begin in (`summarize`), noting for each where the first record starts,
+/// how many line breaks precede it within the range, and the state at the range's end. The
+/// summaries, in rank order, then decide (`plan`) the true state at every range start (the file
+/// begins at a line start), hence each rank's first record and its global line number: an
+/// exclusive scan of states and line counts. A quoted field holding line breaks across a range
+/// boundary, CRLF cut in two, a stray `"` inside an unquoted field and blank lines all come out
+/// as `CSVRecordScanner` reads them.
+///
+/// Lines are counted as the scanner counts them: LF, CRLF and a lone CR each end one line,
+/// inside quotes too.
+public enum CSVRangeSplit {
+    /// A state of the quoting machine at a byte position.
+    public enum State: UInt8, CaseIterable, Sendable {
+        /// After a line break outside quotes (or at the file start): a record starts at the next
+        /// byte that is not a line break.
+        case lineStart = 0
+        /// After a comma outside quotes.
+        case fieldStart
+        /// Inside an unquoted field (a `"` here is text).
+        case unquoted
+        /// Inside a quoted field.
+        case quoted
+        /// After a `"` inside a quoted field: `""` (a literal quote) or the closing quote.
+        case quoteInQuoted
+    }
+
+    /// What one range tells, for each state it may begin in.
+    public struct Summary: Sendable, Equatable {
+        /// Per starting state (`State.rawValue`): the state after the range's last byte.
+        public var end: [State]
+        /// Per starting state: the offset in the file of the first record starting in the range, or nil.
+        public var firstRecord: [Int?]
+        /// Per starting state: line breaks in the range before that record.
+        public var breaksBefore: [Int]
+        /// Line breaks in the whole range (a CR at its end counts unless the file's next byte is LF).
+        public var breaks: Int
+
+        /// 17 integers for an exchange between ranks (nil record = -1).
+        public var integers: [Int64] {
+            end.map { Int64($0.rawValue) } + firstRecord.map { Int64($0 ?? -1) } + breaksBefore.map(Int64.init) + [Int64(breaks)]
+        }
+
+        /// The summary of `integers`; nil when they are not one.
+        public init?(integers v: [Int64]) {
+            let k = State.allCases.count
+            guard v.count == 3 * k + 1 else { return nil }
+            var end: [State] = []
+            for x in v[0..<k] {
+                guard let s = UInt8(exactly: x).flatMap(State.init(rawValue:)) else { return nil }
+                end.append(s)
+            }
+            self.end = end
+            firstRecord = v[k..<(2 * k)].map { $0 < 0 ? nil : Int($0) }
+            breaksBefore = v[(2 * k)..<(3 * k)].map { Int($0) }
+            breaks = Int(v[3 * k])
+        }
+
+        init(end: [State], firstRecord: [Int?], breaksBefore: [Int], breaks: Int) {
+            self.end = end
+            self.firstRecord = firstRecord
+            self.breaksBefore = breaksBefore
+            self.breaks = breaks
+        }
+    }
+
+    /// One rank's share: the records starting in `bytes` (offsets into the file), and how many
+    /// line breaks precede `bytes.lowerBound`, so a record's line is its line within the piece
+    /// plus `lineOffset`.
+    public struct Piece: Sendable, Equatable {
+        public var bytes: Range<Int>
+        public var lineOffset: Int
+    }
+
+    /// Where the file's first record (the header) starts: after a byte-order mark and blank lines.
+    public static func headerStart(of file: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = file.count >= 3 && file[0] == 0xEF && file[1] == 0xBB && file[2] == 0xBF ? 3 : 0
+        while i < file.count, file[i] == 0x0A || file[i] == 0x0D { i += 1 }
+        return i
+    }
+
+    /// `count` bytes cut into `parts` ranges of nearly equal size, in order.
+    public static func ranges(count: Int, parts: Int) -> [Range<Int>] {
+        (0..<parts).map { (count * $0 / parts)..<(count * ($0 + 1) / parts) }
+    }
+
+    private static let classes: [UInt8] = (0..<256).map { b in
+        switch b {
+        case 0x22: 1
+        case 0x2C: 2
+        case 0x0A: 3
+        case 0x0D: 4
+        default: 0
+        }
+    }
+
+    /// Next state from `s` on a byte of class `c` (0 other, 1 quote, 2 comma, 3 LF, 4 CR).
+    private static let next: [State] = {
+        var t = [State](repeating: .unquoted, count: 25)
+        for s in State.allCases {
+            for c in 0..<5 {
+                let n: State
+                switch (s, c) {
+                case (.quoted, 1): n = .quoteInQuoted
+                case (.quoted, _): n = .quoted
+                case (.quoteInQuoted, 1): n = .quoted
+                case (_, 3), (_, 4): n = .lineStart
+                case (_, 2): n = .fieldStart
+                case (.lineStart, 1), (.fieldStart, 1): n = .quoted
+                default: n = .unquoted  // text, a stray quote in an unquoted field, text after a closing quote (the scanner's error)
+                }
+                t[Int(s.rawValue) * 5 + c] = n
+            }
+        }
+        return t
+    }()
+
+    /// The summary of `range` of `file` (the whole file, so a CR at the range's end can look at
+    /// the next byte): one tight pass of the machine per starting state, and one counting the
+    /// line breaks.
+    public static func summarize(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
+        let k = State.allCases.count
+        var endState = [State](repeating: .lineStart, count: k)
+        var first = [Int?](repeating: nil, count: k)
+        var before = [Int](repeating: 0, count: k)
+        classes.withUnsafeBufferPointer { cls in
+            next.withUnsafeBufferPointer { tbl in
+                for h in 0..<k {
+                    var s = State.allCases[h]
+                    var i = range.lowerBound
+                    // Until the first record: a line start followed by a byte that is no line break.
+                    while i < range.upperBound {
+                        let c = Int(cls[Int(file[i])])
+                        if s == .lineStart && c < 3 { first[h] = i; break }
+                        s = tbl[Int(s.rawValue) * 5 + c]
+                        i += 1
+                    }
+                    while i < range.upperBound {
+                        s = tbl[Int(s.rawValue) * 5 + Int(cls[Int(file[i])])]
+                        i += 1
+                    }
+                    endState[h] = s
+                    if let f = first[h] { before[h] = breaks(file, range.lowerBound..<f) }
+                }
+            }
+        }
+        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: breaks(file, range))
+    }
+
+    /// Line breaks in `range` of `file` as the scanner counts them (LF, CRLF once, a lone CR;
+    /// a CR at the range's end looks at the file's next byte).
+    static func breaks(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var n = 0
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let b = file[i]
+            if b == 0x0A || (b == 0x0D && (i + 1 == file.count || file[i + 1] != 0x0A)) { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
+    /// Each range's piece from the summaries of the ranges (in order, covering `0..<fileSize`).
+    ///
+    /// The first piece starts at 0 (the header and a byte-order mark are the first rank's); a
+    /// later piece starts one byte before its first record, on the line break ending the
+    /// previous record (so the scanner never takes a record's first bytes for a byte-order
+    /// mark), with `lineOffset` one less to match. A range where no record starts after
+    /// `headerStart` (`headerStart(of:)`) gets an empty piece: the header is always the first
+    /// piece's. Pieces are contiguous and together cover the file.
+    public static func plan(_ summaries: [Summary], fileSize: Int, headerStart: Int) -> [Piece] {
+        var starts: [Int?] = []
+        var offsets: [Int] = []
+        var state = State.lineStart
+        var lines = 0
+        for (r, s) in summaries.enumerated() {
+            let h = Int(state.rawValue)
+            if r == 0 {
+                starts.append(0)
+                offsets.append(0)
+            } else if let f = s.firstRecord[h], f > headerStart {
+                starts.append(f - 1)
+                offsets.append(lines + s.breaksBefore[h] - 1)
+            } else {
+                starts.append(nil)
+                offsets.append(0)
+            }
+            state = s.end[h]
+            lines += s.breaks
+        }
+        var pieces: [Piece] = []
+        var upper = fileSize
+        for r in summaries.indices.reversed() {
+            if let s = starts[r] {
+                pieces.append(Piece(bytes: s..<upper, lineOffset: offsets[r]))
+                upper = s
+            } else {
+                pieces.append(Piece(bytes: upper..<upper, lineOffset: 0))
+            }
+        }
+        return pieces.reversed()
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import TandemComm
+import TandemData
+
+/// Preparation of a CSV file by every rank of a communicator together: each rank parses its own
+/// byte range (`CSVRangeSplit` decides where its records start and their line numbers;
+/// `CSVPieceReader` reads them), the ranks agree on the column kinds (a column is numeric only if
+/// it is numeric in every range), and rank 0 assembles the typed table from the ranks' rows and
+/// prepares it exactly as `DataPreparation.build` does, so the dataset is the one a single
+/// process prepares.
+///
+/// Each step ends in an exchange where every rank reports success or its error; the first error
+/// in rank order, which is the first in file order, is thrown on every rank, so a malformed
+/// record anywhere ends the job everywhere with the file's real line.
+enum ParallelPreparation {
+    /// Message tag of the rows sent to rank 0.
+    static let shardTag = 7310
+    /// Message tag of the source's stamp (the last rank to rank 0).
+    static let stampTag = 7311
+    /// Largest message of rows (MPI counts are 32-bit).
+    static let chunkBytes = 1 << 30
+
+    /// Whether `config` is prepared in parallel: a CSV file (not `.npy`, no separate target file).
+    static func eligible(_ config: DataConfig) -> Bool {
+        config.targetPath == nil && !config.path.lowercased().hasSuffix(".npy")
+    }
+
+    /// Every rank of `comm` calls this together. Rank 0 gets the prepared (in-memory) dataset,
+    /// the others nil. Throws on every rank the first error of any rank (a `DataError` with
+    /// file and line for bad input).
+    static func run(_ config: DataConfig, comm: Communicator) throws -> PreparedTable? {
+        let begin = Date()
+        var data = Data()
+        _ = try exchange(comm, Result {
+            try Ingestion.checkFileSize(config.path)
+            data = try Table.readFile(config.path)
+            return []
+        })
+        return try data.withUnsafeBytes { raw in try run(config, file: raw.bindMemory(to: UInt8.self), comm: comm, begin: begin) }
+    }
+
+    private static func run(_ config: DataConfig, file: UnsafeBufferPointer<UInt8>, comm: Communicator, begin: Date) throws -> PreparedTable? {
+        let path = config.path
+        var header: [String] = []
+        let ranges = CSVRangeSplit.ranges(count: file.count, parts: comm.size)
+        let summaries = try exchange(comm, Result {
+            header = try CSVPieceReader.header(of: file, path: path, kinds: config.columns)
+            return integerBytes(CSVRangeSplit.summarize(file, range: ranges[comm.rank]).integers)
+        }).map { CSVRangeSplit.Summary(integers: integers(of: $0)) }
+        let known = summaries.compactMap { $0 }
+        guard known.count == comm.size else {
+            throw PreparedDataError("\(path): the ranks' byte-range summaries arrived damaged")
+        }
+        var marks = [Date()]
+        let pieces = CSVRangeSplit.plan(known, fileSize: file.count, headerStart: CSVRangeSplit.headerStart(of: file))
+        let reader = CSVPieceReader(file: file, path: path, piece: pieces[comm.rank], header: header, kinds: config.columns)
+        let typed = try exchange(comm, Result {
+            let t = try reader.typing()
+            return integerBytes([Int64(t.rows)] + t.numeric.map { $0 ? 1 : 0 })
+        }).map(integers(of:))
+        guard typed.allSatisfy({ $0.count == header.count + 1 }) else {
+            throw PreparedDataError("\(path): the ranks' column kinds arrived damaged")
+        }
+        marks.append(Date())
+        let numeric = header.indices.map { c in typed.allSatisfy { $0[c + 1] == 1 } }
+        var shard = TableShard(columns: [], lines: [])
+        _ = try exchange(comm, Result {
+            shard = try reader.shard(numeric: numeric)
+            return []
+        })
+        marks.append(Date())
+        guard comm.rank == 0 else {
+            try sendChunked(shard.bytes, comm: comm)
+            // The last rank hashes the source while rank 0 fits the statistics.
+            if comm.rank == comm.size - 1 {
+                let stamp = PreparationOutcome.stampBytes(Result { try SourceStamp.make(path) })
+                try comm.send(bytes: stamp, to: 0, tag: stampTag)
+            }
+            return nil
+        }
+        var shards = [shard]
+        for r in 1..<comm.size { shards.append(try TableShard(bytes: receiveChunked(from: r, comm: comm), source: path)) }
+        let table = Table(file: path, names: header, shards: shards)
+        shards.removeAll()  // the assembled table holds the rows now
+        shard = TableShard(columns: [], lines: [])
+        marks.append(Date())
+        let steps = zip(["record starts", "pass 1", "pass 2", "rows to rank 0"], zip([begin] + marks, marks))
+            .map { "\($0) \(String(format: "%.2f", $1.1.timeIntervalSince($1.0)))" }.joined(separator: ", ")
+        Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(steps) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")))")
+        return try DataPreparation.build(config, table: table, stamps: {
+            [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag).bytes)]
+        })
+    }
+
+    /// Gathers every rank's `local` result to every rank, in rank order; throws the first
+    /// failure (in rank order) on every rank, else returns every rank's bytes.
+    static func exchange(_ comm: Communicator, _ local: Result<[UInt8], any Error>) throws -> [[UInt8]] {
+        let mine: [UInt8]
+        switch local {
+        case .success(let b): mine = [0] + b
+        case .failure(let e): mine = [1] + PreparationOutcome(e, rank: comm.rank).bytes
+        }
+        let gathered = try comm.gather(bytes: mine)
+        var packed: [UInt8] = []
+        for m in gathered {
+            packed += integerBytes([Int64(m.count)])
+            packed += m
+        }
+        let all = try comm.broadcast(bytes: packed)
+        var out: [[UInt8]] = []
+        var at = 0
+        while at + 8 <= all.count {
+            let n = Int(integers(of: Array(all[at..<(at + 8)]))[0])
+            guard n >= 1, at + 8 + n <= all.count else { break }
+            out.append(Array(all[(at + 8)..<(at + 8 + n)]))
+            at += 8 + n
+        }
+        guard out.count == comm.size else { throw PreparedDataError("the ranks' preparation results arrived damaged") }
+        for m in out where m[0] == 1 { try PreparationOutcome(bytes: Array(m.dropFirst())).rethrow() }
+        return out.map { Array($0.dropFirst()) }
+    }
+
+    /// Sends `bytes` to rank 0: its length, then pieces of at most `chunkBytes`.
+    static func sendChunked(_ bytes: [UInt8], comm: Communicator) throws {
+        try comm.send(bytes: integerBytes([Int64(bytes.count)]), to: 0, tag: shardTag)
+        var at = 0
+        while at < bytes.count {
+            let end = min(bytes.count, at + chunkBytes)
+            try comm.send(bytes: Array(bytes[at..<end]), to: 0, tag: shardTag)
+            at = end
+        }
+    }
+
+    /// What `sendChunked` sent from rank `source`.
+    static func receiveChunked(from source: Int, comm: Communicator) throws -> [UInt8] {
+        let total = Int(integers(of: try comm.receive(from: source, tag: shardTag).bytes).first ?? 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(total)
+        while out.count < total { out += try comm.receive(from: source, tag: shardTag).bytes }
+        return out
+    }
+
+    static func integerBytes(_ values: [Int64]) -> [UInt8] {
+        values.withUnsafeBytes { Array($0) }
+    }
+
+    static func integers(of bytes: [UInt8]) -> [Int64] {
+        let n = bytes.count / 8
+        return (0..<n).map { i in bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 8, as: Int64.self) } }
+    }
+}

@@ -105,21 +105,30 @@ import TandemTensor
         #expect(msg?.contains("preprocessing of 'a' has fill") == true, "\(msg ?? "loaded")")
     }
 
-    /// Edited `quantiles` (unsorted, too few) and target scaling (std 0) are refused on load.
+    /// Edited `quantiles` (unsorted, too few) and target scaling (std 0) are refused on load: by
+    /// the checksum, and by the values' own checks in a model without preprocessing_sha256.
     @Test(arguments: ["unsorted", "single", "std0"])
     func badQuantilesOrTargetScalingAreRefused(_ damage: String) throws {
-        let msg = try Self.loadError { dir in try Self.editManifest(dir) { json in
-            var pre = json["preprocessing"] as? [String: Any] ?? [:]
-            var features = pre["features"] as? [[String: Any]] ?? []
-            switch damage {
-            case "unsorted": features[0]["quantiles"] = [1.0, 3.0, 2.0]
-            case "single": features[0]["quantiles"] = [1.0]
-            default: pre["target"] = ["mean": 1.0, "std": 0.0]
-            }
-            pre["features"] = features
-            json["preprocessing"] = pre
-        } }
-        let want = damage == "std0" ? "the target scaling has mean 1.0, std 0.0" : "the quantiles of 'a' must be at least 2 finite non-decreasing values"
-        #expect(msg?.contains(want) == true, "\(msg ?? "loaded")")
+        for keepChecksum in [true, false] {
+            let msg = try Self.loadError { dir in try Self.editManifest(dir) { json in
+                if !keepChecksum {
+                    var lineage = json["lineage"] as? [String: Any] ?? [:]
+                    lineage["preprocessing_sha256"] = nil
+                    json["lineage"] = lineage
+                }
+                var pre = json["preprocessing"] as? [String: Any] ?? [:]
+                var features = pre["features"] as? [[String: Any]] ?? []
+                switch damage {
+                case "unsorted": features[0]["quantiles"] = [1.0, 3.0, 2.0]
+                case "single": features[0]["quantiles"] = [1.0]
+                default: pre["target"] = ["mean": 1.0, "std": 0.0]
+                }
+                pre["features"] = features
+                json["preprocessing"] = pre
+            } }
+            let want = keepChecksum ? "the preprocessing values were changed or damaged"
+                : damage == "std0" ? "the target scaling has mean 1.0, std 0.0" : "the quantiles of 'a' must be at least 2 finite non-decreasing values"
+            #expect(msg?.contains(want) == true, "\(msg ?? "loaded")")
+        }
     }
 }

@@ -130,3 +130,33 @@ import TestSupport
         #expect(relativeDifference(net.arena.grads.array, gWhole) <= 1e-5)
     }
 }
+
+/// Checks every parameter gradient of `net` under `head` (`NetworkGradientTests.loss`) against
+/// central finite differences with step 1e-2; running statistics must receive none. Returns
+/// each checked slot's name with its analytic gradient, for checks of their own.
+@discardableResult
+func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: LossHead, _ label: String) -> [(name: String, gradient: [Float])] {
+    net.arena.zeroGrads()
+    _ = NetworkGradientTests.loss(net, head, backward: true)
+    let analytic = net.arena.grads.array
+    let h: Float = 1e-2
+    var checked: [(name: String, gradient: [Float])] = []
+    for slot in net.arena.slots {
+        let range = slot.offset..<(slot.offset + slot.count)
+        if slot.name.contains("running") {
+            #expect(analytic[range].allSatisfy { $0 == 0 }, "\(slot.name) received gradient")
+            continue
+        }
+        var fd = [Float](repeating: 0, count: slot.count)
+        for i in range {
+            let old = net.arena.params.base[i]
+            net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head)
+            net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head)
+            net.arena.params.base[i] = old
+            fd[i - slot.offset] = Float((lp - lm) / Double(2 * h))
+        }
+        expectGradientsClose(Array(analytic[range]), fd, absolute: 2e-3, relative: 1e-2, "\(label): \(slot.name)")
+        checked.append((slot.name, Array(analytic[range])))
+    }
+    return checked
+}

@@ -120,26 +120,7 @@ import TestSupport
             for i in 0..<s.count { net.arena.params.base[s.offset + i] += noise[s.offset + i] }
         }
         #expect(net.arena.slot(named: "layers.1.norm.weight") != nil && net.arena.slot(named: "layers.2.norm.weight") == nil)
-        net.arena.zeroGrads()
-        _ = NetworkGradientTests.loss(net, head, backward: true)
-        let analytic = net.arena.grads.array
-        let h: Float = 1e-2
-        for slot in net.arena.slots {
-            let range = slot.offset..<(slot.offset + slot.count)
-            if slot.name.contains("running") {
-                #expect(analytic[range].allSatisfy { $0 == 0 }, "\(slot.name) received gradient")
-                continue
-            }
-            var fd = [Float](repeating: 0, count: slot.count)
-            for i in range {
-                let old = net.arena.params.base[i]
-                net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head)
-                net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head)
-                net.arena.params.base[i] = old
-                fd[i - slot.offset] = Float((lp - lm) / Double(2 * h))
-            }
-            expectGradientsClose(Array(analytic[range]), fd, absolute: 2e-3, relative: 1e-2, "\(kind): \(slot.name)")
-        }
+        expectParameterGradientsMatchFiniteDifferences(net, head, "\(kind)")
     }
 
     /// `norm: none` keeps the plain MLP's parameters (names, shapes, initial values) unchanged.

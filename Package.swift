@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
 //   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
+//   CStopSignal: the SIGTERM/SIGINT/SIGUSR1 handler (a C sigaction handler setting an atomic flag)
 //   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions)
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
@@ -11,7 +12,7 @@ import PackageDescription
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
 //   TandemServe <- TandemArtifact, TandemData, TandemTensor (HTTP, Hummingbird)
 //   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
-//                  TandemReport, TandemArtifact
+//                  TandemReport, TandemArtifact, CStopSignal
 //   TandemSweep <- TandemTrain (and the modules below it);  tandem (CLI) <- TandemTrain, TandemReport, TandemArtifact,
 //                  TandemSweep, TandemServe
 let package = Package(
@@ -34,6 +35,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .target(name: "CKernels"),
         .target(name: "CSHA256"),
+        .target(name: "CStopSignal"),
         .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
@@ -51,7 +53,7 @@ let package = Package(
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS",
+            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS", "CStopSignal",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "TandemSweep", dependencies: [

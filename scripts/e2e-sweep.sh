@@ -117,8 +117,11 @@ search:
     checkpoint.every_steps: {grid: [20]}
 YAML
 # (300 epochs without early stopping, so the trials are still running when the signal comes: on
-# an idle machine 40 epochs of both trials take 3 s.)
-timeout 300 "${MPIRUN[@]}" -np 5 "$TANDEM" sweep "$WORK/term.yaml" --output "$WORK/term" >"$WORK/term.log" 2>&1 &
+# an idle machine 40 epochs of both trials take 3 s. OpenMPI waits odls_base_sigkill_timeout
+# seconds (default 1) before it passes SIGTERM on and as long again before SIGKILL; 2 s of grace
+# leave room for two trials' checkpoints and reports under CI load, and the 300-epoch trials are
+# still running when the SIGTERM arrives 2 s late.)
+timeout 300 "${MPIRUN[@]}" --mca odls_base_sigkill_timeout 2 -np 5 "$TANDEM" sweep "$WORK/term.yaml" --output "$WORK/term" >"$WORK/term.log" 2>&1 &
 pid=$!
 # Both trials past their first checkpoints (under load a trial may start seconds after the other).
 for _ in $(seq 600); do

@@ -1,4 +1,4 @@
-import Dispatch
+import CStopSignal
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,37 +7,20 @@ import Foundation
 /// Catches SIGTERM, SIGINT and SIGUSR1 (what batch schedulers and `mpirun` send before
 /// preemption; `scripts/tandem-run` forwards SIGUSR1) and records the request, so the training
 /// loop can agree with the other ranks at the next step, write a checkpoint and exit cleanly.
-public final class StopSignal: @unchecked Sendable {
+/// The handler is C (`CStopSignal`): a sigaction handler that sets an atomic flag, because a
+/// libdispatch signal source on Linux loses signals delivered to threads other than its own.
+public final class StopSignal: Sendable {
     public static let shared = StopSignal()
-    private let lock = NSLock()
-    private var received: Int32 = 0
-    private var sources: [any DispatchSourceSignal] = []
 
     /// Starts listening (idempotent).
     public func install() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for sig in [SIGTERM, SIGINT, SIGUSR1] {
-            Glibc.signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in self?.record(sig) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    private func record(_ sig: Int32) {
-        lock.lock()
-        if received == 0 { received = sig }
-        lock.unlock()
+        tandem_stop_signal_install()
     }
 
     /// The first signal received, or nil.
     public var signal: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return received == 0 ? nil : received
+        let sig = tandem_stop_signal_received()
+        return sig == 0 ? nil : sig
     }
 
     /// Under mpirun, where a SIGTERM may have come from: mpirun passes SIGINT and SIGTERM on to

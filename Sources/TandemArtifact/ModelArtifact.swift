@@ -35,7 +35,7 @@ public struct ModelArtifact: Sendable {
         } catch let e as ArtifactError {
             throw e
         } catch {
-            throw ArtifactError("cannot write the model to \(directory): \(error.localizedDescription)")
+            throw ArtifactError(.cannotWrite(directory: directory, detail: error.localizedDescription))
         }
     }
 
@@ -47,7 +47,7 @@ public struct ModelArtifact: Sendable {
         let url = URL(fileURLWithPath: directory, isDirectory: true)
         func read(_ name: String) throws -> Data {
             guard let d = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else {
-                throw ArtifactError("\(directory): \(name) is missing or unreadable (is this a model directory from tandem export?)")
+                throw ArtifactError(.missingFile(directory: directory, file: name))
             }
             return d
         }
@@ -55,21 +55,20 @@ public struct ModelArtifact: Sendable {
         do { manifest = try JSONDecoder().decode(ArtifactManifest.self, from: try read("model.json")) } catch let e as ArtifactError {
             throw e
         } catch {
-            throw ArtifactError("\(directory)/model.json is not a valid model manifest: \(error)")
+            throw ArtifactError(.invalidManifest(path: "\(directory)/model.json", detail: "\(error)"))
         }
         guard manifest.formatVersion == ArtifactManifest.currentFormat else {
-            throw ArtifactError("\(directory)/model.json: format_version \(manifest.formatVersion) is not supported (this tandem reads \(ArtifactManifest.currentFormat))")
+            throw ArtifactError(.unsupportedFormat(path: "\(directory)/model.json", version: manifest.formatVersion, supported: ArtifactManifest.currentFormat))
         }
         // First: an edited preprocessing is named as such, not by what the edit broke.
         try checkPreprocessing(manifest, directory: directory, warn: warn)
         let tensors: [NamedTensor]
-        do { tensors = try SafeTensors.decode(try read("model.safetensors")).tensors } catch let e as ArtifactError {
-            throw e
-        } catch {
-            throw ArtifactError("\(directory)/model.safetensors: \(error)")
+        let weights = try read("model.safetensors")
+        do { tensors = try SafeTensors.decode(weights).tensors } catch let e as SafeTensorsError {
+            throw ArtifactError(.invalidWeights(path: "\(directory)/model.safetensors", e))
         }
         if let onnx = manifest.onnx, onnx.inputColumns != manifest.encodedInputs {
-            throw ArtifactError("\(directory)/model.json: onnx.input_columns (\(onnx.inputColumns.count) columns) differ from encoded_inputs (\(manifest.encodedInputs.count))")
+            throw ArtifactError(.invalidField(file: "\(directory)/model.json", field: "onnx.input_columns", problem: "onnx.input_columns (\(onnx.inputColumns.count) columns) differ from encoded_inputs (\(manifest.encodedInputs.count))"))
         }
         try validate(manifest, tensors, directory: directory)
         let artifact = ModelArtifact(manifest: manifest, tensors: tensors)
@@ -84,34 +83,28 @@ public struct ModelArtifact: Sendable {
             return try NetworkSpec.recorded(kind: a.kind, widths: a.widths, activation: Activation(rawValue: a.activation) ?? .relu,
                                             norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden)
         } catch {
-            throw ArtifactError("model.json: architecture: \(error)")
+            throw ArtifactError(.invalidField(file: "model.json", field: "architecture", problem: "architecture: \(error)"))
         }
     }
 
     /// Builds the network with these weights; throws when shapes do not match the manifest.
     public func network() throws -> Network {
         let m = manifest
-        guard m.architecture.widths.count >= 2 else { throw ArtifactError("model.json: architecture.widths needs at least inputs and outputs") }
+        guard m.architecture.widths.count >= 2 else { throw ArtifactError(.invalidField(file: "model.json", field: "architecture.widths", problem: "architecture.widths needs at least inputs and outputs")) }
         guard Activation(rawValue: m.architecture.activation) != nil else {
-            throw ArtifactError("model.json: unknown activation '\(m.architecture.activation)'")
+            throw ArtifactError(.invalidField(file: "model.json", field: "architecture.activation", problem: "unknown activation '\(m.architecture.activation)'"))
         }
         guard m.architecture.widths.first == m.preprocessing.outputWidth else {
-            throw ArtifactError("model.json: the preprocessing yields \(m.preprocessing.outputWidth) inputs but the network takes \(m.architecture.widths.first ?? 0)")
+            throw ArtifactError(.invalidField(file: "model.json", field: "architecture.widths", problem: "the preprocessing yields \(m.preprocessing.outputWidth) inputs but the network takes \(m.architecture.widths.first ?? 0)"))
         }
         let expectedOutputs = m.task == .regression ? 1 : ((m.classes?.count ?? 0) == 2 ? 1 : (m.classes?.count ?? 0))
         guard m.architecture.widths.last == expectedOutputs else {
-            throw ArtifactError("model.json: \(m.architecture.widths.last ?? 0) outputs do not fit a \(m.task.rawValue) model with \(m.classes?.count ?? 0) classes")
+            throw ArtifactError(.invalidField(file: "model.json", field: "architecture.widths", problem: "\(m.architecture.widths.last ?? 0) outputs do not fit a \(m.task.rawValue) model with \(m.classes?.count ?? 0) classes"))
         }
         let net: Network
         let spec = try spec()
-        do { net = try Network(spec: spec) } catch { throw ArtifactError("model.json: \(error)") }
-        do { try net.arena.load(tensors) } catch { throw ArtifactError("model.safetensors does not match model.json: \(error)") }
+        do { net = try Network(spec: spec) } catch { throw ArtifactError(.invalidField(file: "model.json", field: "architecture", problem: "\(error)")) }
+        do { try net.arena.load(tensors) } catch { throw ArtifactError(.weightsDoNotFit(detail: "\(error)")) }
         return net
     }
-}
-
-/// A model artifact that cannot be written, read or used; says what is wrong.
-public struct ArtifactError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -35,21 +35,21 @@ public struct ModelComparison: Sendable {
     public static func evaluate(_ a: Predictor, _ b: Predictor, input: String, metric: String? = nil) throws -> ModelComparison {
         let ma = a.artifact.manifest, mb = b.artifact.manifest
         guard ma.task == mb.task else {
-            throw ArtifactError("the models solve different tasks: A (\(ma.name)) is \(ma.task.rawValue), B (\(mb.name)) is \(mb.task.rawValue); compare models of one task")
+            throw ArtifactError(.differentTasks(a: ma.name, taskA: ma.task.rawValue, b: mb.name, taskB: mb.task.rawValue))
         }
         guard ma.target == mb.target else {
-            throw ArtifactError("the models predict different targets: A (\(ma.name)) predicts '\(ma.target)', B (\(mb.name)) predicts '\(mb.target)'; compare models of one target")
+            throw ArtifactError(.differentTargets(a: ma.name, targetA: ma.target, b: mb.name, targetB: mb.target))
         }
         let valid = ma.task == .classification ? MetricName.classification : MetricName.regression
         let name = metric ?? (ma.task == .classification ? "accuracy" : "r2")
         guard valid.contains(name), let direction = MetricName.direction(of: name) else {
-            throw ArtifactError("--metric '\(name)' is not a \(ma.task.rawValue) metric; valid: \(valid.joined(separator: ", "))")
+            throw ArtifactError(.unknownMetric(metric: name, task: ma.task.rawValue, valid: valid))
         }
         let ta = try a.load(input)
         let tb = try b.load(input)
         let comparison = ModelComparison(metric: name, direction: direction, a: try a.evaluate(table: ta), b: try b.evaluate(table: tb), rows: ta.rowCount)
         for (label, scores) in [("A", comparison.a), ("B", comparison.b)] where !scores.contains(where: { $0.0 == name }) {
-            throw ArtifactError("--metric \(name) has no value for model \(label) on \(input) (roc_auc needs a binary task with both classes present); available: \(scores.map(\.0).joined(separator: ", "))")
+            throw ArtifactError(.metricUnavailable(metric: name, model: label, input: input, available: scores.map(\.0)))
         }
         return comparison
     }

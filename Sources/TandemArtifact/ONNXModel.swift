@@ -62,7 +62,7 @@ public struct ONNXModel {
         var tensors: [String: NamedTensor] = [:]
         for t in network.arena.tensors() { tensors[t.name] = t }
         func initializer(_ name: String) throws -> String {
-            guard let t = tensors[name] else { throw ArtifactError("model.safetensors: no tensor '\(name)'") }
+            guard let t = tensors[name] else { throw ArtifactError(.missingTensor(file: "model.safetensors", tensor: name)) }
             b.initializers.append(.init(name: t.name, dims: t.shape, values: t.values))
             return t.name
         }

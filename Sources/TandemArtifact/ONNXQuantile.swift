@@ -23,7 +23,7 @@ extension GraphBuilder {
         }
         guard let k = grids.first?.count else { return x }
         guard grids.allSatisfy({ $0.count == k }), k >= 2 else {
-            throw ArtifactError("the quantile grids of the features differ in length or have fewer than 2 values (\(grids.map(\.count))); the ONNX export needs one length")
+            throw ArtifactError(.quantileGridLengths(grids.map(\.count)))
         }
         let n = grids.count
         let step = 1 / Double(k - 1)

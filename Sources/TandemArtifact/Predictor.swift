@@ -51,7 +51,7 @@ public final class Predictor {
         let features = artifact.manifest.features
         let present = Set(names)
         if let missing = features.first(where: { !present.contains($0.name) }) {
-            throw ArtifactError("\(path): the model needs the column '\(missing.name)', which the file does not have (the model's \(features.count) feature columns: \(features.prefix(8).map(\.name).joined(separator: ", "))\(features.count > 8 ? ", ..." : ""))")
+            throw ArtifactError(.missingColumn(path: path, column: missing.name, features: features.map(\.name)))
         }
     }
 

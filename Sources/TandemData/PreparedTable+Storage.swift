@@ -4,13 +4,6 @@ import TandemTensor
 import Glibc
 #endif
 
-/// A prepared dataset directory that cannot be used: missing, damaged, half-written, or of
-/// another format. `description` says which file and why.
-public struct PreparedDataError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension PreparedTable {
     /// How much `open` checks.
     public enum Verification: Sendable {
@@ -38,20 +31,20 @@ extension PreparedTable {
         let dir = URL(fileURLWithPath: directory, isDirectory: true)
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
         guard let manifestData = FileManager.default.contents(atPath: path("prepared.json")) else {
-            throw PreparedDataError("\(directory): prepared.json is missing or unreadable")
+            throw PreparedDataError(.missing(directory: directory, file: "prepared.json"))
         }
         guard let sums = FileManager.default.contents(atPath: path("SHA256SUMS")) else {
-            throw PreparedDataError("\(directory): SHA256SUMS is missing or unreadable")
+            throw PreparedDataError(.missing(directory: directory, file: "SHA256SUMS"))
         }
         guard String(decoding: sums, as: UTF8.self).contains("\(SHA256.hex(manifestData))  prepared.json") else {
-            throw PreparedDataError("\(directory): checksum mismatch in prepared.json")
+            throw PreparedDataError(.checksumMismatch(directory: directory, file: "prepared.json"))
         }
         let m: PreparedManifest
         do { m = try JSONDecoder().decode(PreparedManifest.self, from: manifestData) } catch {
-            throw PreparedDataError("\(directory): prepared.json does not parse: \(error)")
+            throw PreparedDataError(.unparsable(directory: directory, file: "prepared.json", detail: "\(error)"))
         }
         guard m.format == "tandem-prepared-dataset", m.formatVersion == PreparedManifest.currentFormat else {
-            throw PreparedDataError("\(directory): format \(m.format) version \(m.formatVersion) is not supported (this tandem reads version \(PreparedManifest.currentFormat))")
+            throw PreparedDataError(.unsupportedFormat(directory: directory, format: m.format, version: m.formatVersion, supported: PreparedManifest.currentFormat))
         }
         let total = m.files.values.reduce(0) { $0 + $1.bytes }
         let hashAll = verification == .full || (verification == .quick && total <= fullCheckLimit)
@@ -59,34 +52,34 @@ extension PreparedTable {
         for (name, record) in m.files.sorted(by: { $0.key < $1.key }) {
             let buffer: ColumnBuffer
             do { buffer = try ColumnBuffer(mapping: path(name)) } catch {
-                throw PreparedDataError("\(directory): \(name) is missing or unreadable")
+                throw PreparedDataError(.missing(directory: directory, file: name))
             }
             guard buffer.count == record.bytes else {
-                throw PreparedDataError("\(directory): \(name) is \(buffer.count) bytes, expected \(record.bytes) (truncated or half-written)")
+                throw PreparedDataError(.wrongSize(directory: directory, file: name, bytes: buffer.count, expected: record.bytes))
             }
             if hashAll || (verification == .quick && name.hasSuffix(".json")) {
                 guard digest(buffer.bytes) == record.sha256 else {
-                    throw PreparedDataError("\(directory): checksum mismatch in \(name) (the file was changed or damaged)")
+                    throw PreparedDataError(.checksumMismatch(directory: directory, file: name))
                 }
             }
             buffers[name] = buffer
         }
         func file(_ name: String, elementSize: Int) throws -> ColumnBuffer {
-            guard let b = buffers[name] else { throw PreparedDataError("\(directory): \(name) is not listed in prepared.json") }
+            guard let b = buffers[name] else { throw PreparedDataError(.notListed(directory: directory, file: name)) }
             guard b.count == m.rows * elementSize || elementSize == 0 else {
-                throw PreparedDataError("\(directory): \(name) holds \(b.count) bytes, not \(m.rows) rows")
+                throw PreparedDataError(.notWholeRows(directory: directory, file: name, bytes: b.count, rows: m.rows))
             }
             return b
         }
         var columns: [PreparedColumn] = []
         for record in m.columns {
             let size = ["f4": 4, "f8": 8, "i4": 4][record.dtype] ?? 0
-            guard size > 0 else { throw PreparedDataError("\(directory): column '\(record.name)' has unknown dtype \(record.dtype)") }
+            guard size > 0 else { throw PreparedDataError(.unknownDType(directory: directory, column: record.name, dtype: record.dtype)) }
             let buffer = try file(record.file, elementSize: size)
             var dictionary: [String] = []
             if let d = record.dictionary {
                 do { dictionary = try JSONDecoder().decode([String].self, from: Data(try file(d, elementSize: 0).bytes)) } catch let e as PreparedDataError { throw e } catch {
-                    throw PreparedDataError("\(directory): \(d) does not parse: \(error)")
+                    throw PreparedDataError(.unparsable(directory: directory, file: d, detail: "\(error)"))
                 }
             }
             columns.append(PreparedColumn(record: record, buffer: buffer, dictionary: dictionary))
@@ -94,7 +87,7 @@ extension PreparedTable {
         let parts = SplitPart.allCases.map { "split-\($0.name).i8" }
         let splitRows = try zip(parts, m.splitRows).map { name, count -> ColumnBuffer in
             let b = try file(name, elementSize: 0)
-            guard b.count == count * 8 else { throw PreparedDataError("\(directory): \(name) holds \(b.count / 8) rows, expected \(count)") }
+            guard b.count == count * 8 else { throw PreparedDataError(.wrongRowCount(directory: directory, file: name, rows: b.count / 8, expected: count)) }
             return b
         }
         var extras: [String: Data] = [:]
@@ -116,7 +109,7 @@ extension PreparedTable {
         do {
             try fm.createDirectory(at: tmp.appendingPathComponent("columns"), withIntermediateDirectories: true)
         } catch {
-            throw PreparedDataError("cannot create \(tmp.path): \(error.localizedDescription)")
+            throw PreparedDataError(.fileSystem(.create, path: tmp.path, detail: error.localizedDescription))
         }
         do {
             var files: [String: PreparedManifest.FileRecord] = [:]
@@ -153,13 +146,13 @@ extension PreparedTable {
                 try? fm.removeItem(at: old)
             }
             guard rename(tmp.path, final.path) == 0 else {
-                throw PreparedDataError("cannot rename \(tmp.path) to \(final.path): \(String(cString: strerror(errno)))")
+                throw PreparedDataError(.fileSystem(.rename(to: final.path), path: tmp.path, detail: String(cString: strerror(errno))))
             }
             try Self.fsyncPath(parent.path)
         } catch {
             try? fm.removeItem(at: tmp)
             if let e = error as? PreparedDataError { throw e }
-            throw PreparedDataError("cannot write the prepared dataset \(final.path): \(error.localizedDescription)")
+            throw PreparedDataError(.fileSystem(.writeDataset, path: final.path, detail: error.localizedDescription))
         }
     }
 
@@ -173,22 +166,22 @@ extension PreparedTable {
     /// Writes `bytes` to a new file at `path` and fsyncs it; errors name the path and the reason.
     static func durableWrite(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw PreparedDataError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PreparedDataError(.fileSystem(.create, path: path, detail: String(cString: strerror(errno)))) }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw PreparedDataError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            guard n > 0 else { throw PreparedDataError(.fileSystem(.write, path: path, detail: String(cString: strerror(errno)))) }
             offset += n
         }
-        guard fsync(fd) == 0 else { throw PreparedDataError("cannot write \(path): fsync failed: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw PreparedDataError(.fileSystem(.write, path: path, detail: "fsync failed: " + String(cString: strerror(errno)))) }
     }
 
     static func fsyncPath(_ path: String) throws {
         let fd = Glibc.open(path, O_RDONLY)
-        guard fd >= 0 else { throw PreparedDataError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PreparedDataError(.fileSystem(.openToSync, path: path, detail: String(cString: strerror(errno)))) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw PreparedDataError("fsync of \(path) failed: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw PreparedDataError(.fileSystem(.sync, path: path, detail: String(cString: strerror(errno)))) }
     }
 }

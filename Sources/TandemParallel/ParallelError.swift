@@ -1,6 +1,68 @@
 /// A model-parallel layout that cannot work: a world size the grid does not divide, more
 /// pipeline stages than layers, a stage assignment that misses or repeats a layer.
 public struct ParallelError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// What is wrong with the layout. Callers switch on this, never on the message text.
+    public enum Reason: Equatable, Sendable {
+        /// `parallel.tensor` or `parallel.pipeline` (`key`) is below 1.
+        case belowOne(key: String, got: Int)
+        /// More pipeline stages than the model has dense layers.
+        case moreStagesThanLayers(stages: Int, layers: Int)
+        /// `parallel.stages` has `listed` lists, but `parallel.pipeline` is `pipeline`.
+        case stageCountMismatch(listed: Int, pipeline: Int)
+        /// Stage `stage` of `parallel.stages` is empty.
+        case emptyStage(stage: Int)
+        /// Stage `stage` starts at `first`, but `layer` was already assigned (`first < layer`)
+        /// or is missing (`first > layer`); the model has `layers` dense layers.
+        case outOfOrder(stage: Int, first: Int, expected: Int, layers: Int)
+        /// Stage `stage` lists layer `after` right after `before`.
+        case notConsecutive(stage: Int, before: Int, after: Int)
+        /// Stage `stage` names `layer`, past the model's `layers` dense layers.
+        case layerOutOfRange(stage: Int, layer: Int, layers: Int)
+        /// Layers `from..<layers` are in no stage.
+        case unassigned(from: Int, layers: Int)
+        /// `world` ranks do not divide into `tensor x pipeline` groups.
+        case worldNotDivisible(world: Int, tensor: Int, pipeline: Int)
+    }
+
+    /// What is wrong.
+    public let reason: Reason
+
+    public init(_ reason: Reason) { self.reason = reason }
+
+    /// The config key path the error is about: `parallel.tensor`, `parallel.pipeline`,
+    /// `parallel.stages`, or `parallel` for a grid the world size does not divide.
+    public var keyPath: String {
+        switch reason {
+        case .belowOne(let key, _): key
+        case .moreStagesThanLayers: "parallel.pipeline"
+        case .stageCountMismatch, .emptyStage, .outOfOrder, .notConsecutive, .layerOutOfRange, .unassigned: "parallel.stages"
+        case .worldNotDivisible: "parallel"
+        }
+    }
+
+    public var description: String {
+        switch reason {
+        case .belowOne(let key, let got):
+            return "\(key) must be at least 1 (got \(got))"
+        case .moreStagesThanLayers(let count, let n):
+            return "parallel.pipeline \(count) is more stages than the model's \(n) dense layer\(n == 1 ? "" : "s"); every stage needs at least one layer (use parallel.pipeline <= \(n), or add hidden layers)"
+        case .stageCountMismatch(let listed, let count):
+            return "parallel.stages lists \(listed) stage\(listed == 1 ? "" : "s") but parallel.pipeline is \(count)"
+        case .emptyStage(let s):
+            return "parallel.stages: stage \(s) has no layers"
+        case .outOfOrder(let s, let first, let next, let layers):
+            let problem = first < next ? "layer \(first) is assigned twice" : "layer \(next) is not assigned to any stage"
+            return "parallel.stages: \(problem) (stage \(s) starts at layer \(first); stages must cover layers 0..\(layers - 1) in order, each exactly once)"
+        case .notConsecutive(let s, let a, let b):
+            return "parallel.stages: stage \(s) lists layers \(a) then \(b); a stage holds consecutive layers"
+        case .layerOutOfRange(let s, let layer, let layers):
+            return "parallel.stages: stage \(s) names layer \(layer) but the model has \(layers) dense layers (0..\(layers - 1))"
+        case .unassigned(let next, let layers):
+            return "parallel.stages: layers \(next)..\(layers - 1) are not assigned to any stage"
+        case .worldNotDivisible(let world, let tensor, let pipeline):
+            let group = tensor * pipeline
+            let sizes = (1...4).map { String($0 * group) }.joined(separator: ", ")
+            return "\(world) rank\(world == 1 ? "" : "s") cannot form a grid of parallel.tensor \(tensor) x parallel.pipeline \(pipeline): the world size must be a multiple of \(group) (e.g. \(sizes) ranks), or change parallel.tensor / parallel.pipeline"
+        }
+    }
 }

@@ -30,12 +30,11 @@ public struct ProcessGrid: Equatable, Sendable {
     /// parallelism. Throws a `ParallelError` when `tensor * pipeline` does not divide `world`,
     /// naming the world sizes that would work.
     public init(world: Int, tensor: Int, pipeline: Int) throws {
-        guard tensor >= 1 else { throw ParallelError("parallel.tensor must be at least 1 (got \(tensor))") }
-        guard pipeline >= 1 else { throw ParallelError("parallel.pipeline must be at least 1 (got \(pipeline))") }
+        guard tensor >= 1 else { throw ParallelError(.belowOne(key: "parallel.tensor", got: tensor)) }
+        guard pipeline >= 1 else { throw ParallelError(.belowOne(key: "parallel.pipeline", got: pipeline)) }
         let group = tensor * pipeline
         guard world >= 1, world % group == 0 else {
-            let sizes = (1...4).map { String($0 * group) }.joined(separator: ", ")
-            throw ParallelError("\(world) rank\(world == 1 ? "" : "s") cannot form a grid of parallel.tensor \(tensor) x parallel.pipeline \(pipeline): the world size must be a multiple of \(group) (e.g. \(sizes) ranks), or change parallel.tensor / parallel.pipeline")
+            throw ParallelError(.worldNotDivisible(world: world, tensor: tensor, pipeline: pipeline))
         }
         self.world = world
         tp = tensor

@@ -8,9 +8,9 @@ public struct StagePlan: Equatable, Sendable {
     /// fewer layers). Throws when there are more stages than layers.
     public init(balancing costs: [Int], stages count: Int) throws {
         let n = costs.count
-        guard count >= 1 else { throw ParallelError("parallel.pipeline must be at least 1 (got \(count))") }
+        guard count >= 1 else { throw ParallelError(.belowOne(key: "parallel.pipeline", got: count)) }
         guard count <= n else {
-            throw ParallelError("parallel.pipeline \(count) is more stages than the model's \(n) dense layer\(n == 1 ? "" : "s"); every stage needs at least one layer (use parallel.pipeline <= \(n), or add hidden layers)")
+            throw ParallelError(.moreStagesThanLayers(stages: count, layers: n))
         }
         // best[k][i]: the smallest possible largest-stage cost of layers 0..<i on k stages.
         var prefix = [0]
@@ -42,26 +42,25 @@ public struct StagePlan: Equatable, Sendable {
     /// every layer exactly once, in order.
     public init(explicit lists: [[Int]], layers: Int, stages count: Int) throws {
         guard lists.count == count else {
-            throw ParallelError("parallel.stages lists \(lists.count) stage\(lists.count == 1 ? "" : "s") but parallel.pipeline is \(count)")
+            throw ParallelError(.stageCountMismatch(listed: lists.count, pipeline: count))
         }
         var next = 0
         var ranges: [Range<Int>] = []
         for (s, list) in lists.enumerated() {
-            guard let first = list.first else { throw ParallelError("parallel.stages: stage \(s) has no layers") }
+            guard let first = list.first else { throw ParallelError(.emptyStage(stage: s)) }
             guard first == next else {
-                let problem = first < next ? "layer \(first) is assigned twice" : "layer \(next) is not assigned to any stage"
-                throw ParallelError("parallel.stages: \(problem) (stage \(s) starts at layer \(first); stages must cover layers 0..\(layers - 1) in order, each exactly once)")
+                throw ParallelError(.outOfOrder(stage: s, first: first, expected: next, layers: layers))
             }
             for (a, b) in zip(list, list.dropFirst()) where b != a + 1 {
-                throw ParallelError("parallel.stages: stage \(s) lists layers \(a) then \(b); a stage holds consecutive layers")
+                throw ParallelError(.notConsecutive(stage: s, before: a, after: b))
             }
             next = first + list.count
             guard next <= layers else {
-                throw ParallelError("parallel.stages: stage \(s) names layer \(next - 1) but the model has \(layers) dense layers (0..\(layers - 1))")
+                throw ParallelError(.layerOutOfRange(stage: s, layer: next - 1, layers: layers))
             }
             ranges.append(first..<next)
         }
-        guard next == layers else { throw ParallelError("parallel.stages: layers \(next)..\(layers - 1) are not assigned to any stage") }
+        guard next == layers else { throw ParallelError(.unassigned(from: next, layers: layers)) }
         stages = ranges
     }
 

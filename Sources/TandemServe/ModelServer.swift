@@ -20,14 +20,14 @@ public final class ModelServer: Sendable {
 
     /// A server for `models` (at least one, names unique).
     public init(models: [ServedModel], options: ServeOptions = ServeOptions()) throws {
-        guard !models.isEmpty else { throw ArtifactError("no model to serve") }
+        guard !models.isEmpty else { throw ArtifactError(.noModels) }
         var byName: [String: ServedModel] = [:]
         for m in models {
-            guard byName[m.name] == nil else { throw ArtifactError("two models are named '\(m.name)'; give each a different name (--model name=path)") }
+            guard byName[m.name] == nil else { throw ArtifactError(.duplicateModelName(m.name)) }
             byName[m.name] = m
         }
         guard options.maxBodyBytes > 0, options.maxRows > 0, options.driftWindow >= 0 else {
-            throw ArtifactError("max body bytes and max rows must be positive and the drift window not negative")
+            throw ArtifactError(.invalidServeOptions(detail: "max body bytes and max rows must be positive and the drift window not negative"))
         }
         self.models = models
         self.options = options

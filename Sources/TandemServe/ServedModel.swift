@@ -30,7 +30,7 @@ public final class ServedModel: Sendable {
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
         }
         guard !name.isEmpty, urlSafe else {
-            throw ArtifactError("model name '\(name)' must be ASCII letters, digits, '.', '_' or '-' (it appears in URLs); serve it under another name with --model NAME=path")
+            throw ArtifactError(.invalidModelName(name))
         }
         self.name = name
         self.artifact = artifact

@@ -13,12 +13,6 @@ public struct NamedTensor: Equatable, Sendable {
     }
 }
 
-/// Errors from reading a safetensors file; each says what is wrong.
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
 /// header length, a JSON header (padded with spaces to a multiple of 8 bytes) mapping each tensor
 /// name to `{dtype, shape, data_offsets}`, then the data buffer, which the offsets cover exactly.
@@ -56,13 +50,13 @@ public enum SafeTensors {
     /// Parses and validates a safetensors blob; tensors are returned in data-offset order.
     /// Throws `SafeTensorsError` naming the problem (header size, JSON, dtype, shape, offsets).
     public static func decode(_ data: Data) throws -> (tensors: [NamedTensor], metadata: [String: String]) {
-        guard data.count >= 8 else { throw SafeTensorsError("file is \(data.count) bytes, shorter than the 8-byte header length") }
+        guard data.count >= 8 else { throw SafeTensorsError(.shorterThanHeaderLength(fileBytes: data.count)) }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError("header length \(n) exceeds the limit of \(maxHeaderBytes) bytes") }
-        guard 8 + Int(n) <= data.count else { throw SafeTensorsError("header length \(n) runs past the end of the \(data.count)-byte file") }
+        guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError(.headerTooLong(length: n, limit: maxHeaderBytes)) }
+        guard 8 + Int(n) <= data.count else { throw SafeTensorsError(.headerPastEnd(length: n, fileBytes: data.count)) }
         let headerData = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(n)))
         guard let json = try? JSONSerialization.jsonObject(with: headerData), let header = json as? [String: Any] else {
-            throw SafeTensorsError("header is not a JSON object")
+            throw SafeTensorsError(.headerNotJSONObject)
         }
         let bufferStart = 8 + Int(n)
         let bufferSize = data.count - bufferStart
@@ -70,28 +64,28 @@ public enum SafeTensors {
         var items: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let m = value as? [String: String] else { throw SafeTensorsError("__metadata__ must map strings to strings") }
+                guard let m = value as? [String: String] else { throw SafeTensorsError(.badMetadata) }
                 metadata = m
                 continue
             }
-            guard let entry = value as? [String: Any] else { throw SafeTensorsError("tensor '\(name)': entry is not an object") }
-            guard let dtype = entry["dtype"] as? String else { throw SafeTensorsError("tensor '\(name)': missing dtype") }
-            guard dtype == "F32" else { throw SafeTensorsError("tensor '\(name)': dtype \(dtype) is not supported (only F32)") }
+            guard let entry = value as? [String: Any] else { throw SafeTensorsError(.entryNotObject(tensor: name)) }
+            guard let dtype = entry["dtype"] as? String else { throw SafeTensorsError(.missingDType(tensor: name)) }
+            guard dtype == "F32" else { throw SafeTensorsError(.unsupportedDType(tensor: name, dtype: dtype)) }
             guard let rawShape = entry["shape"] as? [Any] else {
-                throw SafeTensorsError("tensor '\(name)': shape must be a list of non-negative integers")
+                throw SafeTensorsError(.shapeNotList(tensor: name))
             }
             var shape: [Int] = []
             for d in rawShape {
                 guard let v = exactCount(d) else {
-                    throw SafeTensorsError("tensor '\(name)': shape entry \(describe(d)) is not an integer in 0...\(maxCount)")
+                    throw SafeTensorsError(.badShapeEntry(tensor: name, entry: describe(d)))
                 }
                 shape.append(v)
             }
             guard let rawOffsets = entry["data_offsets"] as? [Any], rawOffsets.count == 2 else {
-                throw SafeTensorsError("tensor '\(name)': data_offsets must be two integers")
+                throw SafeTensorsError(.offsetsNotPair(tensor: name))
             }
             guard let begin = exactCount(rawOffsets[0]), let end = exactCount(rawOffsets[1]), begin <= end, end <= bufferSize else {
-                throw SafeTensorsError("tensor '\(name)': data_offsets [\(describe(rawOffsets[0])), \(describe(rawOffsets[1]))] outside the \(bufferSize)-byte data buffer")
+                throw SafeTensorsError(.offsetsOutsideBuffer(tensor: name, begin: describe(rawOffsets[0]), end: describe(rawOffsets[1]), bufferBytes: bufferSize))
             }
             // The element count is checked against the bytes present, so nothing is sized from the
             // header alone: [2^62] or [2^40, 2^40] is refused here, before any allocation.
@@ -99,22 +93,22 @@ public enum SafeTensors {
             for d in shape {
                 let (p, overflow) = elements.multipliedReportingOverflow(by: d)
                 guard !overflow, p <= maxCount else {
-                    throw SafeTensorsError("tensor '\(name)': shape \(shape) has more than \(maxCount) elements")
+                    throw SafeTensorsError(.tooManyElements(tensor: name, shape: shape))
                 }
                 elements = p
             }
             guard end - begin == elements * 4 else {
-                throw SafeTensorsError("tensor '\(name)': shape \(shape) needs \(elements * 4) bytes but data_offsets cover \(end - begin)")
+                throw SafeTensorsError(.sizeMismatch(tensor: name, shape: shape, expectedBytes: elements * 4, foundBytes: end - begin))
             }
             items.append((name, shape, begin, end))
         }
         items.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }   // empty tensors share offsets
         var cursor = 0
         for item in items {
-            guard item.begin == cursor else { throw SafeTensorsError("tensor '\(item.name)': data_offsets leave a gap or overlap at byte \(cursor)") }
+            guard item.begin == cursor else { throw SafeTensorsError(.gapOrOverlap(tensor: item.name, byte: cursor)) }
             cursor = item.end
         }
-        guard cursor == bufferSize else { throw SafeTensorsError("data buffer is \(bufferSize) bytes but tensors cover \(cursor)") }
+        guard cursor == bufferSize else { throw SafeTensorsError(.bufferNotCovered(bufferBytes: bufferSize, coveredBytes: cursor)) }
         var tensors: [NamedTensor] = []
         data.withUnsafeBytes { raw in
             for item in items {

@@ -41,7 +41,7 @@ struct DataCache {
                 build: (() throws -> PreparedTable)? = nil) throws -> PreparedTable {
         let dir = try explicit ?? directory(for: config)
         do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
-            throw PreparedDataError("cannot create the data cache directory \(root): \(error.localizedDescription)")
+            throw PreparedDataError(.fileSystem(.createCacheDirectory, path: root, detail: error.localizedDescription))
         }
         let lock = try Self.lock(dir + ".lock", waiting: { say("data: waiting for another process preparing \(dir)") })
         defer { close(lock) }
@@ -60,7 +60,7 @@ struct DataCache {
                     return table
                 }
             } catch let e as PreparedDataError {
-                warn("prepared dataset \(e.description.hasPrefix(dir) ? e.description : "\(dir): \(e.description)"); it is not used and is prepared again")
+                warn("prepared dataset \(e.directory == dir ? e.description : "\(dir): \(e.description)"); it is not used and is prepared again")
                 reason = "the previous one was damaged"
             }
         } else {
@@ -115,13 +115,13 @@ struct DataCache {
     /// process holds it; returns the descriptor (closing it releases the lock).
     static func lock(_ path: String, waiting: () -> Void) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw PreparedDataError("cannot create the lock file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PreparedDataError(.fileSystem(.createLockFile, path: path, detail: String(cString: strerror(errno)))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             waiting()
             while flock(fd, LOCK_EX) != 0 {
                 guard errno == EINTR else {
                     close(fd)
-                    throw PreparedDataError("cannot lock \(path): \(String(cString: strerror(errno)))")
+                    throw PreparedDataError(.fileSystem(.lock, path: path, detail: String(cString: strerror(errno))))
                 }
             }
         }

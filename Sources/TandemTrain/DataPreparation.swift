@@ -103,10 +103,10 @@ enum DataPreparation {
     /// The statistics of a prepared dataset.
     static func statistics(of table: PreparedTable) throws -> DataStatistics {
         guard let data = table.extras["statistics.json"] else {
-            throw PreparedDataError("\(table.directory ?? "prepared data"): statistics.json is missing")
+            throw PreparedDataError(.missing(directory: table.directory ?? "prepared data", file: "statistics.json"))
         }
         do { return try JSONDecoder().decode(DataStatistics.self, from: data) } catch {
-            throw PreparedDataError("\(table.directory ?? "prepared data"): statistics.json does not parse: \(error)")
+            throw PreparedDataError(.unparsable(directory: table.directory ?? "prepared data", file: "statistics.json", detail: "\(error)"))
         }
     }
 }

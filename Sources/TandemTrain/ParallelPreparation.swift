@@ -49,7 +49,7 @@ enum ParallelPreparation {
         }).map { CSVRangeSplit.Summary(integers: integers(of: $0)) }
         let known = summaries.compactMap { $0 }
         guard known.count == comm.size else {
-            throw PreparedDataError("\(path): the ranks' byte-range summaries arrived damaged")
+            throw PreparedDataError(.damagedMessage(what: "the ranks' byte-range summaries", path: path, detail: nil))
         }
         var marks = [Date()]
         let pieces = CSVRangeSplit.plan(known, fileSize: file.count, headerStart: CSVRangeSplit.headerStart(of: file))
@@ -59,7 +59,7 @@ enum ParallelPreparation {
             return integerBytes([Int64(t.rows)] + t.numeric.map { $0 ? 1 : 0 })
         }).map(integers(of:))
         guard typed.allSatisfy({ $0.count == header.count + 1 }) else {
-            throw PreparedDataError("\(path): the ranks' column kinds arrived damaged")
+            throw PreparedDataError(.damagedMessage(what: "the ranks' column kinds", path: path, detail: nil))
         }
         marks.append(Date())
         let numeric = header.indices.map { c in typed.allSatisfy { $0[c + 1] == 1 } }
@@ -115,7 +115,7 @@ enum ParallelPreparation {
             out.append(Array(all[(at + 8)..<(at + 8 + n)]))
             at += 8 + n
         }
-        guard out.count == comm.size else { throw PreparedDataError("the ranks' preparation results arrived damaged") }
+        guard out.count == comm.size else { throw PreparedDataError(.damagedMessage(what: "the ranks' preparation results", path: nil, detail: nil)) }
         for m in out where m[0] == 1 { try PreparationOutcome(bytes: Array(m.dropFirst())).rethrow() }
         return out.map { Array($0.dropFirst()) }
     }

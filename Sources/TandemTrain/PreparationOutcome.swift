@@ -12,6 +12,8 @@ struct PreparationOutcome: Codable {
     var message = ""
     /// The rank that failed, for errors of no known kind.
     var rank: Int?
+    /// The reason of a `PreparedDataError` ("prepared").
+    var prepared: PreparedDataError.Reason?
 
     static let ok = PreparationOutcome(kind: "ok")
     /// The message tag of the outcome (rank 0 to each other rank).
@@ -35,6 +37,7 @@ struct PreparationOutcome: Codable {
         case let e as PreparedDataError:
             kind = "prepared"
             message = e.description
+            prepared = e.reason
         default:
             kind = "other"
             message = "\(error)"
@@ -53,8 +56,8 @@ struct PreparationOutcome: Codable {
         case "ok": return
         case "data": throw DataError(file: file, line: line, column: column, message: message)
         case "config": throw ConfigError(message)
-        case "prepared": throw PreparedDataError(message)
-        default: throw PreparedDataError("rank \(rank ?? 0) could not prepare the data: \(message)")
+        case "prepared": throw PreparedDataError(prepared ?? .failedOnRank(rank: rank ?? 0, message: message))
+        default: throw PreparedDataError(.failedOnRank(rank: rank ?? 0, message: message))
         }
     }
 }
@@ -70,12 +73,12 @@ extension PreparationOutcome {
 
     /// The stamp of `stampBytes`, or its error thrown.
     static func stamp(_ bytes: [UInt8]) throws -> SourceStamp {
-        guard let kind = bytes.first else { throw PreparedDataError("the source's stamp arrived empty") }
+        guard let kind = bytes.first else { throw PreparedDataError(.damagedMessage(what: "the source's stamp", path: nil, detail: "it is empty")) }
         if kind == 1 {
             try PreparationOutcome(bytes: Array(bytes.dropFirst())).rethrow()
         }
         do { return try JSONDecoder().decode(SourceStamp.self, from: Data(bytes.dropFirst())) } catch {
-            throw PreparedDataError("the source's stamp arrived damaged: \(error)")
+            throw PreparedDataError(.damagedMessage(what: "the source's stamp", path: nil, detail: "\(error)"))
         }
     }
 }

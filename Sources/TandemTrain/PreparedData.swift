@@ -161,7 +161,7 @@ public struct PreparedData: Sendable {
         // asks the others to join ("prepare") once it knows the dataset must be prepared.
         let together: (() throws -> PreparedTable)? = ParallelPreparation.eligible(config) ? {
             for r in 1..<comm.size { try comm.send(bytes: PreparationOutcome(kind: "prepare").bytes, to: r, tag: PreparationOutcome.tag) }
-            guard let t = try ParallelPreparation.run(config, comm: comm) else { throw PreparedDataError("rank 0 assembled no dataset") }
+            guard let t = try ParallelPreparation.run(config, comm: comm) else { throw PreparedDataError(.noDataset(rank: 0)) }
             return t
         } : nil
         if rank == 0 {

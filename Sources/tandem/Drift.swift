@@ -24,7 +24,7 @@ struct Drift: ParsableCommand {
         let dir = ModelPath.resolve(model)
         let predictor = try Predictor(ModelArtifact.load(dir))
         guard let reference = predictor.artifact.manifest.drift else {
-            throw ArtifactError("\(dir)/model.json has no training histograms (it was exported before drift monitoring); retrain to get them")
+            throw ArtifactError(.noHistograms(directory: dir))
         }
         let table = try predictor.load(input)
         let results = try reference.compare(table: table, rows: Array(0..<table.rowCount))

@@ -29,14 +29,15 @@ public struct ParallelError: Error, CustomStringConvertible, Equatable, Sendable
 
     public init(_ reason: Reason) { self.reason = reason }
 
-    /// The config key path the error is about: `parallel.tensor`, `parallel.pipeline`,
-    /// `parallel.stages`, or `parallel` for a grid the world size does not divide.
-    public var keyPath: String {
+    /// The config key path the error is about (its message starts with it): `parallel.tensor`,
+    /// `parallel.pipeline` or `parallel.stages`; nil for a grid the world size does not divide,
+    /// which is about the world size, tensor and pipeline together.
+    public var keyPath: String? {
         switch reason {
         case .belowOne(let key, _): key
         case .moreStagesThanLayers: "parallel.pipeline"
         case .stageCountMismatch, .emptyStage, .outOfOrder, .notConsecutive, .layerOutOfRange, .unassigned: "parallel.stages"
-        case .worldNotDivisible: "parallel"
+        case .worldNotDivisible: nil
         }
     }
 

@@ -22,9 +22,9 @@ public struct CheckpointConfig: Codable, Equatable, Sendable {
         everySeconds = try c.value(.everySeconds, or: 0)
         keep = try c.value(.keep, or: 3)
         keepBest = try c.value(.keepBest, or: true)
-        if everySteps < 0 { throw ConfigError("checkpoint.every_steps: \(everySteps) must be >= 0 (0 = off)") }
-        if everySeconds < 0 { throw ConfigError("checkpoint.every_seconds: \(everySeconds) must be >= 0 (0 = off)") }
-        if keep < 1 { throw ConfigError("checkpoint.keep: \(keep) must be at least 1") }
+        if everySteps < 0 { throw ConfigError("checkpoint.every_steps: \(everySteps) must be >= 0 (0 = off)", keyPath: "checkpoint.every_steps") }
+        if everySeconds < 0 { throw ConfigError("checkpoint.every_seconds: \(everySeconds) must be >= 0 (0 = off)", keyPath: "checkpoint.every_seconds") }
+        if keep < 1 { throw ConfigError("checkpoint.keep: \(keep) must be at least 1", keyPath: "checkpoint.keep") }
         try ConfigRange.check(everySteps, "checkpoint.every_steps", 0...ConfigRange.maxSteps)
         try ConfigRange.check(everySeconds, "checkpoint.every_seconds", 0...ConfigRange.maxSeconds)
         try ConfigRange.check(keep, "checkpoint.keep", 1...10_000)

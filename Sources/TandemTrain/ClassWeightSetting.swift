@@ -23,15 +23,15 @@ public enum ClassWeightSetting: Equatable, Sendable, Codable {
             switch word {
             case "none", "off": self = .none
             case "balanced": self = .balanced
-            default: throw ConfigError("\(path): '\(word)' is not one of none, balanced, or a mapping {label: weight}")
+            default: throw ConfigError("\(path): '\(word)' is not one of none, balanced, or a mapping {label: weight}", keyPath: path)
             }
             return
         }
         guard let map = try? single.decode([String: Double].self) else {
-            throw ConfigError("\(path): expected none, balanced, or a mapping {label: weight} with numeric weights")
+            throw ConfigError("\(path): expected none, balanced, or a mapping {label: weight} with numeric weights", keyPath: path)
         }
         for (label, w) in map.sorted(by: { $0.key < $1.key }) where !(w.isFinite && w > 0) {
-            throw ConfigError("\(path).\(label): weight \(w) must be a finite number > 0")
+            throw ConfigError("\(path).\(label): weight \(w) must be a finite number > 0", keyPath: "\(path).\(label)")
         }
         self = .explicit(map)
     }
@@ -53,7 +53,7 @@ public enum ClassWeightSetting: Equatable, Sendable, Codable {
     public func resolve(classes: [String]?, counts: [Int]) throws -> [Float]? {
         if self == .none { return nil }
         guard let classes else {
-            throw ConfigError("train.class_weight: class weights apply to classification; this task is regression (remove the key or set none)")
+            throw ConfigError("train.class_weight: class weights apply to classification; this task is regression (remove the key or set none)", keyPath: "train.class_weight")
         }
         switch self {
         case .none:
@@ -64,7 +64,7 @@ public enum ClassWeightSetting: Equatable, Sendable, Codable {
             return counts.map { $0 > 0 ? Float(n / (k * Double($0))) : 1 }
         case .explicit(let map):
             if let unknown = map.keys.sorted().first(where: { !classes.contains($0) }) {
-                throw ConfigError("train.class_weight: '\(unknown)' is not a class; the classes are: \(classes.prefix(20).joined(separator: ", "))\(classes.count > 20 ? ", ..." : "")")
+                throw ConfigError("train.class_weight: '\(unknown)' is not a class; the classes are: \(classes.prefix(20).joined(separator: ", "))\(classes.count > 20 ? ", ..." : "")", keyPath: "train.class_weight")
             }
             return classes.map { Float(map[$0] ?? 1) }
         }

@@ -42,25 +42,17 @@ enum ConfigDiagnostics {
         return source
     }
 
-    /// The key path a `ConfigError` message is about: its leading `a.b.c` (up to `:` or a
-    /// space), or the key quoted in "unknown key '...'".
-    static func keyPath(of message: String) -> String {
-        if message.hasPrefix("unknown key '"), let end = message.dropFirst(13).firstIndex(of: "'") {
-            return String(message[message.index(message.startIndex, offsetBy: 13)..<end])
-        }
-        let head = message.prefix { $0 != ":" && $0 != " " && $0 != "'" }
-        return String(head)
-    }
-
-    /// Prefixes `message` with its origin. When the origin is `--set KEY` and the message starts
-    /// with that key, the key is not repeated: `--set model.hidden: expected ...`.
-    static func located(_ message: String, overrides: [String], source: String) -> String {
-        let path = keyPath(of: message)
+    /// `error` with its origin in front (the config file, or the `--set` flag that gave its
+    /// `keyPath`), keeping its key path and reason. When the origin is `--set KEY` for the error's
+    /// own key path, the key (which the message starts with) is not repeated:
+    /// `--set model.hidden: expected ...`; an unknown key's message quotes it instead:
+    /// `--set train.lrr: unknown key 'train.lrr'`.
+    static func located(_ error: ConfigError, overrides: [String], source: String) -> ConfigError {
+        let message = error.description
+        guard let path = error.keyPath else { return ConfigError("\(source): \(message)", reason: error.reason) }
         let from = origin(of: path, overrides: overrides, source: source)
-        if from == "--set \(path)", message.hasPrefix(path + ":") || message.hasPrefix(path + " ") {
-            return "--set " + message
-        }
-        return "\(from): \(message)"
+        let located = from == "--set \(path)" && error.reason != .unknownKey ? "--set " + message : "\(from): \(message)"
+        return ConfigError(located, keyPath: path, reason: error.reason)
     }
 
     /// The dotted key path of a coding path: `model.hidden[0]`.
@@ -70,24 +62,26 @@ enum ConfigDiagnostics {
         return p.isEmpty ? "(top level)" : p
     }
 
-    /// A decoding error in plain words: `model.hidden: expected a list of integers like [64, 32], got 64`.
-    static func describe(_ error: DecodingError, root: Node) -> String {
+    /// A decoding error in plain words, with its key path: `model.hidden: expected a list of
+    /// integers like [64, 32], got 64`.
+    static func describe(_ error: DecodingError, root: Node) -> ConfigError {
         switch error {
         case .typeMismatch(let type, let ctx):
             let p = path(ctx.codingPath)
             let found = node(at: ctx.codingPath, in: root).map { ", got \(render($0))" } ?? ""
-            return "\(p): expected \(expectation(p, type))\(found)"
+            return ConfigError("\(p): expected \(expectation(p, type))\(found)", keyPath: p)
         case .valueNotFound(let type, let ctx):
             let p = path(ctx.codingPath)
-            return "\(p): expected \(expectation(p, type)) but found nothing"
+            return ConfigError("\(p): expected \(expectation(p, type)) but found nothing", keyPath: p)
         case .keyNotFound(let key, let ctx):
-            return "\(path(ctx.codingPath + [key])) is required"
+            let p = path(ctx.codingPath + [key])
+            return ConfigError("\(p) is required", keyPath: p)
         case .dataCorrupted(let ctx):
             let p = path(ctx.codingPath)
             let found = node(at: ctx.codingPath, in: root).map { "got \(render($0))" } ?? "the value cannot be read"
-            return "\(p): \(found), which is not a valid value here"
+            return ConfigError("\(p): \(found), which is not a valid value here", keyPath: p)
         @unknown default:
-            return "the config cannot be read"
+            return ConfigError("the config cannot be read")
         }
     }
 

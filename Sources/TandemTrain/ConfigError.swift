@@ -13,8 +13,16 @@ public struct ConfigError: KindedError, CustomStringConvertible, Equatable, Send
     public let description: String
     /// Which part of the config is wrong (the message says it in words).
     public let reason: Reason
-    public init(_ description: String, reason: Reason = .other) {
+    /// The dotted key path the error is about (`train.optimizer.lr`, `model.hidden[1]`), when it
+    /// is about one key; `ConfigLoader` uses it to say whether a `--set` flag or the file gave it.
+    public let keyPath: String?
+
+    /// An error saying `description`, about `keyPath` when given. A message with a key path
+    /// starts with it (`train.epochs: 0 must be at least 1`, `data.path is required`), except an
+    /// `.unknownKey` one, which quotes it (`unknown key 'train.lrr'`).
+    public init(_ description: String, keyPath: String? = nil, reason: Reason = .other) {
         self.description = description
+        self.keyPath = keyPath
         self.reason = reason
     }
     /// Always `.userInput`: a restart cannot fix it.
@@ -44,7 +52,7 @@ extension Decoder {
                editDistance(near, key.stringValue) <= 2 {
                 message += " (did you mean '\(near)'?)"
             }
-            throw ConfigError(message + "; allowed here: \(allowed.joined(separator: ", "))", reason: .unknownKey)
+            throw ConfigError(message + "; allowed here: \(allowed.joined(separator: ", "))", keyPath: path, reason: .unknownKey)
         }
     }
 }
@@ -61,7 +69,7 @@ extension KeyedDecodingContainer {
         guard let raw = try decodeIfPresent(String.self, forKey: key) else { return fallback() }
         if let v = T(rawValue: raw) { return v }
         let path = (codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-        throw ConfigError("\(path): '\(raw)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ConfigError("\(path): '\(raw)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))", keyPath: path)
     }
 }
 

@@ -52,9 +52,9 @@ public enum ConfigLoader {
         do {
             return try YAMLDecoder().decode(JobConfig.self, from: node)
         } catch let error as ConfigError {
-            throw ConfigError(ConfigDiagnostics.located(error.description, overrides: overridden, source: source), reason: error.reason)
+            throw ConfigDiagnostics.located(error, overrides: overridden, source: source)
         } catch let error as DecodingError {
-            throw ConfigError(ConfigDiagnostics.located(ConfigDiagnostics.describe(error, root: node), overrides: overridden, source: source))
+            throw ConfigDiagnostics.located(ConfigDiagnostics.describe(error, root: node), overrides: overridden, source: source)
         }
     }
 
@@ -105,7 +105,7 @@ public enum ConfigLoader {
 
     private static func set(_ node: inout Node, _ keys: ArraySlice<String>, _ value: Node, full: String) throws {
         guard var mapping = node.mapping, let key = keys.first else {
-            throw ConfigError("--set \(full): '\(keys.first ?? "")' is inside a value that is not a mapping", reason: .unknownKey)
+            throw ConfigError("--set \(full): '\(keys.first ?? "")' is inside a value that is not a mapping", keyPath: full, reason: .unknownKey)
         }
         if keys.count == 1 {
             mapping[key] = value

@@ -20,27 +20,27 @@ enum ConfigRange {
 
     /// `value` must lie in `range`.
     static func check(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws {
-        guard range.contains(value) else { throw ConfigError("\(key): \(value) is outside the valid range \(range.lowerBound)...\(range.upperBound)") }
+        guard range.contains(value) else { throw ConfigError("\(key): \(value) is outside the valid range \(range.lowerBound)...\(range.upperBound)", keyPath: key) }
     }
 
     /// `value` must be a number in `range` (NaN never is).
     static func check(_ value: Double, _ key: String, _ range: ClosedRange<Double>) throws {
-        guard range.contains(value) else { throw ConfigError("\(key): \(value) is outside the valid range [\(range.lowerBound), \(range.upperBound)]") }
+        guard range.contains(value) else { throw ConfigError("\(key): \(value) is outside the valid range [\(range.lowerBound), \(range.upperBound)]", keyPath: key) }
     }
 
     /// `value` must be a finite number >= 0 (no upper bound: a huge value diverges or does nothing,
     /// and training says so).
     static func nonNegative(_ value: Double, _ key: String) throws {
-        guard value.isFinite, value >= 0 else { throw ConfigError("\(key): \(value) is outside the valid range: a finite number >= 0") }
+        guard value.isFinite, value >= 0 else { throw ConfigError("\(key): \(value) is outside the valid range: a finite number >= 0", keyPath: key) }
     }
 
     /// `value` must be a number in (`above`, `upTo`]: positive quantities such as rates.
     static func check(_ value: Double, _ key: String, above: Double, upTo: Double) throws {
-        guard value > above, value <= upTo else { throw ConfigError("\(key): \(value) is outside the valid range (\(above), \(upTo)]") }
+        guard value > above, value <= upTo else { throw ConfigError("\(key): \(value) is outside the valid range (\(above), \(upTo)]", keyPath: key) }
     }
 
     /// `value` must be a number in [`from`, `below`): fractions such as momentum and dropout.
     static func check(_ value: Double, _ key: String, from: Double, below: Double) throws {
-        guard value >= from, value < below else { throw ConfigError("\(key): \(value) is outside the valid range [\(from), \(below))") }
+        guard value >= from, value < below else { throw ConfigError("\(key): \(value) is outside the valid range [\(from), \(below))", keyPath: key) }
     }
 }

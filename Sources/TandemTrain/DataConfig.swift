@@ -38,11 +38,11 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let path = try c.decodeIfPresent(String.self, forKey: .path) else { throw ConfigError("data.path is required (a .csv or .npy file)") }
+        guard let path = try c.decodeIfPresent(String.self, forKey: .path) else { throw ConfigError("data.path is required (a .csv or .npy file)", keyPath: "data.path") }
         self.path = path
         targetPath = try c.decodeIfPresent(String.self, forKey: .targetPath)
         let target = try c.decodeIfPresent(String.self, forKey: .target) ?? (targetPath != nil ? "target" : nil)
-        guard let target else { throw ConfigError("data.target is required (the name of the column to predict)") }
+        guard let target else { throw ConfigError("data.target is required (the name of the column to predict)", keyPath: "data.target") }
         self.target = target
         features = try c.decodeIfPresent([String].self, forKey: .features)
         exclude = try c.value(.exclude, or: [])
@@ -50,13 +50,13 @@ public struct DataConfig: Codable, Equatable, Sendable {
         missing = try c.value(.missing, or: DataConfig.defaultMissing)
         maxCategories = try c.value(.maxCategories, or: 1000)
         dropMissingTarget = try c.value(.dropMissingTarget, or: false)
-        if maxCategories < 1 { throw ConfigError("data.max_categories: \(maxCategories) must be at least 1") }
-        if exclude.contains(target) { throw ConfigError("data.exclude: '\(target)' is the target; it is never a feature anyway") }
+        if maxCategories < 1 { throw ConfigError("data.max_categories: \(maxCategories) must be at least 1", keyPath: "data.max_categories") }
+        if exclude.contains(target) { throw ConfigError("data.exclude: '\(target)' is the target; it is never a feature anyway", keyPath: "data.exclude") }
         let listed = features ?? []
         if let both = exclude.first(where: { listed.contains($0) }) {
-            throw ConfigError("data.exclude: '\(both)' is also listed in data.features; keep it in one of the two")
+            throw ConfigError("data.exclude: '\(both)' is also listed in data.features; keep it in one of the two", keyPath: "data.exclude")
         }
-        guard c.contains(.task) else { throw ConfigError("data.task is required: classification or regression") }
+        guard c.contains(.task) else { throw ConfigError("data.task is required: classification or regression", keyPath: "data.task") }
         let task: Task = try c.choice(.task, or: .classification)
         self.task = task
         split = try c.value(.split, or: SplitConfig(task: task))
@@ -66,10 +66,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
         }
         preprocess = try c.decodeIfPresent(PreprocessConfig.self, forKey: .preprocess)?.options ?? PreprocessOptions()
         if preprocess.targetScale == .standard && task == .classification {
-            throw ConfigError("data.preprocess.target_scale: standard scales a regression target; this task is classification (use auto or none)")
+            throw ConfigError("data.preprocess.target_scale: standard scales a regression target; this task is classification (use auto or none)", keyPath: "data.preprocess.target_scale")
         }
         cache = DataCacheSetting(try c.decodeIfPresent(String.self, forKey: .cache) ?? "auto")
-        if case .path(let p) = cache, p.isEmpty { throw ConfigError("data.cache: expected auto, off or a directory, found an empty string") }
+        if case .path(let p) = cache, p.isEmpty { throw ConfigError("data.cache: expected auto, off or a directory, found an empty string", keyPath: "data.cache") }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -141,10 +141,10 @@ public struct SplitConfig: Codable, Equatable, Sendable {
         method = try c.choice(.method, or: .random)
         seed = try c.value(.seed, or: 7)
         for (key, v) in [("validation", validation), ("test", test)] where !(v >= 0 && v < 1) {
-            throw ConfigError("data.split.\(key): \(v) must be a fraction in [0, 1)")
+            throw ConfigError("data.split.\(key): \(v) must be a fraction in [0, 1)", keyPath: "data.split.\(key)")
         }
         if validation + test >= 1 {
-            throw ConfigError("data.split: validation \(validation) + test \(test) leave no rows for training; their sum must be below 1")
+            throw ConfigError("data.split: validation \(validation) + test \(test) leave no rows for training; their sum must be below 1", keyPath: "data.split")
         }
     }
 }

@@ -15,7 +15,7 @@ struct EarlyStopping {
     init(_ config: EarlyStoppingConfig, taskMetrics: [String]) throws {
         self.config = config
         guard let parsed = SplitMetric(qualified: config.metric), taskMetrics.contains(parsed.name), let dir = parsed.direction else {
-            throw ConfigError("train.early_stopping.metric: '\(config.metric)' is not a metric of this task; use val_ or train_ with one of \(taskMetrics.joined(separator: ", "))")
+            throw ConfigError("train.early_stopping.metric: '\(config.metric)' is not a metric of this task; use val_ or train_ with one of \(taskMetrics.joined(separator: ", "))", keyPath: "train.early_stopping.metric")
         }
         metric = parsed
         direction = dir

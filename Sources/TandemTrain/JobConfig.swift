@@ -31,14 +31,14 @@ public struct JobConfig: Codable, Equatable, Sendable {
         checkpoint = try c.value(.checkpoint, or: CheckpointConfig())
         parallel = try c.value(.parallel, or: ParallelConfig())
         initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
-        if initFrom?.isEmpty == true { throw ConfigError("init_from: the model directory path is empty") }
+        if initFrom?.isEmpty == true { throw ConfigError("init_from: the model directory path is empty", keyPath: "init_from") }
         if initFrom != nil && model.solver == .exact {
-            throw ConfigError("init_from: model.solver exact solves from scratch and would ignore the initial weights; use model.solver: gradient")
+            throw ConfigError("init_from: model.solver exact solves from scratch and would ignore the initial weights; use model.solver: gradient", keyPath: "init_from")
         }
-        if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification") }
-        if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression") }
+        if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification", keyPath: "model.kind") }
+        if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression", keyPath: "model.kind") }
         if name.contains("/") || name.isEmpty || name == "." || name == ".." {
-            throw ConfigError("name: '\(name)' must be non-empty, may not contain '/' and may not be '.' or '..' (the default output directory is runs/<name>)")
+            throw ConfigError("name: '\(name)' must be non-empty, may not contain '/' and may not be '.' or '..' (the default output directory is runs/<name>)", keyPath: "name")
         }
     }
 }
@@ -54,7 +54,7 @@ public struct OutputConfig: Codable, Equatable, Sendable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let dir = try c.decodeIfPresent(String.self, forKey: .dir) else { throw ConfigError("output.dir is required when 'output' is given") }
+        guard let dir = try c.decodeIfPresent(String.self, forKey: .dir) else { throw ConfigError("output.dir is required when 'output' is given", keyPath: "output.dir") }
         self.dir = dir
     }
 }

@@ -38,7 +38,7 @@ public struct Layout: Sendable {
         let threads = max(1, requestedThreads ?? env ?? fair)
         BLASThreads.set(threads)
         let tp = parallel?.tensor ?? 1, pp = parallel?.pipeline ?? 1
-        do { _ = try ProcessGrid(world: world.size, tensor: tp, pipeline: pp) } catch let e as ParallelError { throw ConfigError(e.description) }
+        do { _ = try ProcessGrid(world: world.size, tensor: tp, pipeline: pp) } catch let e as ParallelError { throw ConfigError(e.description, keyPath: e.keyPath) }
         return Layout(world: world.size, dp: max(1, world.size / max(1, tp * pp)), tp: tp, pp: pp, ranksPerNode: node.size,
                       blasThreads: threads, cpus: Affinity.describe(allowed), cpuCount: allowed.isEmpty ? cores : allowed.count)
     }

@@ -63,20 +63,20 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             try ConfigRange.check(blocks ?? 0, "model.blocks", 1...ConfigRange.maxLayers)
             try ConfigRange.check(w, "model.width", 1...ConfigRange.maxWidth)
             try ConfigRange.check(blockHidden ?? 0, "model.block_hidden", 1...ConfigRange.maxWidth)
-            if !hidden.isEmpty { throw ConfigError("model.hidden: a resnet has no hidden list; set model.blocks, model.width and model.block_hidden") }
+            if !hidden.isEmpty { throw ConfigError("model.hidden: a resnet has no hidden list; set model.blocks, model.width and model.block_hidden", keyPath: "model.hidden") }
         } else {
             for key in [CodingKeys.blocks, .width, .blockHidden] where c.contains(key) {
-                throw ConfigError("model.\(key.rawValue): applies to kind: resnet only (this model is kind: \(kind.rawValue))")
+                throw ConfigError("model.\(key.rawValue): applies to kind: resnet only (this model is kind: \(kind.rawValue))", keyPath: "model.\(key.rawValue)")
             }
         }
-        if kind != .mlp && !hidden.isEmpty { throw ConfigError("model.hidden: a \(kind.rawValue) model has no hidden layers (use kind: mlp)") }
-        if solver == .exact && kind != .linear { throw ConfigError("model.solver: exact applies to kind: linear only") }
-        if let bad = hidden.first(where: { $0 < 1 }) { throw ConfigError("model.hidden: layer width \(bad) must be at least 1") }
-        if !(dropout >= 0 && dropout < 1) { throw ConfigError("model.dropout: \(dropout) must be in [0, 1)") }
+        if kind != .mlp && !hidden.isEmpty { throw ConfigError("model.hidden: a \(kind.rawValue) model has no hidden layers (use kind: mlp)", keyPath: "model.hidden") }
+        if solver == .exact && kind != .linear { throw ConfigError("model.solver: exact applies to kind: linear only", keyPath: "model.solver") }
+        if let bad = hidden.first(where: { $0 < 1 }) { throw ConfigError("model.hidden: layer width \(bad) must be at least 1", keyPath: "model.hidden") }
+        if !(dropout >= 0 && dropout < 1) { throw ConfigError("model.dropout: \(dropout) must be in [0, 1)", keyPath: "model.dropout") }
         if norm != .none && hidden.isEmpty && kind != .resnet {
-            throw ConfigError("model.norm: \(norm.rawValue) normalizes hidden layers, and this \(kind.rawValue) model has none (use kind: mlp with hidden layers, or norm: none)")
+            throw ConfigError("model.norm: \(norm.rawValue) normalizes hidden layers, and this \(kind.rawValue) model has none (use kind: mlp with hidden layers, or norm: none)", keyPath: "model.norm")
         }
-        if ridge < 0 { throw ConfigError("model.ridge: \(ridge) must be >= 0") }
+        if ridge < 0 { throw ConfigError("model.ridge: \(ridge) must be >= 0", keyPath: "model.ridge") }
         try ConfigRange.check(hidden.count, "model.hidden (number of layers)", 0...ConfigRange.maxLayers)
         for (i, width) in hidden.enumerated() { try ConfigRange.check(width, "model.hidden[\(i)]", 1...ConfigRange.maxWidth) }
         try ConfigRange.nonNegative(ridge, "model.ridge")

@@ -90,11 +90,11 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         microBatches = try c.value(.microBatches, or: 1)
         schedule = try c.choice(.schedule, or: .oneFOneB)
         stages = try c.decodeIfPresent([[Int]].self, forKey: .stages)
-        guard tensor >= 1 else { throw ConfigError("parallel.tensor: \(tensor) must be at least 1") }
-        guard pipeline >= 1 else { throw ConfigError("parallel.pipeline: \(pipeline) must be at least 1") }
-        guard microBatches >= 1 else { throw ConfigError("parallel.micro_batches: \(microBatches) must be at least 1") }
+        guard tensor >= 1 else { throw ConfigError("parallel.tensor: \(tensor) must be at least 1", keyPath: "parallel.tensor") }
+        guard pipeline >= 1 else { throw ConfigError("parallel.pipeline: \(pipeline) must be at least 1", keyPath: "parallel.pipeline") }
+        guard microBatches >= 1 else { throw ConfigError("parallel.micro_batches: \(microBatches) must be at least 1", keyPath: "parallel.micro_batches") }
         if stages != nil && pipeline == 1 && (stages?.count ?? 0) > 1 {
-            throw ConfigError("parallel.stages lists \(stages?.count ?? 0) stages but parallel.pipeline is 1; set parallel.pipeline to the number of stages")
+            throw ConfigError("parallel.stages lists \(stages?.count ?? 0) stages but parallel.pipeline is 1; set parallel.pipeline to the number of stages", keyPath: "parallel.stages")
         }
         if let flag = try? c.decodeIfPresent(Bool.self, forKey: .intraNode) {
             intraNode = flag ? .on : .off
@@ -103,7 +103,7 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         }
         firstBucketMiB = try c.value(.firstBucketMiB, or: 1)
         bucketMiB = try c.value(.bucketMiB, or: 25)
-        guard firstBucketMiB > 0, bucketMiB > 0 else { throw ConfigError("parallel: first_bucket_mib and bucket_mib must be positive") }
+        guard firstBucketMiB > 0, bucketMiB > 0 else { throw ConfigError("parallel: first_bucket_mib and bucket_mib must be positive", keyPath: "parallel") }
         try ConfigRange.check(firstBucketMiB, "parallel.first_bucket_mib", above: 0, upTo: ConfigRange.maxBucketMiB)
         try ConfigRange.check(bucketMiB, "parallel.bucket_mib", above: 0, upTo: ConfigRange.maxBucketMiB)
         try ConfigRange.check(tensor, "parallel.tensor", 1...ConfigRange.maxParallel)

@@ -14,6 +14,8 @@ struct PreparationOutcome: Codable {
     var rank: Int?
     /// The reason of a `PreparedDataError` ("prepared").
     var prepared: PreparedDataError.Reason?
+    /// The key path of a `ConfigError` ("config").
+    var keyPath: String?
 
     static let ok = PreparationOutcome(kind: "ok")
     /// The message tag of the outcome (rank 0 to each other rank).
@@ -34,6 +36,7 @@ struct PreparationOutcome: Codable {
         case let e as ConfigError:
             kind = "config"
             message = e.description
+            keyPath = e.keyPath
         case let e as PreparedDataError:
             kind = "prepared"
             message = e.description
@@ -55,7 +58,7 @@ struct PreparationOutcome: Codable {
         switch kind {
         case "ok": return
         case "data": throw DataError(file: file, line: line, column: column, message: message)
-        case "config": throw ConfigError(message)
+        case "config": throw ConfigError(message, keyPath: keyPath)
         case "prepared": throw PreparedDataError(prepared ?? .failedOnRank(rank: rank ?? 0, message: message))
         default: throw PreparedDataError(.failedOnRank(rank: rank ?? 0, message: message))
         }

@@ -45,12 +45,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         evalEvery = try c.value(.evalEvery, or: 1)
         collectiveTimeout = try c.value(.collectiveTimeout, or: 600)
         classWeight = try c.value(.classWeight, or: .none)
-        if collectiveTimeout < 0 { throw ConfigError("train.collective_timeout: \(collectiveTimeout) must be >= 0 (0 = never)") }
-        if epochs < 1 { throw ConfigError("train.epochs: \(epochs) must be at least 1") }
-        if maxSteps < 0 { throw ConfigError("train.max_steps: \(maxSteps) must be >= 0") }
-        if batchSize < 1 { throw ConfigError("train.batch_size: \(batchSize) must be at least 1") }
-        if clipGradNorm < 0 { throw ConfigError("train.clip_grad_norm: \(clipGradNorm) must be >= 0") }
-        if evalEvery < 1 { throw ConfigError("train.eval_every: \(evalEvery) must be at least 1") }
+        if collectiveTimeout < 0 { throw ConfigError("train.collective_timeout: \(collectiveTimeout) must be >= 0 (0 = never)", keyPath: "train.collective_timeout") }
+        if epochs < 1 { throw ConfigError("train.epochs: \(epochs) must be at least 1", keyPath: "train.epochs") }
+        if maxSteps < 0 { throw ConfigError("train.max_steps: \(maxSteps) must be >= 0", keyPath: "train.max_steps") }
+        if batchSize < 1 { throw ConfigError("train.batch_size: \(batchSize) must be at least 1", keyPath: "train.batch_size") }
+        if clipGradNorm < 0 { throw ConfigError("train.clip_grad_norm: \(clipGradNorm) must be >= 0", keyPath: "train.clip_grad_norm") }
+        if evalEvery < 1 { throw ConfigError("train.eval_every: \(evalEvery) must be at least 1", keyPath: "train.eval_every") }
         try ConfigRange.check(epochs, "train.epochs", 1...ConfigRange.maxEpochs)
         try ConfigRange.check(maxSteps, "train.max_steps", 0...ConfigRange.maxSteps)
         try ConfigRange.check(batchSize, "train.batch_size", 1...ConfigRange.maxBatch)
@@ -59,7 +59,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         try ConfigRange.check(evalEvery, "train.eval_every", 1...ConfigRange.maxEpochs)
         try ConfigRange.check(collectiveTimeout, "train.collective_timeout", 0...ConfigRange.maxSeconds)
         if schedule.name != .constant && schedule.name != .step && schedule.minLR > optimizer.lr {
-            throw ConfigError("train.schedule.min_lr: \(schedule.minLR) is above train.optimizer.lr \(optimizer.lr); the schedule decays from lr down to min_lr")
+            throw ConfigError("train.schedule.min_lr: \(schedule.minLR) is above train.optimizer.lr \(optimizer.lr); the schedule decays from lr down to min_lr", keyPath: "train.schedule.min_lr")
         }
     }
 
@@ -110,15 +110,15 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         beta2 = try c.value(.beta2, or: 0.999)
         eps = try c.value(.eps, or: 1e-8)
         weightDecay = try c.value(.weightDecay, or: name == .adamw ? 0.01 : 0)
-        guard lr > 0, lr.isFinite else { throw ConfigError("train.optimizer.lr: \(lr) must be a positive number") }
-        guard (0..<1).contains(momentum) else { throw ConfigError("train.optimizer.momentum: \(momentum) must be in [0, 1)") }
-        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ConfigError("train.optimizer: beta1 and beta2 must be in [0, 1)") }
-        guard weightDecay >= 0 else { throw ConfigError("train.optimizer.weight_decay: \(weightDecay) must be >= 0") }
+        guard lr > 0, lr.isFinite else { throw ConfigError("train.optimizer.lr: \(lr) must be a positive number", keyPath: "train.optimizer.lr") }
+        guard (0..<1).contains(momentum) else { throw ConfigError("train.optimizer.momentum: \(momentum) must be in [0, 1)", keyPath: "train.optimizer.momentum") }
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else { throw ConfigError("train.optimizer: beta1 and beta2 must be in [0, 1)", keyPath: "train.optimizer") }
+        guard weightDecay >= 0 else { throw ConfigError("train.optimizer.weight_decay: \(weightDecay) must be >= 0", keyPath: "train.optimizer.weight_decay") }
         try ConfigRange.check(beta1, "train.optimizer.beta1", from: 0, below: 1)
         try ConfigRange.check(beta2, "train.optimizer.beta2", from: 0, below: 1)
         try ConfigRange.check(eps, "train.optimizer.eps", above: 0, upTo: 1)
         try ConfigRange.nonNegative(weightDecay, "train.optimizer.weight_decay")
-        if nesterov && (name != .sgd || momentum == 0) { throw ConfigError("train.optimizer.nesterov needs name: sgd with momentum > 0") }
+        if nesterov && (name != .sgd || momentum == 0) { throw ConfigError("train.optimizer.nesterov needs name: sgd with momentum > 0", keyPath: "train.optimizer.nesterov") }
     }
 
     /// The optimizer options these settings describe.
@@ -150,8 +150,8 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
         stepSize = try c.value(.stepSize, or: 1000)
         gamma = try c.value(.gamma, or: 0.1)
         minLR = try c.value(.minLR, or: 0)
-        if warmupSteps < 0 { throw ConfigError("train.schedule.warmup_steps: \(warmupSteps) must be >= 0") }
-        if stepSize < 1 { throw ConfigError("train.schedule.step_size: \(stepSize) must be at least 1") }
+        if warmupSteps < 0 { throw ConfigError("train.schedule.warmup_steps: \(warmupSteps) must be >= 0", keyPath: "train.schedule.warmup_steps") }
+        if stepSize < 1 { throw ConfigError("train.schedule.step_size: \(stepSize) must be at least 1", keyPath: "train.schedule.step_size") }
         try ConfigRange.check(warmupSteps, "train.schedule.warmup_steps", 0...ConfigRange.maxSteps)
         try ConfigRange.check(stepSize, "train.schedule.step_size", 1...ConfigRange.maxSteps)
         try ConfigRange.check(gamma, "train.schedule.gamma", above: 0, upTo: 1)
@@ -191,7 +191,7 @@ public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
         if let flag = try? c.decode(Bool.self, forKey: key) { return flag ? standard : nil }
         if let word = try? c.decode(String.self, forKey: key) {
             if word == "off" || word == "none" { return nil }
-            throw ConfigError("train.early_stopping: '\(word)' is not a setting; give a mapping like {metric: val_loss, patience: 10}, or false to turn it off")
+            throw ConfigError("train.early_stopping: '\(word)' is not a setting; give a mapping like {metric: val_loss, patience: 10}, or false to turn it off", keyPath: "train.early_stopping")
         }
         return try c.decode(EarlyStoppingConfig.self, forKey: key)
     }
@@ -203,11 +203,11 @@ public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
         patience = try c.value(.patience, or: 10)
         minDelta = try c.value(.minDelta, or: 0)
         restoreBest = try c.value(.restoreBest, or: true)
-        if patience < 1 { throw ConfigError("train.early_stopping.patience: \(patience) must be at least 1") }
+        if patience < 1 { throw ConfigError("train.early_stopping.patience: \(patience) must be at least 1", keyPath: "train.early_stopping.patience") }
         try ConfigRange.check(patience, "train.early_stopping.patience", 1...ConfigRange.maxEpochs)
         try ConfigRange.nonNegative(minDelta, "train.early_stopping.min_delta")
         if !(metric.hasPrefix("val_") || metric.hasPrefix("train_")) {
-            throw ConfigError("train.early_stopping.metric: '\(metric)' must start with val_ or train_ (e.g. val_accuracy)")
+            throw ConfigError("train.early_stopping.metric: '\(metric)' must start with val_ or train_ (e.g. val_accuracy)", keyPath: "train.early_stopping.metric")
         }
     }
 }

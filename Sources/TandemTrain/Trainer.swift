@@ -116,7 +116,7 @@ public final class Trainer {
         try spec.validate()
         try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
-        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm, accumulateSteps: t.accumulateSteps) } catch let e as ParallelError { throw ConfigError(e.description) }
+        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm, accumulateSteps: t.accumulateSteps) } catch let e as ParallelError { throw ConfigError(e.description, keyPath: e.keyPath) }
         arena = model.arena
         model.watch(comm.watchdog)
         let p = config.parallel

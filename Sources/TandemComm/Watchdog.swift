@@ -1,4 +1,5 @@
 import Foundation
+import TandemTensor
 
 /// Turns a collective that never completes (a dead or stuck peer) into a loud job abort.
 ///
@@ -12,7 +13,7 @@ public final class Watchdog: @unchecked Sendable {
     nonisolated(unsafe) public static var onAbort: (@Sendable (_ what: String, _ message: String) -> Void)?
 
     private let lock = NSLock()
-    private var pending: (what: String, step: Int, since: Date)?
+    private var pending: (what: String, step: Int, since: ContinuousClock.Instant)?
     private let timeout: TimeInterval
     private let rank: Int
     private var thread: Thread?
@@ -37,7 +38,7 @@ public final class Watchdog: @unchecked Sendable {
     public func enter(_ what: String, step: Int) {
         guard timeout > 0 else { return }
         lock.lock()
-        pending = (what, step, Date())
+        pending = (what, step, ContinuousClock.now)
         lock.unlock()
     }
 
@@ -53,7 +54,7 @@ public final class Watchdog: @unchecked Sendable {
         lock.lock()
         let p = pending
         lock.unlock()
-        guard let p, Date().timeIntervalSince(p.since) > timeout else { return }
+        guard let p, p.since.secondsElapsed > timeout else { return }
         let message = "rank \(rank): error: watchdog: \(p.what) has not completed after \(Int(timeout)) s at step \(p.step); another rank is stuck or dead. Aborting the job (train.collective_timeout sets the limit).\n"
         FileHandle.standardError.write(Data(message.utf8))
         Watchdog.onAbort?(p.what, String(message.dropFirst("rank \(rank): error: ".count).dropLast()))

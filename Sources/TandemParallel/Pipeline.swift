@@ -1,4 +1,3 @@
-import Dispatch
 import TandemComm
 import TandemModel
 import TandemTensor
@@ -84,9 +83,9 @@ public final class Pipeline {
                 let x: UnsafePointer<Float>
                 if let previous {
                     let buffer = stage.receiveBuffer(slot)
-                    let start = MonotonicClock.now()
+                    let start = ContinuousClock.now
                     try mpi { try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: 2 * k) }
-                    waitSeconds += MonotonicClock.now() - start
+                    waitSeconds += start.secondsElapsed
                     x = UnsafePointer(buffer)
                 } else {
                     x = input(k)
@@ -103,9 +102,9 @@ public final class Pipeline {
             case .backward(let k):
                 let slot = slotOf[k]
                 if let next {
-                    let start = MonotonicClock.now()
+                    let start = ContinuousClock.now
                     try mpi { try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: 2 * k + 1) }
-                    waitSeconds += MonotonicClock.now() - start
+                    waitSeconds += start.secondsElapsed
                 }
                 observe?(op, true)
                 if i == ops.count - 1 {
@@ -156,9 +155,4 @@ public final class Pipeline {
             stage.release(slot)
         }
     }
-}
-
-/// Monotonic seconds.
-public enum MonotonicClock {
-    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 }

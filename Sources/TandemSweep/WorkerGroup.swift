@@ -3,6 +3,7 @@ import TandemComm
 import TandemData
 import TandemMetrics
 import TandemModel
+import TandemTensor
 import TandemTrain
 
 /// The ranks that train one trial at a time together (data parallel on the group's own
@@ -62,7 +63,7 @@ public final class WorkerGroup {
 
     /// Trains one trial; returns the `result` message (on every rank of the group).
     func train(trial: Int, base: String, overrides: [String], metric key: String, resume: Bool) throws -> SweepMessage {
-        let begin = Date()
+        let begin = ContinuousClock.now
         var result = SweepMessage(.result, trial: trial)
         var reported = 0
         var trialDirectory: String?
@@ -97,7 +98,7 @@ public final class WorkerGroup {
             if isRoot, let dir = trialDirectory { RunDirectory.recordFailure(in: dir, rank: world.rank, message: result.error ?? "") }
             result.epochs = reported
         }
-        result.wallSeconds = Date().timeIntervalSince(begin)
+        result.wallSeconds = begin.secondsElapsed
         return result
     }
 

@@ -74,7 +74,7 @@ public enum Benchmark {
         try comm.barrier()
         let writer = checkpointDirectory.map { CheckpointWriter(store: CheckpointStore(runDirectory: $0)) }
         let syncBefore = sync.exposedSeconds
-        let begin = DispatchTime.now().uptimeNanoseconds
+        let begin = ContinuousClock.now
         for s in 0..<steps {
             _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4)
             if checkpointEvery > 0, (s + 1) % checkpointEvery == 0, comm.rank == 0, let writer {
@@ -85,7 +85,7 @@ public enum Benchmark {
         }
         try writer?.wait()
         let saved = writer?.written ?? (count: 0, seconds: 0, bytes: 0)
-        let local = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        let local = begin.secondsElapsed
         let seconds = try comm.allreduceMax([local])[0]
         let perStep = seconds / Double(steps)
         let rate = Double(workload.batch) / perStep
@@ -135,9 +135,9 @@ public enum Benchmark {
             let a = FloatBuffer(count: m * k), bb = FloatBuffer(count: k * n), c = FloatBuffer(count: m * n)
             a.fill(0.5); bb.fill(0.25)
             TandemTensor.sgemm(ta, tb, m: m, n: n, k: k, a: a.base, b: bb.base, c: c.base)
-            let begin = DispatchTime.now().uptimeNanoseconds
+            let begin = ContinuousClock.now
             for _ in 0..<repeats { TandemTensor.sgemm(ta, tb, m: m, n: n, k: k, a: a.base, b: bb.base, c: c.base) }
-            seconds += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+            seconds += begin.secondsElapsed
             flops += 2 * Double(m * n * k) * Double(repeats)
         }
         return flops / seconds / 1e9

@@ -9,9 +9,9 @@ extension Benchmark {
         let a = FloatBuffer(count: n), b = FloatBuffer(count: n)
         a.fill(1)
         b.base.update(from: a.base, count: n)
-        let begin = DispatchTime.now().uptimeNanoseconds
+        let begin = ContinuousClock.now
         for _ in 0..<repeats { b.base.update(from: a.base, count: n) }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+        let seconds = begin.secondsElapsed
         return Double(bytes) * Double(repeats) / seconds / 1e9
     }
 
@@ -28,9 +28,9 @@ extension Benchmark {
         var total = 0.0
         for _ in 0..<repeats {
             try comm.barrier()
-            let begin = DispatchTime.now().uptimeNanoseconds
+            let begin = ContinuousClock.now
             try reduce(buffer.base, n)
-            total += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+            total += begin.secondsElapsed
         }
         let seconds = try comm.allreduceMax([total])[0] / Double(repeats)
         let p = Double(comm.size)

@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 import TandemComm
 import TandemModel
+import TandemTensor
 
 /// Sums the gradient arena (this rank's shard) over the data-parallel replicas, for every
 /// layout (DESIGN.md decision 5).
@@ -98,8 +98,8 @@ public final class GradientSync: @unchecked Sendable {
     /// Completes the reduction of the whole arena: waits for the overlapped buckets, launching any
     /// not yet started, or reduces everything at once on the plain path.
     public func finish() throws {
-        let begin = DispatchTime.now().uptimeNanoseconds
-        defer { exposedSeconds += Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9 }
+        let begin = ContinuousClock.now
+        defer { exposedSeconds += begin.secondsElapsed }
         guard overlap else {
             if comm.size > 1 {
                 let start = timeline?.now()

@@ -1,13 +1,13 @@
-import Dispatch
 import Foundation
 import TandemComm
+import TandemTensor
 
 /// Spans of time per rank and thread, written as a Chrome trace (the JSON that chrome://tracing
 /// and Perfetto open): one process per rank, thread 0 = training, thread 1 = communication.
 public final class Timeline: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [String] = []
-    private let origin: UInt64
+    private let origin: ContinuousClock.Instant
     private let rank: Int
     /// Spans beyond this many are dropped (a long run's trace stays loadable).
     public let limit: Int
@@ -15,11 +15,11 @@ public final class Timeline: @unchecked Sendable {
     public init(rank: Int, limit: Int = 200_000) {
         self.rank = rank
         self.limit = limit
-        origin = DispatchTime.now().uptimeNanoseconds
+        origin = ContinuousClock.now
     }
 
     /// Microseconds since the timeline started.
-    public func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1000 }
+    public func now() -> Double { origin.secondsElapsed * 1e6 }
 
     /// Records a span `name` (category `category`) from `start` (from `now()`) until now.
     public func span(_ name: String, _ category: String, from start: Double, thread: Int = 0, step: Int? = nil) {

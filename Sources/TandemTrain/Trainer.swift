@@ -62,7 +62,7 @@ public final class Trainer {
     var writer: CheckpointWriter?
     /// Rank 0's TensorBoard event file.
     var events: TensorBoardWriter?
-    let started: Date
+    let started: ContinuousClock.Instant
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
     public var stopAtStep: Int?
@@ -88,7 +88,7 @@ public final class Trainer {
     /// checkpoints are then removed); without it that is an error, so no run is lost by accident.
     public init(config: JobConfig, comm: Communicator, threads: Int? = nil, resume: ResumeRequest = .none,
                 overwrite: Bool = false) throws {
-        started = Date()
+        started = ContinuousClock.now
         self.config = config
         self.comm = comm
         let t = config.train
@@ -254,7 +254,7 @@ public final class Trainer {
     /// `linear` with `solver: exact`: accumulate the normal equations over each rank's block of
     /// training rows, allreduce them, and solve by LAPACK on every rank.
     private func solveExactly() throws {
-        let begin = Date()
+        let begin = ContinuousClock.now
         let train = data.train
         let (start, length) = BatchPlan.slice(count: train.count, rank: comm.rank, ranks: comm.size)
         let width = train.width
@@ -277,7 +277,7 @@ public final class Trainer {
         let (weight, bias) = try normal.solve(ridge: config.model.ridge)
         try arena.load([NamedTensor(name: "layers.0.weight", shape: [1, width], values: weight),
                                 NamedTensor(name: "layers.0.bias", shape: [1], values: bias)])
-        let seconds = Date().timeIntervalSince(begin)
+        let seconds = begin.secondsElapsed
         state.epoch = 1
         state.trainSeconds = seconds
         state.samples = train.count
@@ -313,7 +313,7 @@ public final class Trainer {
         }
         let whole = try consolidatedTensors()
         let sha = try consolidatedSHA256(whole)
-        let wall = Date().timeIntervalSince(started)
+        let wall = started.secondsElapsed
         var fields: [(String, JSONValue)] = [
             ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", .string(stoppedByHook ? "stopped" : "finished")),
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),

@@ -30,13 +30,13 @@ extension Trainer {
         let batchRows = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(capacity, 1))
         defer { batchRows.deallocate() }
         let classify = train.isClassification
-        var lastSave = Date()
+        var lastSave = ContinuousClock.now
         var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
         while state.epoch < t.epochs && !state.finished {
             let perm = plan.permutation(epoch: state.epoch)
             while state.batch < plan.batchesPerEpoch && !maxStepsReached() {
-                let begin = Date()
+                let begin = ContinuousClock.now
                 FaultInjection.beforeStep(state.step, rank: comm.rank)
                 comm.step = state.step
                 model.step = state.step
@@ -51,7 +51,7 @@ extension Trainer {
                 }
                 train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base)
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
-                let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && begin.timeIntervalSince(lastSave) >= config.checkpoint.everySeconds
+                let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && (begin - lastSave).seconds >= config.checkpoint.everySeconds
                 signals[0] = StopSignal.shared.signal == nil ? 0 : 1
                 signals[1] = timeToSave ? 1 : 0
                 let weight = classWeights.map { w in
@@ -65,14 +65,14 @@ extension Trainer {
                 state.epochLossSum += result.lossSum
                 state.epochSamples += count
                 state.lastGradNorm = result.gradNorm
-                state.epochSeconds += Date().timeIntervalSince(begin)
+                state.epochSeconds += begin.secondsElapsed
                 let stop = step.signal(0) > 0 || state.step == stopAtStep
                 let every = config.checkpoint.everySteps
                 if stop || step.signal(1) > 0 || (every > 0 && state.step % every == 0) {
                     let ckStart = timeline?.now()
                     let path = try saveCheckpoint(wait: stop)
                     if let s = ckStart { timeline?.span("checkpoint", "io", from: s, step: state.step) }
-                    lastSave = Date()
+                    lastSave = ContinuousClock.now
                     if stop { return .interrupted(signal: StopSignal.shared.signal, checkpoint: path) }
                 }
             }

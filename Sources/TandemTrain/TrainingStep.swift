@@ -117,7 +117,7 @@ final class TrainingStep {
         let inWidth = model.spec.inputs, outWidth = head.outputs
         let scale = globalWeight.map { Float(1 / $0) } ?? 1 / Float(globalCount)
         let weights = classWeights.flatMap { UnsafePointer($0.baseAddress) }
-        let clock = MonotonicClock.now()
+        let clock = ContinuousClock.now
         let sync = self.sync
         var loss = try model.pipeline.trainStep(
             rows: partRows,
@@ -139,7 +139,7 @@ final class TrainingStep {
         // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
         for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
         waitSeconds += model.pipeline.waitSeconds
-        computeSeconds += MonotonicClock.now() - clock - model.pipeline.waitSeconds
+        computeSeconds += clock.secondsElapsed - model.pipeline.waitSeconds
         let waitStart = timeline?.now()
         try sync.finish()
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }

@@ -3,6 +3,7 @@ import Foundation
 import TandemComm
 import TandemData
 import TandemTrain
+import TandemTensor
 
 /// `tandem bench`: throughput on synthetic data; `scripts/bench.sh` runs it at 1 and 2 ranks.
 struct Bench: ParsableCommand {
@@ -140,9 +141,9 @@ struct Bench: ParsableCommand {
         var best = Double.infinity
         var rows = 0
         for _ in 0..<3 {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = ContinuousClock.now
             rows = try Table.load(path: file).rowCount
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            best = min(best, start.secondsElapsed)
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         print("{\"measure\": \"csv_parse\", \"csv_bytes\": \(bytes), \"rows\": \(rows), \"seconds\": \(best), \"mb_per_second\": \(Double(bytes) / 1_048_576 / best)}")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemArtifact
+import TandemTensor
 
 /// `tandem predict MODEL --input CSV --output CSV`: batch predictions, no MPI.
 struct Predict: ParsableCommand {
@@ -17,7 +18,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let predictor = try Predictor(ModelArtifact.load(ModelPath.resolve(model)))
-        let begin = Date()
+        let begin = ContinuousClock.now
         let rows: Int
         if input.lowercased().hasSuffix(".npy") {
             if !keep.isEmpty { throw ValidationError("--keep copies named columns of a CSV input; a .npy input has no column names") }
@@ -36,7 +37,7 @@ struct Predict: ParsableCommand {
             FileHandle.standardOutput.write(Data(text))
         }
         if let output {
-            let seconds = Date().timeIntervalSince(begin)
+            let seconds = begin.secondsElapsed
             FileHandle.standardError.write(Data("predicted \(rows) rows in \(String(format: "%.3f", seconds)) s (\(Int(Double(rows) / max(seconds, 1e-9))) rows/s) -> \(output)\n".utf8))
         }
     }

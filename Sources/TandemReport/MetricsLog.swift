@@ -1,4 +1,5 @@
 import Foundation
+import TandemMetrics
 
 /// One line of `metrics.jsonl`: an evaluation of one split at one step.
 public struct MetricsEntry: Sendable, Equatable {
@@ -58,14 +59,14 @@ public struct MetricsLog: Sendable {
                 let excerpt = line.count > 80 ? String(line.prefix(77)) + "..." : line
                 throw ReportError("\(place): not a valid JSON object: \(excerpt)")
             }
-            guard let step = JSONReading.int(object["step"]) else { throw ReportError("\(place): missing or non-integer \"step\"") }
-            guard let split = JSONReading.string(object["split"]) else { throw ReportError("\(place): missing or non-string \"split\"") }
+            guard let step = object[member: "step"]?.intValue else { throw ReportError("\(place): missing or non-integer \"step\"") }
+            guard let split = object[member: "split"]?.stringValue else { throw ReportError("\(place): missing or non-string \"split\"") }
             var values: [String: Double] = [:]
-            for (key, value) in object where key != "step" && key != "epoch" {
-                if let d = JSONReading.double(value) { values[key] = d }
+            for (key, value) in object.members ?? [] where key != "step" && key != "epoch" {
+                if let d = value.doubleValue { values[key] = d }
             }
             if entries[split] == nil { splits.append(split) }
-            entries[split, default: []].append(MetricsEntry(step: step, epoch: JSONReading.int(object["epoch"]), values: values))
+            entries[split, default: []].append(MetricsEntry(step: step, epoch: object[member: "epoch"]?.intValue, values: values))
         }
         return MetricsLog(entries: entries, splits: splits)
     }

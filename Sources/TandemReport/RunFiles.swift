@@ -1,4 +1,5 @@
 import Foundation
+import TandemMetrics
 
 /// What a run directory holds, read once: `summary.json`, `metrics.jsonl`, `config.yaml`,
 /// `failure.json` and the checkpoint list. Missing files are nil; malformed ones are errors.
@@ -62,13 +63,12 @@ public struct RunFiles: Sendable {
             .sorted()
         checkpointLayout = checkpointSteps.last.flatMap { step in
             let manifest = RunFiles.file(RunFiles.file(checkpoints, "step-\(step)"), "manifest.json")
-            guard let o = try? JSONReading.object(path: manifest), let l = o["layout"] as? [String: Any],
-                  let dp = JSONReading.int(l["dp"]) else { return nil }
-            return "dp\(dp) tp\(JSONReading.int(l["tp"]) ?? 1) pp\(JSONReading.int(l["pp"]) ?? 1)"
+            guard let l = (try? JSONReading.object(path: manifest))?[member: "layout"], let dp = l[member: "dp"]?.intValue else { return nil }
+            return "dp\(dp) tp\(l[member: "tp"]?.intValue ?? 1) pp\(l[member: "pp"]?.intValue ?? 1)"
         }
         let slurm = try? JSONReading.object(path: RunFiles.file(directory, "slurm.json"))
-        slurmJobID = JSONReading.string(slurm?["job_id"])
-        slurmRestarts = JSONReading.int(slurm?["restart_count"])
+        slurmJobID = slurm?[member: "job_id"]?.stringValue
+        slurmRestarts = slurm?[member: "restart_count"]?.intValue
     }
 
     /// The run's name: from summary.json, else config.yaml, else the directory's last component.
@@ -86,8 +86,8 @@ public struct RunFiles: Sendable {
 
     private static func readFailure(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        if let o = try? JSONReading.object(data, source: path), let error = JSONReading.string(o["error"]) {
-            if let rank = JSONReading.int(o["rank"]) { return "rank \(rank): \(error)" }
+        if let o = try? JSONReading.object(data, source: path), let error = o[member: "error"]?.stringValue {
+            if let rank = o[member: "rank"]?.intValue { return "rank \(rank): \(error)" }
             return error
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

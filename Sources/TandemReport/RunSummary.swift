@@ -1,4 +1,5 @@
 import Foundation
+import TandemMetrics
 
 /// The parts of `summary.json` that listings and reports show.
 public struct RunSummary: Sendable {
@@ -46,44 +47,44 @@ public struct RunSummary: Sendable {
     }
 
     /// Reads the fields from a parsed `summary.json` object; `source` names it in errors.
-    init(json o: [String: Any], source: String) throws {
-        name = JSONReading.string(o["name"])
-        task = JSONReading.string(o["task"])
-        status = JSONReading.string(o["status"])
-        if let layout = o["layout"] as? [String: Any] {
-            world = JSONReading.int(layout["world"]); dp = JSONReading.int(layout["dp"])
-            tp = JSONReading.int(layout["tp"]); pp = JSONReading.int(layout["pp"])
+    init(json o: JSONValue, source: String) throws {
+        name = o[member: "name"]?.stringValue
+        task = o[member: "task"]?.stringValue
+        status = o[member: "status"]?.stringValue
+        if let layout = o[member: "layout"] {
+            world = layout[member: "world"]?.intValue; dp = layout[member: "dp"]?.intValue
+            tp = layout[member: "tp"]?.intValue; pp = layout[member: "pp"]?.intValue
         }
-        epochs = JSONReading.int(o["epochs"])
-        steps = JSONReading.int(o["steps"])
-        wallSeconds = JSONReading.double(o["wall_seconds"])
-        samplesPerSecond = JSONReading.double(o["samples_per_second"])
-        paramsSHA256 = JSONReading.string(o["params_sha256"])
-        dataSHA256 = JSONReading.string(o["data_sha256"])
-        parameters = JSONReading.int(o["parameters"])
-        stoppedEarly = JSONReading.bool(o["stopped_early"])
-        bestEpoch = JSONReading.int(o["best_epoch"])
-        if let slurm = o["slurm"] as? [String: Any] {
-            slurmJobID = JSONReading.string(slurm["job_id"])
-            slurmRestarts = JSONReading.int(slurm["restart_count"])
+        epochs = o[member: "epochs"]?.intValue
+        steps = o[member: "steps"]?.intValue
+        wallSeconds = o[member: "wall_seconds"]?.doubleValue
+        samplesPerSecond = o[member: "samples_per_second"]?.doubleValue
+        paramsSHA256 = o[member: "params_sha256"]?.stringValue
+        dataSHA256 = o[member: "data_sha256"]?.stringValue
+        parameters = o[member: "parameters"]?.intValue
+        stoppedEarly = o[member: "stopped_early"]?.boolValue
+        bestEpoch = o[member: "best_epoch"]?.intValue
+        if let slurm = o[member: "slurm"] {
+            slurmJobID = slurm[member: "job_id"]?.stringValue
+            slurmRestarts = slurm[member: "restart_count"]?.intValue
         }
-        classes = (o["classes"] as? [Any])?.map { JSONReading.string($0) ?? "\($0)" }
+        classes = o[member: "classes"]?.elements?.map { $0.stringValue ?? "\($0)" }
         for split in ["train", "validation", "test"] {
-            guard let s = o[split] as? [String: Any] else { continue }
-            splits[split] = s.compactMapValues { JSONReading.double($0) }
+            guard let s = o[member: split]?.members else { continue }
+            splits[split] = Dictionary(s.compactMap { k, v in v.doubleValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
         }
-        let test = o["test"] as? [String: Any]
-        if let rows = test?["confusion"] as? [Any] {
-            let matrix = rows.map { ($0 as? [Any])?.compactMap { JSONReading.int($0) } ?? [] }
+        let test = o[member: "test"]
+        if let rows = test?[member: "confusion"]?.elements {
+            let matrix = rows.map { $0.elements?.compactMap(\.intValue) ?? [] }
             guard matrix.allSatisfy({ $0.count == matrix.count }) else {
                 throw ReportError("\(source): test.confusion is not a square matrix of integers")
             }
             confusion = matrix
         }
-        for case let row as [String: Any] in test?["per_class"] as? [Any] ?? [] {
-            perClass.append(ClassRow(label: JSONReading.string(row["label"]) ?? "?", precision: JSONReading.double(row["precision"]),
-                                     recall: JSONReading.double(row["recall"]), f1: JSONReading.double(row["f1"]),
-                                     support: JSONReading.int(row["support"])))
+        for row in test?[member: "per_class"]?.elements ?? [] where row.members != nil {
+            perClass.append(ClassRow(label: row[member: "label"]?.stringValue ?? "?", precision: row[member: "precision"]?.doubleValue,
+                                     recall: row[member: "recall"]?.doubleValue, f1: row[member: "f1"]?.doubleValue,
+                                     support: row[member: "support"]?.intValue))
         }
     }
 

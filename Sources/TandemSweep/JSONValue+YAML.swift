@@ -28,19 +28,4 @@ extension JSONValue {
             self = .string("\(node)")
         }
     }
-
-    /// The member `key` of an object, nil for anything else.
-    subscript(member key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
-    }
-
-    /// The number this value holds (`.int` or `.number`), nil for anything else.
-    var doubleValue: Double? {
-        switch self {
-        case .number(let x): return x
-        case .int(let i): return Double(i)
-        default: return nil
-        }
-    }
 }

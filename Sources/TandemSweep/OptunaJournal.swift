@@ -25,7 +25,7 @@ public final class OptunaJournal {
             for line in data.split(separator: UInt8(ascii: "\n")) {
                 // Lines the coordinator dropped (a last line cut short by a crash) are skipped here too.
                 guard let event = try? SweepEvent(line: Data(line)) else { continue }
-                let time = (try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])?["time"] as? Double
+                let time = (try? JSONValue.parse(Data(line)))?[member: "time"]?.doubleValue
                 text += operations.lines(for: event, at: time.map { Date(timeIntervalSince1970: $0) } ?? Date()).joined()
             }
         }

@@ -47,7 +47,7 @@ public struct ProtobufReader: Sendable {
         case 2:
             let length = try varint()
             guard length <= UInt64(bytes.count - offset) else {
-                throw ProtobufError("\(source): field \(number) declares \(length) bytes, \(bytes.count - offset) left")
+                throw ProtobufError(source: source, .lengthPastEnd(field: number, length: length, remaining: bytes.count - offset))
             }
             let end = offset + Int(length)
             defer { offset = end }
@@ -57,7 +57,7 @@ public struct ProtobufReader: Sendable {
             defer { offset += 4 }
             return ProtobufField(number: number, value: .fixed32(littleEndian(UInt32.self)))
         default:
-            throw ProtobufError("\(source): field \(number) has unsupported wire type \(key & 7)")
+            throw ProtobufError(source: source, .unsupportedWireType(field: number, wireType: Int(key & 7)))
         }
     }
 
@@ -65,10 +65,10 @@ public struct ProtobufReader: Sendable {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard offset < bytes.count else { throw ProtobufError("\(source): truncated varint at byte \(offset)") }
+            guard offset < bytes.count else { throw ProtobufError(source: source, .truncatedVarint(byte: offset)) }
             let b = bytes[offset]
             offset += 1
-            guard shift < 64 else { throw ProtobufError("\(source): varint longer than 10 bytes at byte \(offset)") }
+            guard shift < 64 else { throw ProtobufError(source: source, .overlongVarint(byte: offset)) }
             result |= UInt64(b & 0x7F) << shift
             if b < 0x80 { return result }
             shift += 7
@@ -84,13 +84,7 @@ public struct ProtobufReader: Sendable {
 
     private func need(_ n: Int, _ what: String) throws {
         guard bytes.count - offset >= n else {
-            throw ProtobufError("\(source): truncated \(what) at byte \(offset)")
+            throw ProtobufError(source: source, .truncated(what: what, byte: offset))
         }
     }
-}
-
-/// A protocol-buffer message that cannot be decoded; says where (source and byte offset) and why.
-public struct ProtobufError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

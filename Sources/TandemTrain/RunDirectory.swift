@@ -34,11 +34,11 @@ public final class RunDirectory {
                 }
                 try owned.claim(OwnedEntries.run, trusted: true)
                 try owned.remove(OwnedEntries.runResults + [.file("metrics.jsonl")])
-                guard fm.createFile(atPath: m.path, contents: kept) else { throw RunDirectoryError("cannot create \(m.path)") }
+                guard fm.createFile(atPath: m.path, contents: kept) else { throw RunDirectoryError(.cannotCreate(path: m.path)) }
             } else {
                 try owned.claim(OwnedEntries.run)
                 try owned.remove(OwnedEntries.run)
-                guard fm.createFile(atPath: m.path, contents: Data()) else { throw RunDirectoryError("cannot create \(m.path)") }
+                guard fm.createFile(atPath: m.path, contents: Data()) else { throw RunDirectoryError(.cannotCreate(path: m.path)) }
             }
             metrics = try FileHandle(forWritingTo: m)
             try metrics?.seekToEnd()
@@ -47,7 +47,7 @@ public final class RunDirectory {
         } catch let e as OutputDirectoryError {
             throw e
         } catch {
-            throw RunDirectoryError("cannot prepare the run directory \(path): \(error.localizedDescription)")
+            throw RunDirectoryError(.cannotPrepare(path: path, detail: error.localizedDescription))
         }
         FailureRecords.shared.claimed(url.path)
     }
@@ -65,7 +65,7 @@ public final class RunDirectory {
         do {
             try data.write(to: target, options: .atomic)
         } catch {
-            throw RunDirectoryError("cannot write \(target.path): \(error.localizedDescription)")
+            throw RunDirectoryError(.cannotWrite(path: target.path, detail: error.localizedDescription))
         }
     }
 
@@ -76,7 +76,7 @@ public final class RunDirectory {
             try metrics.write(contentsOf: Data((object.rendered + "\n").utf8))
             metricsLines += 1
         } catch {
-            throw RunDirectoryError("cannot append to \(url.appendingPathComponent("metrics.jsonl").path): \(error.localizedDescription)")
+            throw RunDirectoryError(.cannotAppend(path: url.appendingPathComponent("metrics.jsonl").path, detail: error.localizedDescription))
         }
     }
 
@@ -125,10 +125,4 @@ final class FailureRecords: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return paths.contains(Self.key(path))
     }
-}
-
-/// The run directory could not be created or written; names the path.
-public struct RunDirectoryError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -56,7 +56,7 @@ public final class Timeline: @unchecked Sendable {
         }
         let text = "{\"traceEvents\":[\n" + parts.joined(separator: ",\n") + "\n],\"displayTimeUnit\":\"ms\"}\n"
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw RunDirectoryError("cannot write the timeline \(path): \(error.localizedDescription)")
+            throw RunDirectoryError(.cannotWriteTimeline(path: path, detail: error.localizedDescription))
         }
     }
 }

@@ -57,4 +57,20 @@ import Testing
         #expect(throws: ProtobufError.self) { _ = try r.next() }
         do { _ = try r.next() } catch { #expect("\(error)".contains("record 4")) }
     }
+
+    /// The reason says which field declared how many bytes, and how many were left.
+    @Test func truncatedFieldReasonCarriesTheLengths() {
+        var w = ProtobufWriter()
+        w.string(1, "hello")
+        var r = ProtobufReader(Array(w.encoded.dropLast(2)), source: "record 4")
+        do {
+            _ = try r.next()
+            Issue.record("a truncated field decoded")
+        } catch let e as ProtobufError {
+            #expect(e.reason == .lengthPastEnd(field: 1, length: 5, remaining: 3))
+            #expect(e.source == "record 4")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
 }

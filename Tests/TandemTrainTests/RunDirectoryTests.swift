@@ -102,6 +102,8 @@ import TandemMetrics
             Issue.record("write into a missing subdirectory succeeded")
         } catch let error as RunDirectoryError {
             #expect(error.description.contains("missing/summary.json"), "\(error)")
+            guard case .cannotWrite(let path, _) = error.reason else { Issue.record("\(error.reason)"); return }
+            #expect(path == root.appendingPathComponent("missing/summary.json").path)
         }
     }
 

@@ -6,7 +6,7 @@ public enum EventFileReader {
     /// Throws `ReportError` naming the file (and the record) when it cannot be read or is damaged.
     public static func events(path: String) throws -> [TensorBoardEvent] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReportError("\(path): cannot read the event file")
+            throw ReportError(.cannotReadEventFile(path: path))
         }
         let records = try TFRecord.records(in: data, source: path)
         return try records.enumerated().map { i, record in

@@ -36,7 +36,7 @@ public enum EventFileTrimming {
             }
             guard changed else { continue }
             do { try kept.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-                throw ReportError("cannot rewrite the TensorBoard event file \(path): \(error.localizedDescription)")
+                throw ReportError(.fileSystem(.rewriteEventFile, path: path, detail: error.localizedDescription))
             }
         }
     }

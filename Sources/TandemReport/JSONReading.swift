@@ -10,15 +10,15 @@ enum JSONReading {
         do {
             parsed = try JSONValue.parse(data)
         } catch {
-            throw ReportError("\(source): not valid JSON (\(error.localizedDescription))")
+            throw ReportError(.invalidJSON(source: source, detail: error.localizedDescription))
         }
-        guard parsed.members != nil else { throw ReportError("\(source): not a JSON object") }
+        guard parsed.members != nil else { throw ReportError(.notAJSONObject(source: source)) }
         return parsed
     }
 
     /// Reads and parses the JSON object in the file at `path`.
     static func object(path: String) throws -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError(.cannotRead(path: path)) }
         return try object(data, source: path)
     }
 }

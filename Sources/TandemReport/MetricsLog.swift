@@ -42,7 +42,7 @@ public struct MetricsLog: Sendable {
 
     /// Reads `path`; throws `ReportError` naming the file (and line) when it is missing or malformed.
     public static func load(path: String) throws -> MetricsLog {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError(.cannotRead(path: path)) }
         return try parse(String(decoding: data, as: UTF8.self), source: path)
     }
 
@@ -57,10 +57,10 @@ public struct MetricsLog: Sendable {
             let place = "\(source) line \(index + 1)"
             guard let object = try? JSONReading.object(Data(line.utf8), source: place) else {
                 let excerpt = line.count > 80 ? String(line.prefix(77)) + "..." : line
-                throw ReportError("\(place): not a valid JSON object: \(excerpt)")
+                throw ReportError(.metricsLine(source: source, line: index + 1, .notJSONObject(excerpt: excerpt)))
             }
-            guard let step = object[member: "step"]?.intValue else { throw ReportError("\(place): missing or non-integer \"step\"") }
-            guard let split = object[member: "split"]?.stringValue else { throw ReportError("\(place): missing or non-string \"split\"") }
+            guard let step = object[member: "step"]?.intValue else { throw ReportError(.metricsLine(source: source, line: index + 1, .missingStep)) }
+            guard let split = object[member: "split"]?.stringValue else { throw ReportError(.metricsLine(source: source, line: index + 1, .missingSplit)) }
             var values: [String: Double] = [:]
             for (key, value) in object.members ?? [] where key != "step" && key != "epoch" {
                 if let d = value.doubleValue { values[key] = d }

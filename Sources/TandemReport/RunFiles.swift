@@ -42,11 +42,11 @@ public struct RunFiles: Sendable {
     private init(directory: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw ReportError("\(directory): no such directory")
+            throw ReportError(.noSuchDirectory(directory))
         }
-        guard isDirectory.boolValue else { throw ReportError("\(directory): not a directory") }
+        guard isDirectory.boolValue else { throw ReportError(.notADirectory(directory)) }
         guard RunFiles.isRun(directory: directory) else {
-            throw ReportError("\(directory) is not a run directory (it has no \(RunFiles.markers.joined(separator: ", ")))")
+            throw ReportError(.notARunDirectory(directory, markers: RunFiles.markers))
         }
         self.directory = directory
         let fm = FileManager.default

@@ -15,9 +15,9 @@ public struct RunListing: Sendable {
     public static func scan(directory: String) throws -> RunListing {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw ReportError("\(directory): no such directory")
+            throw ReportError(.noSuchDirectory(directory))
         }
-        guard isDirectory.boolValue else { throw ReportError("\(directory): not a directory") }
+        guard isDirectory.boolValue else { throw ReportError(.notADirectory(directory)) }
         var candidates: [String]
         if RunFiles.isRun(directory: directory) {
             candidates = [directory]
@@ -25,7 +25,7 @@ public struct RunListing: Sendable {
             do {
                 candidates = try FileManager.default.contentsOfDirectory(atPath: directory).sorted().map { RunFiles.file(directory, $0) }
             } catch {
-                throw ReportError("\(directory): cannot list the directory: \(error.localizedDescription)")
+                throw ReportError(.fileSystem(.listDirectory, path: directory, detail: error.localizedDescription))
             }
         }
         candidates = candidates.filter { RunFiles.isRun(directory: $0) }

@@ -17,13 +17,13 @@ public enum RunReport {
     public static func write(runDirectory: String, to output: String? = nil) throws -> String {
         let files = try RunFiles.load(directory: runDirectory)
         guard files.metrics != nil else {
-            throw ReportError("\(runDirectory) is not a run directory with results: it has no metrics.jsonl")
+            throw ReportError(.noResults(runDirectory))
         }
         let path = output ?? RunFiles.file(runDirectory, "report.html")
         do {
             try Data(html(files).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ReportError("cannot write the report \(path): \(error.localizedDescription)")
+            throw ReportError(.fileSystem(.writeReport, path: path, detail: error.localizedDescription))
         }
         return path
     }

@@ -77,7 +77,7 @@ public struct RunSummary: Sendable {
         if let rows = test?[member: "confusion"]?.elements {
             let matrix = rows.map { $0.elements?.compactMap(\.intValue) ?? [] }
             guard matrix.allSatisfy({ $0.count == matrix.count }) else {
-                throw ReportError("\(source): test.confusion is not a square matrix of integers")
+                throw ReportError(.badConfusion(source: source))
             }
             confusion = matrix
         }

@@ -39,26 +39,25 @@ public enum TFRecord {
         var offset = 0
         while offset < bytes.count {
             let index = out.count
-            let place = "\(source): record \(index) at byte \(offset)"
             guard bytes.count - offset >= 12 else {
-                throw ReportError("\(place): truncated header (\(bytes.count - offset) of 12 bytes)")
+                throw ReportError(.damagedRecord(source: source, record: index, byte: offset, .truncatedHeader(present: bytes.count - offset)))
             }
             let length = readLE(UInt64.self, bytes, at: offset)
             let storedLengthCRC = readLE(UInt32.self, bytes, at: offset + 8)
             let lengthCRC = bytes[offset..<offset + 8].withUnsafeBytes { CRC32C.masked(CRC32C.checksum($0)) }
             guard storedLengthCRC == lengthCRC else {
-                throw ReportError("\(place): length CRC mismatch (stored \(hex(storedLengthCRC)), computed \(hex(lengthCRC)))")
+                throw ReportError(.damagedRecord(source: source, record: index, byte: offset, .lengthCRCMismatch(stored: storedLengthCRC, computed: lengthCRC)))
             }
             let start = offset + 12
             let available = bytes.count - start
             guard length <= UInt64(max(available - 4, 0)), available >= 4 else {
-                throw ReportError("\(place): truncated: declares \(length) bytes of data, \(max(available - 4, 0)) present")
+                throw ReportError(.damagedRecord(source: source, record: index, byte: offset, .truncatedData(declared: length, present: max(available - 4, 0))))
             }
             let end = start + Int(length)
             let storedDataCRC = readLE(UInt32.self, bytes, at: end)
             let dataCRC = bytes[start..<end].withUnsafeBytes { CRC32C.masked(CRC32C.checksum($0)) }
             guard storedDataCRC == dataCRC else {
-                throw ReportError("\(place): data CRC mismatch (stored \(hex(storedDataCRC)), computed \(hex(dataCRC)))")
+                throw ReportError(.damagedRecord(source: source, record: index, byte: offset, .dataCRCMismatch(stored: storedDataCRC, computed: dataCRC)))
             }
             out.append(Data(bytes[start..<end]))
             offset = end + 4
@@ -78,6 +77,4 @@ public enum TFRecord {
         for i in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + i]) << (8 * i) }
         return v
     }
-
-    private static func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16, uppercase: true) }
 }

@@ -58,7 +58,7 @@ public struct TensorBoardEvent: Equatable, Sendable {
     /// Decodes an event, skipping fields other than the ones above. `source` names it in errors.
     /// Throws `ReportError` for a damaged message.
     public static func decode(_ data: Data, source: String) throws -> TensorBoardEvent {
-        do { return try decodeFields(data, source: source) } catch let e as ProtobufError { throw ReportError(e.description) }
+        do { return try decodeFields(data, source: source) } catch let e as ProtobufError { throw ReportError(.damagedEvent(e)) }
     }
 
     private static func decodeFields(_ data: Data, source: String) throws -> TensorBoardEvent {

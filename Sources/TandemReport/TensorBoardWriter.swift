@@ -21,7 +21,7 @@ public final class TensorBoardWriter {
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportError("cannot create the TensorBoard directory \(directory): \(error.localizedDescription)")
+            throw ReportError(.fileSystem(.createEventDirectory, path: directory, detail: error.localizedDescription))
         }
         let host = TensorBoardWriter.sanitized(hostname ?? TensorBoardWriter.localHostname())
         let now = Date().timeIntervalSince1970
@@ -34,7 +34,7 @@ public final class TensorBoardWriter {
         }
         path = candidate
         guard fm.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw ReportError("cannot create the TensorBoard event file \(path)")
+            throw ReportError(.fileSystem(.createEventFile, path: path, detail: nil))
         }
         handle = h
         TFRecord.append(TensorBoardEvent(wallTime: now, step: 0, fileVersion: "brain.Event:2").encoded(), to: &pending)
@@ -68,7 +68,7 @@ public final class TensorBoardWriter {
         do {
             try handle.write(contentsOf: pending)
         } catch {
-            throw ReportError("cannot write the TensorBoard event file \(path): \(error.localizedDescription)")
+            throw ReportError(.fileSystem(.writeEventFile, path: path, detail: error.localizedDescription))
         }
         pending.removeAll(keepingCapacity: true)
     }

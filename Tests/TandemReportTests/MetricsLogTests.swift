@@ -21,6 +21,17 @@ import Testing
         #expect(log.entries(of: "train").first?.values == ["lr": 0.1])
     }
 
+    @Test func malformedLinesCarryTheLineAndProblem() {
+        let cases: [(String, ReportError.Reason)] = [
+            ("{\"split\":\"train\",\"loss\":1}\n", .metricsLine(source: "m.jsonl", line: 1, .missingStep)),
+            ("\n\n{\"step\":3,\"loss\":1}\n", .metricsLine(source: "m.jsonl", line: 3, .missingSplit)),
+            ("{\"step\":1,\"split\":\"train\"}\n[1,2]\n", .metricsLine(source: "m.jsonl", line: 2, .notJSONObject(excerpt: "[1,2]"))),
+        ]
+        for (text, reason) in cases {
+            #expect(throws: ReportError(reason)) { try MetricsLog.parse(text, source: "m.jsonl") }
+        }
+    }
+
     @Test func malformedLinesNameFileAndLine() {
         let cases = [
             ("{\"step\":1,\"split\":\"train\"}\n{\"step\":2,\"split\":\"tr\n", "m.jsonl line 2: not a valid JSON object"),

@@ -96,7 +96,7 @@ import Testing
         let empty = try temporaryDirectory("runs")
         #expect(try RunListing.scan(directory: empty).table() == "no runs under \(empty)")
         let missing = (empty as NSString).appendingPathComponent("nope")
-        #expect(throws: ReportError("\(missing): no such directory")) { try RunListing.scan(directory: missing) }
+        #expect(throws: ReportError(.noSuchDirectory(missing))) { try RunListing.scan(directory: missing) }
         #expect(throws: ReportError.self) { try RunRecord.load(directory: empty) }
     }
 

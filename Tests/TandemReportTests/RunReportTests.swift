@@ -92,7 +92,7 @@ import Testing
     @Test func badInputIsNamed() throws {
         let parent = try temporaryDirectory("report")
         let missing = (parent as NSString).appendingPathComponent("missing")
-        #expect(throws: ReportError("\(missing): no such directory")) { try RunReport.write(runDirectory: missing) }
+        #expect(throws: ReportError(.noSuchDirectory(missing))) { try RunReport.write(runDirectory: missing) }
         let notRun = (parent as NSString).appendingPathComponent("empty")
         try FileManager.default.createDirectory(atPath: notRun, withIntermediateDirectories: true)
         do {

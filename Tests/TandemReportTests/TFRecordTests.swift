@@ -38,6 +38,11 @@ import Testing
         } catch {
             #expect("\(error)".contains("f.tfevents: record 2 at byte \(secondStart + 16)"))
             #expect("\(error)".contains("data CRC mismatch"))
+            guard case .damagedRecord(let source, let record, let byte, .dataCRCMismatch(let stored, let computed))? = (error as? ReportError)?.reason else {
+                Issue.record("expected a data CRC mismatch reason, got \(error)")
+                return
+            }
+            #expect(source == "f.tfevents" && record == 2 && byte == secondStart + 16 && stored != computed)
         }
     }
 

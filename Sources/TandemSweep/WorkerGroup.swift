@@ -78,7 +78,7 @@ public final class WorkerGroup {
                 var report = SweepMessage(.report, trial: trial)
                 report.epoch = epoch
                 guard let value = validation.first(where: { $0.0 == key })?.1 else {
-                    throw TrainingError("the sweep's metric val_\(key) has no value on this trial's validation split (it has \(validation.map { "val_" + $0.0 }.joined(separator: ", "))); roc_auc needs a task with exactly two classes")
+                    throw TrainingError(.metricUnavailable(metric: "val_\(key)", available: validation.map { "val_" + $0.0 }))
                 }
                 report.value = value
                 return try exchange(report).goOn ?? true

@@ -55,7 +55,7 @@ enum Consistency {
         let all = try comm.allgather(digest)
         let differing = all.indices.filter { all[$0] != all[0] }
         if !differing.isEmpty {
-            throw TrainingError("\(what) on rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) differs from rank 0's; every rank must see the same config file, --set overrides, data file and binary")
+            throw TrainingError(.ranksDiffer(what: what, ranks: differing))
         }
     }
 }

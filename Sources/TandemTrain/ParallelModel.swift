@@ -106,7 +106,7 @@ final class ParallelModel {
             let c = grid.coordinates(of: rank)
             let layout = Self.layout(spec: spec, plan: plan, stage: c.pp, tp: grid.tp, tpRank: c.tp)
             guard part.count == layout.localCount * 4 else {
-                throw TrainingError("rank \(rank) sent \(part.count / 4) parameters for its shard, expected \(layout.localCount)")
+                throw TrainingError(.shardSize(rank: rank, sent: part.count / 4, expected: layout.localCount))
             }
             let values = part.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             values.withUnsafeBufferPointer { v in

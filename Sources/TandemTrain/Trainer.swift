@@ -220,7 +220,7 @@ public final class Trainer {
         let end: LoopEnd
         do {
             end = try optimize(evaluator)
-        } catch let error as TrainingError {
+        } catch let error as TrainingError where error.isOnEveryRank {
             // A diverged loss is detected after the loss allreduce, so every rank throws it at
             // the same step and can free the window together (a sweep goes on to more trials).
             try? intraNode?.free()

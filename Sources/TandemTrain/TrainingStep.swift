@@ -167,20 +167,3 @@ final class TrainingStep {
     /// The measured bubble: the share of pipeline time this stage spent waiting for neighbours.
     var bubbleFraction: Double { waitSeconds / max(waitSeconds + computeSeconds, 1e-12) }
 }
-
-/// Training failed in a way that is not a config or data problem (e.g. the loss diverged).
-public struct TrainingError: KindedError, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-    /// Always `.userInput`: a restart cannot fix it.
-    public var kind: FailureKind { .userInput }
-
-    /// Throws when the step's global loss or gradient norm (the same on every rank) diverged.
-    static func requireFinite(loss: Double, gradNorm norm: Double, step: Int) throws {
-        guard loss.isFinite, norm.isFinite else {
-            let what = loss.isFinite ? "the gradient norm became \(norm.isNaN ? "NaN" : "\(norm)")"
-                                     : "the loss became \(loss.isNaN ? "NaN" : "\(loss)")"
-            throw TrainingError("\(what) at step \(step + 1); try a lower train.optimizer.lr, train.clip_grad_norm, or check the data for extreme values")
-        }
-    }
-}

@@ -12,8 +12,8 @@
 #     and the cost of checkpointing,
 #   - tandem predict rows/s: 1M rows of digits (examples/data rows repeated) through a digits model,
 #     end to end (CSV in, CSV out).
-#   - serving (tandem serve, digits MLP): predictions/s and p50/p99 latency on loopback for
-#     single-row and 64-row requests, measured with wrk (installed with apt when missing).
+#   - scripts/bench-serve.sh: serving (tandem serve, digits MLP) predictions/s and p50/p99 latency
+#     on loopback for single-row and 64-row requests, measured with wrk (installed with apt when missing).
 #   - scripts/bench-train.sh: samples/s through `tandem train` itself (summary.json) for small
 #     and wide on 1 and 2 ranks, each configuration 3 times, with min / median / max.
 # Writes bench-results.json (one JSON object per line) and prints a table.
@@ -34,12 +34,20 @@ run "${MPIRUN[@]}" -np 1 $T bench --threads 1
 [ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" -np 1 $T bench --threads "$CORES"
 run "${MPIRUN[@]}" -np 2 $T bench --threads 1 --intra-node both
 # Checkpoint cost: the same 600 wide steps (1 rank x 1 thread) without, then with, a checkpoint
-# (params + Adam moments, fsynced, written by the background writer) every 200 steps.
+# (params + Adam moments, fsynced, written by the background writer) every 200 steps (at steps
+# 100, 300 and 500, so no write is still running when the clock stops).
 sps() { sed -n 's/.*"samples_per_second": \([0-9.]*\).*/\1/p'; }
 base=$("${MPIRUN[@]}" -np 1 $T bench --workload wide --threads 1 --steps 600 | grep '^{')
 ck=$("${MPIRUN[@]}" -np 1 $T bench --workload wide --threads 1 --steps 600 --checkpoint-every 200 | grep '^{')
 echo "$ck" | sed 's/"measure": "train"/"measure": "checkpoint"/' | tee -a "$OUT"
 ckline=$(awk -v a="$(echo "$base" | sps)" -v b="$(echo "$ck" | sps)" 'BEGIN { printf "%.1f%%", 100 * (a - b) / a }')
+# The same in CPU time, which other processes on a shared machine do not inflate: the snapshot
+# on the training thread plus the other threads' extra CPU (the writer), as a share of the
+# training thread's CPU per step without checkpoints (the cost if the writer shares the core).
+cpu() { sed -n 's/.*"thread_cpu_ms_per_step": \([0-9.e-]*\), "other_cpu_ms_per_step": \([0-9.e-]*\).*/\1 \2/p'; }
+snap=$(echo "$ck" | sed -n 's/.*"snapshot_ms": \([0-9.e-]*\).*/\1/p')
+ckcpu=$(awk -v a="$(echo "$base" | cpu)" -v b="$(echo "$ck" | cpu)" -v snap="$snap" 'BEGIN { split(a, x, " "); split(b, y, " ")
+  printf "%.1f%% (snapshot %.1f ms per checkpoint on the training thread, writer %.3f ms CPU per %.2f ms step)", 100 * (snap / 200 + y[2] - x[2]) / x[1], snap, y[2] - x[2], x[1] }')
 # Batch prediction: a digits model (1 epoch; its accuracy does not matter here) on 1M rows.
 PRED=$(mktemp -d)
 "${MPIRUN[@]}" -np 1 $T train examples/digits.yaml --set train.epochs=1 --output "$PRED/digits" >/dev/null 2>&1
@@ -75,7 +83,7 @@ awk '
     }
     if (cks != "") printf "checkpoint of the wide model (22 MB): %.3f s, %.0f MB/s\n", cks, ckr
   }' "$OUT"
-echo "checkpoint every 200 steps: samples/s overhead ${ckline} (same 600 steps without checkpoints as the baseline)"
+echo "checkpoint every 200 steps: samples/s overhead ${ckline}, CPU overhead ${ckcpu} (same 600 steps without checkpoints as the baseline)"
 
 # Model parallelism on 2 ranks x 1 thread: the wide model (784-1024-1024-10, batch 256) trained
 # from a synthetic CSV under tensor parallelism (tp 2), pipeline parallelism (pp 2, 8
@@ -107,37 +115,9 @@ awk '
   /"model-parallel"/ { printf "wide on 2 ranks, %-38s %9.0f samples/s", num("layout"), num("samples_per_second")
                        if (num("theoretical_bubble") != "null" && num("measured_bubble") != "null") printf "  bubble measured %.3f, theoretical %.3f", num("measured_bubble"), num("theoretical_bubble"); print "" }' "$OUT"
 echo "tandem predict, CSV in and out: ${predline}"
-# Serving: a digits model (5 epochs, exported) behind the release server; wrk on loopback with
-# keep-alive connections, one wrk thread so the server keeps most of the cores.
-command -v wrk >/dev/null || { log "installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
-  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }
-SW=$(mktemp -d /tmp/tandem-bench-serve.XXXXXX)
-"${MPIRUN[@]}" -np 1 $T train examples/digits.yaml --set train.epochs=5 --output "$SW/run" >/dev/null 2>&1 && $T export "$SW/run" --output "$SW/model" >/dev/null
-$T serve "$SW/model" --port 0 >"$SW/serve.log" 2>&1 &
-SERVE_PID=$!
-for _ in $(seq 100); do PORT=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\) .*|\1|p' "$SW/serve.log"); [ -n "$PORT" ] && break; sleep 0.1; done
-row="[$(sed -n 2p examples/data/digits.csv | cut -d, -f1-64)]"
-for rows in 1 64; do
-  body="{\"rows\": [$(for _ in $(seq $rows); do printf '%s,' "$row"; done | sed 's/,$//')]}"
-  cat > "$SW/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "application/json"
-done = function(s, latency, requests)
-  local errors = s.errors.status + s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout
-  local rps = s.requests / (s.duration / 1e6)
-  io.write(string.format('{"measure": "serve", "rows_per_request": $rows, "connections": 16, "requests_per_second": %.0f, "predictions_per_second": %.0f, "p50_ms": %.3f, "p99_ms": %.3f, "errors": %d}\n',
-    rps, rps * $rows, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
-LUA
-  wrk -t1 -c16 -d2s -s "$SW/post.lua" "http://127.0.0.1:$PORT/v1/predict" >/dev/null 2>&1  # warm-up
-  wrk -t1 -c16 -d10s -s "$SW/post.lua" "http://127.0.0.1:$PORT/v1/predict" | grep '^{' | tee -a "$OUT"
-done
-kill -TERM "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; rm -rf "$SW"
-awk '
-  function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); return s } return "" }
-  /"serve"/ { printf "serve digits, %2d rows/request, %s connections: %8.0f predictions/s (%6.0f requests/s), p50 %.2f ms, p99 %.2f ms, %d errors\n",
-                num("rows_per_request"), num("connections"), num("predictions_per_second"), num("requests_per_second"), num("p50_ms"), num("p99_ms"), num("errors") }' "$OUT"
+# Serving: scripts/bench-serve.sh (single-row and 64-row requests through wrk on loopback).
+BENCH_SERVE_BUILD=0 BENCH_SERVE_OUT="$OUT.serve" TANDEM="$T" scripts/bench-serve.sh
+cat "$OUT.serve" >> "$OUT"; rm -f "$OUT.serve"
 echo "(raw results: $OUT)"
 echo
 BENCH_TRAIN_BUILD=0 scripts/bench-train.sh

@@ -29,6 +29,9 @@ public final class ModelServer: Sendable {
         guard options.maxBodyBytes > 0, options.maxRows > 0, options.driftWindow >= 0 else {
             throw ArtifactError(.invalidServeOptions(detail: "max body bytes and max rows must be positive and the drift window not negative"))
         }
+        guard options.predictionThreads > 0, options.queueDepth > 0 else {
+            throw ArtifactError(.invalidServeOptions(detail: "prediction threads (\(options.predictionThreads)) and queue depth (\(options.queueDepth)) must be positive"))
+        }
         self.models = models
         self.options = options
         self.byName = byName
@@ -45,14 +48,22 @@ public final class ModelServer: Sendable {
 
     /// Listens on `options.host:options.port` until the task is cancelled or, with
     /// `handleSignals`, SIGINT/SIGTERM arrive; either way finishes the requests in flight. `onStart` gets
-    /// the bound port (useful with port 0) once the server accepts connections.
+    /// the bound port (useful with port 0) once the server accepts connections. Predictions run on
+    /// `options.predictionThreads` worker threads, started here and stopped on return.
     public func run(handleSignals: Bool = false, onStart: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
+        let workers = PredictionWorkers(threads: options.predictionThreads, queueDepth: options.queueDepth)
+        defer { workers.stop() }
+        try await run(workers: workers, handleSignals: handleSignals, onStart: onStart)
+    }
+
+    /// `run(handleSignals:onStart:)` with predictions on `workers` (which the caller stops).
+    func run(workers: PredictionWorkers, handleSignals: Bool, onStart: @escaping @Sendable (_ port: Int) async -> Void) async throws {
         let port = options.port
         var logger = Logger(label: "tandem.serve")
         logger.logLevel = .warning
         let grace = options.shutdownGrace, idleTimeout = options.idleTimeout, limit = options.maxBodyBytes
         let app = Application(
-            responder: ServeResponder(server: self),
+            responder: ServeResponder(server: self, workers: workers),
             server: HTTPServerBuilder { responder in
                 // The chunk-size guard sits in front of Hummingbird's HTTP/1 decoder (413 for a declared oversized chunk).
                 GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(

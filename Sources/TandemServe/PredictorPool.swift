@@ -3,8 +3,8 @@ import TandemArtifact
 
 /// Predictors for concurrent requests. A `Predictor` keeps scratch buffers and is not
 /// thread-safe, so each request borrows one for the duration of its forward pass; the pool grows
-/// to the number of requests predicting at once (at most the cooperative thread pool's width,
-/// since a forward pass never suspends) and keeps them for reuse.
+/// to the number of requests predicting at once (at most the server's prediction threads,
+/// `PredictionWorkers`) and keeps them for reuse.
 final class PredictorPool: @unchecked Sendable {
     private let artifact: ModelArtifact
     private let lock = NSLock()

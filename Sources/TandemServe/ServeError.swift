@@ -10,6 +10,8 @@ public struct ServeError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The `Allow` header value (405).
     var allow: String?
+    /// The `Retry-After` header value in seconds (503).
+    public var retryAfter: Int?
 
     /// A refusal with `status` and `message`.
     public init(status: Int, _ message: String) {
@@ -23,11 +25,19 @@ public struct ServeError: Error, CustomStringConvertible, Sendable {
     /// 400 Bad Request.
     static func badRequest(_ message: String) -> ServeError { ServeError(status: 400, message) }
 
+    /// 503 Service Unavailable with `Retry-After: 1`: the server cannot take the request now.
+    static func overloaded(_ message: String) -> ServeError {
+        var e = ServeError(status: 503, message)
+        e.retryAfter = 1
+        return e
+    }
+
     /// The JSON error response.
     func response() -> Response {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         if let allow { fields[.allow] = allow }
+        if let retryAfter { fields[.retryAfter] = String(retryAfter) }
         let body = "{\"error\":\(JSONText.quoted(message))}\n"
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

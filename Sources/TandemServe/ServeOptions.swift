@@ -26,6 +26,10 @@ public struct ServeOptions: Sendable {
     /// Seconds an idle keep-alive connection stays open after a graceful shutdown begins, so a
     /// request its client sent at that moment is still answered (`ShutdownGrace`).
     public var shutdownGrace: Double = 1
+    /// Worker threads that run predictions (`PredictionWorkers`; default: the CPUs this process may use).
+    public var predictionThreads: Int = PredictionWorkers.defaultThreads
+    /// Most prediction requests waiting for a worker; one more is answered 503 with `Retry-After`.
+    public var queueDepth: Int = 256
 
     /// `host` as it appears in a URL: an IPv6 address in brackets (`http://[::1]:8080`, not `http://::1:8080`).
     public var urlHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }

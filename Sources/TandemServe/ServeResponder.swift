@@ -8,6 +8,8 @@ struct ServeResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let server: ModelServer
+    /// Where predictions run (off the cooperative pool that serves the connections).
+    let workers: PredictionWorkers
 
     /// The route templates (metric labels) and the method each accepts.
     enum Route: String {
@@ -78,7 +80,7 @@ struct ServeResponder: HTTPResponder {
         }
     }
 
-    /// Reads the body (413 over the limit), predicts, counts the rows.
+    /// Reads the body (413 over the limit), predicts on a worker (503 when the queue is full), counts the rows.
     private func predict(_ model: ServedModel, request: Request) async throws -> Response {
         let limit = server.options.maxBodyBytes
         let tooLarge = ServeError(status: 413, "the request body is larger than \(limit) bytes (the server's --max-body-bytes); send fewer rows per request")
@@ -92,7 +94,8 @@ struct ServeResponder: HTTPResponder {
             // The framing is the client's (a malformed chunk size, a connection cut mid-body): 400, not 500.
             throw ServeError.badRequest("the request body could not be read: \(error)")
         }
-        let (out, rows) = try model.predict(body: body, maxRows: server.options.maxRows)
+        let maxRows = server.options.maxRows
+        let (out, rows) = try await workers.run { try model.predict(body: body, maxRows: maxRows) }
         server.metrics.predicted(model: model.name, rows: rows)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

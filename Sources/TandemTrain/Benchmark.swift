@@ -40,16 +40,26 @@ public enum Benchmark {
         /// right after; 0 on one rank or when overlapped.
         public var syncAloneBusGBps = 0.0
         public var rawAllreduceBusGBps = 0.0
+        /// CPU seconds per timed step of the training thread, and of every other thread of the
+        /// process (the checkpoint writer, MPI's and the runtime's threads): CPU time does not
+        /// count the waits for other processes, so on a shared machine it shows what checkpoints
+        /// cost where wall time is lost in the noise.
+        public var threadCPUSecondsPerStep = 0.0
+        public var otherCPUSecondsPerStep = 0.0
         public var checkpoints = 0
         public var checkpointSeconds = 0.0
         public var checkpointBytes = 0
+        /// Seconds the training thread spent per checkpoint taking the snapshot and handing it over.
+        public var snapshotSeconds = 0.0
     }
 
     /// Trains `workload` with Adam on random data for `steps` timed steps (after `warmup`),
     /// data-parallel over `comm` (the grid with tp = pp = 1). Uses the same `ParallelModel` and `TrainingStep` as `tandem train`; `intraNode`
     /// sums gradients through shared memory within the node (`parallel.intra_node`).
     /// With `checkpointEvery > 0`, rank 0 also writes a full checkpoint (parameters and both Adam
-    /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does.
+    /// moments, fsynced) into `checkpointDirectory` every that many timed steps, as training does;
+    /// the first at half that many, so each write has the same time to finish before the clock
+    /// stops (a checkpoint at the last step would time its whole write, which a long run amortizes).
     public static func training(_ workload: Workload, steps: Int, warmup: Int, comm: Communicator,
                                 checkpointEvery: Int = 0, checkpointDirectory: String? = nil, overlap: Bool = false,
                                 intraNode: Bool = false) throws -> Result {
@@ -75,9 +85,13 @@ public enum Benchmark {
         let writer = checkpointDirectory.map { CheckpointWriter(store: CheckpointStore(runDirectory: $0)) }
         let syncBefore = sync.exposedSeconds
         let begin = ContinuousClock.now
+        let (threadBegin, processBegin) = (cpuSeconds(CLOCK_THREAD_CPUTIME_ID), cpuSeconds(CLOCK_PROCESS_CPUTIME_ID))
+        var snapshotTotal = 0.0, snapshots = 0
         for s in 0..<steps {
             _ = try step.run(rows: length, globalCount: workload.batch, rowOffset: start, step: warmup + s, lr: 1e-4)
-            if checkpointEvery > 0, (s + 1) % checkpointEvery == 0, comm.rank == 0, let writer {
+            if checkpointEvery > 0, (s + 1) % checkpointEvery == checkpointEvery / 2, comm.rank == 0, let writer {
+                let snapshotBegin = ContinuousClock.now
+                defer { snapshotTotal += snapshotBegin.secondsElapsed; snapshots += 1 }
                 let tensors = model.arena.tensors() + [NamedTensor(name: "m", shape: [optimizer.count], values: optimizer.moment1.array),
                                                          NamedTensor(name: "v", shape: [optimizer.count], values: optimizer.moment2.array)]
                 try writer.submit(manifest: benchmarkManifest(step: s + 1, widths: workload.widths), tensors: tensors, keep: 2, bestBy: nil)
@@ -86,6 +100,8 @@ public enum Benchmark {
         try writer?.wait()
         let saved = writer?.written ?? (count: 0, seconds: 0, bytes: 0)
         let local = begin.secondsElapsed
+        let threadCPU = cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - threadBegin
+        let otherCPU = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - processBegin - threadCPU
         let seconds = try comm.allreduceMax([local])[0]
         let perStep = seconds / Double(steps)
         let rate = Double(workload.batch) / perStep
@@ -103,7 +119,17 @@ public enum Benchmark {
         return Result(samplesPerSecond: rate, stepSeconds: perStep, gflops: 3 * workload.forwardFLOPs * rate / 1e9,
                       syncSecondsPerStep: syncPerStep, gradientBytes: model.arena.count * 4,
                       syncAloneBusGBps: alone, rawAllreduceBusGBps: raw,
-                      checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes)
+                      threadCPUSecondsPerStep: threadCPU / Double(steps), otherCPUSecondsPerStep: otherCPU / Double(steps),
+                      checkpoints: saved.count, checkpointSeconds: saved.seconds, checkpointBytes: saved.bytes,
+                      snapshotSeconds: snapshots > 0 ? snapshotTotal / Double(snapshots) : 0)
+    }
+
+    /// CPU seconds used so far by `clock` (`CLOCK_THREAD_CPUTIME_ID`: the calling thread;
+    /// `CLOCK_PROCESS_CPUTIME_ID`: the whole process).
+    private static func cpuSeconds(_ clock: clockid_t) -> Double {
+        var t = timespec()
+        clock_gettime(clock, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     private static func benchmarkManifest(step: Int, widths: [Int]) -> CheckpointManifest {

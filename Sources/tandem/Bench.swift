@@ -119,9 +119,9 @@ struct Bench: ParsableCommand {
                     if world.rank == 0 {
                         let p = Double(world.size)
                         let busBW = r.syncSecondsPerStep > 0 ? Double(r.gradientBytes) * 2 * (p - 1) / p / r.syncSecondsPerStep / 1e9 : 0
-                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"overlap\": \(overlap), \"intra_node\": \(shm), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops), \"sync_wait_ms\": \(r.syncSecondsPerStep * 1000), \"sync_bus_gb_per_s\": \(busBW), \"sync_alone_bus_gb_per_s\": \(r.syncAloneBusGBps), \"raw_allreduce_bus_gb_per_s\": \(r.rawAllreduceBusGBps)"
+                        var line = "{\"measure\": \"train\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"threads\": \(t), \"overlap\": \(overlap), \"intra_node\": \(shm), \"samples_per_second\": \(r.samplesPerSecond), \"step_ms\": \(r.stepSeconds * 1000), \"gflops\": \(r.gflops), \"sync_wait_ms\": \(r.syncSecondsPerStep * 1000), \"sync_bus_gb_per_s\": \(busBW), \"sync_alone_bus_gb_per_s\": \(r.syncAloneBusGBps), \"raw_allreduce_bus_gb_per_s\": \(r.rawAllreduceBusGBps), \"thread_cpu_ms_per_step\": \(r.threadCPUSecondsPerStep * 1000), \"other_cpu_ms_per_step\": \(r.otherCPUSecondsPerStep * 1000)"
                         if r.checkpoints > 0 {
-                            line += ", \"checkpoint_every\": \(checkpointEvery), \"checkpoints\": \(r.checkpoints), \"checkpoint_seconds\": \(r.checkpointSeconds / Double(r.checkpoints)), \"checkpoint_mb_per_s\": \(Double(r.checkpointBytes) / r.checkpointSeconds / 1e6)"
+                            line += ", \"checkpoint_every\": \(checkpointEvery), \"checkpoints\": \(r.checkpoints), \"checkpoint_seconds\": \(r.checkpointSeconds / Double(r.checkpoints)), \"checkpoint_mb_per_s\": \(Double(r.checkpointBytes) / r.checkpointSeconds / 1e6), \"snapshot_ms\": \(r.snapshotSeconds * 1000)"
                         }
                         print(line + "}")
                     }

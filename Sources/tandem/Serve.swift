@@ -26,6 +26,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Recent input rows kept per model for the drift gauges in /metrics (for models with drift statistics).") var driftWindow = 10_000
     @Option(help: "Seconds a connection may stay idle or take to send a request's headers before it is closed.") var idleTimeout = 30.0
     @Option(help: "Most connections open at once (more wait to be accepted).") var maxConnections = 512
+    @Option(help: "Threads that run predictions, off the threads serving connections (default: the CPUs this process may use).")
+    var predictionThreads: Int?
+    @Option(help: "Most prediction requests waiting for a thread; more are answered 503 with Retry-After.") var queueDepth = 256
 
     func validate() throws {
         guard model != nil || !models.isEmpty else { throw ValidationError("give a model directory, or --model name=path") }
@@ -35,6 +38,10 @@ struct Serve: ParsableCommand {
         guard driftWindow >= 0 else { throw ValidationError("--drift-window must not be negative") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout \(idleTimeout) must be in (0, 86400] seconds") }
         guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections \(maxConnections) must be in 1...1000000") }
+        if let predictionThreads, !(1...1024).contains(predictionThreads) {
+            throw ValidationError("--prediction-threads \(predictionThreads) must be in 1...1024")
+        }
+        guard (1...1_000_000).contains(queueDepth) else { throw ValidationError("--queue-depth \(queueDepth) must be in 1...1000000") }
         _ = try sources()
     }
 
@@ -67,10 +74,13 @@ struct Serve: ParsableCommand {
                                           scorer: Self.driftScorer(artifact.manifest.drift)))
         }
         let served = models
-        let server = try ModelServer(models: served, options: ServeOptions(
+        var options = ServeOptions(
             host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, driftWindow: driftWindow,
-            idleTimeout: idleTimeout, maxConnections: maxConnections))
-        BLASThreads.set(1)  // requests run in parallel; each forward pass is small
+            idleTimeout: idleTimeout, maxConnections: maxConnections)
+        options.predictionThreads = predictionThreads ?? PredictionWorkers.defaultThreads
+        options.queueDepth = queueDepth
+        let server = try ModelServer(models: served, options: options)
+        BLASThreads.set(1)  // requests run in parallel on the prediction threads; each forward pass is small
         let host = server.options.urlHost
         try BlockingTask.run {
             try await server.run(handleSignals: true) { port in

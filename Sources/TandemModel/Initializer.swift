@@ -5,13 +5,17 @@ import TandemTensor
 /// Fills the parameters of a `ParameterArena` laid out by `NetworkSpec.parameterSpecs`.
 public enum Initializer {
     /// Initializes every `layers.i.weight` with `scheme` from a stream derived from `seed` and the
-    /// layer index; biases are zero; normalization scales and running variances one. The result depends only on (spec, seed).
+    /// layer index (embedding tables from N(0, 1)); biases are zero; normalization scales and running variances one. The result depends only on (spec, seed).
     public static func initialize(_ arena: ParameterArena, scheme: InitScheme, seed: UInt64) throws {
         let root = RandomGenerator(seed: seed)
         for (index, slot) in arena.slots.enumerated() where slot.shape.count == 2 {
             var rng = root.split(UInt64(index))
             let out = slot.shape[0], inp = slot.shape[1]
             let p = arena.params.base + slot.offset
+            if slot.name.hasPrefix("embeddings.") {  // an embedding table [levels, dim]: N(0, 1), as torch.nn.Embedding
+                for i in 0..<slot.count { p[i] = Float(rng.nextNormal()) }
+                continue
+            }
             switch scheme {
             case .he:
                 let std = (2.0 / Double(inp)).squareRoot()

@@ -39,9 +39,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var blocks: Int?
     public var width: Int?
     public var blockHidden: Int?
+    /// The width of each categorical embedding table (`data.preprocess.categorical: embedding`);
+    /// nil when not given (then `auto`), so configs without it resolve as before.
+    public var embeddingDim: EmbeddingDimSetting?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, hidden, activation, dropout, initScheme = "init", solver, ridge, norm, blocks, width, blockHidden = "block_hidden"
+        case embeddingDim = "embedding_dim"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +59,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         solver = try c.choice(.solver, or: .gradient)
         ridge = try c.value(.ridge, or: 0)
         norm = try c.choice(.norm, or: .none)
+        embeddingDim = try c.decodeIfPresent(EmbeddingDimSetting.self, forKey: .embeddingDim)
         if kind == .resnet {
             let w = try c.value(.width, or: 128)
             blocks = try c.value(.blocks, or: 2)

@@ -135,9 +135,10 @@ import TestSupport
 /// central finite differences with step 1e-2; running statistics must receive none. Returns
 /// each checked slot's name with its analytic gradient, for checks of their own.
 @discardableResult
-func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: LossHead, _ label: String) -> [(name: String, gradient: [Float])] {
+func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: LossHead, _ label: String,
+                                                    x: [Float] = NetworkGradientTests.x) -> [(name: String, gradient: [Float])] {
     net.arena.zeroGrads()
-    _ = NetworkGradientTests.loss(net, head, backward: true)
+    _ = NetworkGradientTests.loss(net, head, x: x, backward: true)
     let analytic = net.arena.grads.array
     let h: Float = 1e-2
     var checked: [(name: String, gradient: [Float])] = []
@@ -150,8 +151,8 @@ func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: Loss
         var fd = [Float](repeating: 0, count: slot.count)
         for i in range {
             let old = net.arena.params.base[i]
-            net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head)
-            net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head)
+            net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head, x: x)
+            net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head, x: x)
             net.arena.params.base[i] = old
             fd[i - slot.offset] = Float((lp - lm) / Double(2 * h))
         }

@@ -9,6 +9,7 @@ stopping fraction). Then the test metric (ROC-AUC for the binary tables, R² for
   tandem plain      MLP [128, 64] as a config written today: scale standard, raw regression target
   tandem quantile   the same MLP with data.preprocess.scale: quantile and target_scale: auto
   tandem q+balanced classification only: quantile + train.class_weight: balanced
+  tandem q+embedding quantile + data.preprocess.categorical: embedding (model.embedding_dim auto)
   sklearn MLP       MLPClassifier / MLPRegressor (128, 64), early stopping, one-hot + standard scaling
   sklearn HGB       HistGradientBoostingClassifier / Regressor with native categorical features
 
@@ -64,6 +65,8 @@ def tandem(binary, out, name, csv, target, task, variant):
         pre.update(scale="quantile", target_scale="auto" if task == "regression" else "none")
     if variant == "q+balanced":
         train["class_weight"] = "balanced"
+    if variant == "q+embedding":
+        pre["categorical"] = "embedding"
     config = {
         "name": f"{name}-{variant}",
         "data": {"path": csv, "target": target, "task": task, "cache": "off",
@@ -128,13 +131,13 @@ def main():
         cats = sum(df[c].dtype == object for c in df.columns if c != target)
         result = {"table": name, "rows": len(df), "categorical": int(cats), "task": task,
                   "metric": "roc_auc" if task == "classification" else "r2"}
-        variants = ["plain", "quantile"] + (["q+balanced"] if task == "classification" else [])
+        variants = ["plain", "quantile"] + (["q+balanced"] if task == "classification" else []) + ["q+embedding"]
         for v in variants:
             result[f"tandem {v}"], result[f"seconds {v}"] = tandem(args.tandem, args.out, name, csv, target, task, v)
         result["sklearn MLP"], result["sklearn HGB"] = sklearn_models(df, target, task, n_train + n_val)
         rows.append(result)
         print(json.dumps(result), flush=True)
-    columns = ["tandem plain", "tandem quantile", "tandem q+balanced", "sklearn MLP", "sklearn HGB"]
+    columns = ["tandem plain", "tandem quantile", "tandem q+balanced", "tandem q+embedding", "sklearn MLP", "sklearn HGB"]
     print()
     print(f"{'table':10} {'rows':>6} {'cat':>3} {'metric':8} " + " ".join(f"{c:>17}" for c in columns))
     for r in rows:

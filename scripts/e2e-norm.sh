@@ -91,7 +91,8 @@ expect_error "resnet key on an mlp" 1 "model.blocks: applies to kind: resnet onl
 expect_error "hidden on a resnet" 1 "model.hidden: a resnet has no hidden list" examples/digits.yaml --set model.kind=resnet
 expect_error "warm start across block counts" 1 "model.blocks is 2 in that model, 3 here" "${RR[@]}" --set model.blocks=3 --set init_from="$WORK/rn-full/model"
 
-# --- categorical embeddings (data.preprocess.categorical: embedding) on penguins ------------
+# --- categorical embeddings (data.preprocess.categorical: embedding) and periodic numeric ----
+# --- embeddings (model.numeric_embedding: periodic) on penguins ------------------------------
 # The tables are replicated on the tensor-parallel ranks of the first stage; codes of missing
 # and unseen categories read the reserved row.
 EJ=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.hidden=[24,16] --set train.max_steps=20)
@@ -103,7 +104,17 @@ if train 1 "$WORK/emb-ref" "${EJ[@]}"; then
     if d=$("$TANDEM" diff "$out" "$WORK/emb-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
   done
 else fail "embedding: 1-rank reference" "$(tail -3 "$WORK/emb-ref.log")"; fi
-ER=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.embedding_dim=4 --set train.epochs=3 --set checkpoint.every_steps=10)
+# Periodic numeric embeddings (PLR) after the tables, on the first stage too.
+PJ=("${EJ[@]}" --set model.numeric_embedding=periodic)
+if train 1 "$WORK/plr-ref" "${PJ[@]}"; then
+  for layout in "1 1 2" "2 2 1"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="periodic embedding: tp $1 pp $2 dp $3"; out="$WORK/plr-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${PJ[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    if d=$("$TANDEM" diff "$out" "$WORK/plr-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+else fail "periodic embedding: 1-rank reference" "$(tail -3 "$WORK/plr-ref.log")"; fi
+ER=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.embedding_dim=4 --set model.numeric_embedding=periodic --set train.epochs=3 --set checkpoint.every_steps=10)
 train 2 "$WORK/emb-full" "${ER[@]}" || fail "embedding reference on 2 ranks" "$(tail -3 "$WORK/emb-full.log")"
 train 2 "$WORK/emb-stop" "${ER[@]}" --stop-at-step 23 || true
 train 2 "$WORK/emb-stop" "${ER[@]}" --resume auto || fail "embedding resume" "$(tail -3 "$WORK/emb-stop.log")"
@@ -120,6 +131,7 @@ if "$TANDEM" predict "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" 
 else fail "tandem predict with embeddings" "$(tail -2 "$WORK/emb-pred.log")"; fi
 train 1 "$WORK/emb-warm" "${ER[@]}" --set train.epochs=1 --set init_from="$WORK/emb-full/model" \
   && ok "warm start from a model with embeddings" || fail "warm start with embeddings" "$(grep -m2 error "$WORK/emb-warm.log")"
+expect_error "periodic embedding on a linear model" 1 "model.numeric_embedding: periodic needs a model with hidden layers" examples/iris-regression.yaml --set model.numeric_embedding=periodic
 expect_error "embedding without categorical features" 1 "data.preprocess.categorical: embedding, but no feature is categorical" examples/digits.yaml --set data.preprocess.categorical=embedding
 expect_error "embedding on a logistic model" 1 "needs a model with hidden layers" examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.kind=logistic --set model.hidden=[]
 expect_error "warm start across embedding widths" 1 "the embedding tables" "${ER[@]}" --set model.embedding_dim=5 --set init_from="$WORK/emb-full/model"

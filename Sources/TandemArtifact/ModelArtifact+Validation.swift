@@ -41,7 +41,7 @@ extension ModelArtifact {
         }
         guard Set(features.map(\.name)).count == features.count else { throw ArtifactError("\(json): a feature name is listed twice") }
         if let e = a.embedding, !e.fits(m.preprocessing) {
-            throw ArtifactError("\(json): architecture.embedding (columns \(e.columns), levels \(e.levels)) does not fit the preprocessing's embedded categorical features")
+            throw ArtifactError("\(json): architecture.embedding (columns \(e.columns), levels \(e.levels)) does not fit the preprocessing's embedded categorical (or numeric) features")
         }
         if a.embedding == nil && m.preprocessing.features.contains(where: \.isEmbedded) {
             throw ArtifactError("\(json): the preprocessing embeds categorical features but architecture.embedding is absent")

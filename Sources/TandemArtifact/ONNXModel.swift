@@ -13,7 +13,7 @@ import TandemTensor
 /// reserved row for missing and unseen values. Graph:
 /// IsNaN + Where (the fitted imputation; NaN across a one-hot block becomes the fill category's one-hot), Sub + Div (the
 /// scaling; `ONNXQuantile.swift` for `scale: quantile`), the embedding tables (Gather,
-/// `ONNXEmbedding.swift`), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
+/// `ONNXEmbedding.swift`), the periodic numeric embeddings (Sin/Cos, Gemm, Relu per feature), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
 /// residual Add), the normalization (BatchNormalization, or layer
 /// normalization composed from ReduceMean/Sub/Mul/Sqrt/Div) and the hidden activation (GELU composed from Erf, as
 /// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
@@ -76,7 +76,10 @@ public struct ONNXModel {
         let spec = network.spec
         let layers = spec.widths.count - 1
         if let e = spec.embedding {
-            x = b.embedding(x, shape: e, tables: try (0..<e.columns.count).map { try initializer(EmbeddingShape.tableName($0)) })
+            if !e.columns.isEmpty {
+                x = b.embedding(x, shape: e, tables: try (0..<e.columns.count).map { try initializer(EmbeddingShape.tableName($0)) })
+            }
+            if let p = e.periodic { x = try b.periodicEmbedding(x, shape: p, inputs: e.tablesOutputWidth, tensors: tensors) }
         }
         let head = LossHead(classes: m.task == .classification ? m.classes?.count : nil)
         let valueOutput = head == .meanSquaredError(outputs: 1) && m.preprocessing.target == nil ? interface.output : "head.output"

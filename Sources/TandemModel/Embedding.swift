@@ -26,7 +26,7 @@ public final class Embedding: Layer {
     public init(shape: EmbeddingShape, arena: ParameterArena) throws {
         try shape.validate()
         var offsets: [Int] = []
-        for (t, spec) in shape.parameterSpecs.enumerated() {
+        for (t, spec) in shape.parameterSpecs.prefix(shape.columns.count).enumerated() {
             guard let slot = arena.slot(named: spec.name), slot.shape == spec.shape else {
                 throw ModelError("parameter '\(spec.name)' \(spec.shape) is missing")
             }
@@ -47,13 +47,13 @@ public final class Embedding: Layer {
         }
         outputOffsets = outputs
         inFeatures = shape.inputs
-        outFeatures = shape.outputWidth
+        outFeatures = shape.tablesOutputWidth
     }
 
     /// The arena elements of every table (contiguous).
     public var parameterRange: Range<Int> {
         guard let first = tableOffsets.first else { return 0..<0 }
-        return first..<(first + shape.parameterCount)
+        return first..<(first + shape.tableParameterCount)
     }
 
     /// The table row a code reads: the code when it is an integer in 0..<levels, else the

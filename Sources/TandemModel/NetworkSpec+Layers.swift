@@ -22,10 +22,13 @@ extension NetworkSpec {
         return out
     }
 
-    /// The `Embedding` layer over `arena`'s tables (one element), or none without `embedding`.
+    /// The `Embedding` layer over `arena`'s tables (when there are tables) and the
+    /// `PeriodicEmbedding` of the numeric features (with `embedding.periodic`); none without `embedding`.
     public func embeddingLayers(arena: ParameterArena) throws -> [any Layer] {
         guard let e = embedding else { return [] }
-        return [try Embedding(shape: e, arena: arena)]
+        var out: [any Layer] = e.columns.isEmpty ? [] : [try Embedding(shape: e, arena: arena)]
+        if let p = e.periodic { out.append(try PeriodicEmbedding(shape: p, inputs: e.tablesOutputWidth, arena: arena)) }
+        return out
     }
 
     /// The normalization after dense layer `i` over `arena` (which holds its tensors by name):

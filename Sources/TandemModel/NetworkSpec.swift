@@ -68,6 +68,7 @@ public struct NetworkSpec: Equatable, Sendable {
     /// the total passes `limit`, so nothing is sized from an untrusted count that overflows.
     public func checkedParameterSpecs(limit: Int) -> [(name: String, shape: [Int], decays: Bool)]? {
         let w = widths + (residual.map { [$0.hidden, $0.blocks] } ?? []) + (embedding.map { [$0.inputs] + $0.levels + $0.dims } ?? [])
+            + (embedding?.periodic.map { [$0.columns.count, $0.frequencies, $0.width] } ?? [])
         guard w.count >= 2, w.allSatisfy({ (1...limit).contains($0) }) else { return nil }
         // Doubles first: each product of two widths <= 2^53 is finite, so the sum bounds the Ints.
         guard estimatedParameterCount <= Double(limit) else { return nil }
@@ -77,7 +78,10 @@ public struct NetworkSpec: Equatable, Sendable {
     /// The parameter count in doubles (no overflow for any widths), for memory estimates.
     public var estimatedParameterCount: Double {
         let n = Double(1 + norm.tensorNames.count)
-        let tables = embedding.map { e in zip(e.levels, e.dims).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } } ?? 0
+        var tables = embedding.map { e in zip(e.levels, e.dims).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } } ?? 0
+        if let p = embedding?.periodic {
+            tables += Double(p.columns.count) * (Double(p.frequencies) + Double(p.width) * (2 * Double(p.frequencies) + 1))
+        }
         if let r = residual {
             let (i, k, h, o) = (Double(denseInputs), Double(r.width), Double(r.hidden), Double(outputs))
             return tables + (i + 1) * k + Double(r.blocks) * (n * k + 2 * k * h + h) + n * k + (k + 1) * o

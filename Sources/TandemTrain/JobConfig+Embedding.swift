@@ -4,11 +4,17 @@ import TandemModel
 
 extension JobConfig {
     /// The embedding tables of the model for `preprocessor` (nil when no feature is embedded),
-    /// each `model.embedding_dim` wide (default `auto`). Throws a `ConfigError` naming
-    /// `data.preprocess.categorical` when it asks for embeddings and no feature is categorical.
+    /// each `model.embedding_dim` wide (default `auto`), and the periodic embeddings of the
+    /// numeric features with `model.numeric_embedding: periodic`. Throws a `ConfigError` naming
+    /// `data.preprocess.categorical` when it asks for embeddings and no feature is categorical,
+    /// and `model.numeric_embedding` when no feature is numeric.
     func embeddingShape(preprocessor: Preprocessor) throws -> EmbeddingShape? {
-        let shape = EmbeddingShape(preprocessor: preprocessor, dim: (model.embeddingDim ?? .auto).dim)
-        if shape == nil && data.preprocess.categorical == .embedding {
+        let periodic = model.numericEmbedding == .periodic
+        let shape = EmbeddingShape(preprocessor: preprocessor, dim: (model.embeddingDim ?? .auto).dim, periodic: periodic)
+        if periodic && shape?.periodic == nil {
+            throw ConfigError("model.numeric_embedding: periodic, but no feature is numeric (features: \(DataError.list(preprocessor.featureNames)))")
+        }
+        if shape?.columns.isEmpty ?? true, data.preprocess.categorical == .embedding {
             throw ConfigError("data.preprocess.categorical: embedding, but no feature is categorical (features: \(DataError.list(preprocessor.featureNames))); use categorical: onehot, or mark a column categorical with data.columns")
         }
         return shape

@@ -83,6 +83,31 @@ import Testing
         }
     }
 
+    /// Periodic numeric embeddings (PLR) after the tables, and alone next to raw columns: every
+    /// parameter against finite differences (step 1e-3: the embeddings' ReLUs have kinks that a
+    /// 1e-2 step crosses), and the output widths.
+    @Test func periodicEmbeddingGradientsMatchFiniteDifferences() throws {
+        let head = LossHead.softmaxCrossEntropy(classes: 3)
+        var withTables = Self.shape
+        withTables.periodic = PeriodicShape(columns: [0, 1, 2], frequencies: 3, width: 2)
+        let alone = EmbeddingShape(inputs: 5, columns: [], levels: [], dims: [], periodic: PeriodicShape(columns: [0, 2, 4], frequencies: 2, width: 3))
+        for (shape, width) in [(withTables, 3 * 2 + 5), (alone, 3 * 3 + 2)] {
+            #expect(shape.outputWidth == width)
+            let spec = NetworkSpec(inputs: 5, hidden: [6], outputs: 3, activation: .tanh, initScheme: .xavier, embedding: shape)
+            let net = try Network(spec: spec)
+            try Initializer.initialize(net.arena, scheme: .xavier, seed: 5)
+            // Frequencies of order 0.3 (not the 0.01 start) so sin and cos are far from linear.
+            let c = try #require(net.arena.slot(named: "numeric.frequencies"))
+            let noise = randomFloats(c.count, seed: 8, scale: 0.4)
+            for i in 0..<c.count { net.arena.params.base[c.offset + i] = noise[i] }
+            let x = shape.columns.isEmpty ? NetworkGradientTests.x : Self.x
+            let checked = expectParameterGradientsMatchFiniteDifferences(net, head, "periodic \(shape.columns.isEmpty ? "alone" : "after tables")", x: x, h: 1e-3)
+            for t in checked where t.name.hasPrefix("numeric.") {
+                #expect(t.gradient.contains { abs($0) > 1e-4 }, "\(t.name) gradient is all ~0")
+            }
+        }
+    }
+
     @Test func badShapesAreModelErrors() {
         #expect(throws: ModelError.self) { try EmbeddingShape(inputs: 5, columns: [1, 1], levels: [3, 3], dims: [2, 2]).validate() }
         #expect(throws: ModelError.self) { try EmbeddingShape(inputs: 5, columns: [5], levels: [3], dims: [2]).validate() }

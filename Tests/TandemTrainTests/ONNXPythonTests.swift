@@ -62,6 +62,16 @@ struct ONNXPythonTests {
             ok = (code >= 0) & (code < levels) & (np.floor(code) == code)
             parts.append(w[f"embeddings.{t}.weight"][np.where(ok, np.nan_to_num(code), levels - 1).astype(int)])
         h = np.concatenate(parts, axis=1)
+        if e.get("periodic"):
+            # PLR: per numeric column ReLU(W_j [sin(2 pi c_j x), cos(2 pi c_j x)] + b_j), then the other columns.
+            p = e["periodic"]; cols = p["columns"]
+            parts = []
+            for j, c in enumerate(cols):
+                v = 2 * math.pi * h[:, c:c + 1] * w["numeric.frequencies"][j]
+                s = np.concatenate([np.sin(v), np.cos(v)], axis=1)
+                parts.append(np.maximum(s @ w["numeric.weight"][j].T + w["numeric.bias"][j], 0))
+            parts.append(h[:, [c for c in range(h.shape[1]) if c not in cols]])
+            h = np.concatenate(parts, axis=1)
     norm = arch.get("norm")
     erf = np.vectorize(math.erf)
     act = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
@@ -99,7 +109,7 @@ struct ONNXPythonTests {
 
     /// Exports an (initialized, untrained) model for `example`, damages some test rows, and
     /// compares onnxruntime and the numpy reference with `Predictor` on the whole test split.
-    func crossCheck(_ example: String, overrides: [String] = [], damage: (inout Table, [Int], Preprocessor) -> Void) throws {
+    func crossCheck(_ example: String, overrides: [String] = [], frequencies: Float? = nil, damage: (inout Table, [Int], Preprocessor) -> Void) throws {
         let path = Examples.root.appendingPathComponent("\(example).yaml").path
         var config = try ConfigLoader.load(path: path, overrides: overrides)
         config.data.path = Examples.root.appendingPathComponent("data").appendingPathComponent(URL(fileURLWithPath: config.data.path).lastPathComponent).path
@@ -117,6 +127,9 @@ struct ONNXPythonTests {
                 let u = Float(rng.nextDouble())
                 net.arena.params.base[slot.offset + i] = slot.name.hasSuffix("running_var") || slot.name.hasSuffix("weight") ? 0.5 + u : u - 0.5
             }
+        }
+        if let frequencies, let c = net.arena.slot(named: "numeric.frequencies") {
+            for i in 0..<c.count { net.arena.params.base[c.offset + i] = frequencies * Float(rng.nextDouble() * 2 - 1) }
         }
         let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
         let manifest = ArtifactManifest(
@@ -277,6 +290,18 @@ struct ONNXPythonTests {
         try crossCheck("penguins", overrides: ["data.preprocess.categorical=embedding", "model.kind=resnet", "model.hidden=[]", "model.blocks=1",
                                                "model.width=16", "model.norm=batch", "data.cache=off"], damage: damage)
         try crossCheck("penguins", overrides: ["data.preprocess.categorical=embedding", "model.embedding_dim=5", "data.cache=off"], damage: damage)
+        // Periodic numeric embeddings (Sin, Cos, Gemm, Relu per feature) after the tables, and
+        // with one-hot categories; frequencies of order 1 so the periodic part is not near-linear.
+        for encoding in ["embedding", "onehot"] {
+            try crossCheck("penguins", overrides: ["data.preprocess.categorical=\(encoding)", "model.numeric_embedding=periodic", "data.cache=off"],
+                           frequencies: 1) { t, rows, p in
+                Self.setMissing(&t, feature: "bill_length_mm", row: rows[0])
+                guard let c = t.index(of: "island"), case .categorical(var v) = t.columns[c] else { return }
+                v[rows[1]] = "Anvers"
+                v[rows[2]] = nil
+                t.columns[c] = .categorical(v)
+            }
+        }
     }
 
     @Test func irisRegressionWithCategories() throws {

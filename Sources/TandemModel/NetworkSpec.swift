@@ -24,7 +24,8 @@ public struct NetworkSpec: Equatable, Sendable {
     public var norm: NormKind
     /// A ResNet for tables instead of an MLP (`hidden` is then empty).
     public var residual: ResidualShape?
-    /// Embedding tables for categorical codes in the input, before the first dense layer (nil: none).
+    /// Embedding tables for categorical codes in the input and periodic embeddings of its numeric
+    /// features, before the first dense layer (nil: none).
     public var embedding: EmbeddingShape?
 
     /// `inputs` is the width of the network's input (with `embedding`, `embedding.inputs`).
@@ -56,7 +57,7 @@ public struct NetworkSpec: Equatable, Sendable {
     /// so no optimizer moves them (none of these decay).
     /// A ResNet's tensors are `input.*`, `blocks.b.norm.*`, `blocks.b.linear1.*`,
     /// `blocks.b.linear2.*`, `head.norm.*`, `head.*` (`unitParameterSpecs`). Embedding tables
-    /// `embeddings.t.weight` `[levels, dim]` come first (part of unit 0).
+    /// `embeddings.t.weight` `[levels, dim]` and periodic embeddings `numeric.*` come first (part of unit 0).
     public var parameterSpecs: [(name: String, shape: [Int], decays: Bool)] {
         (0..<unitCount).flatMap { unitParameterSpecs($0) }
     }

@@ -54,8 +54,8 @@ public struct ShardLayout: Equatable, Sendable {
     /// Normalization after each hidden dense layer: its tensors follow the layer's W and b, cut
     /// like b when the layer's output is sharded, replicated otherwise.
     public let norm: NormKind
-    /// Embedding tables before dense layer 0: first in the arena, held whole (replicated) by
-    /// every tensor-parallel rank of the first stage.
+    /// Embeddings (categorical tables, periodic numeric) before dense layer 0: first in the arena,
+    /// held whole (replicated) by every tensor-parallel rank of the first stage.
     public let embedding: EmbeddingShape?
     public let tp: Int
     public let tpRank: Int

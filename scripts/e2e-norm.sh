@@ -2,7 +2,8 @@
 # End-to-end tests of model.norm under mpirun: batch normalization's global-batch statistics and
 # layer normalization give every layout (dp, tp, pp, and their grid) the parameters one process
 # gives, exact resume carries the running statistics, the exported model predicts with them, and
-# bad norm configs are refused; the same for the resnet (model.kind: resnet) under dp, tp and pp.
+# bad norm configs are refused; the same for the resnet (model.kind: resnet) under dp, tp and pp,
+# and for categorical embeddings (data.preprocess.categorical: embedding) on penguins.
 # Usage: TANDEM=.build/debug/tandem scripts/e2e-norm.sh   (scripts/test.sh runs it)
 . "$(dirname "$0")/lib.sh"
 setup_mpi_env
@@ -89,6 +90,51 @@ train 1 "$WORK/rn-warm" "${RR[@]}" --set train.epochs=1 --set init_from="$WORK/r
 expect_error "resnet key on an mlp" 1 "model.blocks: applies to kind: resnet only" examples/digits.yaml --set model.blocks=2
 expect_error "hidden on a resnet" 1 "model.hidden: a resnet has no hidden list" examples/digits.yaml --set model.kind=resnet
 expect_error "warm start across block counts" 1 "model.blocks is 2 in that model, 3 here" "${RR[@]}" --set model.blocks=3 --set init_from="$WORK/rn-full/model"
+
+# --- categorical embeddings (data.preprocess.categorical: embedding) and periodic numeric ----
+# --- embeddings (model.numeric_embedding: periodic) on penguins ------------------------------
+# The tables are replicated on the tensor-parallel ranks of the first stage; codes of missing
+# and unseen categories read the reserved row.
+EJ=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.hidden=[24,16] --set train.max_steps=20)
+if train 1 "$WORK/emb-ref" "${EJ[@]}"; then
+  for layout in "1 1 2" "2 2 1"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="embedding: tp $1 pp $2 dp $3"; out="$WORK/emb-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${EJ[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    if d=$("$TANDEM" diff "$out" "$WORK/emb-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+else fail "embedding: 1-rank reference" "$(tail -3 "$WORK/emb-ref.log")"; fi
+# Periodic numeric embeddings (PLR) after the tables, on the first stage too.
+PJ=("${EJ[@]}" --set model.numeric_embedding=periodic)
+if train 1 "$WORK/plr-ref" "${PJ[@]}"; then
+  for layout in "1 1 2" "2 2 1"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="periodic embedding: tp $1 pp $2 dp $3"; out="$WORK/plr-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${PJ[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    if d=$("$TANDEM" diff "$out" "$WORK/plr-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+else fail "periodic embedding: 1-rank reference" "$(tail -3 "$WORK/plr-ref.log")"; fi
+ER=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.embedding_dim=4 --set model.numeric_embedding=periodic --set train.epochs=3 --set checkpoint.every_steps=10)
+train 2 "$WORK/emb-full" "${ER[@]}" || fail "embedding reference on 2 ranks" "$(tail -3 "$WORK/emb-full.log")"
+train 2 "$WORK/emb-stop" "${ER[@]}" --stop-at-step 23 || true
+train 2 "$WORK/emb-stop" "${ER[@]}" --resume auto || fail "embedding resume" "$(tail -3 "$WORK/emb-stop.log")"
+a=$(field "$WORK/emb-full" params_sha256); b=$(field "$WORK/emb-stop" params_sha256)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "embedding: stopped at step 23 and resumed, params_sha256 identical" || fail "embedding resume exactness" "$a vs $b"
+# tandem predict on the data plus an unseen island, and onnxruntime on model.onnx, agree.
+{ cat examples/data/penguins.csv; echo "Adelie,Anvers,39.1,18.7,181,3750,male,2007"; } > "$WORK/penguins-unseen.csv"
+if "$TANDEM" predict "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" --output "$WORK/emb-pred.csv" >"$WORK/emb-pred.log" 2>&1; then
+  ok "tandem predict with embeddings (an unseen island, missing cells): $(($(wc -l < "$WORK/emb-pred.csv") - 1)) rows"
+  if python3 -c "import onnxruntime, numpy" 2>/dev/null; then
+    r=$(python3 scripts/check-embedding-onnx.py "$WORK/emb-full/model" "$WORK/penguins-unseen.csv" "$WORK/emb-pred.csv" 2>&1) \
+      && ok "onnxruntime on model.onnx (Gather per table) equals tandem predict: $r" || fail "embedding ONNX vs tandem predict" "$r"
+  else echo "note: python3 has no onnxruntime; the ONNX check of embeddings is skipped"; fi
+else fail "tandem predict with embeddings" "$(tail -2 "$WORK/emb-pred.log")"; fi
+train 1 "$WORK/emb-warm" "${ER[@]}" --set train.epochs=1 --set init_from="$WORK/emb-full/model" \
+  && ok "warm start from a model with embeddings" || fail "warm start with embeddings" "$(grep -m2 error "$WORK/emb-warm.log")"
+expect_error "periodic embedding on a linear model" 1 "model.numeric_embedding: periodic needs a model with hidden layers" examples/iris-regression.yaml --set model.numeric_embedding=periodic
+expect_error "embedding without categorical features" 1 "data.preprocess.categorical: embedding, but no feature is categorical" examples/digits.yaml --set data.preprocess.categorical=embedding
+expect_error "embedding on a logistic model" 1 "needs a model with hidden layers" examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.kind=logistic --set model.hidden=[]
+expect_error "warm start across embedding widths" 1 "the embedding tables" "${ER[@]}" --set model.embedding_dim=5 --set init_from="$WORK/emb-full/model"
 
 # --- bad configs --------------------------------------------------------------------------
 expect_error "unknown norm" 1 "model.norm: 'group' is not one of none, batch, layer" examples/digits.yaml --set model.norm=group

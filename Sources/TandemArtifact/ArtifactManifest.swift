@@ -1,5 +1,6 @@
 import Foundation
 import TandemData
+import TandemModel
 import TandemTensor
 
 /// `model.json` of an exported model: everything needed to use the weights the way they were
@@ -46,9 +47,12 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
         /// resnet: residual blocks and their inner width (`widths` is `[inputs, width, outputs]`).
         public var blocks: Int?
         public var blockHidden: Int?
+        /// Categorical embedding tables before the first dense layer (`widths[0]` is then their
+        /// output width: the numeric inputs plus every table's width); absent without.
+        public var embedding: EmbeddingShape?
 
         public init(kind: String, widths: [Int], activation: String, output: String, norm: String? = nil,
-                    blocks: Int? = nil, blockHidden: Int? = nil) {
+                    blocks: Int? = nil, blockHidden: Int? = nil, embedding: EmbeddingShape? = nil) {
             self.kind = kind
             self.widths = widths
             self.activation = activation
@@ -56,10 +60,11 @@ public struct ArtifactManifest: Codable, Equatable, Sendable {
             self.norm = norm
             self.blocks = blocks
             self.blockHidden = blockHidden
+            self.embedding = embedding
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind, widths, activation, output, norm, blocks, blockHidden = "block_hidden"
+            case kind, widths, activation, output, norm, blocks, blockHidden = "block_hidden", embedding
         }
     }
 

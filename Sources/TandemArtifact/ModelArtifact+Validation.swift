@@ -18,7 +18,7 @@ extension ModelArtifact {
         let a = m.architecture
         let spec: NetworkSpec
         do {
-            spec = try NetworkSpec.recorded(kind: a.kind, widths: w, norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden)
+            spec = try NetworkSpec.recorded(kind: a.kind, widths: w, norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden, embedding: a.embedding)
         } catch {
             throw ArtifactError(.invalidField(file: json, field: "architecture", problem: "architecture: \(error)"))
         }
@@ -40,6 +40,12 @@ extension ModelArtifact {
             throw ArtifactError(.invalidField(file: json, field: "features", problem: "features [\(m.features.map(\.name).joined(separator: ", "))] differ from the preprocessing's [\(features.map(\.name).joined(separator: ", "))]"))
         }
         guard Set(features.map(\.name)).count == features.count else { throw ArtifactError(.invalidField(file: json, field: "features", problem: "a feature name is listed twice")) }
+        if let e = a.embedding, !e.fits(m.preprocessing) {
+            throw ArtifactError(.invalidField(file: json, field: "architecture.embedding", problem: "architecture.embedding (columns \(e.columns), levels \(e.levels)) does not fit the preprocessing's embedded categorical (or numeric) features"))
+        }
+        if a.embedding == nil && m.preprocessing.features.contains(where: \.isEmbedded) {
+            throw ArtifactError(.invalidField(file: json, field: "architecture.embedding", problem: "the preprocessing embeds categorical features but architecture.embedding is absent"))
+        }
         guard m.encodedInputs == m.preprocessing.outputNames else {
             throw ArtifactError(.invalidField(file: json, field: "encoded_inputs", problem: "encoded_inputs (\(m.encodedInputs.count) columns) differ from the preprocessing's outputs (\(m.preprocessing.outputNames.count))"))
         }

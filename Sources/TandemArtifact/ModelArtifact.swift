@@ -81,7 +81,7 @@ public struct ModelArtifact: Sendable {
         let a = manifest.architecture
         do {
             return try NetworkSpec.recorded(kind: a.kind, widths: a.widths, activation: Activation(rawValue: a.activation) ?? .relu,
-                                            norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden)
+                                            norm: a.norm, blocks: a.blocks, blockHidden: a.blockHidden, embedding: a.embedding)
         } catch {
             throw ArtifactError(.invalidField(file: "model.json", field: "architecture", problem: "architecture: \(error)"))
         }
@@ -94,8 +94,9 @@ public struct ModelArtifact: Sendable {
         guard Activation(rawValue: m.architecture.activation) != nil else {
             throw ArtifactError(.invalidField(file: "model.json", field: "architecture.activation", problem: "unknown activation '\(m.architecture.activation)'"))
         }
-        guard m.architecture.widths.first == m.preprocessing.outputWidth else {
-            throw ArtifactError(.invalidField(file: "model.json", field: "architecture.widths", problem: "the preprocessing yields \(m.preprocessing.outputWidth) inputs but the network takes \(m.architecture.widths.first ?? 0)"))
+        let inputs = m.architecture.embedding?.inputs ?? m.architecture.widths.first
+        guard inputs == m.preprocessing.outputWidth else {
+            throw ArtifactError(.invalidField(file: "model.json", field: "architecture.widths", problem: "the preprocessing yields \(m.preprocessing.outputWidth) inputs but the network takes \(inputs ?? 0)"))
         }
         let expectedOutputs = m.task == .regression ? 1 : ((m.classes?.count ?? 0) == 2 ? 1 : (m.classes?.count ?? 0))
         guard m.architecture.widths.last == expectedOutputs else {

@@ -7,7 +7,9 @@ public struct ONNXInterface: Codable, Equatable, Sendable {
     public var input: String
     /// The input's columns in order: each numeric feature by name (raw; NaN = missing, which takes
     /// the fitted imputation) and each categorical feature as one-hot columns `name=category`
-    /// (all zeros for an unseen category). Equal to the manifest's `encoded_inputs`.
+    /// (all zeros for an unseen category), or with `categorical: embedding` one column `name` holding
+    /// the category's index in the feature's `categories` (NaN or any other value: the reserved
+    /// row for missing and unseen values). Equal to the manifest's `encoded_inputs`.
     public var inputColumns: [String]
     /// `probabilities` (classification) or `value` (regression).
     public var output: String

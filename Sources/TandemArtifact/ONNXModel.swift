@@ -7,9 +7,13 @@ import TandemTensor
 /// folded in, so onnxruntime (or any ONNX runtime) gives what `tandem predict` gives.
 ///
 /// Input `features`: float32 `[N, F]`, the columns `manifest.encodedInputs` in order — each numeric
-/// feature raw (NaN = missing) and each categorical feature as its one-hot columns. Graph:
+/// feature raw (NaN = missing) and each categorical feature as its one-hot columns, or (with
+/// `categorical: embedding`) as one column holding its code: the category's index in the
+/// feature's `categories` in model.json; NaN, or any value that is not such an index, takes the
+/// reserved row for missing and unseen values. Graph:
 /// IsNaN + Where (the fitted imputation; NaN across a one-hot block becomes the fill category's one-hot), Sub + Div (the
-/// scaling; `ONNXQuantile.swift` for `scale: quantile`), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
+/// scaling; `ONNXQuantile.swift` for `scale: quantile`), the embedding tables (Gather,
+/// `ONNXEmbedding.swift`), the periodic numeric embeddings (Sin/Cos, Gemm, Relu per feature), per dense layer Gemm (transB) (a resnet: per block Gemm, activation, Gemm and the
 /// residual Add), the normalization (BatchNormalization, or layer
 /// normalization composed from ReduceMean/Sub/Mul/Sqrt/Div) and the hidden activation (GELU composed from Erf, as
 /// `Activation.gelu`), then Softmax -> `probabilities` `[N, classes]`; one sigmoid logit ->
@@ -39,13 +43,16 @@ public struct ONNXModel {
             let w = f.width
             if f.kind == .numeric {
                 fill.append(Float(f.fill))
+            } else if f.isEmbedded {
+                // An embedded feature's code column: NaN (missing) takes the reserved code.
+                fill.append(Float(f.categories.count))
             } else {
                 // A categorical block sent as NaN is missing: the one-hot of the fitted fill
                 // category, as `tandem predict` encodes a missing cell (zeros when that category
                 // never occurred in training).
                 fill += f.categories.map { $0 == f.fillCategory ? Float(1) : 0 }
             }
-            offset += f.kind == .numeric ? [Float(f.offset)] : Array(repeating: 0, count: w)
+            offset += f.kind == .numeric ? [Float(f.offset)] : Array(repeating: 0, count: w)   // w = 1 for an embedded code
             divisor += f.kind == .numeric ? [Float(f.divisor)] : Array(repeating: 1, count: w)
         }
         let width = fill.count
@@ -68,6 +75,12 @@ public struct ONNXModel {
         }
         let spec = network.spec
         let layers = spec.widths.count - 1
+        if let e = spec.embedding {
+            if !e.columns.isEmpty {
+                x = b.embedding(x, shape: e, tables: try (0..<e.columns.count).map { try initializer(EmbeddingShape.tableName($0)) })
+            }
+            if let p = e.periodic { x = try b.periodicEmbedding(x, shape: p, inputs: e.tablesOutputWidth, tensors: tensors) }
+        }
         let head = LossHead(classes: m.task == .classification ? m.classes?.count : nil)
         let valueOutput = head == .meanSquaredError(outputs: 1) && m.preprocessing.target == nil ? interface.output : "head.output"
         if let r = spec.residual {
@@ -122,7 +135,8 @@ public struct ONNXModel {
         }
 
         let columns = interface.inputColumns
-        let inputDoc = "float32 [N, \(columns.count)]: the raw numeric features (NaN = missing) and the one-hot columns of each categorical feature, in this order: " + columns.joined(separator: ", ")
+        let codes = spec.embedding == nil ? "" : " (an embedded categorical feature: one column holding the category's index in model.json's categories; NaN or any other value = missing or unseen)"
+        let inputDoc = "float32 [N, \(columns.count)]: the raw numeric features (NaN = missing) and the one-hot columns of each categorical feature\(codes), in this order: " + columns.joined(separator: ", ")
         let outputDoc = m.task == .classification
             ? "class probabilities [N, \(interface.outputColumns.count)], columns in the order of the class labels: \((m.classes ?? []).joined(separator: ", "))"
             : "the predicted \(m.target) [N, 1]"

@@ -8,6 +8,11 @@ import CKernels
 /// `Float(((x is NaN ? fill : x) - offset) / divisor)` (or the quantile transform of the imputed
 /// value) in double precision on the stored values
 /// (which are the parsed doubles bit for bit), and a 1 at the category's one-hot position.
+///
+/// With `categorical: embedding` a categorical feature takes one output column holding its code
+/// as a float (exact: codes are below 2^24): the category's index in the fitted categories, or
+/// the reserved code `categories.count` for a missing cell or a category the training split did
+/// not have. The model's `Embedding` layer reads those columns (`EmbeddingShape.columns`).
 public struct BatchEncoder: Sendable {
     /// How one feature is read and written.
     enum Plan: Sendable {
@@ -19,6 +24,9 @@ public struct BatchEncoder: Sendable {
         case onehot(column: PreparedColumn, positions: [Int32], fill: Int32, out: Int)
         /// Numeric column through a quantile grid (`QuantileTransform`) into output column `out`.
         case quantile(column: PreparedColumn, fill: Double, quantiles: [Double], out: Int)
+        /// Categorical codes as embedding codes into output column `out`: `codes[code]` for each
+        /// dictionary value (`reserved` when not a training category), `reserved` for a missing cell.
+        case code(column: PreparedColumn, codes: [Float], reserved: Float, out: Int)
     }
 
     let plans: [Plan]
@@ -27,7 +35,7 @@ public struct BatchEncoder: Sendable {
     let numeric: [NumericColumn]
     /// Whether any feature is one-hot encoded (only then is the batch zeroed first).
     let hasOneHot: Bool
-    /// Whether any feature is encoded by a plan other than the numeric kernel (one-hot, quantile).
+    /// Whether any feature is encoded by a plan other than the numeric kernel (one-hot, quantile, code).
     let hasOtherPlans: Bool
     /// Output columns per row (`Preprocessor.outputWidth`).
     public let width: Int
@@ -63,6 +71,11 @@ public struct BatchEncoder: Sendable {
                 }
                 try Self.checkRange(f, column: column, table: table)
                 plans.append(.numeric(column: column, fill: f.fill, offset: f.offset, divisor: f.divisor, out: out))
+            case .categorical where f.isEmbedded:
+                let index = f.codeIndex
+                let reserved = Float(f.categories.count)
+                plans.append(.code(column: column, codes: column.dictionary.map { index[$0].map(Float.init) ?? reserved },
+                                   reserved: reserved, out: out))
             case .categorical:
                 let index = Dictionary(f.categories.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
                 plans.append(.onehot(column: column, positions: column.dictionary.map { index[$0] ?? -1 },
@@ -112,6 +125,14 @@ public struct BatchEncoder: Sendable {
                     for i in 0..<n {
                         let raw = column.number(rows[i])
                         output[i * width + out] = Float(QuantileTransform.apply(raw.isNaN ? fill : raw, quantiles: q))
+                    }
+                }
+            case .code(let column, let codes, let reserved, let out):
+                let stored = column.buffer.typed(Int32.self)
+                codes.withUnsafeBufferPointer { c in
+                    for i in 0..<n {
+                        let code = stored[rows[i]]
+                        output[i * width + out] = code < 0 ? reserved : c[Int(code)]
                     }
                 }
             case .onehot(let column, let positions, let fill, let out):

@@ -4,7 +4,10 @@
 /// `x' = ((x is missing ? fill : x) - offset) / divisor`. Categorical features use `categories`
 /// and `fillCategory` and produce `categories.count` one-hot columns. A numeric feature fitted
 /// with `scale: quantile` keeps offset 0 and divisor 1 and maps the imputed value through its
-/// `quantiles` grid instead (`QuantileTransform`).
+/// `quantiles` grid instead (`QuantileTransform`). A categorical feature fitted with
+/// `categorical: embedding` (`embedded`) produces one column holding its code instead: the
+/// category's index in `categories`, or `categories.count` (the embedding table's reserved row)
+/// for a missing cell or a category not seen in training.
 public struct FeatureTransform: Codable, Sendable, Equatable {
     /// The column name.
     public var name: String
@@ -23,10 +26,13 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
     /// Numeric with `scale: quantile`: the training quantiles `[K]` (non-decreasing, K >= 2),
     /// at the probabilities `k / (K - 1)`. Nil otherwise (absent from `model.json`).
     public var quantiles: [Double]?
+    /// Categorical with `categorical: embedding`: true (encoded as one code column). Nil for
+    /// one-hot and numeric features (absent from `model.json`).
+    public var embedded: Bool?
 
     /// A transform with every field given.
     public init(name: String, kind: ColumnKind, fill: Double = 0, offset: Double = 0, divisor: Double = 1,
-                categories: [String] = [], fillCategory: String = "", quantiles: [Double]? = nil) {
+                categories: [String] = [], fillCategory: String = "", quantiles: [Double]? = nil, embedded: Bool? = nil) {
         self.name = name
         self.kind = kind
         self.fill = fill
@@ -35,6 +41,28 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         self.categories = categories
         self.fillCategory = fillCategory
         self.quantiles = quantiles
+        self.embedded = embedded
+    }
+
+    /// Whether the feature is categorical and encoded as a code for an embedding table.
+    public var isEmbedded: Bool { kind == .categorical && embedded == true }
+
+    /// Rows of the feature's embedding table: one per training category plus the reserved row
+    /// (index `categories.count`) for missing and unseen values.
+    public var embeddingLevels: Int { categories.count + 1 }
+
+    /// The code of an embedded feature's cell text (nil = missing): its index in `categories`,
+    /// or the reserved `categories.count` for a missing or unseen value. `index` maps category
+    /// to position (`codeIndex`).
+    @inlinable
+    public func code(of text: String?, index: [String: Int]) -> Int {
+        guard let text, let k = index[text] else { return categories.count }
+        return k
+    }
+
+    /// Category -> position in `categories` (the first position of a repeated name).
+    public var codeIndex: [String: Int] {
+        Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The scaled value of an imputed numeric value `x`: through the quantile grid, or
@@ -45,11 +73,11 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         return (x - offset) / divisor
     }
 
-    /// Number of output columns: 1 for numeric, one per category for categorical.
-    public var width: Int { kind == .numeric ? 1 : categories.count }
+    /// Number of output columns: 1 for numeric and embedded, one per category for one-hot.
+    public var width: Int { kind == .numeric || isEmbedded ? 1 : categories.count }
 
-    /// Output column names: the feature name, or `name=category` per category.
-    public var outputNames: [String] { kind == .numeric ? [name] : categories.map { "\(name)=\($0)" } }
+    /// Output column names: the feature name (numeric, embedded code), or `name=category` per category.
+    public var outputNames: [String] { kind == .numeric || isEmbedded ? [name] : categories.map { "\(name)=\($0)" } }
 
     /// Fits a numeric feature to its training values (`.nan` = missing; all finite otherwise).
     static func numeric(name: String, values: [Double], options: PreprocessOptions) -> FeatureTransform {
@@ -94,7 +122,8 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
             : (mostFrequent(present) ?? Preprocessor.missingCategory)
         var categories = Set(present)
         if present.count < values.count { categories.insert(fillCategory) }
-        return FeatureTransform(name: name, kind: .categorical, categories: categories.sorted(), fillCategory: fillCategory)
+        return FeatureTransform(name: name, kind: .categorical, categories: categories.sorted(), fillCategory: fillCategory,
+                                embedded: options.categorical == .embedding ? true : nil)
     }
 
     /// Median of `values` (mean of the middle two for an even count); 0 when empty.

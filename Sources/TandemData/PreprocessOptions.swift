@@ -37,6 +37,10 @@ public enum TargetScaleMethod: String, Codable, Sendable, CaseIterable {
 public enum CategoricalEncoding: String, Codable, Sendable, CaseIterable {
     /// One 0/1 column per training category; an unseen category gives an all-zero block.
     case onehot
+    /// One column per feature holding the category's code (its index in the sorted training
+    /// categories; the reserved code `categories.count` for a missing or unseen value), which
+    /// the model's embedding table (`model.embedding_dim`) turns into learned features.
+    case embedding
 }
 
 /// The preprocessing settings; decoding fills any absent key with its default.

@@ -5,6 +5,8 @@ extension Preprocessor {
     ///
     /// Columns are found by name, so `table` may be another file with the same features.
     /// Missing cells are imputed, then scaled; an unseen category gives an all-zero one-hot block.
+    /// An embedded categorical feature gives its code (`FeatureTransform.code`): a missing or
+    /// unseen value the reserved code `categories.count`.
     /// A numeric feature stored as text in `table` is parsed cell by cell; a categorical feature
     /// stored as numbers is matched by its text (`CellText.format`). Throws `DataError` for a
     /// missing feature column, and (with line and column) for a cell that is not a number or is infinite.
@@ -30,8 +32,11 @@ extension Preprocessor {
                         out[i * width + start] = try scaled(feature, column: column, row: r, table: table)
                     }
                 }
+            case .categorical where feature.isEmbedded:
+                let lookup = feature.codeIndex
+                for (i, r) in rows.enumerated() { out[i * width + start] = Float(feature.code(of: column.text(at: r), index: lookup)) }
             case .categorical:
-                let lookup = Dictionary(feature.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+                let lookup = feature.codeIndex
                 for (i, r) in rows.enumerated() {
                     if let k = lookup[column.text(at: r) ?? feature.fillCategory] { out[i * width + start + k] = 1 }
                 }

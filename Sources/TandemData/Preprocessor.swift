@@ -2,7 +2,8 @@
 /// training rows and applied unchanged to validation, test and serving data.
 ///
 /// Serializable (`Codable`), so it is saved with the model. The output of `transform` has one
-/// column per numeric feature and one per category of each categorical feature, in feature order.
+/// column per numeric feature and one per category of each categorical feature (one code column
+/// with `categorical: embedding`), in feature order.
 public struct Preprocessor: Codable, Sendable, Equatable {
     /// The category that missing categorical cells become with `.constant` imputation (and with
     /// any strategy when the training rows have no value at all). It gets its own one-hot column
@@ -61,7 +62,7 @@ public struct Preprocessor: Codable, Sendable, Equatable {
     /// Number of columns `transform` produces.
     public var outputWidth: Int { features.reduce(0) { $0 + $1.width } }
 
-    /// Name of each output column: the feature name for numeric, `name=category` for one-hot.
+    /// Name of each output column: the feature name for numeric and embedded codes, `name=category` for one-hot.
     public var outputNames: [String] { features.flatMap(\.outputNames) }
 
     /// Input feature names, in order.

@@ -5,7 +5,7 @@
 /// A numeric feature's cell is parsed as `Table` types a numeric column (`CellText.number`; a
 /// missing token takes the fitted fill); a categorical feature's cell is its trimmed text, as
 /// `Table` keeps a column forced categorical (a missing token takes the fill category; an unseen
-/// category gives an all-zero block).
+/// category gives an all-zero block; an embedded feature's code is the reserved one for both).
 public struct RecordEncoder {
     /// One feature: where its cell is and where its encoding goes (plain values, so the per-cell
     /// loop copies no strings). `category` indexes `categories` for a categorical feature, else -1.
@@ -41,7 +41,7 @@ public struct RecordEncoder {
                                   quantiles: f.quantiles))
             } else {
                 steps.append(Step(column: c, output: output, fill: 0, offset: 0, divisor: 1, category: categories.count, quantiles: nil))
-                categories.append(Dictionary(f.categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
+                categories.append(f.codeIndex)
             }
             output += f.width
         }
@@ -78,7 +78,10 @@ public struct RecordEncoder {
                     row[step.output] = v
                 } else {
                     let t = trimmedCell(scanner.text(c))
-                    if let k = categories[step.category][CellText.missingTokens.contains(t) ? features[i].fillCategory : t] {
+                    if features[i].isEmbedded {
+                        let f = features[i]
+                        row[step.output] = Float(f.code(of: CellText.missingTokens.contains(t) ? nil : t, index: categories[step.category]))
+                    } else if let k = categories[step.category][CellText.missingTokens.contains(t) ? features[i].fillCategory : t] {
                         row[step.output + k] = 1
                     }
                 }

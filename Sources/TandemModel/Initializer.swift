@@ -5,13 +5,21 @@ import TandemTensor
 /// Fills the parameters of a `ParameterArena` laid out by `NetworkSpec.parameterSpecs`.
 public enum Initializer {
     /// Initializes every `layers.i.weight` with `scheme` from a stream derived from `seed` and the
-    /// layer index; biases are zero; normalization scales and running variances one. The result depends only on (spec, seed).
+    /// layer index (embedding tables from N(0, 1)); biases are zero; normalization scales and running variances one. The result depends only on (spec, seed).
     public static func initialize(_ arena: ParameterArena, scheme: InitScheme, seed: UInt64) throws {
         let root = RandomGenerator(seed: seed)
-        for (index, slot) in arena.slots.enumerated() where slot.shape.count == 2 {
+        for (index, slot) in arena.slots.enumerated() where slot.shape.count == 2 && slot.name != "numeric.bias" {
             var rng = root.split(UInt64(index))
             let out = slot.shape[0], inp = slot.shape[1]
             let p = arena.params.base + slot.offset
+            if slot.name.hasPrefix("embeddings.") {  // an embedding table [levels, dim]: N(0, 1), as torch.nn.Embedding
+                for i in 0..<slot.count { p[i] = Float(rng.nextNormal()) }
+                continue
+            }
+            if slot.name == "numeric.frequencies" {  // periodic embeddings: N(0, sigma)
+                for i in 0..<slot.count { p[i] = Float(rng.nextNormal() * PeriodicShape.frequencyScale) }
+                continue
+            }
             switch scheme {
             case .he:
                 let std = (2.0 / Double(inp)).squareRoot()
@@ -22,6 +30,15 @@ public enum Initializer {
             case .orthogonal:
                 let q = try orthogonal(rows: out, cols: inp, rng: &rng)
                 for i in 0..<slot.count { p[i] = q[i] }
+            }
+        }
+        // Periodic embeddings' per-feature Linear W [F, d, 2k] and b [F, d]: U(-a, a), a = 1 / sqrt(2k),
+        // as torch.nn.Linear (and the reference implementation).
+        if let w = arena.slot(named: "numeric.weight"), let b = arena.slot(named: "numeric.bias"), w.shape.count == 3 {
+            var rng = root.split(UInt64(arena.slots.count))
+            let a = 1 / Double(w.shape[2]).squareRoot()
+            for slot in [w, b] {
+                for i in 0..<slot.count { arena.params.base[slot.offset + i] = Float((rng.nextDouble() * 2 - 1) * a) }
             }
         }
         for slot in arena.slots where slot.shape.count == 1 {

@@ -1,6 +1,6 @@
 import TandemTensor
 
-/// The whole model of a `NetworkSpec` over one `ParameterArena`: Dense [-> norm] -> activation
+/// The whole model of a `NetworkSpec` over one `ParameterArena`: [Embedding ->] Dense [-> norm] -> activation
 /// [-> dropout] per hidden layer, then a final Dense producing logits or values
 /// (`NetworkSpec.layers`), run by a `StageNetwork` with one micro-batch in flight. Used where
 /// the model is whole in one process: export, inference, tests' references. Training runs the
@@ -26,7 +26,7 @@ public final class Network {
             stage = StageNetwork(layers: layers)
             return
         }
-        layers = try spec.layers(0..<(spec.widths.count - 1), dense: { i in
+        layers = try spec.layers(0..<(spec.widths.count - 1), arena: arena, dense: { i in
             guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
                 throw ModelError("dense layer \(i) has no parameters")
             }

@@ -2,11 +2,13 @@ extension NetworkSpec {
     /// The layer sequence of dense layers `range` of this spec: each dense layer as `dense(i)`
     /// makes it (whole, or a tensor-parallel shard), then, after every dense layer but the
     /// network's last, the normalization (with `norm`, as `normalization(i, dense)` makes it),
-    /// the activation and (with `dropout > 0`) dropout on the features that layer outputs. The
-    /// one definition of a model's layers, used by every layout; a new layer kind is added here.
-    public func layers(_ range: Range<Int>, dense: (Int) throws -> any Layer,
-                       normalization: (Int, any Layer) throws -> any Layer) rethrows -> [any Layer] {
-        var out: [any Layer] = []
+    /// the activation and (with `dropout > 0`) dropout on the features that layer outputs; with
+    /// `embedding`, the `Embedding` layer over `arena`'s tables before dense layer 0 (whole on
+    /// every tensor-parallel rank: its tables are replicated). The one definition of a model's
+    /// layers, used by every layout; a new layer kind is added here.
+    public func layers(_ range: Range<Int>, arena: ParameterArena, dense: (Int) throws -> any Layer,
+                       normalization: (Int, any Layer) throws -> any Layer) throws -> [any Layer] {
+        var out: [any Layer] = range.contains(0) ? try embeddingLayers(arena: arena) : []
         for i in range {
             let d = try dense(i)
             out.append(d)
@@ -17,6 +19,15 @@ extension NetworkSpec {
                 out.append(Dropout(rate: Float(dropout), features: d.outFeatures, columns: d.outputColumns, layerIndex: i))
             }
         }
+        return out
+    }
+
+    /// The `Embedding` layer over `arena`'s tables (when there are tables) and the
+    /// `PeriodicEmbedding` of the numeric features (with `embedding.periodic`); none without `embedding`.
+    public func embeddingLayers(arena: ParameterArena) throws -> [any Layer] {
+        guard let e = embedding else { return [] }
+        var out: [any Layer] = e.columns.isEmpty ? [] : [try Embedding(shape: e, arena: arena)]
+        if let p = e.periodic { out.append(try PeriodicEmbedding(shape: p, inputs: e.tablesOutputWidth, arena: arena)) }
         return out
     }
 

@@ -31,12 +31,13 @@ extension NetworkSpec {
     /// The parameter tensors of unit `u`, in arena order.
     public func unitParameterSpecs(_ u: Int) -> [(name: String, shape: [Int], decays: Bool)] {
         let norms = { (prefix: String, features: Int) in self.norm.tensorNames.map { ("\(prefix).norm.\($0)", [features], false) } }
+        let tables = u == 0 ? embedding?.parameterSpecs ?? [] : []
         guard let r = residual else {
             let w = widths
-            return [("layers.\(u).weight", [w[u + 1], w[u]], true), ("layers.\(u).bias", [w[u + 1]], false)]
+            return tables + [("layers.\(u).weight", [w[u + 1], w[u]], true), ("layers.\(u).bias", [w[u + 1]], false)]
                 + (normalizes(layer: u) ? norms("layers.\(u)", w[u + 1]) : [])
         }
-        if u == 0 { return [("input.weight", [r.width, inputs], true), ("input.bias", [r.width], false)] }
+        if u == 0 { return tables + [("input.weight", [r.width, denseInputs], true), ("input.bias", [r.width], false)] }
         if u == r.blocks + 1 { return norms("head", r.width) + [("head.weight", [outputs, r.width], true), ("head.bias", [outputs], false)] }
         let b = "blocks.\(u - 1)"
         return norms(b, r.width) + [("\(b).linear1.weight", [r.hidden, r.width], true), ("\(b).linear1.bias", [r.hidden], false),
@@ -73,6 +74,7 @@ extension NetworkSpec {
         var out: [any Layer] = []
         for u in range {
             if u == 0 {
+                out += try embeddingLayers(arena: arena)
                 out.append(try dense("input"))
             } else if u == r.blocks + 1 {
                 out += try normalization("head")
@@ -100,9 +102,23 @@ extension NetworkSpec {
 extension NetworkSpec {
     /// The spec a manifest records (model.json's `architecture`, a checkpoint's `model`): `kind`,
     /// `widths` (for a resnet `[inputs, width, outputs]`), `norm`, and a resnet's `blocks` and
-    /// `blockHidden`. Throws a `ModelError` naming the field that does not describe a model.
+    /// `blockHidden`, and the `embedding` tables (then `widths[0]` is their output width).
+    /// Throws a `ModelError` naming the field that does not describe a model.
     public static func recorded(kind: String, widths w: [Int], activation: Activation = .relu, norm: String?,
-                                blocks: Int?, blockHidden: Int?) throws -> NetworkSpec {
+                                blocks: Int?, blockHidden: Int?, embedding: EmbeddingShape? = nil) throws -> NetworkSpec {
+        var spec = try recordedDense(kind: kind, widths: w, activation: activation, norm: norm, blocks: blocks, blockHidden: blockHidden)
+        if let e = embedding {
+            try e.validate()
+            guard e.outputWidth == w[0] else { throw ModelError("embedding: its tables give \(e.outputWidth) dense inputs, widths[0] is \(w[0])") }
+            spec.inputs = e.inputs
+            spec.embedding = e
+        }
+        return spec
+    }
+
+    /// `recorded` without embeddings.
+    private static func recordedDense(kind: String, widths w: [Int], activation: Activation, norm: String?,
+                                      blocks: Int?, blockHidden: Int?) throws -> NetworkSpec {
         guard w.count >= 2 else { throw ModelError("widths \(w) must list at least inputs and outputs") }
         guard let n = NormKind(rawValue: norm ?? NormKind.none.rawValue) else {
             throw ModelError("norm '\(norm ?? "")' is not one of \(NormKind.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -10,7 +10,7 @@ extension ShardLayout {
     /// replicas (nil with one); layer normalization of a sharded output sums row statistics over `tp`.
     public func makeLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator, replicas: SumReducer? = nil) throws -> [any Layer] {
         let first = layers.first?.layer ?? 0
-        return try spec.layers(first..<(first + layers.count), dense: { i in
+        return try spec.layers(first..<(first + layers.count), arena: arena, dense: { i in
             let j = i - first, shard = layers[j]
             guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
                 throw ModelError("dense layer \(i) has no parameters in this shard")

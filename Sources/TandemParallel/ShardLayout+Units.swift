@@ -11,6 +11,7 @@ extension ShardLayout {
     public init(residual spec: NetworkSpec, plan: StagePlan, stage: Int, tp: Int = 1, tpRank: Int = 0) {
         widths = spec.widths
         norm = spec.norm
+        embedding = spec.embedding
         self.tp = tp
         self.tpRank = tpRank
         self.stage = stage

@@ -54,6 +54,9 @@ public struct ShardLayout: Equatable, Sendable {
     /// Normalization after each hidden dense layer: its tensors follow the layer's W and b, cut
     /// like b when the layer's output is sharded, replicated otherwise.
     public let norm: NormKind
+    /// Embeddings (categorical tables, periodic numeric) before dense layer 0: first in the arena,
+    /// held whole (replicated) by every tensor-parallel rank of the first stage.
+    public let embedding: EmbeddingShape?
     public let tp: Int
     public let tpRank: Int
     public let stage: Int
@@ -67,19 +70,22 @@ public struct ShardLayout: Equatable, Sendable {
     public let localCount: Int
 
     public static func == (a: ShardLayout, b: ShardLayout) -> Bool {
-        a.widths == b.widths && a.norm == b.norm && a.tp == b.tp && a.tpRank == b.tpRank && a.stage == b.stage && a.layers == b.layers && a.runs == b.runs
+        a.widths == b.widths && a.norm == b.norm && a.embedding == b.embedding && a.tp == b.tp && a.tpRank == b.tpRank && a.stage == b.stage && a.layers == b.layers && a.runs == b.runs
     }
 
     /// The shard of a network of layer `widths` (inputs, hidden..., outputs) at tensor-parallel
-    /// rank `tpRank` of `tp`, pipeline stage `stage` of `plan`, with `norm` after each hidden layer.
-    public init(widths: [Int], norm: NormKind = .none, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) {
+    /// rank `tpRank` of `tp`, pipeline stage `stage` of `plan`, with `norm` after each hidden layer
+    /// and `embedding` tables before the first.
+    public init(widths: [Int], norm: NormKind = .none, embedding: EmbeddingShape? = nil, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) {
         self.widths = widths
         self.norm = norm
+        self.embedding = embedding
         self.tp = tp
         self.tpRank = tpRank
         self.stage = stage
         var fullOffsets: [Int] = []   // offset of layers.i.weight in the consolidated arena
-        var offset = 0
+        let tables = embedding?.parameterCount ?? 0
+        var offset = tables
         let normTensors = norm.tensorNames
         func normalizes(_ i: Int) -> Bool { !normTensors.isEmpty && i < widths.count - 2 }
         for i in 0..<(widths.count - 1) {
@@ -92,6 +98,11 @@ public struct ShardLayout: Equatable, Sendable {
         var specs: [(name: String, shape: [Int], decays: Bool)] = []
         var runs: [ShardRun] = []
         var local = 0
+        if let embedding, range.contains(0) {
+            specs += embedding.parameterSpecs
+            runs.append(ShardRun(local: 0, full: 0, count: tables, owned: tpRank == 0))
+            local = tables
+        }
         for (position, i) in range.enumerated() {
             let fanIn = widths[i], fanOut = widths[i + 1]
             let split: TensorSplit = tp == 1 ? .none : position % 2 == 0 ? .column : .row

@@ -38,7 +38,8 @@ extension CheckpointManifest {
         }
         let spec: NetworkSpec
         do {
-            spec = try NetworkSpec.recorded(kind: model.kind, widths: w, norm: model.norm, blocks: model.blocks, blockHidden: model.blockHidden)
+            spec = try NetworkSpec.recorded(kind: model.kind, widths: w, norm: model.norm, blocks: model.blocks, blockHidden: model.blockHidden,
+                                            embedding: model.embedding)
         } catch {
             throw CheckpointError("manifest model: \(error)")
         }

@@ -1,4 +1,5 @@
 import TandemData
+import TandemModel
 
 /// `manifest.json` of a checkpoint: everything besides the tensors that an exact resume needs,
 /// and what `tandem inspect` and compatibility checks read.
@@ -61,9 +62,11 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
         /// resnet: `model.blocks` and `model.block_hidden` (`widths` is `[inputs, width, outputs]`).
         public var blocks: Int?
         public var blockHidden: Int?
+        /// The categorical embedding tables (`widths[0]` is then their output width); absent without.
+        public var embedding: EmbeddingShape?
 
         enum CodingKeys: String, CodingKey {
-            case kind, widths, activation, parameters, norm, blocks, blockHidden = "block_hidden"
+            case kind, widths, activation, parameters, norm, blocks, blockHidden = "block_hidden", embedding
         }
     }
 

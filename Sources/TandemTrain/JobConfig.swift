@@ -37,6 +37,12 @@ public struct JobConfig: Codable, Equatable, Sendable {
         }
         if model.kind == .logistic && data.task != .classification { throw ConfigError("model.kind: logistic needs data.task: classification", keyPath: "model.kind") }
         if model.kind == .linear && data.task != .regression { throw ConfigError("model.kind: linear needs data.task: regression", keyPath: "model.kind") }
+        if data.preprocess.categorical == .embedding && (model.kind == .logistic || model.kind == .linear) {
+            throw ConfigError("data.preprocess.categorical: embedding needs a model with hidden layers (model.kind: mlp or resnet); a \(model.kind.rawValue) model on embeddings is only a lower-rank one-hot model (use categorical: onehot)", keyPath: "data.preprocess.categorical")
+        }
+        if model.embeddingDim != nil && data.preprocess.categorical != .embedding {
+            throw ConfigError("model.embedding_dim: applies to data.preprocess.categorical: embedding only (it is \(data.preprocess.categorical.rawValue) here)", keyPath: "model.embedding_dim")
+        }
         if name.contains("/") || name.isEmpty || name == "." || name == ".." {
             throw ConfigError("name: '\(name)' must be non-empty, may not contain '/' and may not be '.' or '..' (the default output directory is runs/<name>)", keyPath: "name")
         }

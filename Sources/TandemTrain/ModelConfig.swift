@@ -14,6 +14,14 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     case resnet
 }
 
+/// `model.numeric_embedding`: how numeric features enter the network.
+public enum NumericEmbeddingKind: String, Codable, Sendable, CaseIterable {
+    /// As scaled values (the default).
+    case none
+    /// Periodic embeddings (Gorishniy et al. 2022 "PLR": sin/cos of learned frequencies -> Linear -> ReLU per feature).
+    case periodic
+}
+
 /// How a `linear` model is fitted.
 public enum Solver: String, Codable, Sendable, CaseIterable {
     /// Minibatch gradient descent with the configured optimizer.
@@ -39,9 +47,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var blocks: Int?
     public var width: Int?
     public var blockHidden: Int?
+    /// The width of each categorical embedding table (`data.preprocess.categorical: embedding`);
+    /// nil when not given (then `auto`), so configs without it resolve as before.
+    public var embeddingDim: EmbeddingDimSetting?
+    /// Periodic embeddings of the numeric features (`periodic`); nil when not given (none).
+    public var numericEmbedding: NumericEmbeddingKind?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, hidden, activation, dropout, initScheme = "init", solver, ridge, norm, blocks, width, blockHidden = "block_hidden"
+        case embeddingDim = "embedding_dim", numericEmbedding = "numeric_embedding"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +69,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         solver = try c.choice(.solver, or: .gradient)
         ridge = try c.value(.ridge, or: 0)
         norm = try c.choice(.norm, or: .none)
+        embeddingDim = try c.decodeIfPresent(EmbeddingDimSetting.self, forKey: .embeddingDim)
+        numericEmbedding = c.contains(.numericEmbedding) ? try c.choice(.numericEmbedding, or: .none) : nil
+        if numericEmbedding == NumericEmbeddingKind.none { numericEmbedding = nil }
+        if numericEmbedding != nil && (kind == .logistic || kind == .linear) {
+            throw ConfigError("model.numeric_embedding: periodic needs a model with hidden layers (kind: mlp or resnet), not kind: \(kind.rawValue)", keyPath: "model.numeric_embedding")
+        }
         if kind == .resnet {
             let w = try c.value(.width, or: 128)
             blocks = try c.value(.blocks, or: 2)

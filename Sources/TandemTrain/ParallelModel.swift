@@ -48,7 +48,8 @@ final class ParallelModel {
         } else if spec.residual != nil {
             plan = try StagePlan(balancing: spec.unitSizes, stages: config.pipeline)
         } else {
-            plan = try StagePlan(balancing: (0..<layers).map { widths[$0] * widths[$0 + 1] + widths[$0 + 1] }, stages: config.pipeline)
+            plan = try StagePlan(balancing: (0..<layers).map { widths[$0] * widths[$0 + 1] + widths[$0 + 1] + ($0 == 0 ? spec.embedding?.parameterCount ?? 0 : 0) },
+                                 stages: config.pipeline)
         }
         let c = coordinates
         dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
@@ -73,7 +74,7 @@ final class ParallelModel {
     /// The shard of `spec` at pipeline stage `stage`, tensor-parallel rank `tpRank` of `tp`.
     static func layout(spec: NetworkSpec, plan: StagePlan, stage: Int, tp: Int, tpRank: Int) -> ShardLayout {
         spec.residual != nil ? ShardLayout(residual: spec, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
-            : ShardLayout(widths: spec.widths, norm: spec.norm, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
+            : ShardLayout(widths: spec.widths, norm: spec.norm, embedding: spec.embedding, plan: plan, stage: stage, tp: tp, tpRank: tpRank)
     }
 
     /// Sets the watchdog and the step it reports on the grid's communicators (as on the world).

@@ -40,7 +40,7 @@ extension Trainer {
             layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
             model: .init(kind: config.model.kind.rawValue, widths: spec.widths, activation: config.model.activation.rawValue,
                          parameters: spec.parameterCount, norm: spec.norm == .none ? nil : spec.norm.rawValue,
-                         blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden),
+                         blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
             metricName: state.metric?.qualified, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
@@ -107,6 +107,8 @@ extension Trainer {
                     m.model.widths.map(String.init).joined(separator: "-"), spec.widths.map(String.init).joined(separator: "-"))
         try require(m.model.blocks == spec.residual?.blocks, "model.blocks", "\(m.model.blocks ?? 0)", "\(spec.residual?.blocks ?? 0)")
         try require(m.model.blockHidden == spec.residual?.hidden, "model.block_hidden", "\(m.model.blockHidden ?? 0)", "\(spec.residual?.hidden ?? 0)")
+        try require(m.model.embedding == spec.embedding, "the embedding tables (data.preprocess.categorical, model.embedding_dim)",
+                    m.model.embedding.map { "dims \($0.dims)" } ?? "none", spec.embedding.map { "dims \($0.dims)" } ?? "none")
         try require((m.model.norm ?? "none") == config.model.norm.rawValue, "model.norm", m.model.norm ?? "none", config.model.norm.rawValue)
         try require(m.model.activation == config.model.activation.rawValue, "model.activation", m.model.activation, config.model.activation.rawValue)
         try require(m.optimizer.name == config.train.optimizer.name.rawValue, "train.optimizer.name", m.optimizer.name, config.train.optimizer.name.rawValue)

@@ -71,7 +71,10 @@ struct WarmStart {
     /// `PreparedData.Reused.requireFits` before encoding).
     func requireCompatible(_ data: PreparedData, config: JobConfig) throws {
         let m = artifact.manifest
-        let widths = [data.inputWidth] + (config.model.residualShape.map { [$0.width] } ?? config.model.hidden) + [LossHead(classes: data.classes?.count).outputs]
+        let embedding = try config.embeddingShape(preprocessor: data.preprocessor)
+        try require(embedding == m.architecture.embedding, "the embedding tables (data.preprocess.categorical, model.embedding_dim)",
+                    m.architecture.embedding.map { "dims \($0.dims)" } ?? "none", embedding.map { "dims \($0.dims)" } ?? "none")
+        let widths = [embedding?.outputWidth ?? data.inputWidth] + (config.model.residualShape.map { [$0.width] } ?? config.model.hidden) + [LossHead(classes: data.classes?.count).outputs]
         try require(widths == m.architecture.widths, "the layer widths (inputs, model.hidden, outputs)",
                     m.architecture.widths.map(String.init).joined(separator: "-"), widths.map(String.init).joined(separator: "-"))
     }

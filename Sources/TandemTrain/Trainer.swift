@@ -112,7 +112,8 @@ public final class Trainer {
         classWeights = try t.classWeight.resolve(classes: data.classes, counts: data.train.classCounts(data.classes?.count ?? 0))
         let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
                                activation: config.model.activation, dropout: config.model.dropout,
-                               initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape)
+                               initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape,
+                               embedding: try config.embeddingShape(preprocessor: data.preprocessor))
         try spec.validate()
         try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
         self.spec = spec
@@ -239,7 +240,7 @@ public final class Trainer {
             architecture: .init(kind: config.model.kind.rawValue, widths: spec.widths,
                                 activation: config.model.activation.rawValue, output: output,
                                 norm: spec.norm == .none ? nil : spec.norm.rawValue,
-                                blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden),
+                                blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
             metrics: metrics,
             lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
                            tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),

@@ -90,9 +90,12 @@ import Testing
 
     /// `RecordEncoder` gives `Preprocessor.transform`'s rows exactly, including imputation, an
     /// unseen and a missing category, spaces, quoting and numbers kept as category text.
-    @Test func recordEncoderEqualsTransform() throws {
+    /// With `categorical: embedding`, one code column per categorical feature (missing and
+    /// unseen: the reserved code `categories.count`).
+    @Test(arguments: [CategoricalEncoding.onehot, .embedding])
+    func recordEncoderEqualsTransform(_ encoding: CategoricalEncoding) throws {
         let train = try makeTable("x,color,code,y\n1.5,red,1,a\n2,blue,2,b\n,red,1,a\n4.25,green,3,b\n", kinds: ["code": .categorical])
-        let pre = try Preprocessor.fit(table: train, features: ["code", "x", "color"], rows: [0, 1, 2, 3], options: PreprocessOptions())
+        let pre = try Preprocessor.fit(table: train, features: ["code", "x", "color"], rows: [0, 1, 2, 3], options: PreprocessOptions(categorical: encoding))
         let text = "y,color,x,code\nb,blue,3,2\na,purple, 7.5 ,9\na,NA,NA,1\nb,\"red\",\"1e1\", 3 \nb,,-2,\n"
         let table = try Table(csv: CSVReader.parse(Data(text.utf8), file: "n.csv"), file: "n.csv", kinds: pre.kinds)
         let expected = try pre.transform(table: table, rows: Array(0..<table.rowCount))
@@ -107,6 +110,11 @@ import Testing
             } while try scanner.next()
         }
         #expect(got.map(\.bitPattern) == expected.values.map(\.bitPattern))
+        if encoding == .embedding {
+            // code [1, 2, 3] -> 0...2, reserved 3; color [blue, green, red] -> 0...2, reserved 3.
+            #expect(pre.outputNames == ["code", "x", "color"])
+            #expect(expected.values.enumerated().filter { $0.offset % 3 != 1 }.map(\.element) == [1, 0, 3, 3, 0, 3, 2, 2, 3, 3])
+        }
     }
 
     @Test func recordEncoderErrorsNameLineAndColumn() throws {

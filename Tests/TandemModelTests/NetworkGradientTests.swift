@@ -132,14 +132,14 @@ import TestSupport
 }
 
 /// Checks every parameter gradient of `net` under `head` (`NetworkGradientTests.loss`) against
-/// central finite differences with step 1e-2; running statistics must receive none. Returns
+/// central finite differences with step `h` (1e-3 keeps ReLU kinks from being crossed); running statistics must receive none. Returns
 /// each checked slot's name with its analytic gradient, for checks of their own.
 @discardableResult
-func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: LossHead, _ label: String) -> [(name: String, gradient: [Float])] {
+func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: LossHead, _ label: String,
+                                                    x: [Float] = NetworkGradientTests.x, h: Float = 1e-2) -> [(name: String, gradient: [Float])] {
     net.arena.zeroGrads()
-    _ = NetworkGradientTests.loss(net, head, backward: true)
+    _ = NetworkGradientTests.loss(net, head, x: x, backward: true)
     let analytic = net.arena.grads.array
-    let h: Float = 1e-2
     var checked: [(name: String, gradient: [Float])] = []
     for slot in net.arena.slots {
         let range = slot.offset..<(slot.offset + slot.count)
@@ -150,8 +150,8 @@ func expectParameterGradientsMatchFiniteDifferences(_ net: Network, _ head: Loss
         var fd = [Float](repeating: 0, count: slot.count)
         for i in range {
             let old = net.arena.params.base[i]
-            net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head)
-            net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head)
+            net.arena.params.base[i] = old + h; let lp = NetworkGradientTests.loss(net, head, x: x)
+            net.arena.params.base[i] = old - h; let lm = NetworkGradientTests.loss(net, head, x: x)
             net.arena.params.base[i] = old
             fd[i - slot.offset] = Float((lp - lm) / Double(2 * h))
         }

@@ -41,8 +41,12 @@ import TandemTensor
     /// exactly once, extract/insert round-trip, local sizes as the slots say.
     @Test(arguments: [NormKind.batch, .layer])
     func normAndResnetShardsCoverTheWholeArenaOnce(_ norm: NormKind) throws {
+        // Embedding tables (replicated, on the first stage) in front of an MLP and a resnet.
+        let tables = EmbeddingShape(inputs: 13, columns: [2, 7], levels: [5, 3], dims: [4, 2])
         let specs = [NetworkSpec(inputs: 13, hidden: [17, 9], outputs: 3, norm: norm),
-                     NetworkSpec(inputs: 7, hidden: [], outputs: 2, norm: norm, residual: ResidualShape(blocks: 3, width: 5, hidden: 11))]
+                     NetworkSpec(inputs: 7, hidden: [], outputs: 2, norm: norm, residual: ResidualShape(blocks: 3, width: 5, hidden: 11)),
+                     NetworkSpec(inputs: 13, hidden: [17, 9], outputs: 3, norm: norm, embedding: tables),
+                     NetworkSpec(inputs: 13, hidden: [], outputs: 2, norm: norm, residual: ResidualShape(blocks: 3, width: 5, hidden: 11), embedding: tables)]
         for spec in specs {
             for tp in 1...3 {
                 for pp in 1...3 {
@@ -54,9 +58,10 @@ import TandemTensor
                     for s in 0..<pp {
                         for t in 0..<tp {
                             let layout = spec.residual == nil
-                                ? ShardLayout(widths: spec.widths, norm: norm, plan: plan, stage: s, tp: tp, tpRank: t)
+                                ? ShardLayout(widths: spec.widths, norm: norm, embedding: spec.embedding, plan: plan, stage: s, tp: tp, tpRank: t)
                                 : ShardLayout(residual: spec, plan: plan, stage: s, tp: tp, tpRank: t)
                             #expect(layout.fullCount == fullCount)
+                            if tp == 1 && pp == 1 { #expect(layout.slotSpecs.map(\.name) == spec.parameterSpecs.map(\.name)) }
                             #expect(layout.localCount == layout.slotSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })
                             for r in layout.runs where r.owned { for i in r.full..<(r.full + r.count) { owners[i] += 1 } }
                             var local = [Float](repeating: -1, count: layout.localCount)

@@ -31,10 +31,11 @@ struct ONNXPythonTests {
     # The reference: numpy in float64 from model.json + model.safetensors.
     fill, offset, divisor = [], [], []
     for f in manifest["preprocessing"]["features"]:
-        n = 1 if f["kind"] == "numeric" else len(f["categories"])
+        n = 1 if f["kind"] == "numeric" or f.get("embedded") else len(f["categories"])
         offset += [f["offset"]] * n; divisor += [f["divisor"]] * n
-        # A missing category (NaN across its block) is the one-hot of the fitted fill category.
-        fill += [f["fill"]] if f["kind"] == "numeric" else [1.0 if c == f["fillCategory"] else 0.0 for c in f["categories"]]
+        # A missing category (NaN across its block) is the one-hot of the fitted fill category;
+        # a missing embedded code is the reserved one.
+        fill += [f["fill"]] if f["kind"] == "numeric" else [float(len(f["categories"]))] if f.get("embedded") else [1.0 if c == f["fillCategory"] else 0.0 for c in f["categories"]]
     h = x.astype(np.float64)
     h = np.where(np.isnan(h), np.array(fill), h)
     h = (h - np.array(offset)) / np.array(divisor)
@@ -49,9 +50,28 @@ struct ONNXPythonTests {
             p = np.where(v + 1e-7 > q[-1], 1.0, p); p = np.where(v - 1e-7 < q[0], 0.0, p)
             lim = NormalDist().inv_cdf(1e-7 - np.spacing(1))
             h[:, column] = np.clip([NormalDist().inv_cdf(min(max(t, 1e-300), 1 - 1e-16)) for t in p], lim, -lim)
-        column += 1 if f["kind"] == "numeric" else len(f["categories"])
+        column += 1 if f["kind"] == "numeric" or f.get("embedded") else len(f["categories"])
     w = {k: v.astype(np.float64) for k, v in load_file(d + "/model.safetensors").items()}
     arch = manifest["architecture"]
+    if arch.get("embedding"):
+        # Numeric columns, then each table's row for its code (not an index in range: the reserved last row).
+        e = arch["embedding"]
+        parts = [h[:, [c for c in range(e["inputs"]) if c not in e["columns"]]]]
+        for t, c in enumerate(e["columns"]):
+            code = h[:, c]; levels = e["levels"][t]
+            ok = (code >= 0) & (code < levels) & (np.floor(code) == code)
+            parts.append(w[f"embeddings.{t}.weight"][np.where(ok, np.nan_to_num(code), levels - 1).astype(int)])
+        h = np.concatenate(parts, axis=1)
+        if e.get("periodic"):
+            # PLR: per numeric column ReLU(W_j [sin(2 pi c_j x), cos(2 pi c_j x)] + b_j), then the other columns.
+            p = e["periodic"]; cols = p["columns"]
+            parts = []
+            for j, c in enumerate(cols):
+                v = 2 * math.pi * h[:, c:c + 1] * w["numeric.frequencies"][j]
+                s = np.concatenate([np.sin(v), np.cos(v)], axis=1)
+                parts.append(np.maximum(s @ w["numeric.weight"][j].T + w["numeric.bias"][j], 0))
+            parts.append(h[:, [c for c in range(h.shape[1]) if c not in cols]])
+            h = np.concatenate(parts, axis=1)
     norm = arch.get("norm")
     erf = np.vectorize(math.erf)
     act = {"relu": lambda v: np.maximum(v, 0), "tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
@@ -71,7 +91,7 @@ struct ONNXPythonTests {
             h = h + z @ w[p + "linear2.weight"].T + w[p + "linear2.bias"]
         h = act(normalize(h, "head.norm.")) @ w["head.weight"].T + w["head.bias"]
     else:
-        layers = len([k for k in w if k.endswith(".weight") and ".norm." not in k])
+        layers = len([k for k in w if k.startswith("layers.") and k.endswith(".weight") and ".norm." not in k])
         for i in range(layers):
             h = h @ w[f"layers.{i}.weight"].T + w[f"layers.{i}.bias"]
             if i < layers - 1:
@@ -89,7 +109,7 @@ struct ONNXPythonTests {
 
     /// Exports an (initialized, untrained) model for `example`, damages some test rows, and
     /// compares onnxruntime and the numpy reference with `Predictor` on the whole test split.
-    func crossCheck(_ example: String, overrides: [String] = [], damage: (inout Table, [Int], Preprocessor) -> Void) throws {
+    func crossCheck(_ example: String, overrides: [String] = [], frequencies: Float? = nil, damage: (inout Table, [Int], Preprocessor) -> Void) throws {
         let path = Examples.root.appendingPathComponent("\(example).yaml").path
         var config = try ConfigLoader.load(path: path, overrides: overrides)
         config.data.path = Examples.root.appendingPathComponent("data").appendingPathComponent(URL(fileURLWithPath: config.data.path).lastPathComponent).path
@@ -97,7 +117,8 @@ struct ONNXPythonTests {
         let head = LossHead(classes: data.classes?.count)
         let net = try Network(spec: NetworkSpec(inputs: data.train.x.cols, hidden: config.model.hidden, outputs: head.outputs,
                                                 activation: config.model.activation, norm: config.model.norm,
-                                                residual: config.model.residualShape))
+                                                residual: config.model.residualShape,
+                                                embedding: try config.embeddingShape(preprocessor: data.preprocessor)))
         try Initializer.initialize(net.arena, scheme: config.model.initScheme, seed: 11)
         // Normalization tensors away from their initial 1 / 0, so the check sees each of them.
         var rng = RandomGenerator(seed: 12)
@@ -107,12 +128,15 @@ struct ONNXPythonTests {
                 net.arena.params.base[slot.offset + i] = slot.name.hasSuffix("running_var") || slot.name.hasSuffix("weight") ? 0.5 + u : u - 0.5
             }
         }
+        if let frequencies, let c = net.arena.slot(named: "numeric.frequencies") {
+            for i in 0..<c.count { net.arena.params.base[c.offset + i] = frequencies * Float(rng.nextDouble() * 2 - 1) }
+        }
         let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
         let manifest = ArtifactManifest(
             name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes, target: config.data.target,
             architecture: .init(kind: config.model.kind.rawValue, widths: net.spec.widths, activation: config.model.activation.rawValue, output: output,
                                 norm: config.model.norm == .none ? nil : config.model.norm.rawValue,
-                                blocks: config.model.blocks, blockHidden: config.model.blockHidden),
+                                blocks: config.model.blocks, blockHidden: config.model.blockHidden, embedding: net.spec.embedding),
             metrics: [:], lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: net.arena.sha256, seed: 11, tandemVersion: TandemInfo.version, config: ""))
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -149,6 +173,9 @@ struct ONNXPythonTests {
                 let column = table.columns[try table.requireIndex(of: f.name)]
                 if f.kind == .numeric {
                     out.append(Float(column.number(at: r) ?? .nan))
+                } else if f.isEmbedded {
+                    // The code: the category's index; missing -> NaN, unseen -> an index past the table.
+                    out.append(column.text(at: r).map { Float(f.categories.firstIndex(of: $0) ?? f.categories.count + 3) } ?? .nan)
                 } else {
                     if let text = column.text(at: r) {
                         out += f.categories.map { $0 == text ? 1 : 0 }
@@ -244,6 +271,36 @@ struct ONNXPythonTests {
             v[rows[1]] = "Anvers"
             v[rows[2]] = nil
             t.columns[c] = .categorical(v)
+        }
+    }
+
+    /// Categorical embeddings (Gather per table) in a resnet with batch normalization and in an
+    /// MLP: missing and unseen categories take the reserved row, next to quantile-scaled numbers.
+    @Test func penguinsEmbedding() throws {
+        func damage(_ t: inout Table, _ rows: [Int], _ p: Preprocessor) {
+            #expect(p.features.contains { $0.isEmbedded })
+            Self.setMissing(&t, feature: "bill_length_mm", row: rows[0])
+            for name in ["island", "sex"] {
+                guard let c = t.index(of: name), case .categorical(var v) = t.columns[c] else { continue }
+                v[rows[1]] = "Anvers"
+                v[rows[2]] = nil
+                t.columns[c] = .categorical(v)
+            }
+        }
+        try crossCheck("penguins", overrides: ["data.preprocess.categorical=embedding", "model.kind=resnet", "model.hidden=[]", "model.blocks=1",
+                                               "model.width=16", "model.norm=batch", "data.cache=off"], damage: damage)
+        try crossCheck("penguins", overrides: ["data.preprocess.categorical=embedding", "model.embedding_dim=5", "data.cache=off"], damage: damage)
+        // Periodic numeric embeddings (Sin, Cos, Gemm, Relu per feature) after the tables, and
+        // with one-hot categories; frequencies of order 1 so the periodic part is not near-linear.
+        for encoding in ["embedding", "onehot"] {
+            try crossCheck("penguins", overrides: ["data.preprocess.categorical=\(encoding)", "model.numeric_embedding=periodic", "data.cache=off"],
+                           frequencies: 1) { t, rows, p in
+                Self.setMissing(&t, feature: "bill_length_mm", row: rows[0])
+                guard let c = t.index(of: "island"), case .categorical(var v) = t.columns[c] else { return }
+                v[rows[1]] = "Anvers"
+                v[rows[2]] = nil
+                t.columns[c] = .categorical(v)
+            }
         }
     }
 

@@ -62,12 +62,15 @@ import TandemData
             text += "\(["red", "green", "", "blue"][i % 4]),\(i % 2)\n"
         }
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
-        for scale in ["standard", "quantile"] {
-            let c = try parse("data: {path: '\(csv)', target: y, task: classification, split: {validation: 0.25, test: 0.25}, preprocess: {scale: \(scale)}}").data
+        for (scale, categorical) in [("standard", "onehot"), ("quantile", "onehot"), ("standard", "embedding")] {
+            let c = try parse("data: {path: '\(csv)', target: y, task: classification, split: {validation: 0.25, test: 0.25}, preprocess: {scale: \(scale), categorical: \(categorical)}}").data
             let prepared = try PreparedData.prepare(c)
             let table = try Table.load(path: csv)
             #expect(prepared.table.manifest.columns.map(\.dtype) == ["f8", "f4", "i4"])
             #expect((prepared.preprocessor.features[0].quantiles != nil) == (scale == "quantile"))
+            // Embedding codes: one column, blue/green/red -> 0/1/2, a missing cell the reserved 3.
+            #expect(prepared.preprocessor.outputWidth == (categorical == "embedding" ? 3 : 5))
+            if categorical == "embedding" { #expect(Set(prepared.train.x.values.enumerated().filter { $0.offset % 3 == 2 }.map(\.element)).isSubset(of: [0, 1, 2, 3])) }
             for split in [prepared.train, prepared.validation, prepared.test] {
                 #expect(split.x == (try prepared.preprocessor.transform(table: table, rows: split.sourceRows)), "\(scale)")
             }

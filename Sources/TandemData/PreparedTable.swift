@@ -15,6 +15,13 @@ public struct PreparedColumn: Sendable {
     /// Categorical: the sorted distinct values the codes index (empty for numeric).
     public var dictionary: [String]
 
+    /// A column from its record, its bytes and (categorical) its dictionary.
+    public init(record: PreparedManifest.Column, buffer: ColumnBuffer, dictionary: [String]) {
+        self.record = record
+        self.buffer = buffer
+        self.dictionary = dictionary
+    }
+
     /// The value of `row` as a double (numeric columns; NaN = missing).
     @inlinable public func number(_ row: Int) -> Double {
         record.dtype == "f4" ? Double(buffer.typed(Float.self)[row]) : buffer.typed(Double.self)[row]

@@ -41,8 +41,9 @@ extension ParallelPreparation {
             var parts: [[UInt8]] = []
             for (k, i) in mine.enumerated() {
                 let column = try PreparedTable.column(features[i], position: i, of: table)
+                // Hashed here, in parallel, so rank 0 only writes the bytes.
                 parts += [integerBytes([Int64(i)]), try json(fitted[k]), try json(histograms[k]), try json(column.record),
-                          try json(column.dictionary), Array(column.buffer.bytes)]
+                          try json(column.dictionary), Array(PreparedTable.digest(column.buffer.bytes).utf8), Array(column.buffer.bytes)]
             }
             payload = pack(parts)
             return []
@@ -68,8 +69,8 @@ extension ParallelPreparation {
         for r in 0..<comm.size {
             let bytes = received[r]
             received[r] = []
-            guard let parts = unpack(bytes), parts.count % 6 == 0 else { throw PreparedDataError("\(config.path): rank \(r)'s columns arrived damaged") }
-            for at in stride(from: 0, to: parts.count, by: 6) {
+            guard let parts = unpack(bytes), parts.count % 7 == 0 else { throw PreparedDataError("\(config.path): rank \(r)'s columns arrived damaged") }
+            for at in stride(from: 0, to: parts.count, by: 7) {
                 let i = Int(integers(of: parts[at]).first ?? -1)
                 guard features.indices.contains(i) else { throw PreparedDataError("\(config.path): rank \(r)'s columns arrived damaged") }
                 do {
@@ -77,9 +78,10 @@ extension ParallelPreparation {
                     histograms[i] = try decoder.decode(FeatureHistogram.self, from: Data(parts[at + 2]))
                     let record = try decoder.decode(PreparedManifest.Column.self, from: Data(parts[at + 3]))
                     let dictionary = try decoder.decode([String].self, from: Data(parts[at + 4]))
-                    let raw = parts[at + 5]
+                    let raw = parts[at + 6]
                     let buffer = ColumnBuffer(count: raw.count) { dst in raw.withUnsafeBytes { dst.copyMemory(from: $0) } }
-                    columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary)
+                    columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary,
+                                                sha256: String(decoding: parts[at + 5], as: UTF8.self))
                 } catch {
                     throw PreparedDataError("\(config.path): rank \(r)'s fitted column \(features[i]) does not decode: \(error)")
                 }

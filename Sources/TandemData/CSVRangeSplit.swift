@@ -144,22 +144,24 @@ public enum CSVRangeSplit {
                     position[h] = i
                     if let f = first[h] { before[h] = breaks(file, range.lowerBound..<f) }
                 }
-                // From a common position on, the machines that are in the same state stay
-                // together: one run per distinct state (usually two: inside quotes or not),
-                // merged again after every block, instead of one full pass per start state.
-                let common = position.max() ?? range.upperBound
-                for h in 0..<k {
+                // A machine that found no first record has read its whole range already. From a
+                // common position on, the others that are in the same state stay together: one
+                // run per distinct state (usually one or two: inside quotes or not), merged again
+                // after every block, instead of one full pass per start state.
+                let live = (0..<k).filter { first[$0] != nil }
+                let common = live.map { position[$0] }.max() ?? range.upperBound
+                for h in live {
                     while position[h] < common {
                         state[h] = step(state[h], position[h])
                         position[h] += 1
                     }
                 }
                 var runs: [State] = []
-                var runOf = [Int](repeating: 0, count: k)
-                for h in 0..<k {
+                var runOf = [Int](repeating: -1, count: k)
+                for h in live {
                     if let j = runs.firstIndex(of: state[h]) { runOf[h] = j } else { runOf[h] = runs.count; runs.append(state[h]) }
                 }
-                var at = common
+                var at = runs.isEmpty ? range.upperBound : common
                 while at < range.upperBound {
                     let stop = min(range.upperBound, at + 1 << 16)
                     if runs.count == 2 {
@@ -185,11 +187,11 @@ public enum CSVRangeSplit {
                         return merged.count - 1
                     }
                     if merged.count < runs.count {
-                        runOf = runOf.map { remap[$0] }
+                        runOf = runOf.map { $0 < 0 ? $0 : remap[$0] }
                         runs = merged
                     }
                 }
-                for h in 0..<k { endState[h] = runs[runOf[h]] }
+                for h in 0..<k { endState[h] = runOf[h] < 0 ? state[h] : runs[runOf[h]] }
             }
         }
         return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: breaks(file, range))

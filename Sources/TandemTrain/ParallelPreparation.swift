@@ -80,30 +80,32 @@ enum ParallelPreparation {
         return built
     }
 
+    /// Message tags of the exchange (to rank 0, and back).
+    static let exchangeTag = 7314
+
     /// Gathers every rank's `local` result to every rank, in rank order; throws the first
-    /// failure (in rank order) on every rank, else returns every rank's bytes.
+    /// failure (in rank order) on every rank, else returns every rank's bytes. Point-to-point
+    /// and polled: a rank that finished its step first sleeps while it waits instead of spinning
+    /// in a collective on a core the slower rank needs.
     static func exchange(_ comm: Communicator, _ local: Result<[UInt8], any Error>) throws -> [[UInt8]] {
         let mine: [UInt8]
         switch local {
         case .success(let b): mine = [0] + b
         case .failure(let e): mine = [1] + PreparationOutcome(e, rank: comm.rank).bytes
         }
-        let gathered = try comm.gather(bytes: mine)
-        var packed: [UInt8] = []
-        for m in gathered {
-            packed += integerBytes([Int64(m.count)])
-            packed += m
+        let all: [UInt8]
+        if comm.rank == 0 {
+            var gathered = [mine]
+            for r in 1..<comm.size { gathered.append(try receiveChunked(from: r, tag: exchangeTag, comm: comm)) }
+            all = pack(gathered)
+            for r in 1..<comm.size { try sendChunked(all, to: r, tag: exchangeTag + 1, comm: comm) }
+        } else {
+            try sendChunked(mine, to: 0, tag: exchangeTag, comm: comm)
+            all = try receiveChunked(from: 0, tag: exchangeTag + 1, comm: comm)
         }
-        let all = try comm.broadcast(bytes: packed)
-        var out: [[UInt8]] = []
-        var at = 0
-        while at + 8 <= all.count {
-            let n = Int(integers(of: Array(all[at..<(at + 8)]))[0])
-            guard n >= 1, at + 8 + n <= all.count else { break }
-            out.append(Array(all[(at + 8)..<(at + 8 + n)]))
-            at += 8 + n
+        guard let out = unpack(all), out.count == comm.size, out.allSatisfy({ !$0.isEmpty }) else {
+            throw PreparedDataError("the ranks' preparation results arrived damaged")
         }
-        guard out.count == comm.size else { throw PreparedDataError("the ranks' preparation results arrived damaged") }
         for m in out where m[0] == 1 { try PreparationOutcome(bytes: Array(m.dropFirst())).rethrow() }
         return out.map { Array($0.dropFirst()) }
     }

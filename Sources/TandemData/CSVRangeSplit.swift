@@ -128,23 +128,70 @@ public enum CSVRangeSplit {
         var before = [Int](repeating: 0, count: k)
         classes.withUnsafeBufferPointer { cls in
             next.withUnsafeBufferPointer { tbl in
+                @inline(__always) func step(_ s: State, _ i: Int) -> State { tbl[Int(s.rawValue) * 5 + Int(cls[Int(file[i])])] }
+                var state = [State](repeating: .lineStart, count: k)
+                var position = [Int](repeating: range.upperBound, count: k)
                 for h in 0..<k {
                     var s = State.allCases[h]
                     var i = range.lowerBound
                     // Until the first record: a line start followed by a byte that is no line break.
                     while i < range.upperBound {
-                        let c = Int(cls[Int(file[i])])
-                        if s == .lineStart && c < 3 { first[h] = i; break }
-                        s = tbl[Int(s.rawValue) * 5 + c]
+                        if s == .lineStart && cls[Int(file[i])] < 3 { first[h] = i; break }
+                        s = step(s, i)
                         i += 1
                     }
-                    while i < range.upperBound {
-                        s = tbl[Int(s.rawValue) * 5 + Int(cls[Int(file[i])])]
-                        i += 1
-                    }
-                    endState[h] = s
+                    state[h] = s
+                    position[h] = i
                     if let f = first[h] { before[h] = breaks(file, range.lowerBound..<f) }
                 }
+                // A machine that found no first record has read its whole range already. From a
+                // common position on, the others that are in the same state stay together: one
+                // run per distinct state (usually one or two: inside quotes or not), merged again
+                // after every block, instead of one full pass per start state.
+                let live = (0..<k).filter { first[$0] != nil }
+                let common = live.map { position[$0] }.max() ?? range.upperBound
+                for h in live {
+                    while position[h] < common {
+                        state[h] = step(state[h], position[h])
+                        position[h] += 1
+                    }
+                }
+                var runs: [State] = []
+                var runOf = [Int](repeating: -1, count: k)
+                for h in live {
+                    if let j = runs.firstIndex(of: state[h]) { runOf[h] = j } else { runOf[h] = runs.count; runs.append(state[h]) }
+                }
+                var at = runs.isEmpty ? range.upperBound : common
+                while at < range.upperBound {
+                    let stop = min(range.upperBound, at + 1 << 16)
+                    if runs.count == 2 {
+                        var a = runs[0], b = runs[1]
+                        for i in at..<stop {
+                            let c = Int(cls[Int(file[i])])
+                            a = tbl[Int(a.rawValue) * 5 + c]
+                            b = tbl[Int(b.rawValue) * 5 + c]
+                        }
+                        runs = [a, b]
+                    } else {
+                        for j in runs.indices {
+                            var s = runs[j]
+                            for i in at..<stop { s = step(s, i) }
+                            runs[j] = s
+                        }
+                    }
+                    at = stop
+                    var merged: [State] = []
+                    let remap = runs.map { s -> Int in
+                        if let j = merged.firstIndex(of: s) { return j }
+                        merged.append(s)
+                        return merged.count - 1
+                    }
+                    if merged.count < runs.count {
+                        runOf = runOf.map { $0 < 0 ? $0 : remap[$0] }
+                        runs = merged
+                    }
+                }
+                for h in 0..<k { endState[h] = runOf[h] < 0 ? state[h] : runs[runOf[h]] }
             }
         }
         return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: breaks(file, range))

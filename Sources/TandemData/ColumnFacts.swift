@@ -20,6 +20,19 @@ public struct ColumnFacts: Sendable, Equatable {
     /// (a row number or a sequential ID).
     public var integerSequence: Bool
 
+    /// Facts with every field given (e.g. as another rank computed them).
+    public init(name: String, kind: ColumnKind, missing: Int, distinct: Int, levels: [String], numberCells: Int,
+                firstText: (row: Int, text: String)?, integerSequence: Bool) {
+        self.name = name
+        self.kind = kind
+        self.missing = missing
+        self.distinct = distinct
+        self.levels = levels
+        self.numberCells = numberCells
+        self.firstText = firstText
+        self.integerSequence = integerSequence
+    }
+
     /// How many levels `levels` lists at most.
     public static let levelLimit = 20
 

@@ -19,23 +19,36 @@ extension PreparedTable {
     public static func build(table: Table, features: [String], target: TargetValues, split: SplitIndices,
                              sources: [SourceStamp], config: String, configSHA256: String, writer: String,
                              extras: [String: Data]) throws -> PreparedTable {
-        let n = table.rowCount
-        var columns: [PreparedColumn] = []
-        for (i, name) in features.enumerated() {
-            let c = try table.requireIndex(of: name, role: "feature")
-            let stem = String(format: "columns/c%04d", i)
-            switch table.columns[c] {
-            case .numeric(let values):
-                columns.append(try numericColumn(values, name: name, stem: stem, table: table))
-            case .categorical(let cells):
-                let dictionary = Array(Set(cells.compactMap { $0 })).sorted()
-                let index = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, Int32($0)) })
-                let codes = cells.map { $0.flatMap { index[$0] } ?? -1 }
-                let record = PreparedManifest.Column(name: name, kind: .categorical, dtype: "i4", file: stem + ".i4",
-                                                     dictionary: stem + ".dict.json", missing: codes.filter { $0 < 0 }.count)
-                columns.append(PreparedColumn(record: record, buffer: ColumnBuffer(copying: codes), dictionary: dictionary))
-            }
+        let columns = try features.enumerated().map { i, name in try column(name, position: i, of: table) }
+        return assemble(columns: columns, lines: table.lineNumbers, target: target, split: split, sources: sources,
+                        config: config, configSHA256: configSHA256, writer: writer, extras: extras)
+    }
+
+    /// The stored column of feature `name` of `table`, the `position`-th feature of the dataset
+    /// (its file is `columns/cNNNN` by position). Throws `DataError` for a column `table` lacks
+    /// or an infinite numeric value (with its line).
+    public static func column(_ name: String, position: Int, of table: Table) throws -> PreparedColumn {
+        let c = try table.requireIndex(of: name, role: "feature")
+        let stem = String(format: "columns/c%04d", position)
+        switch table.columns[c] {
+        case .numeric(let values):
+            return try numericColumn(values, name: name, stem: stem, table: table)
+        case .categorical(let cells):
+            let dictionary = Array(Set(cells.compactMap { $0 })).sorted()
+            let index = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, Int32($0)) })
+            let codes = cells.map { $0.flatMap { index[$0] } ?? -1 }
+            let record = PreparedManifest.Column(name: name, kind: .categorical, dtype: "i4", file: stem + ".i4",
+                                                 dictionary: stem + ".dict.json", missing: codes.filter { $0 < 0 }.count)
+            return PreparedColumn(record: record, buffer: ColumnBuffer(copying: codes), dictionary: dictionary)
         }
+    }
+
+    /// An in-memory prepared dataset from its already stored feature `columns` (in feature
+    /// order), each row's source line, the encoded target and the split.
+    public static func assemble(columns: [PreparedColumn], lines: [Int], target: TargetValues, split: SplitIndices,
+                                sources: [SourceStamp], config: String, configSHA256: String, writer: String,
+                                extras: [String: Data]) -> PreparedTable {
+        let n = lines.count
         let targetBuffer: ColumnBuffer
         let targetRecord: PreparedManifest.Column
         switch target {
@@ -53,7 +66,7 @@ extension PreparedTable {
                                         sources: sources, config: config, configSHA256: configSHA256,
                                         columns: columns.map(\.record), target: targetRecord)
         return PreparedTable(manifest: manifest, directory: nil, columns: columns, target: targetBuffer,
-                             lines: ColumnBuffer(copying: table.lineNumbers), splitCodes: ColumnBuffer(copying: codes),
+                             lines: ColumnBuffer(copying: lines), splitCodes: ColumnBuffer(copying: codes),
                              splitRows: [split.train, split.validation, split.test].map { ColumnBuffer(copying: $0) },
                              extras: extras)
     }

@@ -113,12 +113,12 @@ extension PreparedTable {
         }
         do {
             var files: [String: PreparedManifest.FileRecord] = [:]
-            func put(_ name: String, _ bytes: UnsafeRawBufferPointer) throws {
+            func put(_ name: String, _ bytes: UnsafeRawBufferPointer, sha256: String? = nil) throws {
                 try Self.durableWrite(bytes, to: tmp.appendingPathComponent(name).path)
-                files[name] = .init(bytes: bytes.count, sha256: Self.digest(bytes))
+                files[name] = .init(bytes: bytes.count, sha256: sha256 ?? Self.digest(bytes))
             }
             for c in columns {
-                try put(c.record.file, c.buffer.bytes)
+                try put(c.record.file, c.buffer.bytes, sha256: c.sha256)
                 if let d = c.record.dictionary {
                     let json = try JSONEncoder().encode(c.dictionary)
                     try json.withUnsafeBytes { try put(d, $0) }
@@ -157,7 +157,7 @@ extension PreparedTable {
     }
 
     /// SHA-256 of `bytes`, lowercase hex.
-    static func digest(_ bytes: UnsafeRawBufferPointer) -> String {
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> String {
         var h = SHA256()
         h.update(bytes)
         return h.finalize().map { String(format: "%02x", $0) }.joined()

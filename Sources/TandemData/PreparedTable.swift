@@ -14,6 +14,17 @@ public struct PreparedColumn: Sendable {
     public var buffer: ColumnBuffer
     /// Categorical: the sorted distinct values the codes index (empty for numeric).
     public var dictionary: [String]
+    /// The SHA-256 of `buffer` when already known (computed by the rank that stored the column
+    /// in a parallel preparation), so `write(to:)` need not hash it again; nil: hashed there.
+    public var sha256: String?
+
+    /// A column from its record, its bytes, (categorical) its dictionary and its bytes' SHA-256 if known.
+    public init(record: PreparedManifest.Column, buffer: ColumnBuffer, dictionary: [String], sha256: String? = nil) {
+        self.record = record
+        self.buffer = buffer
+        self.dictionary = dictionary
+        self.sha256 = sha256
+    }
 
     /// The value of `row` as a double (numeric columns; NaN = missing).
     @inlinable public func number(_ row: Int) -> Double {

@@ -48,15 +48,31 @@ enum DataPreparation {
         return try build(config, table: Table.load(path: config.path, targetPath: config.targetPath, kinds: config.columns))
     }
 
-    /// Prepares `config` from its already loaded `table` (`Table.load` of its sources, or the
-    /// table the ranks parsed together: `ParallelPreparation`). `stamps` gives the sources'
-    /// stamps when another rank hashed them meanwhile (default: hashed here).
-    static func build(_ config: DataConfig, table loaded: Table, stamps stamping: (() throws -> [SourceStamp])? = nil) throws -> PreparedTable {
+    /// Prepares `config` from its already loaded `table` (`Table.load` of its sources).
+    static func build(_ config: DataConfig, table loaded: Table) throws -> PreparedTable {
         let ingestion = try Ingestion(config, table: loaded)
         let table = ingestion.table
         let features = ingestion.features
+        try checkFeatures(features, config: config)
+        let (encoder, target, split) = try targetAndSplit(config, table: table)
+        var preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        fitTargetScaling(&preprocessor, config: config, target: target, split: split)
+        let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
+        let stamps = try sources(config).map { try SourceStamp.make($0) }
+        let columns = try features.enumerated().map { i, name in try PreparedTable.column(name, position: i, of: table) }
+        return try package(config, ingestion: ingestion, encoder: encoder, target: target, split: split, preprocessor: preprocessor,
+                           drift: drift, stamps: stamps, columns: columns, lines: table.lineNumbers)
+    }
+
+    /// The features must not hold the target, nor be none.
+    static func checkFeatures(_ features: [String], config: DataConfig) throws {
         if features.contains(config.target) { throw ConfigError("data.features: the target column '\(config.target)' cannot also be a feature") }
         if features.isEmpty { throw ConfigError("data.features: no feature columns left besides the target '\(config.target)'") }
+    }
+
+    /// The target classes (classification), the encoded target of every row of `table`, and
+    /// the split (stratified on a regression target: by quantile bins of the target).
+    static func targetAndSplit(_ config: DataConfig, table: Table) throws -> (TargetEncoder, PreparedTable.TargetValues, SplitIndices) {
         let encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
         let all = Array(0..<table.rowCount)
         let target: PreparedTable.TargetValues
@@ -68,17 +84,25 @@ enum DataPreparation {
         } else {
             target = .values(try encoder.encodeValues(table: table, target: config.target, rows: all))
         }
-        // Stratified on a regression target: by quantile bins of the target.
         var strata = labels
         if strata == nil, config.split.method == .stratified, case .values(let v) = target { strata = QuantileBins.labels(v) }
         let split = try SplitIndices.make(count: table.rowCount, labels: strata, validation: config.split.validation,
                                           test: config.split.test, method: config.split.method, seed: config.split.seed)
-        var preprocessor = try Preprocessor.fit(table: table, features: features, rows: split.train, options: config.preprocess)
+        return (encoder, target, split)
+    }
+
+    /// Adds the regression target's scaling (fitted on the training rows) when `config` asks for it.
+    static func fitTargetScaling(_ preprocessor: inout Preprocessor, config: DataConfig, target: PreparedTable.TargetValues, split: SplitIndices) {
         if TargetScaling.applies(config.preprocess.targetScale, task: config.task), case .values(let v) = target {
             preprocessor.target = TargetScaling.fit(split.train.map { v[$0] })
         }
-        let drift = try DriftReference.fit(table: table, features: features, rows: split.train)
-        let stamps = try stamping?() ?? sources(config).map { try SourceStamp.make($0) }
+    }
+
+    /// The in-memory dataset of the fitted parts: `statistics.json` and the stored feature
+    /// `columns` (in feature order) with the target, split and `lines` of every row.
+    static func package(_ config: DataConfig, ingestion: Ingestion, encoder: TargetEncoder, target: PreparedTable.TargetValues,
+                        split: SplitIndices, preprocessor: Preprocessor, drift: DriftReference, stamps: [SourceStamp],
+                        columns: [PreparedColumn], lines: [Int]) throws -> PreparedTable {
         let dataSHA256: String
         if stamps.count == 1 {
             dataSHA256 = stamps[0].sha256
@@ -95,9 +119,9 @@ enum DataPreparation {
         let statistics = try encoderJSON.encode(DataStatistics(preprocessor: preprocessor, targetEncoder: encoder, drift: drift, dataSHA256: dataSHA256,
                                                                 schema: ingestion.schema, warnings: ingestion.warnings))
         let id = try identity(config)
-        return try PreparedTable.build(table: table, features: features, target: target, split: split, sources: stamps,
-                                       config: id.json, configSHA256: id.sha256, writer: "tandem \(TandemInfo.version)",
-                                       extras: ["statistics.json": statistics])
+        return PreparedTable.assemble(columns: columns, lines: lines, target: target, split: split, sources: stamps,
+                                      config: id.json, configSHA256: id.sha256, writer: "tandem \(TandemInfo.version)",
+                                      extras: ["statistics.json": statistics])
     }
 
     /// The statistics of a prepared dataset.

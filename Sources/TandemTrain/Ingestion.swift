@@ -42,11 +42,22 @@ struct Ingestion {
     static let textShareForError = 0.1
 
     init(_ config: DataConfig, table loaded: Table) throws {
+        try self.init(config, table: loaded, names: loaded.names, facts: { ColumnFacts.of($0) })
+    }
+
+    /// The checks on `loaded`, which holds the target column and any subset of the file's
+    /// columns `names` (all rows of each): `facts` gives the facts of every column of `names`, in
+    /// order, from the table after the missing tokens and dropped rows (the ranks of a parallel
+    /// preparation each compute their columns' facts and exchange them).
+    init(_ config: DataConfig, table loaded: Table, names: [String], facts: (Table) throws -> [ColumnFacts]) throws {
         var table = loaded.treating(asMissing: Set(config.missing), forced: config.columns)
         var notes: [String] = []
+        guard names.contains(config.target) else {
+            throw DataError(file: table.file, column: config.target, message: "target column not found; columns are: \(DataError.list(names))")
+        }
         let target = try table.requireIndex(of: config.target, role: "target")
-        for name in config.exclude where table.index(of: name) == nil {
-            throw DataError(file: table.file, column: name, message: "data.exclude names a column the file does not have; columns are: \(DataError.list(table.names))")
+        for name in config.exclude where !names.contains(name) {
+            throw DataError(file: table.file, column: name, message: "data.exclude names a column the file does not have; columns are: \(DataError.list(names))")
         }
         if config.dropMissingTarget, ColumnFacts.of(table, column: target).missing > 0 {
             let column = table.columns[target]
@@ -55,7 +66,7 @@ struct Ingestion {
             notes.append("dropped \(dropped) row\(dropped == 1 ? "" : "s") whose target '\(config.target)' is missing (data.drop_missing_target)")
             table = table.selecting(rows: keep)
         }
-        let all = ColumnFacts.of(table)
+        let all = try facts(table)
         let rows = table.rowCount
         var roles: [String: String] = [config.target: "target"]
         for f in all where f.name != config.target {

@@ -5,16 +5,15 @@ import TandemData
 /// Preparation of a CSV file by every rank of a communicator together: each rank parses its own
 /// byte range (`CSVRangeSplit` decides where its records start and their line numbers;
 /// `CSVPieceReader` reads them), the ranks agree on the column kinds (a column is numeric only if
-/// it is numeric in every range), and rank 0 assembles the typed table from the ranks' rows and
-/// prepares it exactly as `DataPreparation.build` does, so the dataset is the one a single
-/// process prepares.
+/// it is numeric in every range), then the ranks trade column pieces so each holds every row of
+/// its own columns, fit and store those exactly as `DataPreparation.build` does, and send them to
+/// rank 0, which assembles the dataset (see `ParallelPreparation+Columns.swift`), so the dataset
+/// is the one a single process prepares.
 ///
 /// Each step ends in an exchange where every rank reports success or its error; the first error
 /// in rank order, which is the first in file order, is thrown on every rank, so a malformed
 /// record anywhere ends the job everywhere with the file's real line.
 enum ParallelPreparation {
-    /// Message tag of the rows sent to rank 0.
-    static let shardTag = 7310
     /// Message tag of the source's stamp (the last rank to rank 0).
     static let stampTag = 7311
     /// Largest message of rows (MPI counts are 32-bit).
@@ -69,74 +68,66 @@ enum ParallelPreparation {
             return []
         })
         marks.append(Date())
-        guard comm.rank == 0 else {
-            try sendChunked(shard.bytes, comm: comm)
-            // The last rank hashes the source while rank 0 fits the statistics.
-            if comm.rank == comm.size - 1 {
-                let stamp = PreparationOutcome.stampBytes(Result { try SourceStamp.make(path) })
-                try comm.send(bytes: stamp, to: 0, tag: stampTag)
-            }
-            return nil
-        }
-        var shards = [shard]
-        for r in 1..<comm.size { shards.append(try TableShard(bytes: receiveChunked(from: r, comm: comm), source: path)) }
-        let table = Table(file: path, names: header, shards: shards)
-        shards.removeAll()  // the assembled table holds the rows now
-        shard = TableShard(columns: [], lines: [])
+        let owners = owners(header: header, numeric: numeric, target: config.target, ranks: comm.size)
+        let table = try redistribute(&shard, header: header, owners: owners, path: path, comm: comm)
         marks.append(Date())
-        let steps = zip(["record starts", "pass 1", "pass 2", "rows to rank 0"], zip([begin] + marks, marks))
+        let steps = zip(["record starts", "pass 1", "pass 2", "columns to their ranks"], zip([begin] + marks, marks))
             .map { "\($0) \(String(format: "%.2f", $1.1.timeIntervalSince($1.0)))" }.joined(separator: ", ")
-        Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(steps) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")))")
-        return try DataPreparation.build(config, table: table, stamps: {
-            [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag).bytes)]
-        })
+        let built = try build(config, table: table, header: header, owners: owners, comm: comm)
+        if comm.rank == 0 {
+            Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(steps), fit and store \(String(format: "%.2f", Date().timeIntervalSince(marks[marks.count - 1]))) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")))")
+        }
+        return built
     }
 
+    /// Message tags of the exchange (to rank 0, and back).
+    static let exchangeTag = 7314
+
     /// Gathers every rank's `local` result to every rank, in rank order; throws the first
-    /// failure (in rank order) on every rank, else returns every rank's bytes.
+    /// failure (in rank order) on every rank, else returns every rank's bytes. Point-to-point
+    /// and polled: a rank that finished its step first sleeps while it waits instead of spinning
+    /// in a collective on a core the slower rank needs.
     static func exchange(_ comm: Communicator, _ local: Result<[UInt8], any Error>) throws -> [[UInt8]] {
         let mine: [UInt8]
         switch local {
         case .success(let b): mine = [0] + b
         case .failure(let e): mine = [1] + PreparationOutcome(e, rank: comm.rank).bytes
         }
-        let gathered = try comm.gather(bytes: mine)
-        var packed: [UInt8] = []
-        for m in gathered {
-            packed += integerBytes([Int64(m.count)])
-            packed += m
+        let all: [UInt8]
+        if comm.rank == 0 {
+            var gathered = [mine]
+            for r in 1..<comm.size { gathered.append(try receiveChunked(from: r, tag: exchangeTag, comm: comm)) }
+            all = pack(gathered)
+            for r in 1..<comm.size { try sendChunked(all, to: r, tag: exchangeTag + 1, comm: comm) }
+        } else {
+            try sendChunked(mine, to: 0, tag: exchangeTag, comm: comm)
+            all = try receiveChunked(from: 0, tag: exchangeTag + 1, comm: comm)
         }
-        let all = try comm.broadcast(bytes: packed)
-        var out: [[UInt8]] = []
-        var at = 0
-        while at + 8 <= all.count {
-            let n = Int(integers(of: Array(all[at..<(at + 8)]))[0])
-            guard n >= 1, at + 8 + n <= all.count else { break }
-            out.append(Array(all[(at + 8)..<(at + 8 + n)]))
-            at += 8 + n
+        guard let out = unpack(all), out.count == comm.size, out.allSatisfy({ !$0.isEmpty }) else {
+            throw PreparedDataError(.damagedMessage(what: "the ranks' preparation results", path: nil, detail: nil))
         }
-        guard out.count == comm.size else { throw PreparedDataError(.damagedMessage(what: "the ranks' preparation results", path: nil, detail: nil)) }
         for m in out where m[0] == 1 { try PreparationOutcome(bytes: Array(m.dropFirst())).rethrow() }
         return out.map { Array($0.dropFirst()) }
     }
 
-    /// Sends `bytes` to rank 0: its length, then pieces of at most `chunkBytes`.
-    static func sendChunked(_ bytes: [UInt8], comm: Communicator) throws {
-        try comm.send(bytes: integerBytes([Int64(bytes.count)]), to: 0, tag: shardTag)
+    /// Sends `bytes` to rank `destination`: its length, then pieces of at most `chunkBytes`.
+    static func sendChunked(_ bytes: [UInt8], to destination: Int, tag: Int, comm: Communicator) throws {
+        try comm.send(bytes: integerBytes([Int64(bytes.count)]), to: destination, tag: tag)
         var at = 0
         while at < bytes.count {
             let end = min(bytes.count, at + chunkBytes)
-            try comm.send(bytes: Array(bytes[at..<end]), to: 0, tag: shardTag)
+            try comm.send(bytes: Array(bytes[at..<end]), to: destination, tag: tag)
             at = end
         }
     }
 
-    /// What `sendChunked` sent from rank `source`.
-    static func receiveChunked(from source: Int, comm: Communicator) throws -> [UInt8] {
-        let total = Int(integers(of: try comm.receive(from: source, tag: shardTag).bytes).first ?? 0)
+    /// What `sendChunked` sent from rank `source` with `tag` (polled: a waiting rank sleeps
+    /// instead of spinning a core another rank needs).
+    static func receiveChunked(from source: Int, tag: Int, comm: Communicator) throws -> [UInt8] {
+        let total = Int(integers(of: try comm.receive(from: source, tag: tag, pollInterval: 0.001).bytes).first ?? 0)
         var out: [UInt8] = []
         out.reserveCapacity(total)
-        while out.count < total { out += try comm.receive(from: source, tag: shardTag).bytes }
+        while out.count < total { out += try comm.receive(from: source, tag: tag, pollInterval: 0.001).bytes }
         return out
     }
 

@@ -103,6 +103,21 @@ import Testing
         }
     }
 
+    /// Ranges of several 64 KiB blocks (the summary merges its state machines block by block),
+    /// with quoted line breaks and stray quotes throughout.
+    @Test func rangesLongerThanASummaryBlock() {
+        var text = "id,v,t\n"
+        for i in 0..<12_000 {
+            let t = i % 13 == 0 ? "\"a\nb,\"\"\(i)\"\"\"" : (i % 17 == 0 ? "x\"y" : "w\(i % 3)")
+            text += "\(i),\(Double(i) / 8),\(t)\(i % 29 == 0 ? "\r\n" : "\n")"
+        }
+        let n = text.utf8.count
+        #expect(n > 3 << 16)
+        for parts in [2, 3] {
+            Self.expectSame(Self.byRanges(text, ranges: CSVRangeSplit.ranges(count: n, parts: parts)), Self.whole(text), "\(parts) ranges")
+        }
+    }
+
     @Test func shardBytesRoundTripAndDamage() throws {
         let shard = TableShard(columns: [.numeric([1.5, .nan]), .categorical(["é", nil])], lines: [2, 4])
         let bytes = shard.bytes

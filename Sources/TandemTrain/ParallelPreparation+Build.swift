@@ -1,0 +1,103 @@
+import Foundation
+import TandemArtifact
+import TandemComm
+import TandemData
+
+extension ParallelPreparation {
+    /// Message tag of the stored columns and fitted statistics sent to rank 0.
+    static let storedTag = 7313
+
+    /// The rest of `DataPreparation.build` on every rank of `comm` together, after
+    /// `redistribute`: `table` holds every row of this rank's columns of `header` (`owners`) and
+    /// of the target. Every rank runs the ingestion checks on the exchanged column facts and
+    /// computes the target classes and the split (the same on every rank); each fits the
+    /// preprocessing and drift histograms of its own features and stores their columns, and
+    /// sends them to rank 0, which assembles the dataset. Rank 0 gets it, the others nil; an
+    /// error on any rank is thrown on every rank.
+    static func build(_ config: DataConfig, table loaded: Table, header: [String], owners: [Int],
+                      comm: Communicator) throws -> PreparedTable? {
+        let ingestion = try Ingestion(config, table: loaded, names: header, facts: {
+            try exchangedFacts($0, header: header, owners: owners, comm: comm)
+        })
+        let table = ingestion.table
+        let features = ingestion.features
+        try DataPreparation.checkFeatures(features, config: config)
+        let (encoder, target, split) = try DataPreparation.targetAndSplit(config, table: table)
+        // What `Preprocessor.fit` checks first for all features (one process), here on every rank.
+        var seen = Set<String>()
+        for name in features {
+            guard seen.insert(name).inserted else { throw DataError(file: table.file, column: name, message: "feature is listed twice") }
+            guard header.contains(name) else {
+                throw DataError(file: table.file, column: name, message: "feature column not found; columns are: \(DataError.list(header))")
+            }
+        }
+        let owner = Dictionary(header.indices.map { (header[$0], owners[$0]) }, uniquingKeysWith: { a, _ in a })
+        let mine = features.indices.filter { owner[features[$0]] == comm.rank }
+        var payload: [UInt8] = []
+        _ = try exchange(comm, Result {
+            let names = mine.map { features[$0] }
+            let fitted = names.isEmpty ? [] : try Preprocessor.fit(table: table, features: names, rows: split.train, options: config.preprocess).features
+            let histograms = try DriftReference.fit(table: table, features: names, rows: split.train).features
+            var parts: [[UInt8]] = []
+            for (k, i) in mine.enumerated() {
+                let column = try PreparedTable.column(features[i], position: i, of: table)
+                // Hashed here, in parallel, so rank 0 only writes the bytes.
+                parts += [integerBytes([Int64(i)]), try json(fitted[k]), try json(histograms[k]), try json(column.record),
+                          try json(column.dictionary), Array(PreparedTable.digest(column.buffer.bytes).utf8), Array(column.buffer.bytes)]
+            }
+            payload = pack(parts)
+            return []
+        })
+        guard comm.rank == 0 else {
+            try sendChunked(payload, to: 0, tag: storedTag, comm: comm)
+            // The last rank hashes the source after its columns (it was given fewer of them).
+            if comm.rank == comm.size - 1 {
+                let stamp = PreparationOutcome.stampBytes(Result { try SourceStamp.make(config.path) })
+                try comm.send(bytes: stamp, to: 0, tag: stampTag)
+            }
+            return nil
+        }
+        var transforms = [FeatureTransform?](repeating: nil, count: features.count)
+        var histograms = [FeatureHistogram?](repeating: nil, count: features.count)
+        var columns = [PreparedColumn?](repeating: nil, count: features.count)
+        let decoder = JSONDecoder()
+        // Everything is received before anything is decoded, so no rank is left blocked in a send.
+        var received = [payload]
+        payload = []
+        for r in 1..<comm.size { received.append(try receiveChunked(from: r, tag: storedTag, comm: comm)) }
+        let stamps = [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag, pollInterval: 0.002).bytes)]
+        for r in 0..<comm.size {
+            let bytes = received[r]
+            received[r] = []
+            guard let parts = unpack(bytes), parts.count % 7 == 0 else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: nil)) }
+            for at in stride(from: 0, to: parts.count, by: 7) {
+                let i = Int(integers(of: parts[at]).first ?? -1)
+                guard features.indices.contains(i) else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: nil)) }
+                do {
+                    transforms[i] = try decoder.decode(FeatureTransform.self, from: Data(parts[at + 1]))
+                    histograms[i] = try decoder.decode(FeatureHistogram.self, from: Data(parts[at + 2]))
+                    let record = try decoder.decode(PreparedManifest.Column.self, from: Data(parts[at + 3]))
+                    let dictionary = try decoder.decode([String].self, from: Data(parts[at + 4]))
+                    let raw = parts[at + 6]
+                    let buffer = ColumnBuffer(count: raw.count) { dst in raw.withUnsafeBytes { dst.copyMemory(from: $0) } }
+                    columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary,
+                                                sha256: String(decoding: parts[at + 5], as: UTF8.self))
+                } catch {
+                    throw PreparedDataError(.damagedMessage(what: "rank \(r)'s fitted column \(features[i])", path: config.path, detail: "\(error)"))
+                }
+            }
+        }
+        let fitted = transforms.compactMap { $0 }, drift = histograms.compactMap { $0 }, stored = columns.compactMap { $0 }
+        guard fitted.count == features.count, drift.count == features.count, stored.count == features.count else {
+            throw PreparedDataError(.damagedMessage(what: "the feature columns", path: config.path, detail: "the ranks sent \(stored.count) of \(features.count)"))
+        }
+        var preprocessor = Preprocessor(options: config.preprocess, features: fitted)
+        DataPreparation.fitTargetScaling(&preprocessor, config: config, target: target, split: split)
+        return try DataPreparation.package(config, ingestion: ingestion, encoder: encoder, target: target, split: split,
+                                           preprocessor: preprocessor, drift: DriftReference(rows: split.train.count, features: drift),
+                                           stamps: stamps, columns: stored, lines: table.lineNumbers)
+    }
+
+    /// `value` as JSON bytes.
+    static func json<T: Encodable>(_ value: T) throws -> [UInt8] { Array(try JSONEncoder().encode(value)) }
+}

@@ -128,7 +128,10 @@ for _ in $(seq 600); do
   n0=$(grep -c '"reported".*"trial": *0,' "$WORK/term/sweep.jsonl" 2>/dev/null); n1=$(grep -c '"reported".*"trial": *1,' "$WORK/term/sweep.jsonl" 2>/dev/null)
   [ "${n0:-0}" -ge 3 ] && [ "${n1:-0}" -ge 3 ] && break; sleep 0.2
 done
-kill -TERM "$pid"; wait "$pid"
+# Signal mpirun itself: `kill` to timeout's pid made timeout pass SIGTERM to mpirun and then to
+# its whole process group, so mpirun saw two and, as OpenMPI does on a second signal, exited at
+# once without stopping the ranks (4 of 6 runs failed that way on the idle machine).
+pkill -TERM -f "^mpirun .*$WORK/term.yaml"; wait "$pid"
 [ "$(grep -c 'interrupted by a signal after writing a checkpoint' "$WORK/term.log")" = 2 ] && grep -q "continue with --resume" "$WORK/term.log" \
   && ok "SIGTERM: both running trials wrote a checkpoint and stopped" || fail "SIGTERM" "$(grep -v '^\[' "$WORK/term.log" | tail -4)"
 if timeout 300 "${MPIRUN[@]}" -np 5 "$TANDEM" sweep "$WORK/term.yaml" --output "$WORK/term" --resume >"$WORK/term.resume.log" 2>&1 \

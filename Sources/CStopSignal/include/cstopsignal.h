@@ -6,8 +6,8 @@
 ///
 /// A plain C handler rather than a libdispatch signal source: on Linux libdispatch reads signals
 /// through a signalfd and blocks them only in its own manager thread, so the disposition must be
-/// SIG_IGN, and the kernel then drops a process-directed signal whose target thread does not block
-/// it. Under load a forwarded SIGTERM was lost that way (scripts/e2e-sweep.sh failed in CI).
+/// SIG_IGN, and the kernel drops a process-directed signal whose target thread does not block it.
+/// A sigaction handler has no such window.
 void tandem_stop_signal_install(void);
 
 /// The first stop signal received since start, or 0.

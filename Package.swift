@@ -4,9 +4,11 @@ import PackageDescription
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
 //   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
 //   CStopSignal: the SIGTERM/SIGINT/SIGUSR1 handler (a C sigaction handler setting an atomic flag)
-//   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions)
+//   TandemFormats <- CSHA256 (SHA-256 with the x86 SHA instructions): SHA-256, safetensors, protobuf, JSON quoting
+//   TandemTensor <- CBLAS
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
+//   (TandemData, TandemMetrics, TandemModel, TandemReport, TandemArtifact, TandemServe, TandemTrain and tandem also <- TandemFormats)
 //   TandemReport <- TandemTensor, TandemMetrics
 //   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
@@ -36,24 +38,25 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "CSHA256"),
         .target(name: "CStopSignal"),
-        .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256"]),
+        .target(name: "TandemFormats", dependencies: ["CSHA256"]),
+        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
-        .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
-        .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),
-        .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemMetrics"]),
-        .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemData", "TandemMetrics", "TandemModel"]),
+        .target(name: "TandemData", dependencies: ["TandemTensor", "TandemFormats", "CKernels"]),
+        .target(name: "TandemMetrics", dependencies: ["TandemTensor", "TandemFormats"]),
+        .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemFormats", "TandemMetrics"]),
+        .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemFormats", "TandemData", "TandemMetrics", "TandemModel"]),
         .target(name: "TandemServe", dependencies: [
-            "TandemArtifact", "TandemData", "TandemTensor",
+            "TandemArtifact", "TandemData", "TandemFormats", "TandemTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "TandemModel", dependencies: ["TandemTensor", "CBLAS"]),
+        .target(name: "TandemModel", dependencies: ["TandemTensor", "TandemFormats", "CBLAS"]),
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS", "CStopSignal",
+            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS", "CStopSignal",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "TandemSweep", dependencies: [
@@ -61,18 +64,19 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemTrain", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
+            "TandemTrain", "TandemFormats", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TandemTensorTests", dependencies: ["TandemTensor", "TestSupport"]),
+        .testTarget(name: "TandemFormatsTests", dependencies: ["TandemFormats", "TandemTensor", "TestSupport"]),
         .testTarget(name: "TandemDataTests", dependencies: ["TandemData", "TestSupport"]),
         .testTarget(name: "TandemMetricsTests", dependencies: ["TandemMetrics", "TestSupport"]),
-        .testTarget(name: "TandemArtifactTests", dependencies: ["TandemArtifact", "TestSupport"]),
+        .testTarget(name: "TandemArtifactTests", dependencies: ["TandemFormats", "TandemArtifact", "TestSupport"]),
         .testTarget(name: "TandemReportTests", dependencies: ["TandemReport", "TestSupport"]),
-        .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
+        .testTarget(name: "TandemModelTests", dependencies: ["TandemFormats", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "CKernels", "TestSupport"]),
-        .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
+        .testTarget(name: "TandemTrainTests", dependencies: ["TandemFormats", "TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemServeTests", dependencies: [

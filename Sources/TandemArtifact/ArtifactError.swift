@@ -1,3 +1,4 @@
+import TandemFormats
 import TandemTensor
 
 /// A model artifact that cannot be written, read or used, or models that cannot be compared or

@@ -1,5 +1,6 @@
 import Foundation
 import TandemData
+import TandemFormats
 import TandemModel
 import TandemTensor
 

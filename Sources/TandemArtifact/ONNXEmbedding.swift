@@ -1,3 +1,4 @@
+import TandemFormats
 import TandemModel
 import TandemTensor
 

@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import TandemTensor
 
 /// The ONNX protobuf messages tandem writes (onnx.proto, IR version 8), encoded by hand with

@@ -1,3 +1,4 @@
+import TandemFormats
 import TandemTensor
 /// A JSON value whose objects keep their keys in the order given, for metrics.jsonl and summary.json.
 ///

@@ -1,3 +1,4 @@
+import TandemFormats
 import TandemTensor
 
 /// One named parameter tensor's place in the arena.

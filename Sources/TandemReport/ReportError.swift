@@ -1,3 +1,4 @@
+import TandemFormats
 import TandemTensor
 
 /// Something TandemReport could not read or write: `reason` names the file (and the line or

@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import TandemTensor
 
 /// One TensorFlow `Event` as TensorBoard reads it, reduced to the fields Tandem writes:

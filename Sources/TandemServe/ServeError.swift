@@ -1,4 +1,5 @@
 import Hummingbird
+import TandemFormats
 import TandemTensor
 
 /// A request the server refuses: an HTTP status and a message naming what is wrong (which row,

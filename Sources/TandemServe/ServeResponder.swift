@@ -1,4 +1,5 @@
 import Hummingbird
+import TandemFormats
 import TandemTensor
 
 /// Routes requests to the handlers and records each in the metrics. Paths and methods are

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import TandemArtifact
 import TandemData
+import TandemFormats
 import TandemTensor
 
 /// One model the server answers for: its artifact, a pool of predictors, the rolling window of

@@ -1,6 +1,7 @@
 import Foundation
 import TandemComm
 import TandemData
+import TandemFormats
 import TandemModel
 import TandemOptim
 import TandemTensor

@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import TandemMetrics
 import TandemTensor
 

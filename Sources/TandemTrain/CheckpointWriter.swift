@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import TandemFormats
 import TandemMetrics
 import TandemTensor
 

@@ -1,6 +1,7 @@
 import Foundation
 import TandemArtifact
 import TandemData
+import TandemFormats
 import TandemTensor
 
 /// `statistics.json` of a prepared dataset: everything fitted on the training split.

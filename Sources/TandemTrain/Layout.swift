@@ -1,5 +1,6 @@
 import Foundation
 import TandemComm
+import TandemFormats
 import TandemMetrics
 import TandemParallel
 import TandemTensor

@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import TandemOptim
 import TandemComm
 import TandemMetrics

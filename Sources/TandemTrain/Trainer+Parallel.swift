@@ -1,4 +1,5 @@
 import TandemComm
+import TandemFormats
 import TandemMetrics
 import TandemModel
 import TandemParallel

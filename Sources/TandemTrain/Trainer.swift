@@ -2,6 +2,7 @@ import Foundation
 import TandemArtifact
 import TandemComm
 import TandemData
+import TandemFormats
 import TandemMetrics
 import TandemModel
 import TandemOptim

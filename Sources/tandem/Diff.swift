@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemFormats
 import TandemTensor
 
 /// `tandem diff A B`: how far apart are the parameters of two runs?

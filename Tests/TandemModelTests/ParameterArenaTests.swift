@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import TandemModel
 import TandemTensor
 import Testing

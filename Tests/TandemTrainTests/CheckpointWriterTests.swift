@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 import Testing
 import TandemData
 import TandemTensor

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TandemTensor
+@testable import TandemFormats
 
 @Suite struct ProtobufTests {
     @Test func varintsMatchTheSpec() {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import TandemTensor
+@testable import TandemFormats
 import Testing
 
 @Suite struct SHA256Tests {

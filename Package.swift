@@ -53,15 +53,18 @@ let package = Package(
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS", "CStopSignal",
+            "TandemTensor", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CStopSignal",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "TandemRecord", dependencies: [
+            "TandemTrain", "TandemReport", "TandemArtifact", "TandemMetrics", "TandemModel", "TandemTensor",
+        ]),
         .target(name: "TandemSweep", dependencies: [
-            "TandemTrain", "TandemComm", "TandemMetrics", "TandemTensor", "TandemData", "TandemModel",
+            "TandemTrain", "TandemRecord", "TandemComm", "TandemMetrics", "TandemTensor", "TandemData", "TandemModel",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemTrain", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
+            "TandemTrain", "TandemRecord", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
@@ -72,7 +75,7 @@ let package = Package(
         .testTarget(name: "TandemReportTests", dependencies: ["TandemReport", "TestSupport"]),
         .testTarget(name: "TandemModelTests", dependencies: ["TandemModel", "TestSupport"]),
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "CKernels", "TestSupport"]),
-        .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TestSupport"]),
+        .testTarget(name: "TandemTrainTests", dependencies: ["TandemTrain", "TandemRecord", "TandemArtifact", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemServeTests", dependencies: [

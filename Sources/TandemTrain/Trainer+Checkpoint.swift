@@ -31,11 +31,7 @@ extension Trainer {
         guard isRoot, let writer, let tensors else { return path }
         let manifest = CheckpointManifest(
             formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
-            createdAt: ISO8601DateFormatter().string(from: Date()), step: state.step, epoch: state.epoch, batch: state.batch,
-            epochLossSum: state.epochLossSum, epochSamples: state.epochSamples, epochSeconds: state.epochSeconds,
-            trainSeconds: state.trainSeconds, samples: state.samples, lastGradNorm: state.lastGradNorm,
-            finished: state.finished, stoppedEarly: state.stoppedEarly,
-            trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
+            createdAt: ISO8601DateFormatter().string(from: Date()), state: state, trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
             task: config.data.task.rawValue, classes: data.classes, preprocessor: data.preprocessor, dataSHA256: data.dataSHA256,
             layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
             model: .init(kind: config.model.kind.rawValue, widths: spec.widths, activation: config.model.activation.rawValue,
@@ -43,7 +39,7 @@ extension Trainer {
                          blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
-            metricName: state.metric?.qualified, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
+            metricsLines: recorder?.metricsLines ?? 0,
             tensors: [], files: [:])
         let direction = state.metric?.direction
         try writer.submit(manifest: manifest, tensors: tensors, keep: config.checkpoint.keep,
@@ -68,7 +64,7 @@ extension Trainer {
                 found = try CheckpointStore.load(URL(fileURLWithPath: p, isDirectory: true))
             }
             if let found {
-                Progress.say("resuming from \(found.directory.path) (step \(found.manifest.step))")
+                Progress.say("resuming from \(found.directory.path) (step \(found.manifest.state.step))")
                 payload = Array(found.directory.path.utf8)
             }
         }
@@ -137,12 +133,10 @@ extension Trainer {
             s.restore(best: e.best, bestEpoch: e.bestEpoch, sinceBest: e.sinceBest)
             stopper = s
         }
-        state = TrainingState(step: m.step, epoch: m.epoch, batch: m.batch, epochLossSum: m.epochLossSum, epochSamples: m.epochSamples,
-                              epochSeconds: m.epochSeconds, trainSeconds: m.trainSeconds, samples: m.samples, lastGradNorm: m.lastGradNorm,
-                              metric: m.metricName.flatMap(SplitMetric.init(qualified:)), metricValue: m.metricValue, finished: m.finished, stoppedEarly: m.stoppedEarly)
+        state = m.state
         // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
         let t = config.train
-        state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
+        state.finished = m.state.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
         if !state.finished && isRoot { noteScheduleRestart(savedConfig: m.config) }
     }
 

@@ -1,12 +1,10 @@
 import Foundation
-import TandemArtifact
 import TandemComm
 import TandemData
 import TandemMetrics
 import TandemModel
 import TandemOptim
 import TandemParallel
-import TandemReport
 import TandemTensor
 
 /// Where a run starts from.
@@ -49,7 +47,6 @@ public final class Trainer {
     let best: FloatBuffer?
     let store: CheckpointStore
     let resolvedYAML: String
-    var run: RunDirectory?
     var state = TrainingState()
     /// `parallel.overlap` resolved on every rank and agreed (all ranks must reduce the same
     /// buckets, so one rank without a spare CPU turns it off everywhere); off when the training
@@ -60,8 +57,9 @@ public final class Trainer {
     var intraNode: HierarchicalAllreduce?
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
-    /// Rank 0's TensorBoard event file.
-    var events: TensorBoardWriter?
+    /// What the run writes besides checkpoints (metrics.jsonl, events, summary, the exported
+    /// model): world rank 0's recorder, opened once the job is set up; nil on other ranks.
+    var recorder: (any RunRecorder)?
     let started: ContinuousClock.Instant
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
@@ -86,8 +84,10 @@ public final class Trainer {
     /// `TrainingError` or `MPIError` naming what is wrong. The run directory is rank 0's.
     /// `overwrite` allows a fresh start in an output directory that already holds a run (its
     /// checkpoints are then removed); without it that is an error, so no run is lost by accident.
+    /// `recorder` writes the run's results on world rank 0 (unused elsewhere); `models` loads the
+    /// `init_from` model on every rank.
     public init(config: JobConfig, comm: Communicator, threads: Int? = nil, resume: ResumeRequest = .none,
-                overwrite: Bool = false) throws {
+                overwrite: Bool = false, recorder: any RunRecorder, models: any InitialModelLoader) throws {
         started = ContinuousClock.now
         self.config = config
         self.comm = comm
@@ -105,7 +105,7 @@ public final class Trainer {
         if config.parallel.splitsModel && config.model.solver == .exact {
             throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
         }
-        (data, warmStart) = try WarmStart.prepare(config, comm: comm)
+        (data, warmStart) = try WarmStart.prepare(config, loader: models, comm: comm)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
         head = LossHead(classes: data.classes?.count)
@@ -163,13 +163,8 @@ public final class Trainer {
             }
         }
         if isRoot {
-            run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
-            try run?.write("config.yaml", resolvedYAML)
-            try RunDirectory.recordSlurm(run, SlurmEnvironment.current())
-            // Resuming: the event files keep only what was written up to the checkpoint, as
-            // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
-            if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }
-            events = try TensorBoardWriter(directory: config.output.dir)
+            try recorder.open(directory: config.output.dir, resolvedConfig: resolvedYAML, keepMetricsLines: checkpoint?.manifest.metricsLines)
+            self.recorder = recorder
         }
     }
 
@@ -231,23 +226,6 @@ public final class Trainer {
         return end
     }
 
-    /// The trained model as a self-describing artifact (written to `<run>/model/`).
-    func exportedModel(sha: String, metrics: [String: Double], tensors: [NamedTensor]) -> ModelArtifact {
-        let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
-        let manifest = ArtifactManifest(
-            name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes,
-            target: config.data.target,
-            architecture: .init(kind: config.model.kind.rawValue, widths: spec.widths,
-                                activation: config.model.activation.rawValue, output: output,
-                                norm: spec.norm == .none ? nil : spec.norm.rawValue,
-                                blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
-            metrics: metrics,
-            lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
-                           tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),
-            drift: data.drift)
-        return ModelArtifact(manifest: manifest, tensors: tensors)
-    }
-
     private func writeTimeline() throws {
         if let timeline, let timelinePath { try timeline.write(to: timelinePath, comm: comm) }
     }
@@ -302,12 +280,12 @@ public final class Trainer {
             splits.append((name, .object(fields)))
             if name == "test" {
                 for (k, v) in ev.scalars { testMetrics[k] = v }
-                try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
-                                               + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }))
-                try events?.add(scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
-                if case .regression = ev, let run {
+                try recorder?.record(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
+                                             + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }),
+                                     scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
+                if case .regression = ev, let recorder {
                     let rows = zip(split.targets, outputs.values).map { "\($0),\($1)" }
-                    try run.write("predictions.csv", "actual,predicted\n" + rows.joined(separator: "\n") + "\n")
+                    try recorder.writePredictions("actual,predicted\n" + rows.joined(separator: "\n") + "\n")
                 }
             }
             lines.append("\(name): " + ev.scalars.map { "\($0.0) \(Progress.number($0.1))" }.joined(separator: "  "))
@@ -336,11 +314,11 @@ public final class Trainer {
         if let slurm = SlurmEnvironment.current() { fields.append(("slurm", slurm.json)) }
         if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)
-        if let run, let whole {
-            try run.write("params.safetensors", SafeTensors.encode(whole, metadata: ["params_sha256": sha, "name": config.name]))
-            try exportedModel(sha: sha, metrics: testMetrics, tensors: whole).write(to: run.url.appendingPathComponent("model").path)
-            try events?.flush()
-            try run.write("summary.json", summary.renderedPretty() + "\n")
+        if let recorder, let whole {
+            let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
+            try recorder.finish(TrainedModel(config: config, resolvedConfig: resolvedYAML, spec: spec, output: output, data: data,
+                                             paramsSHA256: sha, testMetrics: testMetrics, tensors: whole, initFrom: warmStart?.record),
+                                summary: summary)
             for l in lines { Progress.say(l) }
             Progress.say("params_sha256 \(sha)  (\(Progress.duration(wall)) wall; run directory \(config.output.dir))")
         }

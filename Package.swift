@@ -12,9 +12,10 @@ import PackageDescription
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
 //   TandemServe <- TandemArtifact, TandemData, TandemTensor (HTTP, Hummingbird)
 //   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
-//                  TandemReport, TandemArtifact, CStopSignal
-//   TandemSweep <- TandemTrain (and the modules below it);  tandem (CLI) <- TandemTrain, TandemReport, TandemArtifact,
-//                  TandemSweep, TandemServe
+//                  CBLAS, CStopSignal (no TandemReport, no TandemArtifact: training writes no result format)
+//   TandemRecord <- TandemTrain, TandemReport, TandemArtifact (what a run writes; init_from loading)
+//   TandemSweep <- TandemTrain, TandemRecord (and the modules below them);  tandem (CLI) <- TandemTrain, TandemRecord,
+//                  TandemReport, TandemArtifact, TandemSweep, TandemServe
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],

@@ -147,13 +147,9 @@ extension Trainer {
     private func noteScheduleRestart(savedConfig: String) {
         guard config.train.schedule.name != .constant, state.step > 0,
               let saved = try? ConfigLoader.parse(savedConfig, source: "checkpoint") else { return }
-        let s = saved.train
-        let total = s.maxSteps > 0 ? min(s.maxSteps, plan.batchesPerEpoch * s.epochs) : plan.batchesPerEpoch * s.epochs
-        let t = config.train
-        let newTotal = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
-        guard newTotal != total else { return }
-        let before = LRSchedule(kind: s.schedule.name, baseLR: s.optimizer.lr, warmupSteps: s.schedule.warmupSteps, totalSteps: total,
-                                stepSize: s.schedule.stepSize, gamma: s.schedule.gamma, minLR: s.schedule.minLR).lr(at: state.step - 1)
+        let n = plan.batchesPerEpoch
+        guard Self.totalSteps(config.train, batchesPerEpoch: n) != Self.totalSteps(saved.train, batchesPerEpoch: n) else { return }
+        let before = Self.schedule(saved.train, batchesPerEpoch: n).lr(at: state.step - 1)
         let now = schedule.lr(at: state.step)
         guard abs(now - before) > 0.01 * max(before, 1e-12) else { return }
         Progress.warn("extending the run: the \(config.train.schedule.name.rawValue) schedule now spans the new total of steps, so the learning rate goes from \(String(format: "%.3g", before)) (where the saved run had it) to \(String(format: "%.3g", now)) at step \(state.step); to continue at the low rate instead, add --set train.schedule.name=constant --set train.optimizer.lr=\(String(format: "%.3g", before))")

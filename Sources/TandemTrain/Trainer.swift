@@ -93,46 +93,27 @@ public final class Trainer {
         self.comm = comm
         let t = config.train
         _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
+        // Layout: the process grid, threads, the collective watchdog.
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: MPIRuntime.worldRank) }
-        if t.batchSize < layout.dp {
-            throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(layout.dp) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
-        }
-        let pieces = (config.parallel.splitsModel ? config.parallel.microBatches : 1) * t.accumulateSteps
-        if t.accumulateSteps > 1 && t.batchSize / layout.dp < pieces {
-            throw ConfigError("train.accumulate_steps \(t.accumulateSteps)\(config.parallel.splitsModel ? " x parallel.micro_batches \(config.parallel.microBatches)" : ""): each of the \(layout.dp) data-parallel ranks holds \(t.batchSize / layout.dp) rows of train.batch_size \(t.batchSize), fewer than the \(pieces) pieces it would be computed in")
-        }
-        if config.parallel.splitsModel && config.model.solver == .exact {
-            throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
-        }
+        try Self.checkBatching(config, layout: layout)
+        // Data (with the init_from model's preprocessing when there is one).
         (data, warmStart) = try WarmStart.prepare(config, loader: models, comm: comm)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
+        // Model: the loss, the network, this rank's part of it on the grid.
         head = LossHead(classes: data.classes?.count)
         classWeights = try t.classWeight.resolve(classes: data.classes, counts: data.train.classCounts(data.classes?.count ?? 0))
-        let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
-                               activation: config.model.activation, dropout: config.model.dropout,
-                               initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape,
-                               embedding: try config.embeddingShape(preprocessor: data.preprocessor))
-        try spec.validate()
-        try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
-        self.spec = spec
-        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm, accumulateSteps: t.accumulateSteps) } catch let e as ParallelError { throw ConfigError(e.description, keyPath: e.keyPath) }
+        spec = try Self.networkSpec(config, data: data, head: head, layout: layout)
+        model = try Self.parallelModel(spec, config: config, comm: comm)
         arena = model.arena
         model.watch(comm.watchdog)
-        let p = config.parallel
-        let buckets = GradientSync.plan(slots: arena.slots, firstBytes: Int(p.firstBucketMiB * 1_048_576), bytes: Int(p.bucketMiB * 1_048_576))
-        let overlapHere = MPIRuntime.serializedThreads && p.overlap.resolve(
-            cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
-            cores: ProcessInfo.processInfo.activeProcessorCount, buckets: buckets.count)
-        let overlapAgreed = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
-        overlapGradientSync = overlapAgreed && !model.pipeline.backwardCommunicates
+        overlapGradientSync = try Self.agreeOverlap(config.parallel, layout: layout, model: model, comm: comm)
+        // Optimizer, batches, schedule, early stopping, checkpoints.
         optimizer = Optimizer(options: t.optimizer.options, count: arena.count,
                               decayRanges: arena.slots.filter(\.decays).map { $0.offset..<($0.offset + $0.count) })
         plan = BatchPlan(samples: data.train.count, batchSize: t.batchSize, seed: t.seed)
-        let total = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
-        schedule = LRSchedule(kind: t.schedule.name, baseLR: t.optimizer.lr, warmupSteps: t.schedule.warmupSteps,
-                              totalSteps: total, stepSize: t.schedule.stepSize, gamma: t.schedule.gamma, minLR: t.schedule.minLR)
+        schedule = Self.schedule(t, batchesPerEpoch: plan.batchesPerEpoch)
         let taskMetrics = data.classes == nil ? MetricName.regression : MetricName.classification
         stopper = try t.earlyStopping.map { try EarlyStopping($0, taskMetrics: taskMetrics) }
         best = stopper?.config.restoreBest == true ? FloatBuffer(count: arena.count) : nil
@@ -140,28 +121,9 @@ public final class Trainer {
         writer = comm.rank == 0 ? CheckpointWriter(store: store) : nil
         resolvedYAML = try ConfigLoader.yaml(config)
         try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)|\(warmStart?.record.paramsSHA256 ?? "")", "the resolved config, data, init_from model or model layout", comm: comm)
-
-        if resume == .none && isRoot { try claimOutputDirectory(overwrite: overwrite) }
-        let checkpoint = try locate(resume)
-        if let checkpoint {
-            try restore(checkpoint)
-        } else {
-            // The same initial values as one process: rank 0 initializes the whole model.
-            let whole = ParameterArena(spec.parameterSpecs)
-            if isRoot {
-                if let warmStart { try warmStart.load(into: whole) } else { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
-            }
-            try comm.broadcast(whole.params.base, count: whole.count)
-            model.extract(whole.params.array, into: arena.params)
-        }
-        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: model.dp)
-        if model.dp.size > 1 {
-            let here = config.parallel.intraNode.resolve(ranksPerNode: layout.ranksPerNode, cores: ProcessInfo.processInfo.activeProcessorCount)
-            if try comm.allreduceMax([here ? 0 : 1])[0] == 0 {
-                intraNode = try HierarchicalAllreduce(comm: model.dp, capacity: arena.count)
-                intraNode?.watchdog = comm.watchdog
-            }
-        }
+        // Resume (or initial values), the intra-node sum, and the recorder.
+        let checkpoint = try startParameters(resume: resume, overwrite: overwrite)
+        intraNode = try agreeIntraNode()
         if isRoot {
             try recorder.open(directory: config.output.dir, resolvedConfig: resolvedYAML, keepMetricsLines: checkpoint?.manifest.metricsLines)
             self.recorder = recorder
@@ -171,7 +133,7 @@ public final class Trainer {
     /// Refuses to start fresh over an existing run unless `overwrite`, and over files Tandem did
     /// not write in any case (checked here, before the data is loaded; `RunDirectory` removes
     /// the old run's files once the job is set up).
-    private func claimOutputDirectory(overwrite: Bool) throws {
+    func claimOutputDirectory(overwrite: Bool) throws {
         let fm = FileManager.default
         let dir = config.output.dir
         let out = try OwnedDirectory(validating: dir, key: "output.dir")

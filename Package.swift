@@ -8,15 +8,16 @@ import PackageDescription
 //   TandemTensor <- CBLAS
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
-//   (TandemData, TandemMetrics, TandemModel, TandemReport, TandemArtifact, TandemServe, TandemTrain and tandem also <- TandemFormats)
+//   (TandemData, TandemMetrics, TandemModel, TandemReport, TandemArtifact, TandemServe, TandemTrain, TandemRecord and tandem also <- TandemFormats)
 //   TandemReport <- TandemTensor, TandemMetrics
 //   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
 //   TandemServe <- TandemArtifact, TandemData, TandemTensor (HTTP, Hummingbird)
 //   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
-//                  TandemReport, TandemArtifact, CStopSignal
-//   TandemSweep <- TandemTrain (and the modules below it);  tandem (CLI) <- TandemTrain, TandemReport, TandemArtifact,
-//                  TandemSweep, TandemServe
+//                  CBLAS, CStopSignal (no TandemReport, no TandemArtifact: training writes no result format)
+//   TandemRecord <- TandemTrain, TandemReport, TandemArtifact (what a run writes; init_from loading)
+//   TandemSweep <- TandemTrain, TandemRecord (and the modules below them);  tandem (CLI) <- TandemTrain, TandemRecord,
+//                  TandemReport, TandemArtifact, TandemSweep, TandemServe
 let package = Package(
     name: "tandem",
     platforms: [.macOS(.v13)],
@@ -56,15 +57,18 @@ let package = Package(
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "TandemReport", "TandemArtifact", "CBLAS", "CStopSignal",
+            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CStopSignal",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "TandemRecord", dependencies: [
+            "TandemTrain", "TandemReport", "TandemArtifact", "TandemMetrics", "TandemModel", "TandemTensor", "TandemFormats",
+        ]),
         .target(name: "TandemSweep", dependencies: [
-            "TandemTrain", "TandemComm", "TandemMetrics", "TandemTensor", "TandemData", "TandemModel",
+            "TandemTrain", "TandemRecord", "TandemComm", "TandemMetrics", "TandemTensor", "TandemData", "TandemModel",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemTrain", "TandemFormats", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
+            "TandemTrain", "TandemFormats", "TandemRecord", "TandemReport", "TandemArtifact", "TandemSweep", "TandemServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
@@ -76,7 +80,7 @@ let package = Package(
         .testTarget(name: "TandemReportTests", dependencies: ["TandemReport", "TestSupport"]),
         .testTarget(name: "TandemModelTests", dependencies: ["TandemFormats", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemOptimTests", dependencies: ["TandemOptim", "CKernels", "TestSupport"]),
-        .testTarget(name: "TandemTrainTests", dependencies: ["TandemFormats", "TandemTrain", "TestSupport"]),
+        .testTarget(name: "TandemTrainTests", dependencies: ["TandemFormats", "TandemTrain", "TandemRecord", "TandemArtifact", "TestSupport"]),
         .testTarget(name: "TandemParallelTests", dependencies: ["TandemParallel", "TandemModel", "TestSupport"]),
         .testTarget(name: "TandemSweepTests", dependencies: ["TandemSweep", "TandemTrain", "TestSupport"]),
         .testTarget(name: "TandemServeTests", dependencies: [

@@ -7,22 +7,8 @@ extension EmbeddingShape {
     /// width `dim(levels)` gives; with `periodic`, periodic embeddings (default sizes) of the
     /// numeric features (their columns in the tables' output). Nil when there is nothing to embed.
     public init?(preprocessor: Preprocessor, dim: (Int) -> Int, periodic: Bool = false) {
-        var columns: [Int] = [], levels: [Int] = [], numeric: [Int] = [], numericAfterTables: [Int] = []
-        var position = 0
-        for f in preprocessor.features {
-            if f.isEmbedded {
-                columns.append(position)
-                levels.append(f.embeddingLevels)
-            } else if f.kind == .numeric {
-                numeric.append(position)
-            }
-            position += f.width
-        }
-        // After the tables the numeric columns come first; without tables they stay in place.
-        numericAfterTables = columns.isEmpty ? numeric : Array(0..<numeric.count)
-        guard !columns.isEmpty || (periodic && !numeric.isEmpty) else { return nil }
-        self.init(inputs: position, columns: columns, levels: levels, dims: levels.map(dim),
-                  periodic: periodic && !numeric.isEmpty ? PeriodicShape(columns: numericAfterTables) : nil)
+        let c = preprocessor.embeddedColumns
+        self.init(inputs: c.inputs, codeColumns: c.codeColumns, levels: c.levels, numericColumns: c.numericColumns, dim: dim, periodic: periodic)
     }
 
     /// Whether these embeddings fit `preprocessor`: the same code columns and rows, and periodic

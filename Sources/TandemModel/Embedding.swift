@@ -28,10 +28,10 @@ public final class Embedding: Layer {
         var offsets: [Int] = []
         for (t, spec) in shape.parameterSpecs.prefix(shape.columns.count).enumerated() {
             guard let slot = arena.slot(named: spec.name), slot.shape == spec.shape else {
-                throw ModelError("parameter '\(spec.name)' \(spec.shape) is missing")
+                throw ModelError(.missingParameter(name: spec.name, shape: spec.shape))
             }
             if t > 0, slot.offset != offsets[t - 1] + shape.levels[t - 1] * shape.dims[t - 1] {
-                throw ModelError("embedding tables are not contiguous")
+                throw ModelError(.notContiguous(.embeddingTables))
             }
             offsets.append(slot.offset)
         }

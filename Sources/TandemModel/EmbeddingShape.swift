@@ -71,15 +71,15 @@ public struct EmbeddingShape: Codable, Equatable, Sendable {
     public func validate() throws {
         if let periodic { try periodic.validate(inputs: tablesOutputWidth) }
         if columns.isEmpty && levels.isEmpty && dims.isEmpty && periodic != nil { return }
-        guard !columns.isEmpty else { throw ModelError("embedding: no categorical features to embed") }
+        guard !columns.isEmpty else { throw ModelError(.invalidArchitecture(key: "embedding", problem: "no categorical features to embed")) }
         guard levels.count == columns.count, dims.count == columns.count else {
-            throw ModelError("embedding: \(columns.count) columns, \(levels.count) levels and \(dims.count) dims must be as many")
+            throw ModelError(.invalidArchitecture(key: "embedding", problem: "\(columns.count) columns, \(levels.count) levels and \(dims.count) dims must be as many"))
         }
         guard zip(columns, columns.dropFirst()).allSatisfy({ $0 < $1 }), let first = columns.first, first >= 0,
               let last = columns.last, last < inputs else {
-            throw ModelError("embedding: columns \(columns) must increase within the \(inputs) inputs")
+            throw ModelError(.invalidArchitecture(key: "embedding", problem: "columns \(columns) must increase within the \(inputs) inputs"))
         }
-        if let bad = levels.first(where: { $0 < 2 }) { throw ModelError("embedding: a table of \(bad) rows (needs a category and the reserved row)") }
-        if let bad = dims.first(where: { $0 < 1 }) { throw ModelError("model.embedding_dim: \(bad) must be at least 1") }
+        if let bad = levels.first(where: { $0 < 2 }) { throw ModelError(.invalidArchitecture(key: "embedding", problem: "a table of \(bad) rows (needs a category and the reserved row)")) }
+        if let bad = dims.first(where: { $0 < 1 }) { throw ModelError(.invalidArchitecture(key: "model.embedding_dim", problem: "\(bad) must be at least 1")) }
     }
 }

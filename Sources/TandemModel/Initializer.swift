@@ -56,10 +56,10 @@ public enum Initializer {
         for i in a.indices { a[i] = Float(rng.nextNormal()) }
         var tau = [Float](repeating: 0, count: k)
         var info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, Int32(n), Int32(k), &a, Int32(k), &tau)
-        guard info == 0 else { throw ModelError("orthogonal init: LAPACKE_sgeqrf failed with info \(info)") }
+        guard info == 0 else { throw ModelError(.lapackFailed(task: "orthogonal init", routine: "LAPACKE_sgeqrf", info: Int(info))) }
         let signs = (0..<k).map { a[$0 * k + $0] < 0 ? Float(-1) : Float(1) }
         info = LAPACKE_sorgqr(LAPACK_ROW_MAJOR, Int32(n), Int32(k), Int32(k), &a, Int32(k), &tau)
-        guard info == 0 else { throw ModelError("orthogonal init: LAPACKE_sorgqr failed with info \(info)") }
+        guard info == 0 else { throw ModelError(.lapackFailed(task: "orthogonal init", routine: "LAPACKE_sorgqr", info: Int(info))) }
         for r in 0..<n { for c in 0..<k { a[r * k + c] *= signs[c] } }
         if rows >= cols { return a }
         var t = [Float](repeating: 0, count: rows * cols)   // transpose n x k -> k x n

@@ -28,7 +28,7 @@ public final class Network {
         }
         layers = try spec.layers(0..<(spec.widths.count - 1), arena: arena, dense: { i in
             guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
-                throw ModelError("dense layer \(i) has no parameters")
+                throw ModelError(.layerWithoutParameters(layer: i, inShard: false))
             }
             return Dense(arena: arena, weight: w, bias: b)
         }, normalization: { i, d in

@@ -38,7 +38,7 @@ extension NetworkSpec {
     public func normalizationLayer(_ i: Int, arena: ParameterArena, columns: Range<Int>, wholeFeatures: Int,
                                    replicas: SumReducer?, shards: SumReducer?) throws -> any Layer {
         func slot(_ t: String) throws -> ParameterSlot {
-            guard let s = arena.slot(named: Self.normName(layer: i, t)) else { throw ModelError("parameter '\(Self.normName(layer: i, t))' is missing") }
+            guard let s = arena.slot(named: Self.normName(layer: i, t)) else { throw ModelError(.missingParameter(name: Self.normName(layer: i, t), shape: nil)) }
             return s
         }
         switch norm {
@@ -49,7 +49,7 @@ extension NetworkSpec {
             return LayerNorm(arena: arena, weight: try slot("weight"), bias: try slot("bias"), columns: columns,
                              wholeFeatures: wholeFeatures, shards: columns.count == wholeFeatures ? nil : shards)
         case .none:
-            throw ModelError("layer \(i) has no normalization")
+            throw ModelError(.noNormalization(layer: i))
         }
     }
 }

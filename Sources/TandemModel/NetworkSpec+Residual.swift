@@ -52,16 +52,16 @@ extension NetworkSpec {
     /// as tensor parallelism cuts it (default: whole). Throws a `ModelError` when a tensor is missing.
     public func residualLayers(_ range: Range<Int>, arena: ParameterArena, replicas: SumReducer?,
                                split: (Dense, BlockSplit) throws -> any Layer = { d, _ in d }) throws -> [any Layer] {
-        guard let r = residual else { throw ModelError("not a resnet") }
+        guard let r = residual else { throw ModelError(.notAResnet) }
         func dense(_ prefix: String) throws -> Dense {
             guard let w = arena.slot(named: "\(prefix).weight"), let b = arena.slot(named: "\(prefix).bias") else {
-                throw ModelError("parameter '\(prefix).weight' or '\(prefix).bias' is missing")
+                throw ModelError(.missingWeightOrBias(prefix: prefix))
             }
             return Dense(arena: arena, weight: w, bias: b)
         }
         func normalization(_ prefix: String) throws -> [any Layer] {
             func slot(_ t: String) throws -> ParameterSlot {
-                guard let s = arena.slot(named: "\(prefix).norm.\(t)") else { throw ModelError("parameter '\(prefix).norm.\(t)' is missing") }
+                guard let s = arena.slot(named: "\(prefix).norm.\(t)") else { throw ModelError(.missingParameter(name: "\(prefix).norm.\(t)", shape: nil)) }
                 return s
             }
             switch norm {
@@ -109,7 +109,7 @@ extension NetworkSpec {
         var spec = try recordedDense(kind: kind, widths: w, activation: activation, norm: norm, blocks: blocks, blockHidden: blockHidden)
         if let e = embedding {
             try e.validate()
-            guard e.outputWidth == w[0] else { throw ModelError("embedding: its tables give \(e.outputWidth) dense inputs, widths[0] is \(w[0])") }
+            guard e.outputWidth == w[0] else { throw ModelError(.invalidArchitecture(key: "embedding", problem: "its tables give \(e.outputWidth) dense inputs, widths[0] is \(w[0])")) }
             spec.inputs = e.inputs
             spec.embedding = e
         }
@@ -119,15 +119,15 @@ extension NetworkSpec {
     /// `recorded` without embeddings.
     private static func recordedDense(kind: String, widths w: [Int], activation: Activation, norm: String?,
                                       blocks: Int?, blockHidden: Int?) throws -> NetworkSpec {
-        guard w.count >= 2 else { throw ModelError("widths \(w) must list at least inputs and outputs") }
+        guard w.count >= 2 else { throw ModelError(.invalidArchitecture(key: nil, problem: "widths \(w) must list at least inputs and outputs")) }
         guard let n = NormKind(rawValue: norm ?? NormKind.none.rawValue) else {
-            throw ModelError("norm '\(norm ?? "")' is not one of \(NormKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ModelError(.invalidArchitecture(key: nil, problem: "norm '\(norm ?? "")' is not one of \(NormKind.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         guard kind == "resnet" else {
-            guard blocks == nil, blockHidden == nil else { throw ModelError("blocks and block_hidden belong to a resnet, not a \(kind)") }
+            guard blocks == nil, blockHidden == nil else { throw ModelError(.invalidArchitecture(key: nil, problem: "blocks and block_hidden belong to a resnet, not a \(kind)")) }
             return NetworkSpec(inputs: w[0], hidden: Array(w.dropFirst().dropLast()), outputs: w[w.count - 1], activation: activation, norm: n)
         }
-        guard w.count == 3, let blocks, let blockHidden else { throw ModelError("a resnet records widths [inputs, width, outputs], blocks and block_hidden") }
+        guard w.count == 3, let blocks, let blockHidden else { throw ModelError(.invalidArchitecture(key: nil, problem: "a resnet records widths [inputs, width, outputs], blocks and block_hidden")) }
         return NetworkSpec(inputs: w[0], hidden: [], outputs: w[2], activation: activation, norm: n,
                            residual: ResidualShape(blocks: blocks, width: w[1], hidden: blockHidden))
     }

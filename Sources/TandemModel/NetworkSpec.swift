@@ -103,17 +103,17 @@ public struct NetworkSpec: Equatable, Sendable {
 
     /// Throws a `ModelError` naming the first invalid field.
     public func validate() throws {
-        guard inputs > 0 else { throw ModelError("the model has no input features") }
-        guard outputs > 0 else { throw ModelError("the model has no outputs") }
-        if let bad = hidden.first(where: { $0 <= 0 }) { throw ModelError("model.hidden: layer width \(bad) must be positive") }
-        guard dropout >= 0 && dropout < 1 else { throw ModelError("model.dropout: \(dropout) must be in [0, 1)") }
+        guard inputs > 0 else { throw ModelError(.invalidArchitecture(key: nil, problem: "the model has no input features")) }
+        guard outputs > 0 else { throw ModelError(.invalidArchitecture(key: nil, problem: "the model has no outputs")) }
+        if let bad = hidden.first(where: { $0 <= 0 }) { throw ModelError(.invalidArchitecture(key: "model.hidden", problem: "layer width \(bad) must be positive")) }
+        guard dropout >= 0 && dropout < 1 else { throw ModelError(.invalidArchitecture(key: "model.dropout", problem: "\(dropout) must be in [0, 1)")) }
         if let e = embedding {
             try e.validate()
-            guard e.inputs == inputs else { throw ModelError("embedding: \(e.inputs) inputs, the network has \(inputs)") }
+            guard e.inputs == inputs else { throw ModelError(.invalidArchitecture(key: "embedding", problem: "\(e.inputs) inputs, the network has \(inputs)")) }
         }
         if let r = residual {
-            guard hidden.isEmpty else { throw ModelError("model.hidden: a resnet has blocks, not hidden layers") }
-            guard r.blocks >= 1, r.width >= 1, r.hidden >= 1 else { throw ModelError("model: a resnet needs blocks, width and block_hidden of at least 1") }
+            guard hidden.isEmpty else { throw ModelError(.invalidArchitecture(key: "model.hidden", problem: "a resnet has blocks, not hidden layers")) }
+            guard r.blocks >= 1, r.width >= 1, r.hidden >= 1 else { throw ModelError(.invalidArchitecture(key: "model", problem: "a resnet needs blocks, width and block_hidden of at least 1")) }
         }
     }
 }

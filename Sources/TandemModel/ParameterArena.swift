@@ -69,14 +69,14 @@ public final class ParameterArena: @unchecked Sendable {
         for t in tensors { byName[t.name] = t }
         var matched: [(ParameterSlot, NamedTensor)] = []
         for s in slots {
-            guard let t = byName.removeValue(forKey: s.name) else { throw ModelError("parameter '\(s.name)' is missing") }
-            guard t.shape == s.shape else { throw ModelError("parameter '\(s.name)' has shape \(t.shape), expected \(s.shape)") }
+            guard let t = byName.removeValue(forKey: s.name) else { throw ModelError(.missingParameter(name: s.name, shape: nil)) }
+            guard t.shape == s.shape else { throw ModelError(.wrongShape(name: s.name, shape: t.shape, expected: s.shape)) }
             guard t.values.count == s.count else {
-                throw ModelError("parameter '\(s.name)' has \(t.values.count) values for shape \(s.shape) (\(s.count) expected)")
+                throw ModelError(.wrongValueCount(name: s.name, count: t.values.count, shape: s.shape))
             }
             matched.append((s, t))
         }
-        if let extra = byName.keys.sorted().first { throw ModelError("unexpected parameter '\(extra)'") }
+        if let extra = byName.keys.sorted().first { throw ModelError(.unexpectedParameter(name: extra)) }
         for (s, t) in matched {
             t.values.withUnsafeBufferPointer { src in
                 if let p = src.baseAddress { (params.base + s.offset).update(from: p, count: s.count) }
@@ -86,12 +86,4 @@ public final class ParameterArena: @unchecked Sendable {
 
     /// SHA-256 of the parameters as little-endian float32 in layer order (`params_sha256`).
     public var sha256: String { SHA256.hex(UnsafeBufferPointer(params.buffer)) }
-}
-
-/// A model-level error: bad architecture, parameters that do not fit, a solver failure.
-public struct ModelError: KindedError, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-    /// Always `.userInput`: a restart cannot fix it.
-    public var kind: FailureKind { .userInput }
 }

@@ -27,13 +27,13 @@ public final class PeriodicEmbedding: Layer {
         var offsets: [Int] = []
         for spec in shape.parameterSpecs {
             guard let slot = arena.slot(named: spec.name), slot.shape == spec.shape else {
-                throw ModelError("parameter '\(spec.name)' \(spec.shape) is missing")
+                throw ModelError(.missingParameter(name: spec.name, shape: spec.shape))
             }
             offsets.append(slot.offset)
         }
         guard offsets[1] == offsets[0] + shape.columns.count * shape.frequencies,
               offsets[2] == offsets[1] + shape.columns.count * shape.width * 2 * shape.frequencies else {
-            throw ModelError("the numeric embedding's tensors are not contiguous")
+            throw ModelError(.notContiguous(.numericEmbedding))
         }
         self.arena = arena
         self.shape = shape

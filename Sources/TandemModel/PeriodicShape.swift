@@ -37,10 +37,10 @@ public struct PeriodicShape: Codable, Equatable, Sendable {
     public func validate(inputs: Int) throws {
         guard let first = columns.first, let last = columns.last, first >= 0, last < inputs,
               zip(columns, columns.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw ModelError("model.numeric_embedding: numeric columns \(columns) must be some and increase within the \(inputs) inputs")
+            throw ModelError(.invalidArchitecture(key: "model.numeric_embedding", problem: "numeric columns \(columns) must be some and increase within the \(inputs) inputs"))
         }
         guard frequencies >= 1, width >= 1 else {
-            throw ModelError("model.numeric_embedding: frequencies \(frequencies) and width \(width) must be positive")
+            throw ModelError(.invalidArchitecture(key: "model.numeric_embedding", problem: "frequencies \(frequencies) and width \(width) must be positive"))
         }
     }
 }

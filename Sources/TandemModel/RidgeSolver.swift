@@ -50,7 +50,7 @@ public struct NormalEquations: Sendable {
         var rank: Int32 = 0
         let info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, Int32(d), Int32(d), Int32(outputs), &a, Int32(d), &b,
                                   Int32(outputs), &sv, 1e-12, &rank)
-        guard info == 0 else { throw ModelError("exact solver: LAPACKE_dgelsd failed with info \(info)") }
+        guard info == 0 else { throw ModelError(.lapackFailed(task: "exact solver", routine: "LAPACKE_dgelsd", info: Int(info))) }
         var weight = [Float](repeating: 0, count: outputs * features)
         var bias = [Float](repeating: 0, count: outputs)
         for o in 0..<outputs {

@@ -13,7 +13,7 @@ extension ShardLayout {
         return try spec.layers(first..<(first + layers.count), arena: arena, dense: { i in
             let j = i - first, shard = layers[j]
             guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
-                throw ModelError("dense layer \(i) has no parameters in this shard")
+                throw ModelError(.layerWithoutParameters(layer: i, inShard: true))
             }
             let local = Dense(arena: arena, weight: w, bias: b)
             switch shard.split {

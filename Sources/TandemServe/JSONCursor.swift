@@ -238,6 +238,6 @@ struct JSONCursor {
             let b = bytes[at]
             found = b >= 0x20 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x\(String(b, radix: 16))"
         }
-        return .badRequest("malformed JSON at line \(line), column \(column) (byte \(at)): \(message), found \(found)")
+        return ServeError(.malformedJSON(line: line, column: column, offset: at, problem: message, found: found))
     }
 }

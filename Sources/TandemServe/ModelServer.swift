@@ -41,7 +41,7 @@ public final class ModelServer: Sendable {
     func model(_ name: Substring?) throws(ServeError) -> ServedModel {
         guard let name else { return models[0] }
         guard let m = byName[String(name)] else {
-            throw ServeError(status: 404, "no model named '\(name)'; serving: \(models.map(\.name).joined(separator: ", "))")
+            throw ServeError(.noModel(name: String(name), serving: models.map(\.name)))
         }
         return m
     }

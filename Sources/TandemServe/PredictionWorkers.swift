@@ -6,7 +6,7 @@ import Foundation
 /// connection's reads and writes behind it.
 ///
 /// Jobs wait in a bounded first-in first-out queue; a job submitted while `queueDepth` jobs
-/// already wait is refused at once with 503 and `Retry-After` (`ServeError.overloaded`), so an
+/// already wait is refused at once with 503 and `Retry-After` (`ServeError.Reason.overloaded`), so an
 /// overloaded server answers rather than piling up requests. `stop()` lets the workers finish
 /// every queued job and exit; jobs submitted after it are refused the same way.
 public final class PredictionWorkers: @unchecked Sendable {
@@ -51,7 +51,7 @@ public final class PredictionWorkers: @unchecked Sendable {
     private static let marker = "tandem.prediction-worker"
 
     /// Runs `body` on a worker and returns its result (or rethrows its error); throws
-    /// `ServeError.overloaded` without running it when the queue is full or the workers stopped.
+    /// `ServeError` (`.overloaded`, `.shuttingDown`) without running it when the queue is full or the workers stopped.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let refusal = enqueue { continuation.resume(with: Result { try body() }) }
@@ -71,9 +71,9 @@ public final class PredictionWorkers: @unchecked Sendable {
     private func enqueue(_ job: @escaping () -> Void) -> ServeError? {
         condition.lock()
         defer { condition.unlock() }
-        if stopped { return .overloaded("the server is shutting down and accepts no new predictions") }
+        if stopped { return ServeError(.shuttingDown) }
         guard waiting < queueDepth else {
-            return .overloaded("the server is overloaded: all \(threads) prediction workers are busy and \(queueDepth) requests are queued (--queue-depth); retry later")
+            return ServeError(.overloaded(threads: threads, queueDepth: queueDepth))
         }
         ring[(head + waiting) % queueDepth] = job
         waiting += 1

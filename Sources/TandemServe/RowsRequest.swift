@@ -67,7 +67,7 @@ struct RowsRequest {
         if c.consume(UInt8(ascii: "]")) { throw .badRequest("\"rows\" is empty; send at least one row") }
         repeat {
             guard builder.rowCount < maxRows else {
-                throw ServeError(status: 413, "too many rows: more than \(maxRows) in one request (the server's --max-rows); split the request")
+                throw ServeError(.tooManyRows(limit: maxRows))
             }
             let r = builder.rowCount
             switch c.peekKind() {

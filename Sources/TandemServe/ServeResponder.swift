@@ -46,7 +46,7 @@ struct ServeResponder: HTTPResponder {
         } catch let error as ServeError {
             response = error.response()
         } catch {
-            response = ServeError(status: 500, "internal error: \(error)").response()
+            response = ServeError(.internalError(detail: "\(error)")).response()
         }
         let elapsed = ContinuousClock.now - start
         server.metrics.record(route: route.rawValue, code: response.status.code,
@@ -56,12 +56,10 @@ struct ServeResponder: HTTPResponder {
 
     private func handle(_ route: Route, name: Substring?, request: Request) async throws -> Response {
         guard route != .unknown else {
-            throw ServeError(status: 404, "no route \(request.method) \(request.uri.path); routes: POST /v1/predict, POST /v1/models/{name}/predict, GET /v1/model, GET /v1/models, GET /v1/models/{name}, GET /healthz, GET /metrics")
+            throw ServeError(.noRoute(method: "\(request.method)", path: request.uri.path))
         }
         guard request.method == route.method else {
-            var e = ServeError(status: 405, "\(request.uri.path) accepts \(route.method) only, not \(request.method)")
-            e.allow = route.method.rawValue
-            throw e
+            throw ServeError(.methodNotAllowed(path: request.uri.path, allowed: route.method.rawValue, method: "\(request.method)"))
         }
         switch route {
         case .predict, .modelPredict:
@@ -77,14 +75,14 @@ struct ServeResponder: HTTPResponder {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: server.exposition())))
         case .unknown:
-            throw ServeError(status: 404, "no route")
+            throw ServeError(.noRoute(method: "\(request.method)", path: request.uri.path))
         }
     }
 
     /// Reads the body (413 over the limit), predicts on a worker (503 when the queue is full), counts the rows.
     private func predict(_ model: ServedModel, request: Request) async throws -> Response {
         let limit = server.options.maxBodyBytes
-        let tooLarge = ServeError(status: 413, "the request body is larger than \(limit) bytes (the server's --max-body-bytes); send fewer rows per request")
+        let tooLarge = ServeError(.bodyTooLarge(limit: limit))
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
         let body: ByteBuffer
         do {
@@ -93,7 +91,7 @@ struct ServeResponder: HTTPResponder {
             throw tooLarge
         } catch {
             // The framing is the client's (a malformed chunk size, a connection cut mid-body): 400, not 500.
-            throw ServeError.badRequest("the request body could not be read: \(error)")
+            throw ServeError(.unreadableBody(detail: "\(error)"))
         }
         let maxRows = server.options.maxRows
         let (out, rows) = try await workers.run { try model.predict(body: body, maxRows: maxRows) }

@@ -33,14 +33,14 @@ extension Coordinator {
             if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
             try fm.moveItem(at: staging, to: target)
         } catch {
-            throw SweepError("cannot copy the best model \(model.path) to \(target.path): \(error.localizedDescription)")
+            throw SweepError(.cannotWrite(.copyBestModel(target: target.path), path: model.path, detail: error.localizedDescription))
         }
     }
 
     func write(_ name: String, _ data: Data) throws {
         let url = out.appendingPathComponent(name)
         do { try data.write(to: url, options: .atomic) } catch {
-            throw SweepError("cannot write \(url.path): \(error.localizedDescription)")
+            throw SweepError(.cannotWrite(.write, path: url.path, detail: error.localizedDescription))
         }
     }
 }

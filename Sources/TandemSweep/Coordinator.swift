@@ -49,16 +49,19 @@ public final class Coordinator {
                 // The strategy and metric decide which trials run and how they are judged: a
                 // changed one would mix two sweeps' results.
                 if case .sweep(let strategy, let metric, _) = event, strategy != config.strategy.rawValue || metric != config.metric {
-                    throw SweepError("\(journalPath): the journal's sweep is \(strategy) on \(metric), this config is \(config.strategy.rawValue) on \(config.metric); the sweep config changed since (start a new sweep with --overwrite or another output.dir)")
+                    throw SweepError(.journalMismatch(journal: journalPath, problem: "the journal's sweep is \(strategy) on \(metric), this config is \(config.strategy.rawValue) on \(config.metric); the sweep config changed since (start a new sweep with --overwrite or another output.dir)"))
                 }
-                do { try state.apply(event) } catch let e as SweepError { throw SweepError("\(journalPath): \(e.description)") }
+                do { try state.apply(event) } catch let e as SweepError {
+                    guard case .journalMismatch(nil, let problem) = e.reason else { throw e }
+                    throw SweepError(.journalMismatch(journal: journalPath, problem: problem))
+                }
             }
             state.markRunningInterrupted()
             let done = state.records.filter { $0.status.isDone }.count
             Self.say("resuming the sweep in \(out.path): \(done) of \(state.trials.count) trials done, \(state.interrupted.count) to restart")
         } else {
             if exists && !overwrite {
-                throw SweepError("\(out.path) already holds a sweep (sweep.jsonl); continue it with --resume, choose another output.dir, or pass --overwrite to replace it")
+                throw SweepError(.sweepExists(directory: out.path))
             }
             if resume { Self.say("no sweep journal in \(out.path); starting fresh") }
             // Only what a sweep wrote is removed; anything else in the way is an error naming it.
@@ -107,7 +110,7 @@ public final class Coordinator {
                 if silent.remove(source) != nil { watchSilent() }
                 if try !assign(to: source) { active -= 1 }
             case .report:
-                guard let t = m.trial, let epoch = m.epoch else { throw SweepError("rank \(source) sent a report without trial and epoch") }
+                guard let t = m.trial, let epoch = m.epoch else { throw SweepError(.badMessage(rank: source, .reportWithoutTrialAndEpoch)) }
                 // Decide on a copy, journal the decision, then apply it (which decides the same).
                 var probe = state.strategy
                 let goOn = probe.report(trial: t, epoch: epoch, value: m.value)
@@ -118,7 +121,7 @@ public final class Coordinator {
                 if !goOn { Self.say("trial \(state.trials[t].name) stopped after epoch \(epoch): \(config.metric) \(Self.format(m.value)) is not in the top 1/\(config.asha?.reduction ?? 1) of its rung") }
                 show()
             case .result:
-                guard let t = m.trial else { throw SweepError("rank \(source) sent a result without a trial") }
+                guard let t = m.trial else { throw SweepError(.badMessage(rank: source, .resultWithoutTrial)) }
                 if m.status == "interrupted" {
                     interruptedBySignal = true
                     active -= 1
@@ -128,7 +131,7 @@ public final class Coordinator {
                 try end(trial: t, message: m)
                 if try !assign(to: source) { active -= 1 }
             case .assign, .decision, .shutdown:
-                throw SweepError("rank \(source) sent '\(m.kind.rawValue)', which only the coordinator sends")
+                throw SweepError(.badMessage(rank: source, .coordinatorOnly(kind: m.kind.rawValue)))
             }
         }
         try writeResults(final: true)
@@ -188,7 +191,7 @@ public final class Coordinator {
         show()
         SweepFault.afterTrialEnded(count: endedHere)
         if let limit = config.maxFailures, state.failures > limit {
-            throw SweepError("\(state.failures) trials failed, more than search.max_failures \(limit); the last: trial \(state.trials[t].name): \(m.error ?? "")")
+            throw SweepError(.tooManyFailures(failures: state.failures, limit: limit, trial: state.trials[t].name, error: m.error ?? ""))
         }
     }
 

@@ -12,7 +12,7 @@ public final class Journal {
         url = URL(fileURLWithPath: path)
         let fm = FileManager.default
         if truncate || !fm.fileExists(atPath: path) {
-            guard fm.createFile(atPath: path, contents: Data()) else { throw SweepError("cannot create the sweep journal \(path)") }
+            guard fm.createFile(atPath: path, contents: Data()) else { throw SweepError(.cannotWrite(.createJournal, path: path, detail: nil)) }
         }
         do {
             handle = try FileHandle(forWritingTo: url)
@@ -25,7 +25,7 @@ public final class Journal {
             }
             try handle.seekToEnd()
         } catch {
-            throw SweepError("cannot open the sweep journal \(path): \(error.localizedDescription)")
+            throw SweepError(.cannotWrite(.openJournal, path: path, detail: error.localizedDescription))
         }
     }
 
@@ -39,14 +39,14 @@ public final class Journal {
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
         } catch {
-            throw SweepError("cannot append to the sweep journal \(url.path): \(error.localizedDescription)")
+            throw SweepError(.cannotWrite(.appendJournal, path: url.path, detail: error.localizedDescription))
         }
     }
 
     /// The events in `path`. A last line cut short by a crash is dropped (with `warn`); any other
     /// line that does not parse is an error naming it.
     public static func read(path: String, warn: (String) -> Void = { _ in }) throws -> [SweepEvent] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): no sweep journal to resume from") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError(.noJournal(path: path)) }
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         var events: [SweepEvent] = []
         for (i, line) in lines.enumerated() where !line.isEmpty {
@@ -59,7 +59,7 @@ public final class Journal {
                     warn("\(path):\(i + 1): dropping a last line cut short by the crash")
                     continue
                 }
-                throw SweepError("\(path):\(i + 1): not a sweep event (\(error)); the journal is damaged")
+                throw SweepError(.damagedJournal(path: path, line: i + 1, problem: "\(error)"))
             }
         }
         return events

@@ -36,7 +36,7 @@ public final class OptunaJournal {
             try handle.seekToEnd()
             try handle.synchronize()
         } catch {
-            throw SweepError("cannot write the Optuna journal \(path): \(error.localizedDescription) (choose another place with --optuna-journal PATH)")
+            throw SweepError(.cannotWrite(.writeOptunaJournal, path: path, detail: error.localizedDescription))
         }
     }
 
@@ -50,7 +50,7 @@ public final class OptunaJournal {
             try handle.write(contentsOf: Data(text.utf8))
             try handle.synchronize()
         } catch {
-            throw SweepError("cannot append to the Optuna journal \(url.path): \(error.localizedDescription)")
+            throw SweepError(.cannotWrite(.appendOptunaJournal, path: url.path, detail: error.localizedDescription))
         }
     }
 }

@@ -26,43 +26,43 @@ public enum ParamSpec: Equatable, Sendable {
     public init(node: Node, key: String, where location: String) throws {
         let place = "\(location)\(node.mark.map { ":\($0.line)" } ?? ""): search.params.\(key)"
         guard let m = node.mapping, m.count == 1, let entry = m.first, let kind = entry.key.string else {
-            throw SweepError("\(place): expected one of {\(ParamSpec.kinds.joined(separator: ", "))}: ARGUMENTS}, e.g. {loguniform: [0.0001, 0.1]}")
+            throw SweepError(.invalidConfig(place: place, problem: "expected one of {\(ParamSpec.kinds.joined(separator: ", "))}: ARGUMENTS}, e.g. {loguniform: [0.0001, 0.1]}"))
         }
         guard let items = entry.value.sequence.map(Array.init) else {
-            throw SweepError("\(place): \(kind) needs a list, e.g. \(kind): [...]")
+            throw SweepError(.invalidConfig(place: place, problem: "\(kind) needs a list, e.g. \(kind): [...]"))
         }
         func numbers(_ count: Int, _ shape: String) throws -> [Double] {
             let xs = items.compactMap { $0.float }
             guard items.count == count, xs.count == count, xs.allSatisfy(\.isFinite) else {
-                throw SweepError("\(place): \(kind) needs \(shape) (numbers); got \(JSONValue(yaml: entry.value).rendered)")
+                throw SweepError(.invalidConfig(place: place, problem: "\(kind) needs \(shape) (numbers); got \(JSONValue(yaml: entry.value).rendered)"))
             }
             return xs
         }
         switch kind {
         case "grid", "choice":
-            guard !items.isEmpty else { throw SweepError("\(place): \(kind) needs at least one value") }
+            guard !items.isEmpty else { throw SweepError(.invalidConfig(place: place, problem: "\(kind) needs at least one value")) }
             let values = items.map { JSONValue(yaml: $0) }
             self = kind == "grid" ? .grid(values) : .choice(values)
         case "uniform":
             let x = try numbers(2, "[low, high] with low <= high")
-            guard x[0] <= x[1] else { throw SweepError("\(place): uniform needs low <= high; got [\(x[0]), \(x[1])]") }
+            guard x[0] <= x[1] else { throw SweepError(.invalidConfig(place: place, problem: "uniform needs low <= high; got [\(x[0]), \(x[1])]")) }
             self = .uniform(x[0], x[1])
         case "loguniform":
             let x = try numbers(2, "[low, high] with 0 < low <= high")
-            guard x[0] > 0, x[0] <= x[1] else { throw SweepError("\(place): loguniform needs 0 < low <= high; got [\(x[0]), \(x[1])]") }
+            guard x[0] > 0, x[0] <= x[1] else { throw SweepError(.invalidConfig(place: place, problem: "loguniform needs 0 < low <= high; got [\(x[0]), \(x[1])]")) }
             self = .loguniform(x[0], x[1])
         case "int":
             let x = items.compactMap { $0.int }
             guard items.count == 2, x.count == 2, x[0] <= x[1] else {
-                throw SweepError("\(place): int needs [low, high] (integers, low <= high, both included); got \(JSONValue(yaml: entry.value).rendered)")
+                throw SweepError(.invalidConfig(place: place, problem: "int needs [low, high] (integers, low <= high, both included); got \(JSONValue(yaml: entry.value).rendered)"))
             }
             self = .int(x[0], x[1])
         case "quniform":
             let x = try numbers(3, "[low, high, step] with low <= high and step > 0")
-            guard x[0] <= x[1], x[2] > 0 else { throw SweepError("\(place): quniform needs low <= high and step > 0; got [\(x[0]), \(x[1]), \(x[2])]") }
+            guard x[0] <= x[1], x[2] > 0 else { throw SweepError(.invalidConfig(place: place, problem: "quniform needs low <= high and step > 0; got [\(x[0]), \(x[1]), \(x[2])]")) }
             self = .quniform(x[0], x[1], step: x[2])
         default:
-            throw SweepError("\(place): unknown spec '\(kind)'; use one of \(ParamSpec.kinds.joined(separator: ", "))")
+            throw SweepError(.invalidConfig(place: place, problem: "unknown spec '\(kind)'; use one of \(ParamSpec.kinds.joined(separator: ", "))"))
         }
     }
 

@@ -28,13 +28,13 @@ public struct SearchSpace: Equatable, Sendable {
         var total = 1
         for (key, spec) in params {
             if case .int(let lo, let hi) = spec, hi - lo >= SearchSpace.maxPoints {
-                throw SweepError("search.params.\(key): int [\(lo), \(hi)] has more than \(SearchSpace.maxPoints) values, too many for strategy grid; use strategy random")
+                throw SweepError(.invalidConfig(place: "search.params.\(key)", problem: "int [\(lo), \(hi)] has more than \(SearchSpace.maxPoints) values, too many for strategy grid; use strategy random"))
             }
             guard let values = spec.enumerated else {
-                throw SweepError("search.params.\(key): strategy grid cannot enumerate a continuous range; use grid, choice or int, or strategy random")
+                throw SweepError(.invalidConfig(place: "search.params.\(key)", problem: "strategy grid cannot enumerate a continuous range; use grid, choice or int, or strategy random"))
             }
             total *= values.count
-            guard total <= SearchSpace.maxPoints else { throw SweepError("search.params: the grid has more than \(SearchSpace.maxPoints) points") }
+            guard total <= SearchSpace.maxPoints else { throw SweepError(.invalidConfig(place: "search.params", problem: "the grid has more than \(SearchSpace.maxPoints) points")) }
             keys.append((key, values))
         }
         return SearchSpace.crossProduct(keys)
@@ -47,7 +47,7 @@ public struct SearchSpace: Equatable, Sendable {
         let gridKeys = params.filter { $0.spec.isGrid }.compactMap { p in p.spec.enumerated.map { (key: p.key, values: $0) } }
         let grid = SearchSpace.crossProduct(gridKeys)
         guard samples * grid.count <= SearchSpace.maxPoints else {
-            throw SweepError("search: \(samples) trials x \(grid.count) grid points exceed \(SearchSpace.maxPoints) trials")
+            throw SweepError(.invalidConfig(place: "search", problem: "\(samples) trials x \(grid.count) grid points exceed \(SearchSpace.maxPoints) trials"))
         }
         let root = RandomGenerator(seed: seed)
         var out: [[(String, JSONValue)]] = []

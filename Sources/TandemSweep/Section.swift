@@ -11,7 +11,7 @@ struct Section {
     /// Reads `node` as a mapping whose keys are all in `allowed`.
     init(_ node: Node, path: String, source: String, allowed: [String]) throws {
         let place = "\(source)\(node.mark.map { ":\($0.line)" } ?? "")"
-        guard let m = node.mapping else { throw SweepError("\(place): \(path.isEmpty ? "the sweep config" : path) must be a mapping") }
+        guard let m = node.mapping else { throw SweepError(.invalidConfig(place: place, problem: "\(path.isEmpty ? "the sweep config" : path) must be a mapping")) }
         self.node = node
         mapping = m
         self.path = path
@@ -21,8 +21,8 @@ struct Section {
             let key = k.string ?? "\(k)"
             let full = path.isEmpty ? key : "\(path).\(key)"
             let line = "\(source)\(k.mark.map { ":\($0.line)" } ?? "")"
-            if !allowed.contains(key) { throw SweepError("\(line): unknown key '\(full)'; allowed here: \(allowed.joined(separator: ", "))") }
-            if !seen.insert(key).inserted { throw SweepError("\(line): key '\(full)' appears twice") }
+            if !allowed.contains(key) { throw SweepError(.invalidConfig(place: line, problem: "unknown key '\(full)'; allowed here: \(allowed.joined(separator: ", "))")) }
+            if !seen.insert(key).inserted { throw SweepError(.invalidConfig(place: line, problem: "key '\(full)' appears twice")) }
         }
     }
 
@@ -35,19 +35,19 @@ struct Section {
     func node(_ key: String) -> Node? { mapping[key] }
 
     func required(_ key: String) throws -> Node {
-        guard let n = mapping[key] else { throw SweepError("\(source): '\(path.isEmpty ? key : "\(path).\(key)")' is required") }
+        guard let n = mapping[key] else { throw SweepError(.invalidConfig(place: source, problem: "'\(path.isEmpty ? key : "\(path).\(key)")' is required")) }
         return n
     }
 
     func string(_ key: String) throws -> String? {
         guard let n = mapping[key] else { return nil }
-        guard case .scalar(let s) = n else { throw SweepError("\(at(key)): expected a string") }
+        guard case .scalar(let s) = n else { throw SweepError(.invalidConfig(place: at(key), problem: "expected a string")) }
         return s.string
     }
 
     func int(_ key: String) throws -> Int? {
         guard let n = mapping[key] else { return nil }
-        guard let v = n.int else { throw SweepError("\(at(key)): expected an integer, got '\(n.string ?? "\(n)")'") }
+        guard let v = n.int else { throw SweepError(.invalidConfig(place: at(key), problem: "expected an integer, got '\(n.string ?? "\(n)")'")) }
         return v
     }
 }

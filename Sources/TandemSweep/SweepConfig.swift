@@ -63,8 +63,8 @@ public struct SweepConfig: Sendable {
     /// Loads and checks `path`. Throws a `SweepError` (or the base config's `ConfigError`)
     /// naming the file, line and key.
     public static func load(path: String) throws -> SweepConfig {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError("\(path): no such sweep config file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw SweepError("\(path): cannot read the file as UTF-8 text") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SweepError(.invalidConfig(place: path, problem: "no such sweep config file")) }
+        guard let text = String(data: data, encoding: .utf8) else { throw SweepError(.invalidConfig(place: path, problem: "cannot read the file as UTF-8 text")) }
         return try parse(text, source: path)
     }
 
@@ -72,50 +72,50 @@ public struct SweepConfig: Sendable {
     public static func parse(_ text: String, source: String) throws -> SweepConfig {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw SweepError("\(source): the sweep config is empty") }
+            guard let node = try Yams.compose(yaml: text) else { throw SweepError(.invalidConfig(place: source, problem: "the sweep config is empty")) }
             root = node
         } catch let e as SweepError { throw e } catch {
-            throw SweepError("\(source): not valid YAML or JSON: \(error)")
+            throw SweepError(.invalidConfig(place: source, problem: "not valid YAML or JSON: \(error)"))
         }
-        do { try YAMLBudget.check(root, source: source) } catch { throw SweepError("\(error)") }
+        do { try YAMLBudget.check(root, source: source) } catch let e as ConfigError { throw SweepError(.configLimit(e)) }
         let top = try Section(root, path: "", source: source, allowed: ["base", "search", "output"])
         let search = try Section(top.required("search"), path: "search", source: source,
                                  allowed: ["strategy", "trials", "metric", "mode", "group_size", "seed", "max_failures", "asha", "params"])
-        guard let baseText = try top.string("base") else { throw SweepError("\(source): 'base' (the training config every trial starts from) is required") }
+        guard let baseText = try top.string("base") else { throw SweepError(.invalidConfig(place: source, problem: "'base' (the training config every trial starts from) is required")) }
         let base = resolve(baseText, nextTo: source)
         let job = try ConfigLoader.load(path: base)
 
         let strategyText = try search.string("strategy") ?? "random"
         guard let strategy = StrategyKind(rawValue: strategyText) else {
-            throw SweepError("\(search.at("strategy")): '\(strategyText)' is not one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw SweepError(.invalidConfig(place: search.at("strategy"), problem: "'\(strategyText)' is not one of \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         let trials = try search.int("trials") ?? 10
-        if trials < 1 { throw SweepError("\(search.at("trials")): \(trials) must be at least 1") }
+        if trials < 1 { throw SweepError(.belowMinimum(place: search.at("trials"), value: trials, minimum: 1)) }
         let metric = try search.string("metric") ?? "val_loss"
         let names = job.data.task == .classification ? MetricName.classification : MetricName.regression
         guard metric.hasPrefix("val_"), names.contains(String(metric.dropFirst(4))) else {
-            throw SweepError("\(search.at("metric")): '\(metric)' is not a validation metric of a \(job.data.task.rawValue) task; use one of \(names.map { "val_\($0)" }.joined(separator: ", "))")
+            throw SweepError(.invalidConfig(place: search.at("metric"), problem: "'\(metric)' is not a validation metric of a \(job.data.task.rawValue) task; use one of \(names.map { "val_\($0)" }.joined(separator: ", "))"))
         }
         if job.data.split.validation <= 0 {
-            throw SweepError("\(base): data.split.validation is 0, but the sweep compares trials on the validation split (\(metric))")
+            throw SweepError(.invalidConfig(place: base, problem: "data.split.validation is 0, but the sweep compares trials on the validation split (\(metric))"))
         }
         let mode: MetricDirection
         switch try search.string("mode") {
         case nil: mode = MetricName.direction(of: String(metric.dropFirst(4))) ?? .minimize
         case "max": mode = .maximize
         case "min": mode = .minimize
-        case let other?: throw SweepError("\(search.at("mode")): '\(other)' is not one of max, min")
+        case let other?: throw SweepError(.invalidConfig(place: search.at("mode"), problem: "'\(other)' is not one of max, min"))
         }
         let groupSize = try search.int("group_size") ?? 1
-        if groupSize < 1 { throw SweepError("\(search.at("group_size")): \(groupSize) must be at least 1") }
+        if groupSize < 1 { throw SweepError(.belowMinimum(place: search.at("group_size"), value: groupSize, minimum: 1)) }
         let seed = try search.int("seed") ?? 0
-        if seed < 0 { throw SweepError("\(search.at("seed")): \(seed) must be >= 0") }
+        if seed < 0 { throw SweepError(.belowMinimum(place: search.at("seed"), value: seed, minimum: 0)) }
         let maxFailures = try search.int("max_failures")
-        if let m = maxFailures, m < 0 { throw SweepError("\(search.at("max_failures")): \(m) must be >= 0") }
+        if let m = maxFailures, m < 0 { throw SweepError(.belowMinimum(place: search.at("max_failures"), value: m, minimum: 0)) }
 
         var asha: ASHAConfig?
         if let node = search.node("asha") {
-            guard strategy == .asha else { throw SweepError("\(search.at("asha")): asha settings need strategy: asha") }
+            guard strategy == .asha else { throw SweepError(.invalidConfig(place: search.at("asha"), problem: "asha settings need strategy: asha")) }
             let a = try Section(node, path: "search.asha", source: source, allowed: ["min_epochs", "max_epochs", "reduction"])
             asha = ASHAConfig(minEpochs: try a.int("min_epochs") ?? 1, maxEpochs: try a.int("max_epochs") ?? job.train.epochs,
                               reduction: try a.int("reduction") ?? 3)
@@ -124,27 +124,27 @@ public struct SweepConfig: Sendable {
         }
         if let a = asha {
             guard a.minEpochs >= 1, a.maxEpochs >= a.minEpochs, a.reduction >= 2 else {
-                throw SweepError("\(search.at("asha")): needs 1 <= min_epochs <= max_epochs and reduction >= 2; got min_epochs \(a.minEpochs), max_epochs \(a.maxEpochs), reduction \(a.reduction)")
+                throw SweepError(.invalidConfig(place: search.at("asha"), problem: "needs 1 <= min_epochs <= max_epochs and reduction >= 2; got min_epochs \(a.minEpochs), max_epochs \(a.maxEpochs), reduction \(a.reduction)"))
             }
         }
 
         guard let paramsNode = search.node("params"), let mapping = paramsNode.mapping, !mapping.isEmpty else {
-            throw SweepError("\(search.at("params")): search.params must map config keys to specs, e.g. train.optimizer.lr: {loguniform: [0.0001, 0.1]}")
+            throw SweepError(.invalidConfig(place: search.at("params"), problem: "search.params must map config keys to specs, e.g. train.optimizer.lr: {loguniform: [0.0001, 0.1]}"))
         }
         var params: [(key: String, spec: ParamSpec)] = []
         for (k, v) in mapping {
             let key = k.string ?? "\(k)"
             let line = "\(source)\(k.mark.map { ":\($0.line)" } ?? "")"
-            if params.contains(where: { $0.key == key }) { throw SweepError("\(line): search.params.\(key) appears twice") }
-            if reservedKeys.contains(key) { throw SweepError("\(line): search.params.\(key): the sweep sets \(key) itself (each trial writes to trials/<id>/)") }
-            if strategy == .asha && key == "train.epochs" { throw SweepError("\(line): search.params.train.epochs: ASHA sets the epochs itself (search.asha.max_epochs)") }
+            if params.contains(where: { $0.key == key }) { throw SweepError(.invalidConfig(place: line, problem: "search.params.\(key) appears twice")) }
+            if reservedKeys.contains(key) { throw SweepError(.invalidConfig(place: line, problem: "search.params.\(key): the sweep sets \(key) itself (each trial writes to trials/<id>/)")) }
+            if strategy == .asha && key == "train.epochs" { throw SweepError(.invalidConfig(place: line, problem: "search.params.train.epochs: ASHA sets the epochs itself (search.asha.max_epochs)")) }
             params.append((key, try ParamSpec(node: v, key: key, where: source)))
             try checkKey(key, line: line, base: base, value: params[params.count - 1].spec)
         }
         var output = "runs/" + URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
         if let node = top.node("output") {
             let o = try Section(node, path: "output", source: source, allowed: ["dir"])
-            guard let dir = try o.string("dir") else { throw SweepError("\(o.at("dir")): output.dir is required when 'output' is given") }
+            guard let dir = try o.string("dir") else { throw SweepError(.invalidConfig(place: o.at("dir"), problem: "output.dir is required when 'output' is given")) }
             output = dir
         }
         return SweepConfig(source: source, base: base, strategy: strategy, trials: trials, metric: metric, mode: mode,
@@ -168,7 +168,7 @@ public struct SweepConfig: Sendable {
         do {
             _ = try ConfigLoader.load(path: base, overrides: ["\(key)=\(sample.rendered)"])
         } catch let e as ConfigError where e.reason == .unknownKey {
-            throw SweepError("\(line): search.params.\(key) is not a key of the training config \(base): \(e.description)")
+            throw SweepError(.invalidConfig(place: line, problem: "search.params.\(key) is not a key of the training config \(base): \(e.description)"))
         } catch {
             // Value errors (e.g. a dropout of 1.5) fail only the trials that draw them.
         }

@@ -61,9 +61,9 @@ public enum SweepEvent: Sendable {
     /// Reads one journal line.
     init(line: Data) throws {
         let o: Line
-        do { o = try JSONDecoder().decode(Line.self, from: line) } catch { throw SweepError("\(error)") }
+        do { o = try JSONDecoder().decode(Line.self, from: line) } catch { throw SweepError(.invalidEvent(problem: "\(error)")) }
         func need<T>(_ v: T?, _ key: String) throws -> T {
-            guard let v else { throw SweepError("'\(key)' is missing from a '\(o.event)' event") }
+            guard let v else { throw SweepError(.invalidEvent(problem: "'\(key)' is missing from a '\(o.event)' event")) }
             return v
         }
         func pairs(_ raw: [String: Double?]?) -> [(String, Double)] {
@@ -87,7 +87,7 @@ public enum SweepEvent: Sendable {
                 status: TrialStatus(rawValue: s) ?? .failed, epochs: try need(o.epochs, "epochs"), metric: o.value,
                 wallSeconds: o.wall_seconds ?? 0, error: o.error, validation: pairs(o.validation), test: pairs(o.test)))
         default:
-            throw SweepError("unknown event '\(o.event)'")
+            throw SweepError(.invalidEvent(problem: "unknown event '\(o.event)'"))
         }
     }
 }

@@ -59,7 +59,7 @@ struct SweepMessage: Codable, Sendable {
         do {
             self = try decoder.decode(SweepMessage.self, from: Data(bytes))
         } catch {
-            throw SweepError("a sweep message from rank \(rank) does not parse: \(error)")
+            throw SweepError(.badMessage(rank: rank, .unparsable(detail: "\(error)")))
         }
     }
 }

@@ -24,17 +24,17 @@ public struct SweepState: Sendable {
     @discardableResult
     public mutating func apply(_ event: SweepEvent) throws -> Bool {
         func check(_ t: Int) throws {
-            guard trials.indices.contains(t) else { throw SweepError("trial \(t) does not exist in this sweep (it has \(trials.count) trials)") }
+            guard trials.indices.contains(t) else { throw SweepError(.journalMismatch(journal: nil, problem: "trial \(t) does not exist in this sweep (it has \(trials.count) trials)")) }
         }
         switch event {
         case .sweep(let strategy, _, let n):
             guard n == trials.count else {
-                throw SweepError("the journal's sweep has \(n) trials (strategy \(strategy)), this config makes \(trials.count); the sweep config changed since")
+                throw SweepError(.journalMismatch(journal: nil, problem: "the journal's sweep has \(n) trials (strategy \(strategy)), this config makes \(trials.count); the sweep config changed since"))
             }
         case .created(let t, _, let seed, let overrides):
             try check(t)
             guard overrides == trials[t].paramOverrides, seed == trials[t].seed else {
-                throw SweepError("trial \(t) was created with \(overrides.joined(separator: " ")) (seed \(seed)), but this config makes \(trials[t].paramOverrides.joined(separator: " ")) (seed \(trials[t].seed)); the sweep config changed since")
+                throw SweepError(.journalMismatch(journal: nil, problem: "trial \(t) was created with \(overrides.joined(separator: " ")) (seed \(seed)), but this config makes \(trials[t].paramOverrides.joined(separator: " ")) (seed \(trials[t].seed)); the sweep config changed since"))
             }
             created = max(created, t + 1)
         case .started(let t, let g, _):

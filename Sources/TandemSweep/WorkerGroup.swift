@@ -4,6 +4,7 @@ import TandemData
 import TandemMetrics
 import TandemModel
 import TandemTensor
+import TandemRecord
 import TandemTrain
 
 /// The ranks that train one trial at a time together (data parallel on the group's own
@@ -72,7 +73,8 @@ public final class WorkerGroup {
         do {
             let job = try ConfigLoader.load(path: base, overrides: overrides)
             trialDirectory = job.output.dir
-            let trainer = try Trainer(config: job, comm: group, threads: threads, resume: resume ? .auto : .none, overwrite: true)
+            let trainer = try Trainer(config: job, comm: group, threads: threads, resume: resume ? .auto : .none, overwrite: true,
+                                      recorder: RunFiles(), models: ArtifactModelLoader())
             trainer.epochHook = { [self] epoch, validation in
                 reported = epoch
                 var report = SweepMessage(.report, trial: trial)

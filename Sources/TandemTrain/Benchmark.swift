@@ -135,13 +135,12 @@ public enum Benchmark {
 
     private static func benchmarkManifest(step: Int, widths: [Int]) -> CheckpointManifest {
         CheckpointManifest(formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version, createdAt: "",
-                           step: step, epoch: 0, batch: step, epochLossSum: 0, epochSamples: 0, epochSeconds: 0, trainSeconds: 0,
-                           samples: 0, lastGradNorm: 0, finished: false, stoppedEarly: false, trainSeed: 1, splitSeed: 0,
+                           state: TrainingState(step: step, batch: step), trainSeed: 1, splitSeed: 0,
                            config: "benchmark", task: "classification", classes: nil,
                            preprocessor: Preprocessor(options: PreprocessOptions(), features: []), dataSHA256: "",
                            layout: .init(world: 1, dp: 1, tp: 1, pp: 1),
                            model: .init(kind: "mlp", widths: widths, activation: "relu", parameters: 0),
-                           optimizer: .init(name: "adam", stepCount: step), earlyStopping: nil, metricName: nil, metricValue: nil,
+                           optimizer: .init(name: "adam", stepCount: step), earlyStopping: nil,
                            metricsLines: 0, tensors: [], files: [:])
     }
 

@@ -19,12 +19,12 @@ extension CheckpointManifest {
         func sum(_ value: Double, _ field: String) throws {
             guard value.isFinite, value >= 0 else { throw CheckpointError("manifest \(field) is \(value), not a finite non-negative number") }
         }
-        for (v, f) in [(step, "step"), (epoch, "epoch"), (batch, "batch"), (epochSamples, "epoch_samples"), (samples, "samples"),
+        for (v, f) in [(state.step, "step"), (state.epoch, "epoch"), (state.batch, "batch"), (state.epochSamples, "epoch_samples"), (state.samples, "samples"),
                        (metricsLines, "metrics_lines"), (optimizer.stepCount, "optimizer.step_count"), (model.parameters, "model.parameters")] {
             try count(v, f)
         }
-        for (v, f) in [(epochLossSum, "epoch_loss_sum"), (epochSeconds, "epoch_seconds"), (trainSeconds, "train_seconds")] { try sum(v, f) }
-        guard !(lastGradNorm < 0) else { throw CheckpointError("manifest last_grad_norm is \(lastGradNorm), negative") }
+        for (v, f) in [(state.epochLossSum, "epoch_loss_sum"), (state.epochSeconds, "epoch_seconds"), (state.trainSeconds, "train_seconds")] { try sum(v, f) }
+        guard !(state.lastGradNorm < 0) else { throw CheckpointError("manifest last_grad_norm is \(state.lastGradNorm), negative") }
         for (v, f) in [(layout.dp, "layout.dp"), (layout.tp, "layout.tp"), (layout.pp, "layout.pp"), (layout.world, "layout.world")] {
             guard (1...Self.maxCount).contains(v) else { throw CheckpointError("manifest \(f) is \(v), outside 1...\(Self.maxCount)") }
         }

@@ -26,8 +26,8 @@ public struct CheckpointStore: Sendable {
     /// rename, fsync of the parent. A failure names the path and leaves existing checkpoints alone.
     public func write(manifest: CheckpointManifest, tensors: [NamedTensor]) throws -> URL {
         let fm = FileManager.default
-        let final = root.appendingPathComponent("step-\(manifest.step)", isDirectory: true)
-        let tmp = root.appendingPathComponent("step-\(manifest.step).tmp", isDirectory: true)
+        let final = root.appendingPathComponent("step-\(manifest.state.step)", isDirectory: true)
+        let tmp = root.appendingPathComponent("step-\(manifest.state.step).tmp", isDirectory: true)
         do {
             try fm.createDirectory(at: root, withIntermediateDirectories: true)
             if fm.fileExists(atPath: tmp.path) { try fm.removeItem(at: tmp) }
@@ -47,7 +47,7 @@ public struct CheckpointStore: Sendable {
         let sums = "\(blobDigest)  tensors.safetensors\n\(SHA256.hex(manifestData))  manifest.json\n"
         try durableWrite(blob, to: tmp.appendingPathComponent("tensors.safetensors"))
         try durableWrite(manifestData, to: tmp.appendingPathComponent("manifest.json"))
-        FaultInjection.inCheckpoint(step: manifest.step)
+        FaultInjection.inCheckpoint(step: manifest.state.step)
         try durableWrite(Data(sums.utf8), to: tmp.appendingPathComponent("SHA256SUMS"))
         try fsyncPath(tmp)
         do {
@@ -128,7 +128,7 @@ public struct CheckpointStore: Sendable {
             var best: (step: Int, value: Double)?
             for (step, url) in all {
                 guard let data = FileManager.default.contents(atPath: url.appendingPathComponent("manifest.json").path),
-                      let m = try? JSONDecoder().decode(CheckpointManifest.self, from: data), let v = m.metricValue, v.isFinite else { continue }
+                      let m = try? JSONDecoder().decode(CheckpointManifest.self, from: data), let v = m.state.metricValue, v.isFinite else { continue }
                 if best == nil || direction.isBetter(v, than: best?.value ?? v) { best = (step, v) }
             }
             if let best { keepSteps.insert(best.step) }

@@ -65,14 +65,14 @@ final class CheckpointWriter: @unchecked Sendable {
     }
 
     private func write(_ job: Job) {
-        let begin = Date()
+        let begin = ContinuousClock.now
         do {
             _ = try store.write(manifest: job.manifest, tensors: job.tensors)
             store.prune(keep: job.keep, bestBy: job.bestBy)
             let bytes = job.tensors.reduce(0) { $0 + $1.values.count * 4 }
             lock.lock()
             stats.count += 1
-            stats.seconds += Date().timeIntervalSince(begin)
+            stats.seconds += begin.secondsElapsed
             stats.bytes += bytes
             lock.unlock()
         } catch {

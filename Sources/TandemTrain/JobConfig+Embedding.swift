@@ -1,4 +1,3 @@
-import TandemArtifact
 import TandemData
 import TandemModel
 
@@ -10,7 +9,9 @@ extension JobConfig {
     /// and `model.numeric_embedding` when no feature is numeric.
     func embeddingShape(preprocessor: Preprocessor) throws -> EmbeddingShape? {
         let periodic = model.numericEmbedding == .periodic
-        let shape = EmbeddingShape(preprocessor: preprocessor, dim: (model.embeddingDim ?? .auto).dim, periodic: periodic)
+        let c = preprocessor.embeddedColumns
+        let shape = EmbeddingShape(inputs: c.inputs, codeColumns: c.codeColumns, levels: c.levels, numericColumns: c.numericColumns,
+                                   dim: (model.embeddingDim ?? .auto).dim, periodic: periodic)
         if periodic && shape?.periodic == nil {
             throw ConfigError("model.numeric_embedding: periodic, but no feature is numeric (features: \(DataError.list(preprocessor.featureNames)))", keyPath: "model.numeric_embedding")
         }

@@ -1,5 +1,4 @@
 import Foundation
-import TandemArtifact
 import TandemComm
 import TandemData
 import TandemTensor

@@ -1,5 +1,4 @@
 import Foundation
-import TandemReport
 
 /// How rank 0 reports epochs: `bar` (in place, for terminals), `lines`, or `auto`: a bar when
 /// standard output is a terminal and the process was not started by mpirun (OpenMPI gives ranks
@@ -16,7 +15,7 @@ public enum ProgressStyle: String, Sendable, CaseIterable {
     nonisolated(unsafe) public static var quiet = false
 }
 
-/// Formatting of rank 0's console lines.
+/// Formatting of rank 0's console lines (the epoch's progress bar is the recorder's, `RunRecorder.showEpoch`).
 enum Progress {
     /// `h:mm:ss` for `seconds`.
     static func duration(_ seconds: Double) -> String {
@@ -42,26 +41,6 @@ enum Progress {
             out.append(ch)
         }
         return (n < 0 ? "-" : "") + out
-    }
-
-    static var useBar: Bool {
-        switch ProgressStyle.current {
-        case .bar: return true
-        case .lines: return false
-        case .auto: return ProgressBar.isTerminal && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil
-        }
-    }
-
-    /// Rank 0's per-epoch report: an in-place progress bar (rewritten each epoch, ended with a
-    /// newline on the last one) or one plain line per epoch (logs, CI); see `style`.
-    static func epoch(_ line: String, fraction: Double, final: Bool) {
-        if ProgressStyle.quiet { return }
-        guard useBar else { return say(line) }
-        // "epoch 3/30  step ...": the bar goes after the epoch counter.
-        let head = line.split(separator: " ", maxSplits: 2).prefix(2).joined(separator: " ")
-        let rest = line.dropFirst(head.count).trimmingCharacters(in: .whitespaces)
-        let bar = ProgressBar(width: 24).render(fraction: fraction, prefix: head, suffix: rest)
-        FileHandle.standardOutput.write(Data(("\r" + bar + "\u{1B}[K" + (final ? "\n" : "")).utf8))
     }
 
     /// Prints `warning: message` to standard error.

@@ -32,11 +32,7 @@ extension Trainer {
         guard isRoot, let writer, let tensors else { return path }
         let manifest = CheckpointManifest(
             formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
-            createdAt: ISO8601DateFormatter().string(from: Date()), step: state.step, epoch: state.epoch, batch: state.batch,
-            epochLossSum: state.epochLossSum, epochSamples: state.epochSamples, epochSeconds: state.epochSeconds,
-            trainSeconds: state.trainSeconds, samples: state.samples, lastGradNorm: state.lastGradNorm,
-            finished: state.finished, stoppedEarly: state.stoppedEarly,
-            trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
+            createdAt: ISO8601DateFormatter().string(from: Date()), state: state, trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
             task: config.data.task.rawValue, classes: data.classes, preprocessor: data.preprocessor, dataSHA256: data.dataSHA256,
             layout: .init(world: layout.world, dp: layout.dp, tp: layout.tp, pp: layout.pp),
             model: .init(kind: config.model.kind.rawValue, widths: spec.widths, activation: config.model.activation.rawValue,
@@ -44,7 +40,7 @@ extension Trainer {
                          blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
             optimizer: .init(name: config.train.optimizer.name.rawValue, stepCount: optimizer.stepCount),
             earlyStopping: stopper.map { .init(metric: $0.config.metric, best: $0.best, bestEpoch: $0.bestEpoch, sinceBest: $0.sinceBest) },
-            metricName: state.metric?.qualified, metricValue: state.metricValue, metricsLines: run?.metricsLines ?? 0,
+            metricsLines: recorder?.metricsLines ?? 0,
             tensors: [], files: [:])
         let direction = state.metric?.direction
         try writer.submit(manifest: manifest, tensors: tensors, keep: config.checkpoint.keep,
@@ -69,7 +65,7 @@ extension Trainer {
                 found = try CheckpointStore.load(URL(fileURLWithPath: p, isDirectory: true))
             }
             if let found {
-                Progress.say("resuming from \(found.directory.path) (step \(found.manifest.step))")
+                Progress.say("resuming from \(found.directory.path) (step \(found.manifest.state.step))")
                 payload = Array(found.directory.path.utf8)
             }
         }
@@ -138,12 +134,10 @@ extension Trainer {
             s.restore(best: e.best, bestEpoch: e.bestEpoch, sinceBest: e.sinceBest)
             stopper = s
         }
-        state = TrainingState(step: m.step, epoch: m.epoch, batch: m.batch, epochLossSum: m.epochLossSum, epochSamples: m.epochSamples,
-                              epochSeconds: m.epochSeconds, trainSeconds: m.trainSeconds, samples: m.samples, lastGradNorm: m.lastGradNorm,
-                              metric: m.metricName.flatMap(SplitMetric.init(qualified:)), metricValue: m.metricValue, finished: m.finished, stoppedEarly: m.stoppedEarly)
+        state = m.state
         // A finished run resumed with more epochs or steps continues; the saved end is not sticky.
         let t = config.train
-        state.finished = m.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
+        state.finished = m.state.stoppedEarly || state.epoch >= t.epochs || (t.maxSteps > 0 && state.step >= t.maxSteps)
         if !state.finished && isRoot { noteScheduleRestart(savedConfig: m.config) }
     }
 
@@ -154,13 +148,9 @@ extension Trainer {
     private func noteScheduleRestart(savedConfig: String) {
         guard config.train.schedule.name != .constant, state.step > 0,
               let saved = try? ConfigLoader.parse(savedConfig, source: "checkpoint") else { return }
-        let s = saved.train
-        let total = s.maxSteps > 0 ? min(s.maxSteps, plan.batchesPerEpoch * s.epochs) : plan.batchesPerEpoch * s.epochs
-        let t = config.train
-        let newTotal = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
-        guard newTotal != total else { return }
-        let before = LRSchedule(kind: s.schedule.name, baseLR: s.optimizer.lr, warmupSteps: s.schedule.warmupSteps, totalSteps: total,
-                                stepSize: s.schedule.stepSize, gamma: s.schedule.gamma, minLR: s.schedule.minLR).lr(at: state.step - 1)
+        let n = plan.batchesPerEpoch
+        guard Self.totalSteps(config.train, batchesPerEpoch: n) != Self.totalSteps(saved.train, batchesPerEpoch: n) else { return }
+        let before = Self.schedule(saved.train, batchesPerEpoch: n).lr(at: state.step - 1)
         let now = schedule.lr(at: state.step)
         guard abs(now - before) > 0.01 * max(before, 1e-12) else { return }
         Progress.warn("extending the run: the \(config.train.schedule.name.rawValue) schedule now spans the new total of steps, so the learning rate goes from \(String(format: "%.3g", before)) (where the saved run had it) to \(String(format: "%.3g", now)) at step \(state.step); to continue at the low rate instead, add --set train.schedule.name=constant --set train.optimizer.lr=\(String(format: "%.3g", before))")

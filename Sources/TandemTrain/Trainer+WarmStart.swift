@@ -1,53 +1,43 @@
 import Foundation
-import TandemArtifact
 import TandemComm
 import TandemData
 import TandemModel
 
-/// A warm start (`init_from`): an exported model whose weights and fitted preprocessing a run
-/// starts from, checked against the config and the data before anything trains.
+/// A warm start (`init_from`): a trained model whose weights and fitted preprocessing a run
+/// starts from (loaded by the caller's `InitialModelLoader`), checked against the config and
+/// the data before anything trains.
 ///
 /// Every rank loads the artifact and runs the same checks, so an incompatible model is refused
 /// by every rank with the same message naming the field. A checkpoint resume takes precedence:
 /// its weights replace the artifact's (the preprocessing stays the artifact's, as in the run
 /// that wrote the checkpoint).
 struct WarmStart {
-    /// The artifact directory actually read (a run directory stands for its `model/`).
-    let directory: String
-    let artifact: ModelArtifact
+    let model: InitialModel
+
+    /// The model directory actually read (a run directory stands for its `model/`).
+    var directory: String { model.directory }
 
     /// What the new model's lineage and summary record.
-    var record: ArtifactManifest.InitFrom {
-        ArtifactManifest.InitFrom(path: directory, paramsSHA256: artifact.manifest.lineage.paramsSHA256)
-    }
+    var record: (path: String, paramsSHA256: String) { (model.directory, model.paramsSHA256) }
 
     /// The job's data, prepared with the `init_from` model's preprocessing and classes when the
     /// config names one (else fitted as usual), and the warm start itself. Throws `ConfigError`
     /// (exit code 2) naming the field when the model does not fit the config or the data.
-    static func prepare(_ config: JobConfig, comm: Communicator? = nil) throws -> (data: PreparedData, warmStart: WarmStart?) {
+    static func prepare(_ config: JobConfig, loader: any InitialModelLoader, comm: Communicator? = nil) throws -> (data: PreparedData, warmStart: WarmStart?) {
         let root = DataCache.resolve(config.data.cache, outputDir: config.output.dir)?.root
         guard let path = config.initFrom else { return (try PreparedData.prepare(config.data, cacheRoot: root, comm: comm), nil) }
-        let warm = try WarmStart(path: path)
+        let warm = WarmStart(model: try loader.load(path))
         try warm.requireCompatible(config)
-        let m = warm.artifact.manifest
-        let data = try PreparedData.prepare(config.data, reusing: .init(preprocessor: m.preprocessing, classes: m.classes, source: warm.directory),
+        let m = warm.model
+        let data = try PreparedData.prepare(config.data, reusing: .init(preprocessor: m.preprocessor, classes: m.classes, source: warm.directory),
                                             cacheRoot: root, comm: comm)
         try warm.requireCompatible(data, config: config)
         return (data, warm)
     }
 
-    /// Loads and validates the artifact at `path` (a model directory, or a run directory with `model/`).
-    init(path: String) throws {
-        let nested = URL(fileURLWithPath: path).appendingPathComponent("model").path
-        directory = FileManager.default.fileExists(atPath: nested + "/model.json") ? nested : path
-        do { artifact = try ModelArtifact.load(directory) } catch {
-            throw ConfigError("init_from: cannot use \(path) as the initial model: \(error)")
-        }
-    }
-
     /// Checks what the config alone decides: task, target, model kind, hidden widths, activation.
     func requireCompatible(_ config: JobConfig) throws {
-        let m = artifact.manifest
+        let m = model
         let a = m.architecture
         try require(m.task == config.data.task, "data.task", m.task.rawValue, config.data.task.rawValue)
         try require(m.target == config.data.target, "data.target", m.target, config.data.target)
@@ -70,7 +60,7 @@ struct WarmStart {
     /// Checks the layer widths the prepared data gives (features and kinds are checked by
     /// `PreparedData.Reused.requireFits` before encoding).
     func requireCompatible(_ data: PreparedData, config: JobConfig) throws {
-        let m = artifact.manifest
+        let m = model
         let embedding = try config.embeddingShape(preprocessor: data.preprocessor)
         try require(embedding == m.architecture.embedding, "the embedding tables (data.preprocess.categorical, model.embedding_dim)",
                     m.architecture.embedding.map { "dims \($0.dims)" } ?? "none", embedding.map { "dims \($0.dims)" } ?? "none")
@@ -81,10 +71,10 @@ struct WarmStart {
 
     /// Copies the artifact's weights into `arena` (rank 0, before the broadcast).
     func load(into arena: ParameterArena) throws {
-        do { try arena.load(artifact.tensors) } catch {
+        do { try arena.load(model.tensors) } catch {
             throw ConfigError("init_from: the weights of \(directory) do not fit the model: \(error)")
         }
-        Progress.say("warm start from \(directory) (params_sha256 \(artifact.manifest.lineage.paramsSHA256.prefix(16))...); its preprocessing is reused, data.preprocess is not refitted")
+        Progress.say("warm start from \(directory) (params_sha256 \(model.paramsSHA256.prefix(16))...); its preprocessing is reused, data.preprocess is not refitted")
     }
 
     func require(_ same: Bool, _ field: String, _ model: String, _ now: String) throws {

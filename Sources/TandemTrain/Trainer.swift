@@ -1,5 +1,4 @@
 import Foundation
-import TandemArtifact
 import TandemComm
 import TandemData
 import TandemFormats
@@ -7,7 +6,6 @@ import TandemMetrics
 import TandemModel
 import TandemOptim
 import TandemParallel
-import TandemReport
 import TandemTensor
 
 /// Where a run starts from.
@@ -50,7 +48,6 @@ public final class Trainer {
     let best: FloatBuffer?
     let store: CheckpointStore
     let resolvedYAML: String
-    var run: RunDirectory?
     var state = TrainingState()
     /// `parallel.overlap` resolved on every rank and agreed (all ranks must reduce the same
     /// buckets, so one rank without a spare CPU turns it off everywhere); off when the training
@@ -61,8 +58,9 @@ public final class Trainer {
     var intraNode: HierarchicalAllreduce?
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
-    /// Rank 0's TensorBoard event file.
-    var events: TensorBoardWriter?
+    /// What the run writes besides checkpoints (metrics.jsonl, events, summary, the exported
+    /// model): world rank 0's recorder, opened once the job is set up; nil on other ranks.
+    var recorder: (any RunRecorder)?
     let started: ContinuousClock.Instant
     var isRoot: Bool { comm.rank == 0 }
     /// Stop (checkpoint and exit, as on SIGTERM) once this many steps are done.
@@ -87,53 +85,36 @@ public final class Trainer {
     /// `TrainingError` or `MPIError` naming what is wrong. The run directory is rank 0's.
     /// `overwrite` allows a fresh start in an output directory that already holds a run (its
     /// checkpoints are then removed); without it that is an error, so no run is lost by accident.
+    /// `recorder` writes the run's results on world rank 0 (unused elsewhere); `models` loads the
+    /// `init_from` model on every rank.
     public init(config: JobConfig, comm: Communicator, threads: Int? = nil, resume: ResumeRequest = .none,
-                overwrite: Bool = false) throws {
+                overwrite: Bool = false, recorder: any RunRecorder, models: any InitialModelLoader) throws {
         started = ContinuousClock.now
         self.config = config
         self.comm = comm
         let t = config.train
         _ = try OwnedDirectory(validating: config.output.dir, key: "output.dir")
+        // Layout: the process grid, threads, the collective watchdog.
         layout = try Layout.make(world: comm, requestedThreads: threads, parallel: config.parallel)
         if comm.size > 1 { comm.watchdog = Watchdog(timeout: t.collectiveTimeout, rank: MPIRuntime.worldRank) }
-        if t.batchSize < layout.dp {
-            throw ConfigError("train.batch_size \(t.batchSize) is smaller than the \(layout.dp) data-parallel ranks; every rank needs at least one row per batch (batch_size is the global batch)")
-        }
-        let pieces = (config.parallel.splitsModel ? config.parallel.microBatches : 1) * t.accumulateSteps
-        if t.accumulateSteps > 1 && t.batchSize / layout.dp < pieces {
-            throw ConfigError("train.accumulate_steps \(t.accumulateSteps)\(config.parallel.splitsModel ? " x parallel.micro_batches \(config.parallel.microBatches)" : ""): each of the \(layout.dp) data-parallel ranks holds \(t.batchSize / layout.dp) rows of train.batch_size \(t.batchSize), fewer than the \(pieces) pieces it would be computed in")
-        }
-        if config.parallel.splitsModel && config.model.solver == .exact {
-            throw ConfigError("model.solver: exact solves on data parallelism only; remove parallel.tensor and parallel.pipeline, or use solver: gradient")
-        }
-        (data, warmStart) = try WarmStart.prepare(config, comm: comm)
+        try Self.checkBatching(config, layout: layout)
+        // Data (with the init_from model's preprocessing when there is one).
+        (data, warmStart) = try WarmStart.prepare(config, loader: models, comm: comm)
         guard data.train.count > 0 else { throw ConfigError("data.split: the training split is empty") }
         try SplitCheck.require(data, earlyStopping: t.earlyStopping, isRoot: comm.rank == 0)
+        // Model: the loss, the network, this rank's part of it on the grid.
         head = LossHead(classes: data.classes?.count)
         classWeights = try t.classWeight.resolve(classes: data.classes, counts: data.train.classCounts(data.classes?.count ?? 0))
-        let spec = NetworkSpec(inputs: data.inputWidth, hidden: config.model.hidden, outputs: head.outputs,
-                               activation: config.model.activation, dropout: config.model.dropout,
-                               initScheme: config.model.initScheme, norm: config.model.norm, residual: config.model.residualShape,
-                               embedding: try config.embeddingShape(preprocessor: data.preprocessor))
-        try spec.validate()
-        try MemoryBudget.check(spec: spec, config: config, trainRows: data.train.count, layout: layout)
-        self.spec = spec
-        do { model = try ParallelModel(spec: spec, config: config.parallel, world: comm, accumulateSteps: t.accumulateSteps) } catch let e as ParallelError { throw ConfigError(e.description, keyPath: e.keyPath) }
+        spec = try Self.networkSpec(config, data: data, head: head, layout: layout)
+        model = try Self.parallelModel(spec, config: config, comm: comm)
         arena = model.arena
         model.watch(comm.watchdog)
-        let p = config.parallel
-        let buckets = GradientSync.plan(slots: arena.slots, firstBytes: Int(p.firstBucketMiB * 1_048_576), bytes: Int(p.bucketMiB * 1_048_576))
-        let overlapHere = MPIRuntime.serializedThreads && p.overlap.resolve(
-            cpus: layout.cpuCount, blasThreads: layout.blasThreads, ranksPerNode: layout.ranksPerNode,
-            cores: ProcessInfo.processInfo.activeProcessorCount, buckets: buckets.count)
-        let overlapAgreed = try comm.allreduceMax([overlapHere ? 0 : 1])[0] == 0
-        overlapGradientSync = overlapAgreed && !model.pipeline.backwardCommunicates
+        overlapGradientSync = try Self.agreeOverlap(config.parallel, layout: layout, model: model, comm: comm)
+        // Optimizer, batches, schedule, early stopping, checkpoints.
         optimizer = Optimizer(options: t.optimizer.options, count: arena.count,
                               decayRanges: arena.slots.filter(\.decays).map { $0.offset..<($0.offset + $0.count) })
         plan = BatchPlan(samples: data.train.count, batchSize: t.batchSize, seed: t.seed)
-        let total = t.maxSteps > 0 ? min(t.maxSteps, plan.batchesPerEpoch * t.epochs) : plan.batchesPerEpoch * t.epochs
-        schedule = LRSchedule(kind: t.schedule.name, baseLR: t.optimizer.lr, warmupSteps: t.schedule.warmupSteps,
-                              totalSteps: total, stepSize: t.schedule.stepSize, gamma: t.schedule.gamma, minLR: t.schedule.minLR)
+        schedule = Self.schedule(t, batchesPerEpoch: plan.batchesPerEpoch)
         let taskMetrics = data.classes == nil ? MetricName.regression : MetricName.classification
         stopper = try t.earlyStopping.map { try EarlyStopping($0, taskMetrics: taskMetrics) }
         best = stopper?.config.restoreBest == true ? FloatBuffer(count: arena.count) : nil
@@ -141,43 +122,19 @@ public final class Trainer {
         writer = comm.rank == 0 ? CheckpointWriter(store: store) : nil
         resolvedYAML = try ConfigLoader.yaml(config)
         try Consistency.requireSame("\(resolvedYAML)|\(spec.widths)|\(data.dataSHA256)|\(warmStart?.record.paramsSHA256 ?? "")", "the resolved config, data, init_from model or model layout", comm: comm)
-
-        if resume == .none && isRoot { try claimOutputDirectory(overwrite: overwrite) }
-        let checkpoint = try locate(resume)
-        if let checkpoint {
-            try restore(checkpoint)
-        } else {
-            // The same initial values as one process: rank 0 initializes the whole model.
-            let whole = ParameterArena(spec.parameterSpecs)
-            if isRoot {
-                if let warmStart { try warmStart.load(into: whole) } else { try Initializer.initialize(whole, scheme: spec.initScheme, seed: t.seed) }
-            }
-            try comm.broadcast(whole.params.base, count: whole.count)
-            model.extract(whole.params.array, into: arena.params)
-        }
-        try Consistency.requireSame(arena.sha256, "the parameters after broadcast", comm: model.dp)
-        if model.dp.size > 1 {
-            let here = config.parallel.intraNode.resolve(ranksPerNode: layout.ranksPerNode, cores: ProcessInfo.processInfo.activeProcessorCount)
-            if try comm.allreduceMax([here ? 0 : 1])[0] == 0 {
-                intraNode = try HierarchicalAllreduce(comm: model.dp, capacity: arena.count)
-                intraNode?.watchdog = comm.watchdog
-            }
-        }
+        // Resume (or initial values), the intra-node sum, and the recorder.
+        let checkpoint = try startParameters(resume: resume, overwrite: overwrite)
+        intraNode = try agreeIntraNode()
         if isRoot {
-            run = try RunDirectory(path: config.output.dir, keepMetricsLines: checkpoint?.manifest.metricsLines)
-            try run?.write("config.yaml", resolvedYAML)
-            try RunDirectory.recordSlurm(run, SlurmEnvironment.current())
-            // Resuming: the event files keep only what was written up to the checkpoint, as
-            // metrics.jsonl does (one scalar event per metrics line), so no point is repeated.
-            if let kept = checkpoint?.manifest.metricsLines { try EventFileTrimming.keepFirst(kept, in: config.output.dir) }
-            events = try TensorBoardWriter(directory: config.output.dir)
+            try recorder.open(directory: config.output.dir, resolvedConfig: resolvedYAML, keepMetricsLines: checkpoint?.manifest.metricsLines)
+            self.recorder = recorder
         }
     }
 
     /// Refuses to start fresh over an existing run unless `overwrite`, and over files Tandem did
     /// not write in any case (checked here, before the data is loaded; `RunDirectory` removes
     /// the old run's files once the job is set up).
-    private func claimOutputDirectory(overwrite: Bool) throws {
+    func claimOutputDirectory(overwrite: Bool) throws {
         let fm = FileManager.default
         let dir = config.output.dir
         let out = try OwnedDirectory(validating: dir, key: "output.dir")
@@ -230,23 +187,6 @@ public final class Trainer {
         }
         try intraNode?.free()
         return end
-    }
-
-    /// The trained model as a self-describing artifact (written to `<run>/model/`).
-    func exportedModel(sha: String, metrics: [String: Double], tensors: [NamedTensor]) -> ModelArtifact {
-        let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
-        let manifest = ArtifactManifest(
-            name: config.name, task: config.data.task, preprocessing: data.preprocessor, classes: data.classes,
-            target: config.data.target,
-            architecture: .init(kind: config.model.kind.rawValue, widths: spec.widths,
-                                activation: config.model.activation.rawValue, output: output,
-                                norm: spec.norm == .none ? nil : spec.norm.rawValue,
-                                blocks: spec.residual?.blocks, blockHidden: spec.residual?.hidden, embedding: spec.embedding),
-            metrics: metrics,
-            lineage: .init(dataSHA256: data.dataSHA256, paramsSHA256: sha, seed: config.train.seed,
-                           tandemVersion: TandemInfo.version, config: resolvedYAML, initFrom: warmStart?.record),
-            drift: data.drift)
-        return ModelArtifact(manifest: manifest, tensors: tensors)
     }
 
     private func writeTimeline() throws {
@@ -303,12 +243,12 @@ public final class Trainer {
             splits.append((name, .object(fields)))
             if name == "test" {
                 for (k, v) in ev.scalars { testMetrics[k] = v }
-                try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
-                                               + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }))
-                try events?.add(scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
-                if case .regression = ev, let run {
+                try recorder?.record(.object([("step", .int(state.step)), ("epoch", .int(state.epoch)), ("split", "test")]
+                                             + ev.scalars.map { ($0.0, JSONValue.number($0.1)) }),
+                                     scalars: ev.scalars.map { (tag: "test/\($0.0)", value: $0.1) }, step: state.step)
+                if case .regression = ev, let recorder {
                     let rows = zip(split.targets, outputs.values).map { "\($0),\($1)" }
-                    try run.write("predictions.csv", "actual,predicted\n" + rows.joined(separator: "\n") + "\n")
+                    try recorder.writePredictions("actual,predicted\n" + rows.joined(separator: "\n") + "\n")
                 }
             }
             lines.append("\(name): " + ev.scalars.map { "\($0.0) \(Progress.number($0.1))" }.joined(separator: "  "))
@@ -337,11 +277,11 @@ public final class Trainer {
         if let slurm = SlurmEnvironment.current() { fields.append(("slurm", slurm.json)) }
         if let w = warmStart?.record { fields.append(("init_from", .object([("path", .string(w.path)), ("params_sha256", .string(w.paramsSHA256))]))) }
         let summary = JSONValue.object(fields + splits)
-        if let run, let whole {
-            try run.write("params.safetensors", SafeTensors.encode(whole, metadata: ["params_sha256": sha, "name": config.name]))
-            try exportedModel(sha: sha, metrics: testMetrics, tensors: whole).write(to: run.url.appendingPathComponent("model").path)
-            try events?.flush()
-            try run.write("summary.json", summary.renderedPretty() + "\n")
+        if let recorder, let whole {
+            let output = head == .binaryCrossEntropy ? "sigmoid" : data.classes == nil ? "identity" : "softmax"
+            try recorder.finish(TrainedModel(config: config, resolvedConfig: resolvedYAML, spec: spec, output: output, data: data,
+                                             paramsSHA256: sha, testMetrics: testMetrics, tensors: whole, initFrom: warmStart?.record),
+                                summary: summary)
             for l in lines { Progress.say(l) }
             Progress.say("params_sha256 \(sha)  (\(Progress.duration(wall)) wall; run directory \(config.output.dir))")
         }

@@ -92,20 +92,20 @@ extension Trainer {
         let lr = schedule.lr(at: max(0, state.step - 1))
         let meanLoss = state.epochLossSum / Double(max(state.epochSamples, 1))
         let rate = Double(state.epochSamples) / max(state.epochSeconds, 1e-9)
-        try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "train"),
-                                        ("loss", .number(meanLoss)), ("lr", .number(lr)),
-                                        ("grad_norm", .number(state.lastGradNorm)), ("samples_per_second", .number(rate))]))
-        try events?.add(scalars: [("train/loss", meanLoss), ("lr", lr), ("grad_norm", state.lastGradNorm), ("samples_per_second", rate)],
-                        step: state.step)
+        try recorder?.record(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "train"),
+                                      ("loss", .number(meanLoss)), ("lr", .number(lr)),
+                                      ("grad_norm", .number(state.lastGradNorm)), ("samples_per_second", .number(rate))]),
+                             scalars: [("train/loss", meanLoss), ("lr", lr), ("grad_norm", state.lastGradNorm), ("samples_per_second", rate)],
+                             step: state.step)
         var line = "epoch \(epoch + 1)/\(t.epochs)  step \(state.step)  loss \(Progress.number(meanLoss))"
         if (epoch + 1) % t.evalEvery == 0 || last, data.validation.count > 0 {
             let evalStart = timeline?.now()
             let (val, _) = try evaluator.evaluate(data.validation)
             if let s = evalStart { timeline?.span("evaluation", "eval", from: s, step: state.step) }
-            try run?.appendMetrics(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "validation")]
-                                           + val.scalars.map { ($0.0, JSONValue.number($0.1)) }
-                                           + [("lr", .number(lr)), ("samples_per_second", .number(rate))]))
-            try events?.add(scalars: val.scalars.map { (tag: "validation/\($0.0)", value: $0.1) }, step: state.step)
+            try recorder?.record(.object([("step", .int(state.step)), ("epoch", .int(epoch + 1)), ("split", "validation")]
+                                         + val.scalars.map { ($0.0, JSONValue.number($0.1)) }
+                                         + [("lr", .number(lr)), ("samples_per_second", .number(rate))]),
+                                 scalars: val.scalars.map { (tag: "validation/\($0.0)", value: $0.1) }, step: state.step)
             line += "  " + val.scalars.prefix(2).map { "val_\($0.0) \(Progress.number($0.1))" }.joined(separator: "  ")
             state.metric = SplitMetric(split: .validation, name: "loss")
             state.metricValue = val.loss
@@ -128,8 +128,8 @@ extension Trainer {
         state.samples += state.epochSamples
         let eta = state.trainSeconds / Double(epoch + 1) * Double(t.epochs - epoch - 1)
         line += "  \(Progress.grouped(Int(rate))) samples/s  ETA \(Progress.duration(last || state.stoppedEarly ? 0 : eta))"
-        try events?.flush()
-        if isRoot { Progress.epoch(line, fraction: Double(epoch + 1) / Double(t.epochs), final: last || state.stoppedEarly) }
+        try recorder?.flush()
+        recorder?.showEpoch(line, fraction: Double(epoch + 1) / Double(t.epochs), final: last || state.stoppedEarly)
         if state.stoppedEarly, isRoot, let s = stopper {
             Progress.say("early stopping: \(s.config.metric) has not improved for \(s.config.patience) evaluations (best \(Progress.number(s.best ?? .nan)) at epoch \(s.bestEpoch))")
         }

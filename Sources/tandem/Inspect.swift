@@ -21,7 +21,7 @@ struct Inspect: ParsableCommand {
             for (_, dir) in store.list() {
                 do {
                     let c = try CheckpointStore.load(dir)
-                    print("\(dir.lastPathComponent)  ok  step \(c.manifest.step)  epoch \(c.manifest.epoch + 1)  \(c.manifest.metricName ?? "metric") \(c.manifest.metricValue.map { String(format: "%.4f", $0) } ?? "-")")
+                    print("\(dir.lastPathComponent)  ok  step \(c.manifest.state.step)  epoch \(c.manifest.state.epoch + 1)  \(c.manifest.state.metric?.qualified ?? "metric") \(c.manifest.state.metricValue.map { String(format: "%.4f", $0) } ?? "-")")
                 } catch {
                     bad += 1
                     print("\(dir.lastPathComponent)  BAD  \(error)")
@@ -38,12 +38,12 @@ struct Inspect: ParsableCommand {
         let m = c.manifest
         print("checkpoint   \(c.directory.path)")
         print("format       \(m.formatVersion) (tandem \(m.tandemVersion)), written \(m.createdAt)")
-        print("position     step \(m.step), epoch \(m.epoch + 1), batch \(m.batch) of the epoch\(m.finished ? " (training had finished)" : "")")
+        print("position     step \(m.state.step), epoch \(m.state.epoch + 1), batch \(m.state.batch) of the epoch\(m.state.finished ? " (training had finished)" : "")")
         print("layout       world \(m.layout.world) (dp \(m.layout.dp), tp \(m.layout.tp), pp \(m.layout.pp))")
         print("model        \(m.model.kind) \(m.model.widths.map(String.init).joined(separator: "-")) \(m.model.activation), \(m.model.parameters) parameters")
         print("optimizer    \(m.optimizer.name), \(m.optimizer.stepCount) updates")
         print("task         \(m.task)\(m.classes.map { ", classes \($0.joined(separator: ", "))" } ?? "")")
-        if let n = m.metricName, let v = m.metricValue { print("metric       \(n) \(v)") }
+        if let n = m.state.metric?.qualified, let v = m.state.metricValue { print("metric       \(n) \(v)") }
         print("seeds        train \(m.trainSeed), split \(m.splitSeed)")
         print("tensors:")
         for t in c.tensors { print("  \(t.name.padding(toLength: 36, withPad: " ", startingAt: 0)) \(t.shape)") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemArtifact
+import struct TandemData.DriftReference
 import TandemServe
 import TandemTensor
 

@@ -65,7 +65,7 @@ struct Sweep: ParsableCommand {
             }
             let workers = world.size - 1
             guard workers >= sweep.groupSize, workers % sweep.groupSize == 0 else {
-                throw SweepError(Self.sizeAdvice(world: world.size, groupSize: sweep.groupSize, source: config))
+                throw SweepError(.worldDoesNotFit(source: config, world: world.size, groupSize: sweep.groupSize))
             }
             let groups = workers / sweep.groupSize
             let index = world.rank == 0 ? 0 : (world.rank - 1) / sweep.groupSize + 1
@@ -84,16 +84,5 @@ struct Sweep: ParsableCommand {
             JobFailure.report(error, rank: world.rank, run: nil)
         }
         StartupWatch.finalize(world)
-    }
-
-    /// Why `world` ranks do not make groups of `groupSize` after the coordinator, and what would.
-    static func sizeAdvice(world: Int, groupSize: Int, source: String) -> String {
-        let workers = world - 1
-        let fits = (1...4).map { 1 + $0 * groupSize }.map(String.init).joined(separator: ", ")
-        if workers < groupSize {
-            return "\(source): a sweep needs world rank 0 to coordinate and at least one group of search.group_size \(groupSize) rank\(groupSize == 1 ? "" : "s") to train; this world has \(world); run mpirun -np \(fits)"
-        }
-        let divisors = (1...workers).filter { workers % $0 == 0 }.map(String.init).joined(separator: ", ")
-        return "\(source): search.group_size \(groupSize) does not divide the \(workers) worker rank\(workers == 1 ? "" : "s") (world \(world) = 1 coordinator + \(workers)); run mpirun -np \(fits), or set group_size to one of \(divisors)"
     }
 }

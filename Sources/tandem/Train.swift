@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TandemComm
+import TandemRecord
 import TandemTrain
 
 /// `tandem train CONFIG`: one process per rank, started by mpirun.
@@ -87,7 +88,8 @@ struct Train: ParsableCommand {
                 }
             }
             let request: ResumeRequest = resume.map { $0 == "auto" ? .auto : .path($0) } ?? .none
-            let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite)
+            let trainer = try Trainer(config: job, comm: world, threads: threads, resume: request, overwrite: overwrite,
+                                      recorder: RunFiles(), models: ArtifactModelLoader())
             trainer.stopAtStep = stopAtStep
             if let timeline {
                 trainer.timeline = Timeline(rank: world.rank)

@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 @testable import TandemArtifact
+import TandemData
 
 /// PSI and KS against hand-computed values, and the fast KS against a brute-force one.
 @Suite struct DriftStatisticsTests {

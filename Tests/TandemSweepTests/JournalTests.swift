@@ -66,7 +66,11 @@ import TandemMetrics
         #expect(warnings.first?.contains("sweep.jsonl:2: dropping a last line cut short") == true)
         try Data("\(good)\nnot json\n\(good)\n".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: SweepError.self) { try Journal.read(path: path) }
-        do { _ = try Journal.read(path: path) } catch { #expect("\(error)".contains("sweep.jsonl:2: not a sweep event")) }
+        do { _ = try Journal.read(path: path) } catch let e as SweepError {
+            #expect("\(e)".contains("sweep.jsonl:2: not a sweep event"))
+            guard case .damagedJournal(path, 2, _) = e.reason else { Issue.record("\(e.reason)"); return }
+            #expect(e.kind == .userInput, "a damaged journal is not fixed by a restart")
+        }
     }
 
     /// Resuming after a cut-short line, then crashing and resuming again, must still read.
@@ -97,7 +101,9 @@ import TandemMetrics
         var s = try gridState()
         #expect(throws: SweepError.self) { try s.apply(.sweep(strategy: "grid", metric: "val_accuracy", trials: 5)) }
         #expect(throws: SweepError.self) { try s.apply(.created(trial: 0, params: .null, seed: s.trials[0].seed, overrides: ["train.optimizer.lr=0.5"])) }
-        #expect(throws: SweepError.self) { try s.apply(.started(trial: 9, group: 1, resume: false)) }
+        #expect(throws: SweepError(.journalMismatch(journal: nil, problem: "trial 9 does not exist in this sweep (it has \(s.trials.count) trials)"))) {
+            try s.apply(.started(trial: 9, group: 1, resume: false))
+        }
     }
 
     @Test func resultsFilesHaveOneRowPerEndedTrial() throws {

@@ -99,6 +99,12 @@ import TandemMetrics
         #expect(lines.count == 3 + trials.count + 1, "study (3 operations), one CREATE_TRIAL per trial, RUNNING")
         let blocked = dir.appendingPathComponent("file").path
         #expect(FileManager.default.createFile(atPath: blocked, contents: Data()))
-        #expect(throws: SweepError.self) { try OptunaJournal(path: blocked + "/optuna.journal", config: ops.config, trials: trials, replaying: nil) }
+        do {
+            _ = try OptunaJournal(path: blocked + "/optuna.journal", config: ops.config, trials: trials, replaying: nil)
+            Issue.record("an Optuna journal under a file was written")
+        } catch let e as SweepError {
+            guard case .cannotWrite(.writeOptunaJournal, let p, _) = e.reason else { Issue.record("\(e.reason)"); return }
+            #expect(p == blocked + "/optuna.journal" && e.kind == .environment && e.kind.exitCode == 1)
+        }
     }
 }

@@ -11,7 +11,7 @@ import TandemTensor
 @Suite struct FailureKindTests {
     @Test func userInputErrorsExitWith2() {
         let errors: [any Error] = [ConfigError("x"), DataError(file: "a.csv", line: 3, message: "x"), TrainingError(.diverged(.loss, value: .nan, step: 3)),
-                                   ModelError("x"), OutputDirectoryError("x"), CheckpointError(incompatible: "model.kind", "x")]
+                                   ModelError(.notAResnet), OutputDirectoryError("x"), CheckpointError(incompatible: "model.kind", "x")]
         for e in errors {
             #expect(FailureKind.of(e) == .userInput, "\(type(of: e))")
             #expect(FailureKind.of(e).exitCode == 2)

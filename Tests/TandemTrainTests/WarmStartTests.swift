@@ -3,6 +3,7 @@ import Testing
 import TandemArtifact
 import TandemData
 import TandemModel
+import TandemRecord
 import TandemTensor
 @testable import TandemTrain
 
@@ -43,7 +44,7 @@ import TandemTensor
     /// The `ConfigError` message of a warm start with `yaml`, or "" (with an issue) if it is accepted.
     func refusal(_ yaml: String, overrides: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> String {
         do {
-            _ = try WarmStart.prepare(parse(yaml, overrides: overrides))
+            _ = try WarmStart.prepare(parse(yaml, overrides: overrides), loader: ArtifactModelLoader())
             Issue.record("expected init_from to be refused", sourceLocation: sourceLocation)
             return ""
         } catch let e as ConfigError {
@@ -60,7 +61,7 @@ import TandemTensor
         let artifact = try Self.artifact(in: dir)
         // A run directory stands for its model/; --set init_from works like the key.
         let config = try parse(Self.irisYAML("unused"), overrides: ["init_from=\(dir.path)", "model.kind=logistic"])
-        let (data, warm) = try WarmStart.prepare(config)
+        let (data, warm) = try WarmStart.prepare(config, loader: ArtifactModelLoader())
         let w = try #require(warm)
         #expect(w.directory == dir.appendingPathComponent("model").path)
         #expect(w.record.paramsSHA256 == artifact.manifest.lineage.paramsSHA256)

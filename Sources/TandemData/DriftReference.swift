@@ -1,9 +1,8 @@
-import TandemData
-
 /// Per-feature training distributions saved in `model.json` (`drift`), and the drift of new
-/// rows against them: population stability index for every feature, plus a two-sample
-/// Kolmogorov-Smirnov statistic for numeric ones. See `FeatureHistogram` for the bins and how
-/// exact the KS statistic is.
+/// rows against them (`DriftReference.compare` in TandemArtifact): population stability index
+/// for every feature, plus a two-sample Kolmogorov-Smirnov statistic for numeric ones. See
+/// `FeatureHistogram` for the bins and how exact the KS statistic is. Fitted here, with the
+/// data, because data preparation computes it with the preprocessing.
 public struct DriftReference: Codable, Equatable, Sendable {
     /// Number of training rows the reference was computed from.
     public var rows: Int
@@ -28,18 +27,5 @@ public struct DriftReference: Codable, Equatable, Sendable {
             }
         }
         return DriftReference(rows: rows.count, features: histograms)
-    }
-
-    /// Drift of `rows` of `table` (columns looked up by feature name; a missing column is an error naming it).
-    ///
-    /// One result per feature, in the reference's feature order. Throws `DataError` for a missing
-    /// column (naming it and listing the table's columns) or a cell of a numeric feature that is
-    /// not a number (with its line), and `ArtifactError` when `rows` is empty.
-    public func compare(table: Table, rows: [Int]) throws -> [FeatureDrift] {
-        guard !rows.isEmpty else { throw ArtifactError(.noRows(file: table.file)) }
-        return try features.map { h in
-            let c = try table.requireIndex(of: h.name, role: "feature")
-            return try h.drift(column: table.columns[c], rows: rows, table: table)
-        }
     }
 }

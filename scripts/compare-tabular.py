@@ -87,9 +87,9 @@ TUNED = {
         "train": {"epochs": 60, "batch_size": 64, "seed": 0},
     },
     "flights": {
-        "preprocess": {"impute": "median", "scale": "quantile", "categorical": "embedding"},
-        "model": {"kind": "mlp", "hidden": [128, 64]},
-        "train": {"epochs": 20, "batch_size": 256, "seed": 0},
+        "preprocess": {"impute": "median", "scale": "quantile"},
+        "model": {"kind": "mlp", "hidden": [128, 64], "numeric_embedding": "periodic"},
+        "train": {"epochs": 16, "batch_size": 256, "seed": 0},
     },
 }
 

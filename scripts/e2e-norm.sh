@@ -114,6 +114,17 @@ if train 1 "$WORK/plr-ref" "${PJ[@]}"; then
     if d=$("$TANDEM" diff "$out" "$WORK/plr-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
   done
 else fail "periodic embedding: 1-rank reference" "$(tail -3 "$WORK/plr-ref.log")"; fi
+# Embeddings feeding a resnet with batch normalization (global-batch statistics): dp, tp and pp
+# each equal one rank (pp with one micro-batch, as batch statistics are per micro-batch).
+EB=("${EJ[@]}" --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=16 --set model.norm=batch)
+if train 1 "$WORK/embn-ref" "${EB[@]}"; then
+  for layout in "1 1 2" "2 1 1" "1 2 1"; do
+    set -- $layout
+    np=$(($1 * $2 * $3)); name="embedding + resnet + batch norm: tp $1 pp $2 dp $3"; out="$WORK/embn-tp$1-pp$2-dp$3"
+    if ! train $np "$out" "${EB[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
+    if d=$("$TANDEM" diff "$out" "$WORK/embn-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+  done
+else fail "embedding + resnet + batch norm: 1-rank reference" "$(tail -3 "$WORK/embn-ref.log")"; fi
 ER=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.embedding_dim=4 --set model.numeric_embedding=periodic --set train.epochs=3 --set checkpoint.every_steps=10)
 train 2 "$WORK/emb-full" "${ER[@]}" || fail "embedding reference on 2 ranks" "$(tail -3 "$WORK/emb-full.log")"
 train 2 "$WORK/emb-stop" "${ER[@]}" --stop-at-step 23 || true
@@ -129,6 +140,20 @@ if "$TANDEM" predict "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" 
       && ok "onnxruntime on model.onnx (Gather per table) equals tandem predict: $r" || fail "embedding ONNX vs tandem predict" "$r"
   else echo "note: python3 has no onnxruntime; the ONNX check of embeddings is skipped"; fi
 else fail "tandem predict with embeddings" "$(tail -2 "$WORK/emb-pred.log")"; fi
+# tandem serve with the embedding model: an unseen island and a missing sex read the reserved
+# rows, and the answer is tandem predict's label for the same row.
+"$TANDEM" serve "$WORK/emb-full/model" --port 0 >"$WORK/emb-serve.log" 2>"$WORK/emb-serve.err" &
+SERVE=$!; PORT=""
+for _ in $(seq 100); do
+  PORT=$(sed -n 's|^serving .* on http://127.0.0.1:\([0-9]*\) .*|\1|p' "$WORK/emb-serve.log" | head -1); [ -n "$PORT" ] && break; sleep 0.1
+done
+{ head -1 examples/data/penguins.csv; echo "Adelie,Anvers,39.1,18.7,181,3750,,2007"; } > "$WORK/emb-one.csv"
+want=$("$TANDEM" predict "$WORK/emb-full/model" --input "$WORK/emb-one.csv" | sed -n 2p | cut -d, -f1)
+got=$(curl -s "http://127.0.0.1:$PORT/v1/predict" -d '{"rows": [{"island": "Anvers", "bill_length_mm": 39.1, "bill_depth_mm": 18.7, "flipper_length_mm": 181, "body_mass_g": 3750, "sex": null, "year": 2007}]}')
+[ -n "$want" ] && echo "$got" | grep -q "\"prediction\":\"$want\"" && ok "tandem serve with embeddings: an unseen island and a missing sex predict as tandem predict ($want)" \
+  || fail "serve with embeddings and an unseen category" "$got vs '$want'; $(tail -2 "$WORK/emb-serve.err")"
+curl -s "http://127.0.0.1:$PORT/healthz" | grep -q '"status":"ok"' && ok "tandem serve still healthy after the unseen category" || fail "serve health after an unseen category" "$(tail -2 "$WORK/emb-serve.err")"
+kill -TERM "$SERVE"; wait "$SERVE"
 train 1 "$WORK/emb-warm" "${ER[@]}" --set train.epochs=1 --set init_from="$WORK/emb-full/model" \
   && ok "warm start from a model with embeddings" || fail "warm start with embeddings" "$(grep -m2 error "$WORK/emb-warm.log")"
 expect_error "periodic embedding on a linear model" 1 "model.numeric_embedding: periodic needs a model with hidden layers" examples/iris-regression.yaml --set model.numeric_embedding=periodic

@@ -122,8 +122,9 @@ extension PreparedTable {
                 files[name] = .init(bytes: bytes.count, sha256: sha256 ?? Self.digest(bytes))
             }
             for c in columns {
-                if c.staged, let sha256 = c.sha256 {
-                    files[c.record.file] = .init(bytes: c.buffer.count, sha256: sha256)
+                if c.staged {
+                    // Already in `tmp` (and mapped by `buffer`: writing it again would truncate what is mapped).
+                    files[c.record.file] = .init(bytes: c.buffer.count, sha256: c.sha256 ?? Self.digest(c.buffer.bytes))
                 } else {
                     try put(c.record.file, c.buffer.bytes, sha256: c.sha256)
                 }

@@ -17,14 +17,13 @@ extension ParallelPreparation {
 
     /// The owner of every column of `header`, by position: -1 for `target` (held by every rank),
     /// else a rank. Columns go in file order to the rank with the least work so far (a text
-    /// column counts as `textCost` numeric ones); rank 0, which also writes the lines, target and
-    /// split files and the manifest, starts with `extraCost`, and the last rank, which also
-    /// hashes the source (and, as every rank but 0, writes its own column files), with `lastRankCost`.
+    /// column counts as `textCost` numeric ones); rank 0, which also assembles and writes the
+    /// dataset, and the last rank, which also hashes the source, start with `extraCost` each.
     static func owners(header: [String], numeric: [Bool], target: String, ranks: Int) -> [Int] {
         var load = [Int](repeating: 0, count: ranks)
         if ranks > 1 {
             load[0] += extraCost
-            load[ranks - 1] += lastRankCost
+            load[ranks - 1] += extraCost
         }
         return header.indices.map { c in
             if header[c] == target { return -1 }
@@ -37,11 +36,8 @@ extension ParallelPreparation {
 
     /// How many numeric columns a text column's work is worth (interning, dictionary, codes).
     static let textCost = 3
-    /// The numeric columns' worth of rank 0's writing of the lines, target, split and manifest.
+    /// The numeric columns' worth of rank 0's assembling and the last rank's hashing.
     static let extraCost = 1
-    /// The numeric columns' worth of the last rank's hashing of the source (measured: with
-    /// `extraCost` it was the busier of 2 ranks by about a fifth of its CPU time).
-    static let lastRankCost = 2
 
     /// Gives each rank every row of its columns (and of the target): each rank sends the other
     /// ranks its rows of their columns, then reads the pieces in rank order. Returns the table of

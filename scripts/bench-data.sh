@@ -55,18 +55,21 @@ train: {epochs: 1, max_steps: $STEPS, batch_size: 512, optimizer: {name: adam, l
 checkpoint: {every_steps: 0}
 YAML
 
-# runmeasured NAME NP ARGS...: runs tandem under mpirun, timestamps its output lines, and samples
-# every rank's VmRSS / VmHWM / RssAnon from /proc; prints "seconds_to_first_step max_rss_mb
-# max_hwm_mb wall max_anon_mb" (VmRSS counts the mapped dataset's page-cache pages; RssAnon does not).
+# runmeasured NAME NP ARGS...: runs tandem ($BIN, default $T) under mpirun, each rank under
+# /usr/bin/time -v (its CPU time and maximum resident set in $DIR/NAME.time.RANK), timestamps its
+# output lines, and samples every rank's VmRSS / VmHWM / RssAnon from /proc; prints
+# "seconds_to_first_step max_rss_mb max_hwm_mb wall max_anon_mb" (VmRSS counts the mapped
+# dataset's page-cache pages; RssAnon does not).
 runmeasured() {
   local name=$1 np=$2; shift 2
-  local log="$DIR/$name.log" mem="$DIR/$name.mem"
+  local log="$DIR/$name.log" mem="$DIR/$name.mem" bin="${BIN:-$T}"
   : >"$mem"
+  rm -f "$DIR/$name.time."*
   local start; start=$(date +%s.%N)
-  ( "${MPIRUN[@]}" -np "$np" "$T" "$@" 2>&1 | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done >"$log" ) &
+  ( "${MPIRUN[@]}" -np "$np" bash -c 'exec /usr/bin/time -v -o "$0.${OMPI_COMM_WORLD_RANK:-0}" "$@"' "$DIR/$name.time" "$bin" "$@" 2>&1 | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done >"$log" ) &
   local job=$!
   while kill -0 "$job" 2>/dev/null; do
-    for p in $(pgrep -f "^$T (prepare|train) $DIR/job.yaml"); do awk -v p="$p" '/VmRSS|VmHWM|RssAnon/ {print p, $1, $2}' "/proc/$p/status" 2>/dev/null >>"$mem"; done
+    for p in $(pgrep -f "^$bin (prepare|train) $DIR/job.yaml"); do awk -v p="$p" '/VmRSS|VmHWM|RssAnon/ {print p, $1, $2}' "/proc/$p/status" 2>/dev/null >>"$mem"; done
     sleep 0.2
   done
   wait "$job" || echo "warning: $name exited with an error (see $log)" >&2
@@ -78,23 +81,40 @@ runmeasured() {
   echo "$(awk -v a="$start" -v b="${first:-$end}" 'BEGIN {printf "%.2f", b - a}') $rss $hwm $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') $anon"
 }
 
+# rankfigures NAME NP: per rank (in rank order) CPU seconds (user + sys) and VmHWM in MB from
+# /usr/bin/time, as two JSON arrays separated by "|".
+rankfigures() {
+  local cpu="" hwm="" r
+  for ((r = 0; r < $2; r++)); do
+    local f="$DIR/$1.time.$r"
+    cpu+="${cpu:+, }$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$f" 2>/dev/null)"
+    hwm+="${hwm:+, }$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$f" 2>/dev/null)"
+  done
+  echo "[$cpu]|[$hwm]"
+}
+
 "$T" bench --parse "$CSV" | tee -a "$OUT"
-if [ -n "${BENCH_DATA_BASELINE:-}" ]; then
-  rm -rf "$DIR/prep-baseline"
-  start=$(date +%s.%N)
-  "$BENCH_DATA_BASELINE" prepare "$DIR/job.yaml" --output "$DIR/prep-baseline" >"$DIR/prepare-baseline.log" 2>&1 || echo "warning: the baseline prepare failed (see $DIR/prepare-baseline.log)" >&2
-  wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
-  echo "{\"measure\": \"data_prepare\", \"binary\": \"baseline\", \"ranks\": 1, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}')}" | tee -a "$OUT"
-fi
+# Preparation on 1 and 2 ranks, by this binary and (with BENCH_DATA_BASELINE, e.g. one built from
+# an earlier commit) by the baseline, interleaved: per rank CPU seconds and VmHWM, and the load.
+BINARIES=(current)
+[ -n "${BENCH_DATA_BASELINE:-}" ] && BINARIES=(baseline current)
 for np in ${BENCH_DATA_PREPARE_RANKS-1 2}; do
-  rm -rf "$DIR/prep$np"
-  read -r _ rss hwm wall anon < <(runmeasured "prepare$np" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$np")
-  echo "{\"measure\": \"data_prepare\", \"ranks\": $np, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}'), \"max_hwm_mb\": $hwm}" | tee -a "$OUT"
-  eval "prep_seconds_$np=$wall"
+  for which in "${BINARIES[@]}"; do
+    bin="$T"; [ "$which" = baseline ] && bin="$BENCH_DATA_BASELINE"
+    tag="$np"; [ "$which" = baseline ] && tag="$np-baseline"
+    rm -rf "$DIR/prep$tag"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    read -r _ rss hwm wall anon < <(BIN="$bin" runmeasured "prepare$tag" "$np" prepare "$DIR/job.yaml" --output "$DIR/prep$tag")
+    IFS='|' read -r cpu rankhwm < <(rankfigures "prepare$tag" "$np")
+    echo "{\"measure\": \"data_prepare\", \"binary\": \"$which\", \"ranks\": $np, \"csv_bytes\": $BYTES, \"seconds\": $wall, \"mb_per_second\": $(awk -v b="$BYTES" -v s="$wall" 'BEGIN {printf "%.1f", b / 1048576 / s}'), \"max_hwm_mb\": $hwm, \"rank_cpu_seconds\": $cpu, \"rank_hwm_mb\": $rankhwm, \"load_average\": $load}" | tee -a "$OUT"
+    [ "$which" = current ] && eval "prep_seconds_$np=$wall"
+  done
 done
 if [ -n "${prep_seconds_1:-}" ] && [ -n "${prep_seconds_2:-}" ]; then
   same=false; cmp -s "$DIR/prep1/SHA256SUMS" "$DIR/prep2/SHA256SUMS" && same=true
-  echo "{\"measure\": \"data_prepare_speedup\", \"ranks\": 2, \"csv_bytes\": $BYTES, \"speedup\": $(awk -v a="$prep_seconds_1" -v b="$prep_seconds_2" 'BEGIN {printf "%.2f", a / b}'), \"same_bytes_as_1_rank\": $same}" | tee -a "$OUT"
+  same_baseline=null
+  [ -n "${BENCH_DATA_BASELINE:-}" ] && { same_baseline=false; cmp -s "$DIR/prep1/SHA256SUMS" "$DIR/prep1-baseline/SHA256SUMS" && same_baseline=true; }
+  echo "{\"measure\": \"data_prepare_speedup\", \"ranks\": 2, \"csv_bytes\": $BYTES, \"speedup\": $(awk -v a="$prep_seconds_1" -v b="$prep_seconds_2" 'BEGIN {printf "%.2f", a / b}'), \"same_bytes_as_1_rank\": $same, \"same_bytes_as_baseline\": $same_baseline}" | tee -a "$OUT"
 fi
 rm -rf "$DIR/runs"
 for np in ${BENCH_DATA_TRAIN_RANKS-1 2}; do

@@ -49,6 +49,111 @@ public struct CSVPieceReader {
         }
     }
 
+    /// What `parse` read of the piece: each column typed over the piece and stored as it was
+    /// read (numbers while the column is numeric, interned text from the row where it is not).
+    public struct Parsed {
+        /// Whether each column is numeric over this piece (as `typing` says).
+        public var numeric: [Bool]
+        /// The piece's row count.
+        public var rows: Int { lines.count }
+        /// Per column: a number too large for a double was read while the column was numeric.
+        var overflowed: [Bool]
+        var numbers: [[Double]]
+        var categories: [CategoryInterner?]
+        /// The row where each text column began to be interned (0: from the first row).
+        var firstInterned: [Int]
+        var lines: [Int]
+
+        /// Nothing read.
+        public init() { self.init(numeric: [], overflowed: [], numbers: [], categories: [], firstInterned: [], lines: []) }
+
+        init(numeric: [Bool], overflowed: [Bool], numbers: [[Double]], categories: [CategoryInterner?], firstInterned: [Int], lines: [Int]) {
+            self.numeric = numeric
+            self.overflowed = overflowed
+            self.numbers = numbers
+            self.categories = categories
+            self.firstInterned = firstInterned
+            self.lines = lines
+        }
+    }
+
+    /// Passes 1 and 2 in one pass over the piece, as `Table(streaming:)` reads a whole file:
+    /// every record's field count is checked and each column typed (the same errors as
+    /// `typing`), and the cells are stored as they are read. `shard(_:numeric:)` then gives the
+    /// piece's rows with the kinds of the whole file, without reading the piece again unless a
+    /// column numeric here is text elsewhere (or holds a number that overflows).
+    public func parse() throws -> Parsed {
+        try reading { scanner, offset in
+            let width = header.count
+            var typing = header.map { ColumnTyping(name: $0, forced: kinds[$0], file: path) }
+            var lines: [Int] = []
+            var numbers: [[Double]] = Array(repeating: [], count: width)
+            var categories: [CategoryInterner?] = Array(repeating: nil, count: width)
+            var firstInterned = [Int](repeating: 0, count: width)
+            for c in 0..<width where !typing[c].numeric { categories[c] = CategoryInterner() }
+            var row = 0
+            while try scanner.next() {
+                try scanner.requireFieldCount(width)
+                lines.append(scanner.recordLine + offset)
+                // The first 64 records' bytes per row size the columns for the whole piece.
+                if row == 64 {
+                    let expected = Int(Double(piece.bytes.count) / Double(max(scanner.position, 1)) * 64 * 1.05) + 16
+                    lines.reserveCapacity(expected)
+                    for c in 0..<width {
+                        if typing[c].numeric { numbers[c].reserveCapacity(expected) } else { categories[c]?.reserve(expected) }
+                    }
+                }
+                for c in 0..<width {
+                    if typing[c].numeric {
+                        if let x = Self.number(scanner, c) {
+                            if x.isInfinite { try typing[c].observe(x, text: scanner.text(c), line: scanner.recordLine + offset) }
+                            numbers[c].append(x)
+                            continue
+                        }
+                        try typing[c].observe(nil, text: scanner.text(c), line: scanner.recordLine + offset)
+                        numbers[c] = []
+                        categories[c] = CategoryInterner()
+                        firstInterned[c] = row
+                    }
+                    if let raw = scanner.plainBytes(c) { categories[c]?.append(raw: raw) } else { categories[c]?.append(text: scanner.text(c)) }
+                }
+                row += 1
+            }
+            return Parsed(numeric: typing.map(\.numeric), overflowed: typing.map(\.hasOverflow), numbers: numbers,
+                          categories: categories, firstInterned: firstInterned, lines: lines)
+        }
+    }
+
+    /// The piece's rows of `parsed` with the kinds of the whole file (`numeric[c]` for column
+    /// `c`), as `shard(numeric:)` gives them: from what `parse` stored when every column has
+    /// here the kind of the whole file, read from the first row if text, and without an
+    /// overflowing number; else (rare) by reading the piece again with `shard(numeric:)`, which
+    /// also throws the overflow's error. Text columns are kept as codes into their values.
+    /// Consumes `parsed`.
+    public func shard(_ parsed: inout Parsed, numeric: [Bool]) throws -> TableShard {
+        let direct = numeric.count == parsed.numeric.count && numeric.indices.allSatisfy { c in
+            parsed.numeric[c] == numeric[c] && (numeric[c] ? !parsed.overflowed[c] : parsed.firstInterned[c] == 0)
+        }
+        guard direct else {
+            parsed = Parsed()
+            return try shard(numeric: numeric)
+        }
+        var columns: [ShardColumn] = []
+        for c in numeric.indices {
+            if numeric[c] {
+                columns.append(.numeric(parsed.numbers[c]))
+                parsed.numbers[c] = []
+            } else {
+                let interner = parsed.categories[c] ?? CategoryInterner()
+                parsed.categories[c] = nil
+                columns.append(.coded(codes: interner.rows, values: interner.values))
+            }
+        }
+        let lines = parsed.lines
+        parsed.lines = []
+        return TableShard(coded: columns, lines: lines)
+    }
+
     /// Pass 2: the piece's rows with the kinds of the whole file (`numeric[c]` for column `c`):
     /// numbers as doubles (NaN missing), text trimmed (nil missing), and each row's line. A
     /// number that overflows a double in a numeric column is a `DataError` naming its line.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where the records of a CSV file start when the file is cut into byte ranges, one per rank,
 /// without any rank reading the bytes before its range.
 ///
@@ -119,9 +123,61 @@ public enum CSVRangeSplit {
     }()
 
     /// The summary of `range` of `file` (the whole file, so a CR at the range's end can look at
-    /// the next byte): one tight pass of the machine per starting state, and one counting the
-    /// line breaks.
+    /// the next byte). A range without any `"` (usually the whole file) needs no state machine
+    /// past its first line (`quoteFreeSummary`); a range with quotes runs the machine
+    /// (`machineSummary`). Both give the same summary.
     public static func summarize(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
+        hasQuote(file, range) ? machineSummary(file, range: range) : quoteFreeSummary(file, range: range)
+    }
+
+    /// Whether `range` of `file` holds a `"` (memchr: vectorized).
+    static func hasQuote(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        guard !range.isEmpty, let base = file.baseAddress else { return false }
+        return memchr(base + range.lowerBound, 0x22, range.count) != nil
+    }
+
+    /// The summary of a `range` holding no `"`. Begun inside quotes, the machine stays there to
+    /// the end and finds no record. Begun in any other state, the state after a byte depends on
+    /// that byte only (a line break gives `lineStart`, a comma `fieldStart`, anything else
+    /// `unquoted`), so the machine runs only until the first record starts (within the first
+    /// line or two), and the end state is that of the range's last byte.
+    static func quoteFreeSummary(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
+        let k = State.allCases.count
+        var endState = State.allCases
+        var first = [Int?](repeating: nil, count: k)
+        var before = [Int](repeating: 0, count: k)
+        let last: State? = range.isEmpty ? nil : next[Int(State.lineStart.rawValue) * 5 + Int(classes[Int(file[range.upperBound - 1])])]
+        for h in 0..<k where State.allCases[h] != .quoted {
+            var s = State.allCases[h]
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let c = classes[Int(file[i])]
+                if s == .lineStart && c < 3 { first[h] = i; break }
+                s = next[Int(s.rawValue) * 5 + Int(c)]
+                i += 1
+            }
+            if let f = first[h], let last {
+                before[h] = breaks(file, range.lowerBound..<f)
+                endState[h] = last
+            } else {
+                endState[h] = s
+            }
+        }
+        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: countBreaks(file, range))
+    }
+
+    /// `breaks(file, range)`, counted at memory speed when the range holds no CR.
+    static func countBreaks(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        guard !range.isEmpty, let base = file.baseAddress else { return 0 }
+        if memchr(base + range.lowerBound, 0x0D, range.count) != nil { return breaks(file, range) }
+        var n = 0
+        for b in UnsafeBufferPointer(rebasing: file[range]) { n &+= b == 0x0A ? 1 : 0 }
+        return n
+    }
+
+    /// The summary of `range` of `file` by the state machine: one tight pass of the machine per
+    /// distinct state, and one counting the line breaks.
+    static func machineSummary(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
         let k = State.allCases.count
         var endState = [State](repeating: .lineStart, count: k)
         var first = [Int?](repeating: nil, count: k)

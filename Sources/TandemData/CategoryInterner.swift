@@ -36,6 +36,9 @@ struct CategoryInterner {
         if values.count * 2 > slots.count { grow() }
     }
 
+    /// Makes room for `rows` rows in all.
+    mutating func reserve(_ rows: Int) { self.rows.reserveCapacity(rows) }
+
     /// Appends a row whose cell text is `text` (an escaped quoted field, already unescaped).
     mutating func append(text: String) {
         var bytes = Array(text.utf8)

@@ -56,6 +56,9 @@ struct ColumnTyping {
         "\(DataError.quoted(trimmedCell(text))) overflows a 64-bit float (found inf); numbers must lie within ±1.8e308"
     }
 
+    /// Whether a number too large for a double was read while the column was numeric.
+    var hasOverflow: Bool { overflow != nil }
+
     /// The kind once every cell has been observed.
     var kind: ColumnKind { numeric ? .numeric : .categorical }
 

@@ -38,7 +38,7 @@ extension PreparedTable {
             let index = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, Int32($0)) })
             let codes = cells.map { $0.flatMap { index[$0] } ?? -1 }
             let record = PreparedManifest.Column(name: name, kind: .categorical, dtype: "i4", file: stem + ".i4",
-                                                 dictionary: stem + ".dict.json", missing: codes.filter { $0 < 0 }.count)
+                                                 dictionary: stem + ".dict.json", missing: codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) })
             return PreparedColumn(record: record, buffer: ColumnBuffer(copying: codes), dictionary: dictionary)
         }
     }
@@ -87,7 +87,11 @@ extension PreparedTable {
         }
         let present = missing < values.count
         let dtype = lossless ? "f4" : "f8"
-        let buffer = lossless ? ColumnBuffer(copying: values.map { Float($0) }) : ColumnBuffer(copying: values)
+        // Converted straight into the buffer (no intermediate array to allocate and copy).
+        let buffer = lossless ? ColumnBuffer(count: values.count * MemoryLayout<Float>.stride) { dst in
+            let out = dst.bindMemory(to: Float.self)
+            values.withUnsafeBufferPointer { v in for i in v.indices { out[i] = Float(v[i]) } }
+        } : ColumnBuffer(copying: values)
         let record = PreparedManifest.Column(name: name, kind: .numeric, dtype: dtype, file: "\(stem).\(dtype)",
                                              min: present ? lo : nil, max: present ? hi : nil, missing: missing)
         return PreparedColumn(record: record, buffer: buffer, dictionary: [])

@@ -102,15 +102,19 @@ extension PreparedTable {
     /// file and the directory fsynced, then renamed over `directory` (a dataset already there is
     /// replaced). Throws `PreparedDataError` naming the path that failed (e.g. a full disk);
     /// the temporary directory is removed then, so nothing half-written is left to be used.
+    ///
+    /// With `staging` set (`makeStaging(for:token:)`), that is the temporary directory, and the columns
+    /// marked `staged` are already in it (written and fsynced by the ranks that stored them).
     public func write(to directory: String) throws {
         let fm = FileManager.default
         let final = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
         let parent = final.deletingLastPathComponent()
-        let tmp = parent.appendingPathComponent(".\(final.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
-        do {
-            try fm.createDirectory(at: tmp.appendingPathComponent("columns"), withIntermediateDirectories: true)
-        } catch {
-            throw PreparedDataError(.fileSystem(.create, path: tmp.path, detail: error.localizedDescription))
+        let tmp: URL
+        if let staging {
+            tmp = URL(fileURLWithPath: staging, isDirectory: true)
+            try? fm.removeItem(at: tmp.appendingPathComponent(Self.stagingToken))
+        } else {
+            tmp = URL(fileURLWithPath: try Self.makeStaging(for: directory), isDirectory: true)
         }
         do {
             var files: [String: PreparedManifest.FileRecord] = [:]
@@ -119,7 +123,12 @@ extension PreparedTable {
                 files[name] = .init(bytes: bytes.count, sha256: sha256 ?? Self.digest(bytes))
             }
             for c in columns {
-                try put(c.record.file, c.buffer.bytes, sha256: c.sha256)
+                if c.staged {
+                    // Already in `tmp` (and mapped by `buffer`: writing it again would truncate what is mapped).
+                    files[c.record.file] = .init(bytes: c.buffer.count, sha256: c.sha256 ?? Self.digest(c.buffer.bytes))
+                } else {
+                    try put(c.record.file, c.buffer.bytes, sha256: c.sha256)
+                }
                 if let d = c.record.dictionary {
                     let json = try JSONEncoder().encode(c.dictionary)
                     try json.withUnsafeBytes { try put(d, $0) }
@@ -155,6 +164,44 @@ extension PreparedTable {
             if let e = error as? PreparedDataError { throw e }
             throw PreparedDataError(.fileSystem(.writeDataset, path: final.path, detail: error.localizedDescription))
         }
+    }
+
+    /// The name of the file `makeStaging` leaves in the staging directory (removed by `write`).
+    public static let stagingToken = ".staging-token"
+
+    /// Creates the temporary sibling directory `write(to: directory)` writes into (with its
+    /// `columns/`) and returns its path. A non-empty `token` is written into it as
+    /// `stagingToken`, so that another process can check that it sees the same directory
+    /// (`seesStaging`) before writing column files into it (`writeStaged`). The caller removes
+    /// the directory if the dataset is not written.
+    public static func makeStaging(for directory: String, token: String = "") throws -> String {
+        let final = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let parent = final.deletingLastPathComponent()
+        let tmp = parent.appendingPathComponent(".\(final.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: tmp.appendingPathComponent("columns"), withIntermediateDirectories: true)
+        } catch {
+            throw PreparedDataError(.fileSystem(.create, path: tmp.path, detail: error.localizedDescription))
+        }
+        if !token.isEmpty {
+            do { try Data(token.utf8).withUnsafeBytes { try durableWrite($0, to: tmp.appendingPathComponent(stagingToken).path) } } catch {
+                try? FileManager.default.removeItem(at: tmp)
+                throw error
+            }
+        }
+        return tmp.path
+    }
+
+    /// Whether `staging` is a staging directory this process sees with `token` in it.
+    public static func seesStaging(_ staging: String, token: String) -> Bool {
+        guard !token.isEmpty, let data = FileManager.default.contents(atPath: staging + "/" + stagingToken) else { return false }
+        return String(decoding: data, as: UTF8.self) == token
+    }
+
+    /// Writes `column`'s bytes to its file in the staging directory `staging` and fsyncs it
+    /// (the column is then `staged`). Throws `PreparedDataError` naming the path.
+    public static func writeStaged(_ column: PreparedColumn, into staging: String) throws {
+        try durableWrite(column.buffer.bytes, to: staging + "/" + column.record.file)
     }
 
     /// SHA-256 of `bytes`, lowercase hex.

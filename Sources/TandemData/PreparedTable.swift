@@ -17,6 +17,9 @@ public struct PreparedColumn: Sendable {
     /// The SHA-256 of `buffer` when already known (computed by the rank that stored the column
     /// in a parallel preparation), so `write(to:)` need not hash it again; nil: hashed there.
     public var sha256: String?
+    /// True when the column's file is already in the staging directory `write(to:)` writes into
+    /// (`PreparedTable.writeStaged`, by the rank that stored it); `buffer` maps it, `sha256` is set.
+    public var staged = false
 
     /// A column from its record, its bytes, (categorical) its dictionary and its bytes' SHA-256 if known.
     public init(record: PreparedManifest.Column, buffer: ColumnBuffer, dictionary: [String], sha256: String? = nil) {
@@ -57,6 +60,9 @@ public final class PreparedTable: @unchecked Sendable {
     public let splitRows: [ColumnBuffer]
     /// Small extra files by name (e.g. `statistics.json`).
     public let extras: [String: Data]
+    /// The temporary directory `write(to:)` writes into, when made beforehand
+    /// (`makeStaging(for:token:)`) so that other ranks could write their columns into it.
+    public var staging: String?
 
     init(manifest: PreparedManifest, directory: String?, columns: [PreparedColumn], target: ColumnBuffer, lines: ColumnBuffer,
          splitCodes: ColumnBuffer, splitRows: [ColumnBuffer], extras: [String: Data]) {

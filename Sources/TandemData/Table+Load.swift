@@ -108,6 +108,24 @@ extension Table {
 
     /// The bytes of the file at `path`, or a `DataError` saying why they cannot be read.
     public static func readFile(_ path: String) throws -> Data {
+        try checkReadable(path)
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw DataError(file: path, message: "cannot read the file: \(error.localizedDescription)")
+        }
+    }
+
+    /// The file at `path` mapped read-only (pages shared with the page cache and with every
+    /// other process mapping it, not copied), after the checks of `readFile`; a `DataError` says
+    /// why it cannot be.
+    public static func mapFile(_ path: String) throws -> ColumnBuffer {
+        try checkReadable(path)
+        return try ColumnBuffer(mapping: path)
+    }
+
+    /// Throws the `DataError` of `readFile` when `path` is no regular, readable file.
+    static func checkReadable(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DataError(file: path, message: "no such file")
@@ -124,11 +142,6 @@ extension Table {
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw DataError(file: path, message: "file is not readable (permission denied)")
-        }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw DataError(file: path, message: "cannot read the file: \(error.localizedDescription)")
         }
     }
 }

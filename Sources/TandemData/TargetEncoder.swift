@@ -54,7 +54,13 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
     private static func sortedClasses(_ column: ColumnValues) -> [String] {
         switch column {
         case .numeric(let values):
-            return Set(values.filter { !$0.isNaN }).sorted().map(CellText.format)
+            var distinct = Set<Double>()
+            var last = Double.nan
+            for x in values where !x.isNaN && x != last {
+                distinct.insert(x)
+                last = x
+            }
+            return distinct.sorted().map(CellText.format)
         case .categorical(let values):
             let distinct = Set(values.compactMap { $0 })
             let numbers = distinct.map { ($0, Double($0)) }
@@ -79,6 +85,37 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
         let c = try table.requireIndex(of: target, role: "target")
         let column = table.columns[c]
         let lookup = Dictionary(classes.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        if case .numeric(let values) = column {
+            // A numeric target: each distinct value is formatted and looked up once. Equal values
+            // format alike (0 and -0 both as "0"), so a value's class is that of its text.
+            var known: [Double: Int32] = [:]
+            var last = Double.nan, lastIndex: Int32 = 0
+            return try values.withUnsafeBufferPointer { v in
+                try rows.map { r in
+                    let x = v[r]
+                    if x == last { return lastIndex }
+                    guard !x.isNaN else {
+                        throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                        message: "target value is missing; expected one of: \(DataError.list(classes))")
+                    }
+                    let index: Int32
+                    if let k = known[x] {
+                        index = k
+                    } else {
+                        let text = CellText.format(x)
+                        guard let k = lookup[text] else {
+                            throw DataError(file: table.file, line: table.lineNumbers[r], column: target,
+                                            message: "unknown class \(DataError.quoted(text)); expected one of: \(DataError.list(classes))")
+                        }
+                        known[x] = k
+                        index = k
+                    }
+                    last = x
+                    lastIndex = index
+                    return index
+                }
+            }
+        }
         return try rows.map { r in
             guard let text = column.text(at: r) else {
                 throw DataError(file: table.file, line: table.lineNumbers[r], column: target,

@@ -1,5 +1,6 @@
 import Foundation
 import TandemData
+import TandemTensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,7 @@ struct DataCache {
     /// `directory` overrides where the dataset goes (`tandem prepare --output`); `build`
     /// prepares it when needed (default `DataPreparation.build`).
     func obtain(_ config: DataConfig, directory explicit: String? = nil, say: (String) -> Void, warn: (String) -> Void,
-                build: (() throws -> PreparedTable)? = nil) throws -> PreparedTable {
+                build: ((String) throws -> PreparedTable)? = nil) throws -> PreparedTable {
         let dir = try explicit ?? directory(for: config)
         do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
             throw PreparedDataError(.fileSystem(.createCacheDirectory, path: root, detail: error.localizedDescription))
@@ -48,7 +49,7 @@ struct DataCache {
         var reason: String
         if FileManager.default.fileExists(atPath: dir) {
             do {
-                let begin = Date()
+                let begin = ContinuousClock.now
                 let table = try PreparedTable.open(dir)
                 let id = try DataPreparation.identity(config)
                 if table.manifest.configSHA256 != id.sha256 {
@@ -56,7 +57,7 @@ struct DataCache {
                 } else if let why = try changedSource(table) {
                     reason = why
                 } else {
-                    say("data: reusing prepared dataset \(dir) (\(table.rows) rows; sources unchanged; opened in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s)")
+                    say("data: reusing prepared dataset \(dir) (\(table.rows) rows; sources unchanged; opened in \(String(format: "%.2f", begin.secondsElapsed)) s)")
                     return table
                 }
             } catch let e as PreparedDataError {
@@ -66,10 +67,10 @@ struct DataCache {
         } else {
             reason = try differences(from: config) ?? "no prepared dataset for this source and data config yet"
         }
-        let begin = Date()
-        let table = try build?() ?? DataPreparation.build(config)
+        let begin = ContinuousClock.now
+        let table = try build?(dir) ?? DataPreparation.build(config)
         try table.write(to: dir)
-        say("data: prepared \(dir) in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(reason))")
+        say("data: prepared \(dir) in \(String(format: "%.2f", begin.secondsElapsed)) s (\(reason))")
         return try PreparedTable.open(dir, verification: .sizes)
     }
 

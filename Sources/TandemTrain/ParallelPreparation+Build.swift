@@ -13,8 +13,11 @@ extension ParallelPreparation {
     /// preprocessing and drift histograms of its own features and stores their columns, and
     /// sends them to rank 0, which assembles the dataset. Rank 0 gets it, the others nil; an
     /// error on any rank is thrown on every rank.
+    ///
+    /// With `staging` (rank 0's temporary dataset directory, as this rank sees it), a rank other
+    /// than 0 writes its stored columns there itself and sends rank 0 only their records.
     static func build(_ config: DataConfig, table loaded: Table, header: [String], owners: [Int],
-                      comm: Communicator) throws -> PreparedTable? {
+                      comm: Communicator, staging: String?) throws -> PreparedTable? {
         let ingestion = try Ingestion(config, table: loaded, names: header, facts: {
             try exchangedFacts($0, header: header, owners: owners, comm: comm)
         })
@@ -40,9 +43,12 @@ extension ParallelPreparation {
             var parts: [[UInt8]] = []
             for (k, i) in mine.enumerated() {
                 let column = try PreparedTable.column(features[i], position: i, of: table)
-                // Hashed here, in parallel, so rank 0 only writes the bytes.
-                parts += [integerBytes([Int64(i)]), try json(fitted[k]), try json(histograms[k]), try json(column.record),
-                          try json(column.dictionary), Array(PreparedTable.digest(column.buffer.bytes).utf8), Array(column.buffer.bytes)]
+                // Hashed here, in parallel; written here too when rank 0's directory is visible.
+                let staged = comm.rank != 0 && staging != nil
+                if staged, let staging { try PreparedTable.writeStaged(column, into: staging) }
+                parts += [integerBytes([Int64(i), staged ? 1 : 0, Int64(column.buffer.count)]), try json(fitted[k]), try json(histograms[k]),
+                          try json(column.record), try json(column.dictionary), Array(PreparedTable.digest(column.buffer.bytes).utf8),
+                          staged ? [] : Array(column.buffer.bytes)]
             }
             payload = pack(parts)
             return []
@@ -70,17 +76,30 @@ extension ParallelPreparation {
             received[r] = []
             guard let parts = unpack(bytes), parts.count % 7 == 0 else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: nil)) }
             for at in stride(from: 0, to: parts.count, by: 7) {
-                let i = Int(integers(of: parts[at]).first ?? -1)
-                guard features.indices.contains(i) else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: nil)) }
+                let head = integers(of: parts[at])
+                let i = Int(head.first ?? -1)
+                guard head.count == 3, features.indices.contains(i) else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: nil)) }
                 do {
                     transforms[i] = try decoder.decode(FeatureTransform.self, from: Data(parts[at + 1]))
                     histograms[i] = try decoder.decode(FeatureHistogram.self, from: Data(parts[at + 2]))
                     let record = try decoder.decode(PreparedManifest.Column.self, from: Data(parts[at + 3]))
                     let dictionary = try decoder.decode([String].self, from: Data(parts[at + 4]))
-                    let raw = parts[at + 6]
-                    let buffer = ColumnBuffer(count: raw.count) { dst in raw.withUnsafeBytes { dst.copyMemory(from: $0) } }
-                    columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary,
-                                                sha256: String(decoding: parts[at + 5], as: UTF8.self))
+                    let sha256 = String(decoding: parts[at + 5], as: UTF8.self)
+                    if head[1] == 1 {
+                        // Written (and fsynced) by rank r into the staging directory.
+                        guard let staging else { throw PreparedDataError(.damagedMessage(what: "rank \(r)'s columns", path: config.path, detail: "a column staged without a staging directory")) }
+                        let buffer = try ColumnBuffer(mapping: staging + "/" + record.file)
+                        guard buffer.count == Int(head[2]) else {
+                            throw PreparedDataError(.damagedMessage(what: "rank \(r)'s column file \(record.file)", path: config.path,
+                                                                    detail: "\(buffer.count) bytes, expected \(head[2])"))
+                        }
+                        columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary, sha256: sha256)
+                        columns[i]?.staged = true
+                    } else {
+                        let raw = parts[at + 6]
+                        let buffer = ColumnBuffer(count: raw.count) { dst in raw.withUnsafeBytes { dst.copyMemory(from: $0) } }
+                        columns[i] = PreparedColumn(record: record, buffer: buffer, dictionary: dictionary, sha256: sha256)
+                    }
                 } catch {
                     throw PreparedDataError(.damagedMessage(what: "rank \(r)'s fitted column \(features[i])", path: config.path, detail: "\(error)"))
                 }

@@ -47,10 +47,10 @@ extension ParallelPreparation {
                              comm: Communicator) throws -> Table {
         func columns(of rank: Int) -> [Int] { header.indices.filter { owners[$0] == rank || owners[$0] < 0 } }
         var outgoing = (0..<comm.size).map { d in
-            d == comm.rank ? [] : TableShard(columns: columns(of: d).map { shard.columns[$0] }, lines: shard.lines).bytes
+            d == comm.rank ? [] : TableShard(coded: columns(of: d).map { shard.columns[$0] }, lines: shard.lines).bytes
         }
-        let own = TableShard(columns: columns(of: comm.rank).map { shard.columns[$0] }, lines: shard.lines)
-        shard = TableShard(columns: [], lines: [])
+        let own = TableShard(coded: columns(of: comm.rank).map { shard.columns[$0] }, lines: shard.lines)
+        shard = TableShard(coded: [], lines: [])
         var received = [[UInt8]](repeating: [], count: comm.size)
         // One ordered pair at a time: a blocking send of a large message waits for its receive.
         for d in 0..<comm.size {

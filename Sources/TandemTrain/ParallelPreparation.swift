@@ -1,6 +1,7 @@
 import Foundation
 import TandemComm
 import TandemData
+import TandemTensor
 
 /// Preparation of a CSV file by every rank of a communicator together: each rank parses its own
 /// byte range (`CSVRangeSplit` decides where its records start and their line numbers;
@@ -27,18 +28,45 @@ enum ParallelPreparation {
     /// Every rank of `comm` calls this together. Rank 0 gets the prepared (in-memory) dataset,
     /// the others nil. Throws on every rank the first error of any rank (a `DataError` with
     /// file and line for bad input).
-    static func run(_ config: DataConfig, comm: Communicator) throws -> PreparedTable? {
-        let begin = Date()
-        var data = Data()
-        _ = try exchange(comm, Result {
-            try Ingestion.checkFileSize(config.path)
-            data = try Table.readFile(config.path)
-            return []
-        })
-        return try data.withUnsafeBytes { raw in try run(config, file: raw.bindMemory(to: UInt8.self), comm: comm, begin: begin) }
+    ///
+    /// With `directory` (given on rank 0: where the dataset will be written), rank 0 first makes
+    /// the temporary directory `PreparedTable.write` will write into, with a token file; a rank
+    /// that sees that directory with that token writes its stored columns into it itself (and
+    /// fsyncs them), and sends rank 0 only their records and checksums; a rank that does not
+    /// (no shared file system) sends their bytes. The directory is removed if preparing fails.
+    static func run(_ config: DataConfig, comm: Communicator, directory: String? = nil) throws -> PreparedTable? {
+        let begin = ContinuousClock.now
+        var data: ColumnBuffer?
+        var staging: String?
+        do {
+            let token = comm.rank == 0 && directory != nil ? (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined() : ""
+            let first = try exchange(comm, Result {
+                try Ingestion.checkFileSize(config.path)
+                data = try Table.mapFile(config.path)
+                guard comm.rank == 0, let directory else { return [] }
+                let made = try PreparedTable.makeStaging(for: directory, token: token)
+                staging = made
+                return Array("\(made)\n\(token)".utf8)
+            })
+            if comm.rank != 0 {
+                // Rank 0's staging directory and token, if it made one.
+                let told = String(decoding: first.first ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
+                if told.count == 2, PreparedTable.seesStaging(told[0], token: told[1]) { staging = told[0] }
+            }
+            guard let data else { throw PreparedDataError(.damagedMessage(what: "the ranks' preparation results", path: config.path, detail: nil)) }
+            let table = try withExtendedLifetime(data) {
+                try run(config, file: data.typed(UInt8.self), comm: comm, begin: begin, staging: staging)
+            }
+            table?.staging = staging
+            return table
+        } catch {
+            if comm.rank == 0, let staging { try? FileManager.default.removeItem(atPath: staging) }
+            throw error
+        }
     }
 
-    private static func run(_ config: DataConfig, file: UnsafeBufferPointer<UInt8>, comm: Communicator, begin: Date) throws -> PreparedTable? {
+    private static func run(_ config: DataConfig, file: UnsafeBufferPointer<UInt8>, comm: Communicator, begin: ContinuousClock.Instant,
+                            staging: String?) throws -> PreparedTable? {
         let path = config.path
         var header: [String] = []
         let ranges = CSVRangeSplit.ranges(count: file.count, parts: comm.size)
@@ -50,32 +78,33 @@ enum ParallelPreparation {
         guard known.count == comm.size else {
             throw PreparedDataError(.damagedMessage(what: "the ranks' byte-range summaries", path: path, detail: nil))
         }
-        var marks = [Date()]
+        var marks = [ContinuousClock.now]
         let pieces = CSVRangeSplit.plan(known, fileSize: file.count, headerStart: CSVRangeSplit.headerStart(of: file))
         let reader = CSVPieceReader(file: file, path: path, piece: pieces[comm.rank], header: header, kinds: config.columns)
+        var parsed = CSVPieceReader.Parsed()
         let typed = try exchange(comm, Result {
-            let t = try reader.typing()
-            return integerBytes([Int64(t.rows)] + t.numeric.map { $0 ? 1 : 0 })
+            parsed = try reader.parse()
+            return integerBytes([Int64(parsed.rows)] + parsed.numeric.map { $0 ? 1 : 0 })
         }).map(integers(of:))
         guard typed.allSatisfy({ $0.count == header.count + 1 }) else {
             throw PreparedDataError(.damagedMessage(what: "the ranks' column kinds", path: path, detail: nil))
         }
-        marks.append(Date())
+        marks.append(ContinuousClock.now)
         let numeric = header.indices.map { c in typed.allSatisfy { $0[c + 1] == 1 } }
-        var shard = TableShard(columns: [], lines: [])
+        var shard = TableShard(coded: [], lines: [])
         _ = try exchange(comm, Result {
-            shard = try reader.shard(numeric: numeric)
+            shard = try reader.shard(&parsed, numeric: numeric)
             return []
         })
-        marks.append(Date())
+        marks.append(ContinuousClock.now)
         let owners = owners(header: header, numeric: numeric, target: config.target, ranks: comm.size)
         let table = try redistribute(&shard, header: header, owners: owners, path: path, comm: comm)
-        marks.append(Date())
-        let steps = zip(["record starts", "pass 1", "pass 2", "columns to their ranks"], zip([begin] + marks, marks))
-            .map { "\($0) \(String(format: "%.2f", $1.1.timeIntervalSince($1.0)))" }.joined(separator: ", ")
-        let built = try build(config, table: table, header: header, owners: owners, comm: comm)
+        marks.append(ContinuousClock.now)
+        let steps = zip(["record starts", "parse", "rows with the agreed kinds", "columns to their ranks"], zip([begin] + marks, marks))
+            .map { "\($0) \(String(format: "%.2f", ($1.1 - $1.0).seconds))" }.joined(separator: ", ")
+        let built = try build(config, table: table, header: header, owners: owners, comm: comm, staging: staging)
         if comm.rank == 0 {
-            Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", Date().timeIntervalSince(begin))) s (\(steps), fit and store \(String(format: "%.2f", Date().timeIntervalSince(marks[marks.count - 1]))) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")))")
+            Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", begin.secondsElapsed)) s (\(steps), fit and store \(String(format: "%.2f", marks[marks.count - 1].secondsElapsed)) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")); column files written by the other ranks: \(built?.columns.filter(\.staged).count ?? 0))")
         }
         return built
     }
@@ -113,6 +142,11 @@ enum ParallelPreparation {
     /// Sends `bytes` to rank `destination`: its length, then pieces of at most `chunkBytes`.
     static func sendChunked(_ bytes: [UInt8], to destination: Int, tag: Int, comm: Communicator) throws {
         try comm.send(bytes: integerBytes([Int64(bytes.count)]), to: destination, tag: tag)
+        // One piece is sent as it is (no copy of a slice).
+        if bytes.count <= chunkBytes {
+            if !bytes.isEmpty { try comm.send(bytes: bytes, to: destination, tag: tag) }
+            return
+        }
         var at = 0
         while at < bytes.count {
             let end = min(bytes.count, at + chunkBytes)
@@ -125,8 +159,9 @@ enum ParallelPreparation {
     /// instead of spinning a core another rank needs).
     static func receiveChunked(from source: Int, tag: Int, comm: Communicator) throws -> [UInt8] {
         let total = Int(integers(of: try comm.receive(from: source, tag: tag, pollInterval: 0.001).bytes).first ?? 0)
-        var out: [UInt8] = []
-        out.reserveCapacity(total)
+        guard total > 0 else { return [] }
+        var out = try comm.receive(from: source, tag: tag, pollInterval: 0.001).bytes
+        if out.count < total { out.reserveCapacity(total) }
         while out.count < total { out += try comm.receive(from: source, tag: tag, pollInterval: 0.001).bytes }
         return out
     }

@@ -158,9 +158,9 @@ public struct PreparedData: Sendable {
         var table: PreparedTable?
         // A CSV to prepare is parsed by all ranks together: rank 0, holding the cache's lock,
         // asks the others to join ("prepare") once it knows the dataset must be prepared.
-        let together: (() throws -> PreparedTable)? = ParallelPreparation.eligible(config) ? {
+        let together: ((String) throws -> PreparedTable)? = ParallelPreparation.eligible(config) ? { dir in
             for r in 1..<comm.size { try comm.send(bytes: PreparationOutcome(kind: "prepare").bytes, to: r, tag: PreparationOutcome.tag) }
-            guard let t = try ParallelPreparation.run(config, comm: comm) else { throw PreparedDataError(.noDataset(rank: 0)) }
+            guard let t = try ParallelPreparation.run(config, comm: comm, directory: dir) else { throw PreparedDataError(.noDataset(rank: 0)) }
             return t
         } : nil
         if rank == 0 {

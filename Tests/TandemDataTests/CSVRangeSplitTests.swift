@@ -20,6 +20,13 @@ import Testing
                 let typed = try readers.map { try $0.typing() }
                 let numeric = header.indices.map { c in typed.allSatisfy { $0.numeric[c] } }
                 let shards = try readers.map { try TableShard(bytes: $0.shard(numeric: numeric).bytes, source: "t.csv") }
+                // The one-pass reading (`parse`, then `shard(_:numeric:)`) gives the same kinds and shards.
+                var parsed = try readers.map { try $0.parse() }
+                #expect(parsed.map(\.numeric) == typed.map(\.numeric) && parsed.map(\.rows) == typed.map(\.rows))
+                let onePass = try readers.indices.map { r in try TableShard(bytes: readers[r].shard(&parsed[r], numeric: numeric).bytes, source: "t.csv") }
+                #expect(zip(onePass, shards).allSatisfy { a, b in
+                    a.lines == b.lines && zip(a.columns, b.columns).allSatisfy { StreamingTableTests.same($0.cells, $1.cells) }
+                })
                 return Table(file: "t.csv", names: header, shards: shards)
             }
         }.mapError { $0 as? DataError ?? DataError(file: "", message: "\($0)") }
@@ -118,11 +125,31 @@ import Testing
         }
     }
 
+    /// The quote-free summary (no state machine past the first record) is the machine's, on
+    /// every range of every input without a `"` (and of each input with its quotes removed).
+    @Test func quoteFreeSummaryIsTheMachines() {
+        let texts = Self.inputs.map { $0.replacingOccurrences(of: "\"", with: "") } + ["a,b\r\n1,2\r\n\r\n3,4\r", "x\n,\n\n,,\r\r\n"]
+        for text in texts {
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { p in
+                for i in 0...p.count {
+                    for j in i...p.count {
+                        #expect(!CSVRangeSplit.hasQuote(p, i..<j))
+                        #expect(CSVRangeSplit.quoteFreeSummary(p, range: i..<j) == CSVRangeSplit.machineSummary(p, range: i..<j),
+                                "\(i)..<\(j) of \(text.debugDescription)")
+                        #expect(CSVRangeSplit.countBreaks(p, i..<j) == CSVRangeSplit.breaks(p, i..<j))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func shardBytesRoundTripAndDamage() throws {
         let shard = TableShard(columns: [.numeric([1.5, .nan]), .categorical(["é", nil])], lines: [2, 4])
         let bytes = shard.bytes
         let back = try TableShard(bytes: bytes, source: "t.csv")
-        #expect(back.lines == [2, 4] && StreamingTableTests.same(back.columns[0], shard.columns[0]) && back.columns[1] == shard.columns[1])
+        #expect(back.lines == [2, 4] && StreamingTableTests.same(back.columns[0].cells, shard.columns[0].cells) && back.columns[1] == shard.columns[1])
+        #expect(back.columns[1].cells == .categorical(["é", nil]))
         for cut in [1, 9, bytes.count / 2, bytes.count - 1] {
             #expect(throws: DataError.self) { try TableShard(bytes: Array(bytes.prefix(cut)), source: "t.csv") }
         }

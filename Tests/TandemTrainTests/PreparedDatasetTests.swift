@@ -50,6 +50,40 @@ import TandemData
         #expect(memory.dataSHA256 == mapped.dataSHA256)
     }
 
+    /// Columns written beforehand into the staging directory (as the ranks of a parallel
+    /// preparation write theirs) give the same dataset, byte for byte, as writing them all at
+    /// the end; a wrong token is not taken for the directory, and the token file is not left in it.
+    @Test func stagedColumnsGiveTheSameDataset() throws {
+        let (dir, csv) = try irisCopy()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let c = try config(csv, cache: dir.appendingPathComponent("cache").path)
+        let whole = try DataPreparation.build(c)
+        let plain = dir.appendingPathComponent("plain").path
+        try whole.write(to: plain)
+        let target = dir.appendingPathComponent("staged").path
+        let staging = try PreparedTable.makeStaging(for: target, token: "t0k3n")
+        #expect(PreparedTable.seesStaging(staging, token: "t0k3n"))
+        #expect(!PreparedTable.seesStaging(staging, token: "other") && !PreparedTable.seesStaging(staging, token: ""))
+        var columns = whole.columns
+        for k in columns.indices where k % 2 == 1 {
+            try PreparedTable.writeStaged(columns[k], into: staging)
+            columns[k] = PreparedColumn(record: columns[k].record, buffer: try ColumnBuffer(mapping: staging + "/" + columns[k].record.file),
+                                        dictionary: columns[k].dictionary, sha256: PreparedTable.digest(columns[k].buffer.bytes))
+            columns[k].staged = true
+        }
+        let labels = Array(whole.labels)
+        let split = SplitIndices(train: Array(whole.rows(of: .train)), validation: Array(whole.rows(of: .validation)), test: Array(whole.rows(of: .test)))
+        let staged = PreparedTable.assemble(columns: columns, lines: Array(whole.lines.typed(Int.self)), target: .labels(labels), split: split,
+                                            sources: whole.manifest.sources, config: whole.manifest.config, configSHA256: whole.manifest.configSHA256,
+                                            writer: whole.manifest.writer, extras: whole.extras)
+        staged.staging = staging
+        try staged.write(to: target)
+        #expect(!FileManager.default.fileExists(atPath: staging))
+        #expect(!FileManager.default.fileExists(atPath: target + "/" + PreparedTable.stagingToken))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target + "/SHA256SUMS")) == Data(contentsOf: URL(fileURLWithPath: plain + "/SHA256SUMS")))
+        #expect(try PreparedTable.open(target, verification: .full).rows == whole.rows)
+    }
+
     @Test func batchEncoderEqualsTheTableTransform() throws {
         // A numeric column with a missing cell and non-float32 values, a float32 one with missing
         // cells, and a categorical one (numeric columns go through the vectorized gather kernel).

@@ -2,9 +2,9 @@
 import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
-//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
+//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time; shortest float text
 //   CStopSignal: the SIGTERM/SIGINT/SIGUSR1 handler (a C sigaction handler setting an atomic flag)
-//   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions)
+//   TandemTensor <- CBLAS, CSHA256 (SHA-256 with the x86 SHA instructions), CKernels (float text)
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
 //   TandemReport <- TandemTensor, TandemMetrics
@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "CSHA256"),
         .target(name: "CStopSignal"),
-        .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256"]),
+        .target(name: "TandemTensor", dependencies: ["CBLAS", "CSHA256", "CKernels"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor"]),

@@ -44,24 +44,30 @@ struct RequestEncoder: Sendable {
     /// `ServeError` 400 naming the row and feature of a value that overflows float32 once scaled.
     func encode(_ rows: RequestRows, into out: UnsafeMutablePointer<Float>) throws(ServeError) {
         let n = rows.count
-        for step in steps {
-            let f = step.transform
-            switch f.kind {
-            case .numeric:
-                for r in 0..<n {
-                    let raw = rows.numbers[r * features + step.source]
-                    let x = raw.isNaN ? f.fill : raw
-                    let v = Float(f.scaled(x))
-                    guard v.isFinite, x.isFinite else {
-                        throw .badRequest("rows[\(r)].\(f.name): \(x.isFinite ? FeatureTransform.outOfRange(x) : "expected a finite number, found \(CellText.format(x))")")
+        // Through a buffer pointer, so each step is read in place rather than copied (and its
+        // transform's arrays retained) per feature.
+        try steps.withUnsafeBufferPointer { steps throws(ServeError) in
+            for i in steps.indices {
+                let source = steps[i].source, output = steps[i].output
+                switch steps[i].transform.kind {
+                case .numeric:
+                    let fill = steps[i].transform.fill
+                    for r in 0..<n {
+                        let raw = rows.numbers[r * features + source]
+                        let x = raw.isNaN ? fill : raw
+                        let v = Float(steps[i].transform.scaled(x))
+                        guard v.isFinite, x.isFinite else {
+                            let name = steps[i].transform.name
+                            throw .badRequest("rows[\(r)].\(name): \(x.isFinite ? FeatureTransform.outOfRange(x) : "expected a finite number, found \(CellText.format(x))")")
+                        }
+                        out[r * width + output] = v
                     }
-                    out[r * width + step.output] = v
-                }
-            case .categorical where f.isEmbedded:
-                for r in 0..<n { out[r * width + step.output] = Float(f.code(of: rows.texts[r * features + step.source], index: step.index)) }
-            case .categorical:
-                for r in 0..<n {
-                    if let k = step.index[rows.texts[r * features + step.source] ?? f.fillCategory] { out[r * width + step.output + k] = 1 }
+                case .categorical where steps[i].transform.isEmbedded:
+                    for r in 0..<n { out[r * width + output] = Float(steps[i].transform.code(of: rows.texts[r * features + source], index: steps[i].index)) }
+                case .categorical:
+                    for r in 0..<n {
+                        if let k = steps[i].index[rows.texts[r * features + source] ?? steps[i].transform.fillCategory] { out[r * width + output + k] = 1 }
+                    }
                 }
             }
         }

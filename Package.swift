@@ -2,10 +2,10 @@
 import PackageDescription
 
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
-//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time
+//   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time; shortest float text
 //   CStopSignal: the SIGTERM/SIGINT/SIGUSR1 handler (a C sigaction handler setting an atomic flag)
 //   TandemFormats <- CSHA256 (SHA-256 with the x86 SHA instructions): SHA-256, safetensors, protobuf, JSON quoting
-//   TandemTensor <- CBLAS
+//   TandemTensor <- CBLAS, CKernels (float text)
 //   TandemComm <- CMPI, TandemTensor
 //   TandemData, TandemMetrics, TandemOptim <- TandemTensor (Data and Optim also CKernels);  TandemModel <- TandemTensor, CBLAS
 //   (TandemData, TandemMetrics, TandemModel, TandemReport, TandemArtifact, TandemServe, TandemTrain, TandemRecord and tandem also <- TandemFormats)
@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "CSHA256"),
         .target(name: "CStopSignal"),
         .target(name: "TandemFormats", dependencies: ["CSHA256"]),
-        .target(name: "TandemTensor", dependencies: ["CBLAS"]),
+        .target(name: "TandemTensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
         .target(name: "TandemData", dependencies: ["TandemTensor", "TandemFormats", "CKernels"]),
         .target(name: "TandemMetrics", dependencies: ["TandemTensor", "TandemFormats"]),

@@ -46,9 +46,8 @@ struct PredictionCSV {
         }
     }
 
-    /// Appends `x.description` (what `"\(x)"` prints) without building an intermediate array.
+    /// Appends `x.description` (what `"\(x)"` prints) without building a `String` (`FloatText`).
     static func appendNumber(_ x: Float, to bytes: inout [UInt8]) {
-        var text = x.description
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        FloatText.append(x, to: &bytes)
     }
 }

@@ -144,7 +144,7 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
 
 extension FeatureTransform {
     /// The message for a numeric value that overflows float32 after scaling.
-    static func outOfRange(_ x: Double) -> String {
+    public static func outOfRange(_ x: Double) -> String {
         "\(CellText.format(x)) is out of range: scaled for the model it exceeds float32 (about 3.4e38)"
     }
 }

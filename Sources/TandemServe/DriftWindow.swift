@@ -1,15 +1,20 @@
 import Foundation
 import TandemData
 
-/// The last `capacity` raw input rows a model received, per feature, as a ring buffer; becomes a
-/// `Table` (typed with the manifest's kinds, oldest row first) for drift scoring.
+/// The last `capacity` raw input rows a model received, as a ring buffer of rows in the layout
+/// requests are parsed into (`RequestRows`: numbers `[rows, features]`, `.nan` = missing, and for
+/// categorical features texts `[rows, features]`, nil = missing), so a request's rows go in as
+/// one or two block copies. Becomes a `Table` (typed with the manifest's kinds, oldest row first)
+/// for drift scoring.
 final class DriftWindow: @unchecked Sendable {
     let capacity: Int
     private let names: [String]
     private let kinds: [ColumnKind]
+    private let hasText: Bool
     private let lock = NSLock()
-    private var numbers: [[Double]]
-    private var texts: [[String?]]
+    /// `[capacity, features]`, filled up to `count` rows.
+    private var numbers: [Double] = []
+    private var texts: [String?] = []
     /// Ring position of the next write.
     private var next = 0
     /// Rows held (at most `capacity`).
@@ -20,27 +25,35 @@ final class DriftWindow: @unchecked Sendable {
         self.capacity = max(0, capacity)
         self.names = names
         self.kinds = kinds
-        numbers = kinds.map { _ in [] }
-        texts = kinds.map { _ in [] }
+        hasText = kinds.contains(.categorical)
     }
 
-    /// Adds the rows of `columns` (one per feature, in order), dropping the oldest beyond capacity.
-    func append(_ columns: [ColumnValues], rows: Int) {
-        guard capacity > 0 else { return }
-        let first = max(0, rows - capacity)  // only the last `capacity` rows can stay
+    /// Adds the rows of `rows`, dropping the oldest beyond capacity.
+    func append(_ rows: RequestRows) {
+        guard capacity > 0, rows.count > 0 else { return }
+        let width = kinds.count
+        let first = max(0, rows.count - capacity)  // only the last `capacity` rows can stay
         lock.lock()
         defer { lock.unlock() }
-        for r in first..<rows {
-            for (f, column) in columns.enumerated() {
-                switch column {
-                case .numeric(let v):
-                    if numbers[f].count < capacity { numbers[f].append(v[r]) } else { numbers[f][next] = v[r] }
-                case .categorical(let v):
-                    if texts[f].count < capacity { texts[f].append(v[r]) } else { texts[f][next] = v[r] }
+        if numbers.isEmpty {
+            numbers = Array(repeating: .nan, count: capacity * width)
+            if hasText { texts = Array(repeating: nil, count: capacity * width) }
+        }
+        var r = first
+        while r < rows.count {
+            let n = min(rows.count - r, capacity - next)  // up to the ring's end
+            numbers.withUnsafeMutableBufferPointer { ring in
+                rows.numbers.withUnsafeBufferPointer { source in
+                    guard let to = ring.baseAddress, let from = source.baseAddress else { return }
+                    (to + next * width).update(from: from + r * width, count: n * width)
                 }
             }
-            next = (next + 1) % capacity
-            count = min(count + 1, capacity)
+            if hasText {
+                for k in 0..<(n * width) { texts[next * width + k] = rows.texts[r * width + k] }
+            }
+            r += n
+            next = (next + n) % capacity
+            count = min(count + n, capacity)
         }
     }
 
@@ -55,10 +68,11 @@ final class DriftWindow: @unchecked Sendable {
     func table(file: String) -> Table {
         lock.lock()
         defer { lock.unlock() }
+        let width = kinds.count
         let start = count < capacity ? 0 : next
-        func ordered<T>(_ ring: [T]) -> [T] { Array(ring[start...] + ring[..<start]) }
+        let order = (0..<count).map { (start + $0) % max(capacity, 1) }
         let columns: [ColumnValues] = kinds.indices.map { f in
-            kinds[f] == .numeric ? .numeric(ordered(numbers[f])) : .categorical(ordered(texts[f]))
+            kinds[f] == .numeric ? .numeric(order.map { numbers[$0 * width + f] }) : .categorical(order.map { texts[$0 * width + f] })
         }
         return Table(file: file, names: names, columns: columns, lineNumbers: (0..<count).map { $0 + 1 })
     }

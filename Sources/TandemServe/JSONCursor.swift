@@ -60,10 +60,11 @@ struct JSONCursor {
     }
 
     /// After a member or element: consumes `,` (returns true) or `close` (returns false).
-    mutating func separator(close: UInt8, in what: String) throws(ServeError) -> Bool {
+    /// `what` (for the message) is built only on an error: callers pass `"rows[\(r)]"`.
+    mutating func separator(close: UInt8, in what: @autoclosure () -> String) throws(ServeError) -> Bool {
         if consume(UInt8(ascii: ",")) { return true }
         if consume(close) { return false }
-        throw malformed("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(what)")
+        throw malformed("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(what())")
     }
 
     /// Consumes the literal `null` if it is next.

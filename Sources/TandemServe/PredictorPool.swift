@@ -1,32 +1,44 @@
 import Foundation
 import TandemArtifact
 
-/// Predictors for concurrent requests. A `Predictor` keeps scratch buffers and is not
-/// thread-safe, so each request borrows one for the duration of its forward pass; the pool grows
-/// to the number of requests predicting at once (at most the server's prediction threads,
-/// `PredictionWorkers`) and keeps them for reuse.
+/// What one prediction in flight uses: a predictor (which keeps the network's scratch buffers
+/// and is not thread-safe) and the buffers a request is parsed and encoded into, kept from one
+/// request to the next so a request allocates nothing per row.
+final class PredictionSession {
+    let predictor: Predictor
+    /// The request's rows as parsed.
+    var rows = RequestRows()
+    /// The encoded input `[rows, encoded width]`.
+    var input: [Float] = []
+
+    init(_ predictor: Predictor) { self.predictor = predictor }
+}
+
+/// Sessions for concurrent requests: each request borrows one for its parse, forward pass and
+/// response; the pool grows to the number of requests predicting at once (at most the server's
+/// prediction threads, `PredictionWorkers`) and keeps them for reuse.
 final class PredictorPool: @unchecked Sendable {
     private let artifact: ModelArtifact
     private let lock = NSLock()
-    private var idle: [Predictor]
+    private var idle: [PredictionSession]
 
-    /// A pool holding one predictor built from `artifact` (throws if the network cannot be built).
+    /// A pool holding one session built from `artifact` (throws if the network cannot be built).
     init(_ artifact: ModelArtifact) throws {
         self.artifact = artifact
-        idle = [try Predictor(artifact)]
+        idle = [PredictionSession(try Predictor(artifact))]
     }
 
-    /// Runs `body` with a predictor no other caller uses meanwhile.
-    func withPredictor<T>(_ body: (Predictor) throws -> T) throws -> T {
+    /// Runs `body` with a session no other caller uses meanwhile.
+    func withSession<T>(_ body: (PredictionSession) throws -> T) throws -> T {
         lock.lock()
         let borrowed = idle.popLast()
         lock.unlock()
-        let predictor = try borrowed ?? Predictor(artifact)
+        let session = try borrowed ?? PredictionSession(Predictor(artifact))
         defer {
             lock.lock()
-            idle.append(predictor)
+            idle.append(session)
             lock.unlock()
         }
-        return try body(predictor)
+        return try body(session)
     }
 }

@@ -30,6 +30,10 @@ public struct ServeOptions: Sendable {
     public var predictionThreads: Int = PredictionWorkers.defaultThreads
     /// Most prediction requests waiting for a worker; one more is answered 503 with `Retry-After`.
     public var queueDepth: Int = 256
+    /// Request bodies of at most this many bytes (a few rows) are predicted on the thread that
+    /// serves the connection: their parse, forward pass and response cost less than the hand-off
+    /// to a worker and back. 0 sends every request to the workers.
+    public var inlineBytes: Int = 4096
 
     /// `host` as it appears in a URL: an IPv6 address in brackets (`http://[::1]:8080`, not `http://::1:8080`).
     public var urlHost: String { host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host }

@@ -79,7 +79,8 @@ struct ServeResponder: HTTPResponder {
         }
     }
 
-    /// Reads the body (413 over the limit), predicts on a worker (503 when the queue is full), counts the rows.
+    /// Reads the body (413 over the limit), predicts on a worker (503 when the queue is full; a
+    /// body of at most `inlineBytes` here), counts the rows.
     private func predict(_ model: ServedModel, request: Request) async throws -> Response {
         let limit = server.options.maxBodyBytes
         let tooLarge = ServeError(.bodyTooLarge(limit: limit))
@@ -94,7 +95,9 @@ struct ServeResponder: HTTPResponder {
             throw ServeError(.unreadableBody(detail: "\(error)"))
         }
         let maxRows = server.options.maxRows
-        let (out, rows) = try await workers.run { try model.predict(body: body, maxRows: maxRows) }
+        let (out, rows) = body.readableBytes <= server.options.inlineBytes
+            ? try model.predict(body: body, maxRows: maxRows)
+            : try await workers.run { try model.predict(body: body, maxRows: maxRows) }
         server.metrics.predicted(model: model.name, rows: rows)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

@@ -13,15 +13,22 @@ public final class ServedModel: Sendable {
     /// The loaded artifact.
     public let artifact: ModelArtifact
     let schema: RowsRequest.Schema
+    let encoder: RequestEncoder
     let pool: PredictorPool
     let window: DriftWindow
     let scorer: DriftScorer?
     /// `GET /v1/models/{name}` body.
     let summary: String
-    /// `{"model":"name","predictions":[` and, per class, `"label":` (classification).
-    let responsePrefix: String
-    let classKeys: [String]
-    let classLabels: [String]
+    /// `{"model":"name","predictions":[`.
+    let responsePrefix: [UInt8]
+    /// Per class, `"label":` (classification; empty for regression).
+    let classKeys: [[UInt8]]
+    /// Per class, a row's opening when it is the prediction: `{"prediction":"label","probabilities":{`.
+    let rowPrefixes: [[UInt8]]
+    /// A regression row's opening, `{"prediction":`.
+    let regressionPrefix = Array("{\"prediction\":".utf8)
+    /// The most bytes one row of the response takes.
+    let rowBound: Int
 
     /// Serves `artifact` as `name`, keeping the last `driftWindow` input rows for `scorer`
     /// (the window is kept only when there is a scorer). Throws if the name cannot appear in a
@@ -37,63 +44,89 @@ public final class ServedModel: Sendable {
         self.artifact = artifact
         let m = artifact.manifest
         schema = RowsRequest.Schema(features: m.features.map { ($0.name, $0.kind) })
+        encoder = try RequestEncoder(preprocessor: m.preprocessing, schema: schema)
         pool = try PredictorPool(artifact)
         window = DriftWindow(capacity: scorer == nil ? 0 : driftWindow, names: schema.names, kinds: schema.kinds)
         self.scorer = scorer
         summary = ModelSummary(name: name, manifest: m).json
-        responsePrefix = "{\"model\":\(JSONText.quoted(name)),\"predictions\":["
-        classLabels = m.task == .classification ? (m.classes ?? []) : []
-        classKeys = classLabels.map { JSONText.quoted($0) + ":" }
+        responsePrefix = Array("{\"model\":\(JSONText.quoted(name)),\"predictions\":[".utf8)
+        let labels = m.task == .classification ? (m.classes ?? []) : []
+        classKeys = labels.map { Array((JSONText.quoted($0) + ":").utf8) }
+        rowPrefixes = labels.map { Array("{\"prediction\":\(JSONText.quoted($0)),\"probabilities\":{".utf8) }
+        let number = FloatText.maxLength
+        rowBound = labels.isEmpty ? regressionPrefix.count + number + 1
+            : (rowPrefixes.map(\.count).max() ?? 0) + classKeys.reduce(0) { $0 + $1.count + number + 1 } + 2
     }
 
     /// Predicts the rows in a request body; the response body `{"model": ..., "predictions": [...]}`
     /// and the number of rows. Throws `ServeError` (4xx) for a bad body.
     func predict(body: ByteBuffer, maxRows: Int) throws -> (ByteBuffer, rows: Int) {
-        let request = try body.withUnsafeReadableBytes { bytes throws(ServeError) in
-            try RowsRequest.parse(bytes, schema: schema, maxRows: maxRows)
+        try pool.withSession { session in
+            try body.withUnsafeReadableBytes { bytes throws(ServeError) in
+                try RowsRequest.parse(bytes, schema: schema, maxRows: maxRows, into: &session.rows)
+            }
+            let n = session.rows.count
+            session.input.removeAll(keepingCapacity: true)
+            session.input.append(contentsOf: repeatElement(0, count: n * encoder.width))
+            try session.input.withUnsafeMutableBufferPointer { input throws(ServeError) in
+                guard let base = input.baseAddress else { return }
+                try encoder.encode(session.rows, into: base)
+            }
+            let out = try session.predictor.outputs(encoded: Matrix(rows: n, cols: encoder.width, values: session.input))
+            window.append(session.rows)
+            return (response(out), n)
         }
-        // Line numbers are row indices, so a DataError from the preprocessing names rows[i].
-        let table = Table(file: "request", names: schema.names, columns: request.columns,
-                          lineNumbers: Array(0..<request.rowCount))
-        let out: Matrix
-        do {
-            out = try pool.withPredictor { try $0.outputs(table: table, rows: Array(0..<request.rowCount)) }
-        } catch let e as DataError {  // a value the preprocessing refuses: name the row
-            throw ServeError.badRequest("rows[\(e.line ?? 0)]\(e.column.map { ".\($0)" } ?? ""): \(e.message)")
-        }
-        window.append(request.columns, rows: request.rowCount)
-        return (response(out), request.rowCount)
     }
 
     /// The response body for outputs `out` (`[rows, classes]` probabilities or `[rows, 1]` values),
-    /// numbers printed exactly as `tandem predict` prints them.
+    /// numbers printed exactly as `tandem predict` prints them (`FloatText`), written in one pass
+    /// into a buffer sized for the longest text each row can take.
     func response(_ out: Matrix) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(responsePrefix.utf8.count + out.rows * (32 + out.cols * (classKeys.first?.utf8.count ?? 0 + 16)))
-        buffer.writeString(responsePrefix)
-        for r in 0..<out.rows {
-            if r > 0 { buffer.writeString(",") }
-            if classKeys.isEmpty {
-                let v = out[r, 0]
-                buffer.writeString(v.isFinite ? "{\"prediction\":\(v)}" : "{\"prediction\":null}")
-                continue
+        let bound = responsePrefix.count + out.rows * (rowBound + 1) + 4
+        buffer.reserveCapacity(bound)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { raw in
+            guard let start = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+            var p = start
+            func put(_ bytes: [UInt8]) {
+                bytes.withUnsafeBufferPointer { b in
+                    guard let from = b.baseAddress else { return }
+                    p.update(from: from, count: b.count)
+                    p += b.count
+                }
             }
-            var best = 0
-            for c in 1..<out.cols where out[r, c] > out[r, best] { best = c }
-            buffer.writeString("{\"prediction\":")
-            buffer.writeString(JSONText.quoted(classLabels[best]))
-            buffer.writeString(",\"probabilities\":{")
-            for c in 0..<out.cols {
-                if c > 0 { buffer.writeString(",") }
-                buffer.writeString(classKeys[c])
-                let p = out[r, c]
-                buffer.writeString(p.isFinite ? p.description : "null")
+            func put(_ byte: UInt8) { p.pointee = byte; p += 1 }
+            put(responsePrefix)
+            out.values.withUnsafeBufferPointer { v in
+                let cols = out.cols
+                for r in 0..<out.rows {
+                    if r > 0 { put(UInt8(ascii: ",")) }
+                    let row = r * cols
+                    if classKeys.isEmpty {
+                        put(regressionPrefix)
+                        if v[row].isFinite { p += FloatText.write(v[row], to: p) } else { put(Self.null) }
+                        put(UInt8(ascii: "}"))
+                        continue
+                    }
+                    var best = 0
+                    for c in 1..<cols where v[row + c] > v[row + best] { best = c }
+                    put(rowPrefixes[best])
+                    for c in 0..<cols {
+                        if c > 0 { put(UInt8(ascii: ",")) }
+                        put(classKeys[c])
+                        if v[row + c].isFinite { p += FloatText.write(v[row + c], to: p) } else { put(Self.null) }
+                    }
+                    put(UInt8(ascii: "}"))
+                    put(UInt8(ascii: "}"))
+                }
             }
-            buffer.writeString("}}")
+            put(Self.end)
+            return p - start
         }
-        buffer.writeString("]}\n")
         return buffer
     }
+
+    private static let null = Array("null".utf8), end = Array("]}\n".utf8)
 
     /// The drift reading for `/metrics`: nil without a scorer; otherwise the window size and,
     /// for a non-empty window, the scorer's per-feature PSI (or its error).

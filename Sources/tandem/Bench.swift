@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import TandemComm
+import TandemArtifact
 import TandemData
+import TandemServe
 import TandemTrain
 import TandemTensor
 
@@ -30,6 +32,10 @@ struct Bench: ParsableCommand {
     var verifyParallel = false
     @Option(help: "Measure the CSV parse of this file (Table.load: scanning, typing, numbers; best of 3) in MB/s instead of training; no MPI.")
     var parse: String?
+    @Option(help: "Measure the parts of a prediction request for this exported model (JSON parse, encoding, forward pass, response; CPU ns per row) with 1- and 64-row requests of its first example row, instead of training; no MPI.")
+    var serve: String?
+    @Option(help: "With --serve: the example row as a JSON array in the model's feature order (default: zeros).")
+    var serveRow: String?
     @Option(help: "Gradient sum within a node: on (shared-memory window), off (MPI_Allreduce), auto (on unless ranks > cores), or both.")
     var intraNode: String = "auto"
 
@@ -50,6 +56,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if let parse { return try Self.parseThroughput(parse) }
+        if let serve { return try Self.servingParts(serve, row: serveRow) }
         let world: Communicator
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
         do {
@@ -137,6 +144,19 @@ struct Bench: ParsableCommand {
 
     /// `--parse FILE`: seconds and MB/s of `Table.load` on `file` (the file read and parsed into
     /// typed columns), best of 3 runs, as one JSON line.
+    /// `--serve`: one JSON line per request size with the CPU ns per row of each part.
+    static func servingParts(_ path: String, row: String?) throws {
+        let artifact = try ModelArtifact.load(ModelPath.resolve(path))
+        let model = try ServedModel(name: artifact.manifest.name, artifact: artifact, scorer: Serve.driftScorer(artifact.manifest.drift))
+        let example = row ?? "[" + Array(repeating: "0", count: artifact.manifest.features.count).joined(separator: ",") + "]"
+        for rows in [1, 64] {
+            let body = "{\"rows\": [" + Array(repeating: example, count: rows).joined(separator: ",") + "]}"
+            _ = try model.measureParts(body: body, iterations: 200)  // warm-up
+            let t = try model.measureParts(body: body, iterations: rows == 1 ? 20_000 : 1_000)
+            print("{\"measure\": \"serve_parts\", \"rows_per_request\": \(t.rows), \"parse_ns_per_row\": \(Int(t.parse)), \"encode_ns_per_row\": \(Int(t.encode)), \"forward_ns_per_row\": \(Int(t.forward)), \"response_ns_per_row\": \(Int(t.respond)), \"predict_ns_per_row\": \(Int(t.whole))}")
+        }
+    }
+
     static func parseThroughput(_ file: String) throws {
         var best = Double.infinity
         var rows = 0

@@ -30,6 +30,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Threads that run predictions, off the threads serving connections (default: the CPUs this process may use).")
     var predictionThreads: Int?
     @Option(help: "Most prediction requests waiting for a thread; more are answered 503 with Retry-After.") var queueDepth = 256
+    @Option(help: "Bodies of at most this many bytes (a few rows) are predicted on the connection's thread, not handed to a prediction thread; 0 hands off all.")
+    var inlineBytes = 4096
 
     func validate() throws {
         guard model != nil || !models.isEmpty else { throw ValidationError("give a model directory, or --model name=path") }
@@ -42,6 +44,7 @@ struct Serve: ParsableCommand {
         if let predictionThreads, !(1...1024).contains(predictionThreads) {
             throw ValidationError("--prediction-threads \(predictionThreads) must be in 1...1024")
         }
+        guard inlineBytes >= 0 else { throw ValidationError("--inline-bytes \(inlineBytes) must not be negative") }
         guard (1...1_000_000).contains(queueDepth) else { throw ValidationError("--queue-depth \(queueDepth) must be in 1...1000000") }
         _ = try sources()
     }
@@ -80,6 +83,7 @@ struct Serve: ParsableCommand {
             idleTimeout: idleTimeout, maxConnections: maxConnections)
         options.predictionThreads = predictionThreads ?? PredictionWorkers.defaultThreads
         options.queueDepth = queueDepth
+        options.inlineBytes = inlineBytes
         let server = try ModelServer(models: served, options: options)
         BLASThreads.set(1)  // requests run in parallel on the prediction threads; each forward pass is small
         let host = server.options.urlHost

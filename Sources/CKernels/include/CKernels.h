@@ -30,4 +30,10 @@ void tandem_gather_scale_f4(const float *column, const ptrdiff_t *rows, ptrdiff_
 void tandem_gather_scale_f8(const double *column, const ptrdiff_t *rows, ptrdiff_t n, double fill, double offset,
                             double divisor, float *out, ptrdiff_t stride);
 
+/// Writes the shortest decimal text that reads back to `x`, laid out exactly as Swift's
+/// `Float.description` (`0.99202466`, `6.8211804e-05`, `123.0`), into `out` (room for 16 bytes,
+/// not terminated) and returns its length, for 2^-40 <= |x| < 2^24; returns 0 (nothing written)
+/// for every other value, which the caller prints with `description`.
+int tandem_float_text(float x, char *out);
+
 #endif

@@ -49,3 +49,30 @@ summary() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] || { printf 'failed: %s\n' "${failures[@]}"; exit 1; }
 }
+
+# matches_one_rank NAME REF OUTPREFIX "TP PP DP"... -- ARGS... : trains ARGS on each layout (into
+# OUTPREFIX-tpT-ppP-dpD) and checks its parameters against the 1-rank run REF (tandem diff, 1e-4).
+matches_one_rank() {
+  local name=$1 ref=$2 prefix=$3; shift 3
+  local layouts=() layout tp pp dp out d
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do layouts+=("$1"); shift; done; shift
+  for layout in "${layouts[@]}"; do
+    read -r tp pp dp <<<"$layout"
+    out="$prefix-tp$tp-pp$pp-dp$dp"
+    if ! train $((tp * pp * dp)) "$out" "$@" --set parallel.tensor=$tp --set parallel.pipeline=$pp; then
+      fail "$name: tp $tp pp $pp dp $dp" "$(grep -m3 error "$out.log")"; continue
+    fi
+    if d=$("$TANDEM" diff "$out" "$ref" --tolerance 1e-4); then ok "$name: tp $tp pp $pp dp $dp matches 1 rank: $d"; else fail "$name: tp $tp pp $pp dp $dp vs 1 rank" "$d"; fi
+  done
+}
+
+# resumes_exactly NAME NP STEP DIR ARGS... : trains ARGS on NP ranks into DIR-full, stops a second
+# run at STEP and resumes it into DIR-stop, and checks both end with the same params_sha256.
+resumes_exactly() {
+  local name=$1 np=$2 step=$3 dir=$4 a b; shift 4
+  train "$np" "$dir-full" "$@" || fail "$name reference on $np ranks" "$(tail -3 "$dir-full.log")"
+  train "$np" "$dir-stop" "$@" --stop-at-step "$step" || true
+  train "$np" "$dir-stop" "$@" --resume auto || fail "$name resume" "$(tail -3 "$dir-stop.log")"
+  a=$(field "$dir-full" params_sha256); b=$(field "$dir-stop" params_sha256)
+  [ -n "$a" ] && [ "$a" = "$b" ] && ok "$name: stopped at step $step and resumed, params_sha256 identical ($a)" || fail "$name resume exactness" "$a vs $b"
+}

@@ -16,14 +16,7 @@ for norm in batch layer; do
   train 1 "$WORK/$norm-ref" "${JOB[@]}" --set model.norm=$norm || { fail "$norm: 1-rank reference" "$(tail -3 "$WORK/$norm-ref.log")"; continue; }
   # Batch statistics are per micro-batch (as in GPipe), so split models compare with one micro-batch.
   layouts=("2 1 1" "1 1 2" "2 2 1" "1 2 2"); [ $norm = layer ] && layouts=("2 1 1" "1 1 2")
-  for layout in "${layouts[@]}"; do
-    set -- $layout
-    np=$(($1 * $2 * $3)); name="$norm: tp $1 pp $2 dp $3"; out="$WORK/$norm-tp$1-pp$2-dp$3"
-    if ! train $np "$out" "${JOB[@]}" --set model.norm=$norm --set parallel.tensor=$1 --set parallel.pipeline=$2; then
-      fail "$name" "$(grep -m3 error "$out.log")"; continue
-    fi
-    if d=$("$TANDEM" diff "$out" "$WORK/$norm-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-  done
+  matches_one_rank "$norm" "$WORK/$norm-ref" "$WORK/$norm" "${layouts[@]}" -- "${JOB[@]}" --set model.norm=$norm
 done
 # Layer normalization's statistics are per row, so micro-batches change nothing.
 train 4 "$WORK/layer-mb" "${JOB[@]}" --set model.norm=layer --set parallel.tensor=2 --set parallel.pipeline=2 --set parallel.micro_batches=4 \
@@ -32,11 +25,7 @@ train 4 "$WORK/layer-mb" "${JOB[@]}" --set model.norm=layer --set parallel.tenso
 
 # --- exact resume: the running statistics are in the checkpoint ---------------------------
 RES=(examples/digits.yaml --set train.epochs=3 --set model.norm=batch --set checkpoint.every_steps=20)
-train 2 "$WORK/bn-full" "${RES[@]}" || fail "batch norm reference on 2 ranks" "$(tail -3 "$WORK/bn-full.log")"
-train 2 "$WORK/bn-stop" "${RES[@]}" --stop-at-step 31 || true
-train 2 "$WORK/bn-stop" "${RES[@]}" --resume auto || fail "batch norm resume" "$(tail -3 "$WORK/bn-stop.log")"
-a=$(field "$WORK/bn-full" params_sha256); b=$(field "$WORK/bn-stop" params_sha256)
-[ -n "$a" ] && [ "$a" = "$b" ] && ok "batch norm: stopped at step 31 and resumed, params_sha256 identical ($a)" || fail "batch norm resume exactness" "$a vs $b"
+resumes_exactly "batch norm" 2 31 "$WORK/bn" "${RES[@]}"
 
 # --- the exported model predicts with the running statistics ------------------------------
 # Evaluation uses the running statistics: a model that ignored them would be near chance (0.1).
@@ -53,21 +42,12 @@ RN=(examples/digits.yaml --set train.max_steps=20 --set model.kind=resnet --set 
 for norm in batch layer; do
   train 1 "$WORK/rn-$norm-ref" "${RN[@]}" --set model.norm=$norm || { fail "resnet $norm: 1-rank reference" "$(tail -3 "$WORK/rn-$norm-ref.log")"; continue; }
   layouts=("2 2 1"); [ $norm = batch ] && layouts=("1 1 2" "1 2 2" "2 1 1" "2 2 1")
-  for layout in "${layouts[@]}"; do
-    set -- $layout
-    np=$(($1 * $2 * $3)); name="resnet $norm: tp $1 pp $2 dp $3"; out="$WORK/rn-$norm-tp$1-pp$2-dp$3"
-    if ! train $np "$out" "${RN[@]}" --set model.norm=$norm --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
-    if d=$("$TANDEM" diff "$out" "$WORK/rn-$norm-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-  done
+  matches_one_rank "resnet $norm" "$WORK/rn-$norm-ref" "$WORK/rn-$norm" "${layouts[@]}" -- "${RN[@]}" --set model.norm=$norm
 done
 grep -q "stage 0: layers 0-1, stage 1: layers 2-4" "$WORK/rn-batch-tp1-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
   || fail "resnet stages" "$(grep -m1 -o 'stage 0[^|]*' "$WORK/rn-batch-tp1-pp2-dp2.log")"
 RR=(examples/digits.yaml --set train.epochs=2 --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=32 --set model.norm=batch --set checkpoint.every_steps=15)
-train 2 "$WORK/rn-full" "${RR[@]}" || fail "resnet reference on 2 ranks" "$(tail -3 "$WORK/rn-full.log")"
-train 2 "$WORK/rn-stop" "${RR[@]}" --stop-at-step 23 || true
-train 2 "$WORK/rn-stop" "${RR[@]}" --resume auto || fail "resnet resume" "$(tail -3 "$WORK/rn-stop.log")"
-a=$(field "$WORK/rn-full" params_sha256); b=$(field "$WORK/rn-stop" params_sha256)
-[ -n "$a" ] && [ "$a" = "$b" ] && ok "resnet + batch norm: stopped at step 23 and resumed, params_sha256 identical" || fail "resnet resume exactness" "$a vs $b"
+resumes_exactly "resnet + batch norm" 2 23 "$WORK/rn" "${RR[@]}"
 acc=$(metric "$WORK/rn-full" test accuracy)
 # Two epochs are a short cosine schedule (10 epochs reach 0.94); chance is 0.1.
 ge "$acc" 0.5 && ok "resnet digits test accuracy $acc after 2 epochs" || fail "resnet accuracy" "$acc"
@@ -97,40 +77,21 @@ expect_error "warm start across block counts" 1 "model.blocks is 2 in that model
 # and unseen categories read the reserved row.
 EJ=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.hidden=[24,16] --set train.max_steps=20)
 if train 1 "$WORK/emb-ref" "${EJ[@]}"; then
-  for layout in "1 1 2" "2 2 1"; do
-    set -- $layout
-    np=$(($1 * $2 * $3)); name="embedding: tp $1 pp $2 dp $3"; out="$WORK/emb-tp$1-pp$2-dp$3"
-    if ! train $np "$out" "${EJ[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
-    if d=$("$TANDEM" diff "$out" "$WORK/emb-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-  done
+  matches_one_rank "embedding" "$WORK/emb-ref" "$WORK/emb" "1 1 2" "2 2 1" -- "${EJ[@]}"
 else fail "embedding: 1-rank reference" "$(tail -3 "$WORK/emb-ref.log")"; fi
 # Periodic numeric embeddings (PLR) after the tables, on the first stage too.
 PJ=("${EJ[@]}" --set model.numeric_embedding=periodic)
 if train 1 "$WORK/plr-ref" "${PJ[@]}"; then
-  for layout in "1 1 2" "2 2 1"; do
-    set -- $layout
-    np=$(($1 * $2 * $3)); name="periodic embedding: tp $1 pp $2 dp $3"; out="$WORK/plr-tp$1-pp$2-dp$3"
-    if ! train $np "$out" "${PJ[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
-    if d=$("$TANDEM" diff "$out" "$WORK/plr-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-  done
+  matches_one_rank "periodic embedding" "$WORK/plr-ref" "$WORK/plr" "1 1 2" "2 2 1" -- "${PJ[@]}"
 else fail "periodic embedding: 1-rank reference" "$(tail -3 "$WORK/plr-ref.log")"; fi
 # Embeddings feeding a resnet with batch normalization (global-batch statistics): dp, tp and pp
 # each equal one rank (pp with one micro-batch, as batch statistics are per micro-batch).
 EB=("${EJ[@]}" --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=16 --set model.norm=batch)
 if train 1 "$WORK/embn-ref" "${EB[@]}"; then
-  for layout in "1 1 2" "2 1 1" "1 2 1"; do
-    set -- $layout
-    np=$(($1 * $2 * $3)); name="embedding + resnet + batch norm: tp $1 pp $2 dp $3"; out="$WORK/embn-tp$1-pp$2-dp$3"
-    if ! train $np "$out" "${EB[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2; then fail "$name" "$(grep -m3 error "$out.log")"; continue; fi
-    if d=$("$TANDEM" diff "$out" "$WORK/embn-ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
-  done
+  matches_one_rank "embedding + resnet + batch norm" "$WORK/embn-ref" "$WORK/embn" "1 1 2" "2 1 1" "1 2 1" -- "${EB[@]}"
 else fail "embedding + resnet + batch norm: 1-rank reference" "$(tail -3 "$WORK/embn-ref.log")"; fi
 ER=(examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.embedding_dim=4 --set model.numeric_embedding=periodic --set train.epochs=3 --set checkpoint.every_steps=10)
-train 2 "$WORK/emb-full" "${ER[@]}" || fail "embedding reference on 2 ranks" "$(tail -3 "$WORK/emb-full.log")"
-train 2 "$WORK/emb-stop" "${ER[@]}" --stop-at-step 23 || true
-train 2 "$WORK/emb-stop" "${ER[@]}" --resume auto || fail "embedding resume" "$(tail -3 "$WORK/emb-stop.log")"
-a=$(field "$WORK/emb-full" params_sha256); b=$(field "$WORK/emb-stop" params_sha256)
-[ -n "$a" ] && [ "$a" = "$b" ] && ok "embedding: stopped at step 23 and resumed, params_sha256 identical" || fail "embedding resume exactness" "$a vs $b"
+resumes_exactly "embedding" 2 23 "$WORK/emb" "${ER[@]}"
 # tandem predict on the data plus an unseen island, and onnxruntime on model.onnx, agree.
 { cat examples/data/penguins.csv; echo "Adelie,Anvers,39.1,18.7,181,3750,male,2007"; } > "$WORK/penguins-unseen.csv"
 if "$TANDEM" predict "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" --output "$WORK/emb-pred.csv" >"$WORK/emb-pred.log" 2>&1; then
@@ -156,6 +117,15 @@ curl -s "http://127.0.0.1:$PORT/healthz" | grep -q '"status":"ok"' && ok "tandem
 kill -TERM "$SERVE"; wait "$SERVE"
 train 1 "$WORK/emb-warm" "${ER[@]}" --set train.epochs=1 --set init_from="$WORK/emb-full/model" \
   && ok "warm start from a model with embeddings" || fail "warm start with embeddings" "$(grep -m2 error "$WORK/emb-warm.log")"
+# tandem drift and tandem compare read an embedding model like any other: its own data (with an
+# unseen island and missing cells) is stable against its training histograms, and a model
+# compared with itself ties, so the champion is kept.
+if out=$("$TANDEM" drift "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" 2>&1); then
+  echo "$out" | grep -q "^overall: stable" && echo "$out" | grep -q "^island " && ok "tandem drift with embeddings: $(echo "$out" | tail -1)" || fail "drift with embeddings" "$out"
+else fail "tandem drift with embeddings" "$out"; fi
+if out=$("$TANDEM" compare "$WORK/emb-full/model" "$WORK/emb-full/model" --input "$WORK/penguins-unseen.csv" 2>&1); then
+  echo "$out" | grep -q "^keep A .*ties" && ok "tandem compare with embeddings: $(echo "$out" | tail -1 | sed "s|$WORK/||g")" || fail "compare with embeddings" "$out"
+else fail "tandem compare with embeddings" "$out"; fi
 expect_error "periodic embedding on a linear model" 1 "model.numeric_embedding: periodic needs a model with hidden layers" examples/iris-regression.yaml --set model.numeric_embedding=periodic
 expect_error "embedding without categorical features" 1 "data.preprocess.categorical: embedding, but no feature is categorical" examples/digits.yaml --set data.preprocess.categorical=embedding
 expect_error "embedding on a logistic model" 1 "needs a model with hidden layers" examples/penguins.yaml --set data.preprocess.categorical=embedding --set model.kind=logistic --set model.hidden=[]

@@ -58,7 +58,7 @@ struct RequestEncoder: Sendable {
                         let v = Float(steps[i].transform.scaled(x))
                         guard v.isFinite, x.isFinite else {
                             let name = steps[i].transform.name
-                            throw .badRequest("rows[\(r)].\(name): \(x.isFinite ? FeatureTransform.outOfRange(x) : "expected a finite number, found \(CellText.format(x))")")
+                            throw .badRequest(.valueOutOfRange(row: r, name: name, value: x))
                         }
                         out[r * width + output] = v
                     }

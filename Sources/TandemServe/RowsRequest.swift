@@ -34,10 +34,10 @@ enum RowsRequest {
     /// what was expected.
     static func parse(_ body: UnsafeRawBufferPointer, schema: Schema, maxRows: Int, into rows: inout RequestRows) throws(ServeError) {
         var cursor = JSONCursor(body)
-        if cursor.atEnd { throw .badRequest("the request body is empty; expected a JSON object {\"rows\": [...]}") }
+        if cursor.atEnd { throw .badRequest(.emptyBody) }
         guard cursor.peekKind() == .object else {
             if cursor.peekKind() == .invalid { throw cursor.malformed("expected a JSON object {\"rows\": [...]}") }
-            throw .badRequest("expected a JSON object {\"rows\": [...]}, found \(cursor.peekKind().rawValue)")
+            throw .badRequest(.notAnObject(found: cursor.peekKind().rawValue))
         }
         cursor.position += 1
         var parsed = false
@@ -45,28 +45,28 @@ enum RowsRequest {
             repeat {
                 let key = try cursor.string()
                 try cursor.expect(UInt8(ascii: ":"), "':' after a key")
-                guard key == "rows" else { throw .badRequest("unknown key \"\(key)\" in the request object; expected only \"rows\"") }
-                guard !parsed else { throw .badRequest("\"rows\" is given twice") }
+                guard key == "rows" else { throw .badRequest(.unknownKey(key)) }
+                guard !parsed else { throw .badRequest(.rowsTwice) }
                 try Self.rows(&cursor, schema: schema, maxRows: maxRows, into: &rows)
                 parsed = true
             } while try cursor.separator(close: UInt8(ascii: "}"), in: "the request object")
         }
         guard cursor.atEnd else { throw cursor.malformed("expected the end of the body after the request object") }
-        guard parsed else { throw .badRequest("the request has no \"rows\"; expected {\"rows\": [{\"\(schema.names.first ?? "feature")\": ...}, ...]}") }
+        guard parsed else { throw .badRequest(.noRows(firstFeature: schema.names.first ?? "feature")) }
     }
 
     /// The `rows` array.
     private static func rows(_ c: inout JSONCursor, schema: Schema, maxRows: Int, into rows: inout RequestRows) throws(ServeError) {
         guard c.peekKind() == .array else {
             if c.peekKind() == .invalid { throw c.malformed("expected an array of rows") }
-            throw .badRequest("\"rows\" must be an array of rows, found \(c.peekKind().rawValue)")
+            throw .badRequest(.rowsNotArray(found: c.peekKind().rawValue))
         }
         c.position += 1
         var builder = Builder(schema: schema)
         swap(&builder.rows, &rows)  // the builder holds the only reference to the buffers while it fills them
         defer { swap(&builder.rows, &rows) }
         builder.rows.reset(features: schema.kinds.count, text: schema.hasText)
-        if c.consume(UInt8(ascii: "]")) { throw .badRequest("\"rows\" is empty; send at least one row") }
+        if c.consume(UInt8(ascii: "]")) { throw .badRequest(.emptyRows) }
         repeat {
             guard builder.rowCount < maxRows else {
                 throw ServeError(.tooManyRows(limit: maxRows))
@@ -77,7 +77,7 @@ enum RowsRequest {
             case .array: try builder.arrayRow(&c, row: r)
             case .invalid: throw c.malformed("expected a row (an object or an array)")
             case let kind:
-                throw .badRequest("rows[\(r)]: expected an object keyed by feature name or an array of \(schema.names.count) values in the model's feature order, found \(kind.rawValue)")
+                throw .badRequest(.rowNotObjectOrArray(row: r, width: schema.names.count, found: kind.rawValue))
             }
         } while try c.separator(close: UInt8(ascii: "]"), in: "\"rows\"")
     }
@@ -98,16 +98,16 @@ enum RowsRequest {
                     let key = try c.string()
                     try c.expect(UInt8(ascii: ":"), "':' after a feature name")
                     guard let f = schema.index[key] else {
-                        throw .badRequest("rows[\(row)]: unknown feature \"\(key)\"; the model's features are: \(schema.listed)")
+                        throw .badRequest(.unknownFeature(row: row, name: key, features: schema.listed))
                     }
-                    guard rows.seen[f] != row else { throw .badRequest("rows[\(row)]: feature \"\(key)\" is given twice") }
+                    guard rows.seen[f] != row else { throw .badRequest(.featureTwice(row: row, name: key)) }
                     rows.seen[f] = row
                     count += 1
                     try value(&c, feature: f, row: row, byPosition: false)
                 } while try c.separator(close: UInt8(ascii: "}"), in: "rows[\(row)]")
             }
             if count < schema.kinds.count, let missing = schema.kinds.indices.first(where: { rows.seen[$0] != row }) {
-                throw .badRequest("rows[\(row)]: feature \"\(schema.names[missing])\" is missing (\(count) of \(schema.names.count) features given; send null for an unknown value, which takes the training imputation)")
+                throw .badRequest(.missingFeature(row: row, name: schema.names[missing], given: count, width: schema.names.count))
             }
             rows.count += 1
         }
@@ -131,19 +131,19 @@ enum RowsRequest {
 
         /// The error for an array row with the wrong number of values.
         func wrongCount(row: Int, atLeast k: Int) -> ServeError {
-            .badRequest("rows[\(row)]: \(k > schema.names.count ? "more than \(schema.names.count)" : "\(k)") values, but the model takes \(schema.names.count) features in this order: \(schema.listed)")
+            .badRequest(.wrongValueCount(row: row, count: k, more: k > schema.names.count, width: schema.names.count, features: schema.listed))
         }
 
         /// Reads the value of feature `f` in `row`: a number (numeric) or string (categorical), or null.
         /// `byPosition` says how messages name the value: `rows[r][k] (name)` or `rows[r].name`.
         mutating func value(_ c: inout JSONCursor, feature f: Int, row: Int, byPosition: Bool) throws(ServeError) {
-            func place() -> String { byPosition ? "rows[\(row)][\(f)] (\(schema.names[f]))" : "rows[\(row)].\(schema.names[f])" }
+            func place() -> RequestProblem.Place { RequestProblem.Place(row: row, feature: f, name: schema.names[f], byPosition: byPosition) }
             if try c.consumeNull() { return }
             let kind = c.peekKind()
             switch (schema.kinds[f], kind) {
             case (.numeric, .number):
                 let n = try c.number()
-                guard n.value.isFinite else { throw .badRequest("\(place()): \(c.text(n.start, n.end)) is out of range for a number") }
+                guard n.value.isFinite else { throw .badRequest(.numberOutOfRange(place: place(), text: c.text(n.start, n.end))) }
                 rows.numbers[row * schema.kinds.count + f] = n.value
             case (.categorical, .string):
                 let s = try c.string()
@@ -151,9 +151,9 @@ enum RowsRequest {
             case (_, .invalid):
                 throw c.malformed("expected a value for \(place())")
             case (.numeric, _):
-                throw .badRequest("\(place()): expected a number or null (numeric feature), found \(kind.rawValue)\(kind == .string ? " \(quotedString(&c))" : "")")
+                throw .badRequest(.expectedNumber(place: place(), found: kind.rawValue, string: kind == .string ? quotedString(&c) : nil))
             case (.categorical, _):
-                throw .badRequest("\(place()): expected a string or null (categorical feature), found \(kind.rawValue)")
+                throw .badRequest(.expectedString(place: place(), found: kind.rawValue))
             }
         }
 

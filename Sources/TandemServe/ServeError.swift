@@ -8,10 +8,9 @@ import TandemTensor
 public struct ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What is wrong. Callers switch on this, never on the message text.
     public enum Reason: Equatable, Sendable {
-        /// The request's rows are not what the model takes (400): `detail` names the row
-        /// (`rows[3]`), the feature and what was expected. Made by the request parser
-        /// (`RowsRequest`, `ServedModel`), whose row-level reasons are not split further yet.
-        case invalidRequest(detail: String)
+        /// The request's rows are not what the model takes (400): `problem` says which row and
+        /// feature and what was expected (`RowsRequest`, `RequestEncoder`).
+        case invalidRequest(RequestProblem)
         /// The body is not valid JSON at `line`, `column` (byte `offset`): `problem`, and what
         /// was `found` there (400).
         case malformedJSON(line: Int, column: Int, offset: Int, problem: String, found: String)
@@ -44,7 +43,7 @@ public struct ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     public init(_ reason: Reason) { self.reason = reason }
 
     /// A 400 from the request parser naming the row, the feature and what was expected.
-    static func badRequest(_ detail: String) -> ServeError { ServeError(.invalidRequest(detail: detail)) }
+    static func badRequest(_ problem: RequestProblem) -> ServeError { ServeError(.invalidRequest(problem)) }
 
     /// The HTTP status code (4xx for a bad request, 5xx for a server fault).
     public var status: Int {
@@ -61,8 +60,8 @@ public struct ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What is wrong, for the client.
     public var message: String {
         switch reason {
-        case .invalidRequest(let detail):
-            detail
+        case .invalidRequest(let problem):
+            problem.message
         case .malformedJSON(let line, let column, let offset, let problem, let found):
             "malformed JSON at line \(line), column \(column) (byte \(offset)): \(problem), found \(found)"
         case .unreadableBody(let detail):

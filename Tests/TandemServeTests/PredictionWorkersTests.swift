@@ -72,7 +72,7 @@ import Testing
     @Test func errorsReachTheCaller() async throws {
         let workers = PredictionWorkers(threads: 1, queueDepth: 4)
         defer { workers.stop() }
-        await #expect(throws: ServeError.self) { try await workers.run { () throws -> Int in throw ServeError.badRequest("rows[3]: bad") } }
+        await #expect(throws: ServeError.self) { try await workers.run { () throws -> Int in throw ServeError.badRequest(.featureTwice(row: 3, name: "x")) } }
         #expect(try await workers.run { 7 } == 7)  // the worker survives an error
     }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ServeErrorTests {
     @Test func theStatusAndHeadersFollowFromTheReason() {
         let cases: [(ServeError.Reason, Int)] = [
-            (.invalidRequest(detail: "rows[0]: x"), 400), (.unreadableBody(detail: "cut"), 400),
+            (.invalidRequest(.emptyRows), 400), (.unreadableBody(detail: "cut"), 400),
             (.malformedJSON(line: 1, column: 2, offset: 1, problem: "expected a value", found: "'x'"), 400),
             (.bodyTooLarge(limit: 10), 413), (.tooManyRows(limit: 5), 413), (.noRoute(method: "GET", path: "/x"), 404),
             (.noModel(name: "b", serving: ["a"]), 404), (.methodNotAllowed(path: "/v1/predict", allowed: "POST", method: "GET"), 405),

@@ -36,9 +36,9 @@ public enum RequestProblem: Equatable, Sendable {
     case featureTwice(row: Int, name: String)
     /// Row `row` lacks feature `name`: `given` of `width` features were given.
     case missingFeature(row: Int, name: String, given: Int, width: Int)
-    /// Array row `row` has `count` values (`more` when it has more than `width`); the model takes
-    /// `width` features, listed in `features`.
-    case wrongValueCount(row: Int, count: Int, more: Bool, width: Int, features: String)
+    /// Array row `row` has `count` values (the parser stops counting at `width + 1`: "more than
+    /// `width`"); the model takes `width` features, listed in `features`.
+    case wrongValueCount(row: Int, count: Int, width: Int, features: String)
     /// A number at `place` is beyond Double (`text` as written).
     case numberOutOfRange(place: Place, text: String)
     /// A numeric feature at `place` got a JSON `found` (with the string, quoted, when it is one).
@@ -74,8 +74,8 @@ public enum RequestProblem: Equatable, Sendable {
             "rows[\(row)]: feature \"\(name)\" is given twice"
         case .missingFeature(let row, let name, let given, let width):
             "rows[\(row)]: feature \"\(name)\" is missing (\(given) of \(width) features given; send null for an unknown value, which takes the training imputation)"
-        case .wrongValueCount(let row, let count, let more, let width, let features):
-            "rows[\(row)]: \(more ? "more than \(width)" : "\(count)") values, but the model takes \(width) features in this order: \(features)"
+        case .wrongValueCount(let row, let count, let width, let features):
+            "rows[\(row)]: \(count > width ? "more than \(width)" : "\(count)") values, but the model takes \(width) features in this order: \(features)"
         case .numberOutOfRange(let place, let text):
             "\(place): \(text) is out of range for a number"
         case .expectedNumber(let place, let found, let string):

@@ -131,7 +131,7 @@ enum RowsRequest {
 
         /// The error for an array row with the wrong number of values.
         func wrongCount(row: Int, atLeast k: Int) -> ServeError {
-            .badRequest(.wrongValueCount(row: row, count: k, more: k > schema.names.count, width: schema.names.count, features: schema.listed))
+            .badRequest(.wrongValueCount(row: row, count: k, width: schema.names.count, features: schema.listed))
         }
 
         /// Reads the value of feature `f` in `row`: a number (numeric) or string (categorical), or null.

@@ -28,7 +28,7 @@ import TandemData
         #expect(Self.problem(#"{"rows": [[1, "red"], {"size": 1, "colour": "red"}]}"#) == .unknownFeature(row: 1, name: "colour", features: "size, color"))
         #expect(Self.problem(#"{"rows": [{"size": 1, "size": 2, "color": "red"}]}"#) == .featureTwice(row: 0, name: "size"))
         #expect(Self.problem(#"{"rows": [[1, "red"], [1, "red"], {"size": 1}]}"#) == .missingFeature(row: 2, name: "color", given: 1, width: 2))
-        #expect(Self.problem(#"{"rows": [[1, "red", 3]]}"#) == .wrongValueCount(row: 0, count: 3, more: true, width: 2, features: "size, color"))
+        #expect(Self.problem(#"{"rows": [[1, "red", 3]]}"#) == .wrongValueCount(row: 0, count: 3, width: 2, features: "size, color"))
         #expect(Self.problem(#"{"rows": [[1, "red"], ["big", "red"]]}"#)
                 == .expectedNumber(place: .init(row: 1, feature: 0, name: "size", byPosition: true), found: "a string", string: "\"big\""))
         #expect(Self.problem(#"{"rows": [{"size": 1, "color": 7}]}"#)
@@ -40,7 +40,7 @@ import TandemData
                 == "rows[1]: unknown feature \"colour\"; the model's features are: size, color")
         #expect(RequestProblem.missingFeature(row: 2, name: "color", given: 1, width: 2).message
                 == "rows[2]: feature \"color\" is missing (1 of 2 features given; send null for an unknown value, which takes the training imputation)")
-        #expect(RequestProblem.wrongValueCount(row: 0, count: 3, more: true, width: 2, features: "size, color").message
+        #expect(RequestProblem.wrongValueCount(row: 0, count: 3, width: 2, features: "size, color").message
                 == "rows[0]: more than 2 values, but the model takes 2 features in this order: size, color")
         #expect(RequestProblem.expectedNumber(place: .init(row: 1, feature: 0, name: "size", byPosition: true), found: "a string", string: "\"big\"").message
                 == "rows[1][0] (size): expected a number or null (numeric feature), found a string \"big\"")

@@ -12,7 +12,7 @@ import PackageDescription
 //   TandemReport <- TandemTensor, TandemMetrics
 //   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
-//   TandemServe <- TandemArtifact, TandemData, TandemTensor (HTTP, Hummingbird)
+//   TandemServe <- TandemArtifact, TandemData, TandemTensor, CKernels (JSON numbers) (HTTP, Hummingbird)
 //   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
 //                  CBLAS, CStopSignal (no TandemReport, no TandemArtifact: training writes no result format)
 //   TandemRecord <- TandemTrain, TandemReport, TandemArtifact (what a run writes; init_from loading)
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "TandemReport", dependencies: ["TandemTensor", "TandemFormats", "TandemMetrics"]),
         .target(name: "TandemArtifact", dependencies: ["TandemTensor", "TandemFormats", "TandemData", "TandemMetrics", "TandemModel"]),
         .target(name: "TandemServe", dependencies: [
-            "TandemArtifact", "TandemData", "TandemFormats", "TandemTensor",
+            "CKernels", "TandemArtifact", "TandemData", "TandemFormats", "TandemTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A forward-only reader of JSON text in a byte buffer (RFC 8259), for parsing request bodies
 /// straight into typed values without building a document tree. Errors are `ServeError` 400s
 /// saying what was expected and where (line, column and byte offset).
@@ -108,42 +110,60 @@ struct JSONCursor {
         }
     }
 
-    /// Reads a number (JSON grammar), correctly rounded to the nearest Double.
-    /// Returns the value and its text span (for messages).
+    /// Reads a number (JSON grammar), correctly rounded to the nearest Double (a plain integer
+    /// of at most 15 digits as that integer, so `-0` is +0.0). Returns the value and its text
+    /// span (for messages). The grammar and the values exact in double arithmetic are read by
+    /// `tandem_json_number`; other values are converted from their text.
     mutating func number() throws(ServeError) -> (value: Double, start: Int, end: Int) {
         skipWhitespace()
         let start = position
-        var i = position
-        func digits() -> Int {
-            let from = i
-            while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
-            return i - from
+        guard let base = bytes.baseAddress, start < bytes.count else { throw malformed("expected a number") }
+        var end = 0, value = 0.0
+        let status = tandem_json_number(base.assumingMemoryBound(to: UInt8.self) + start, bytes.count - start, &end, &value)
+        switch Int(status) {
+        case TANDEM_JSON_VALUE:
+            position = start + end
+            return (value, start, position)
+        case TANDEM_JSON_SLOW:
+            position = start + end
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            guard let v = Double(text) else { throw malformed("not a number: \(text)") }
+            return (v, start, position)
+        case TANDEM_JSON_NO_DIGITS: throw malformed("expected a number")
+        case TANDEM_JSON_LEADING_ZERO: throw malformed("a number may not start with 0")
+        case TANDEM_JSON_NO_FRACTION_DIGITS:
+            position = start + end
+            throw malformed("expected a digit after '.'")
+        default:
+            position = start + end
+            throw malformed("expected a digit in the exponent")
         }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
-        let intDigits = digits()
-        guard intDigits > 0 else { throw malformed("expected a number") }
-        if intDigits > 1, bytes[i - intDigits] == UInt8(ascii: "0") { throw malformed("a number may not start with 0") }
-        var plainInteger = true
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            plainInteger = false
-            guard digits() > 0 else { position = i; throw malformed("expected a digit after '.'") }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            plainInteger = false
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { position = i; throw malformed("expected a digit in the exponent") }
-        }
-        position = i
-        if plainInteger && intDigits <= 15 {  // exact in a Double: no string conversion
-            var v: Int64 = 0
-            for k in (i - intDigits)..<i { v = v * 10 + Int64(bytes[k] - UInt8(ascii: "0")) }
-            return (Double(bytes[start] == UInt8(ascii: "-") ? -v : v), start, i)
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        guard let v = Double(text) else { throw malformed("not a number: \(text)") }
-        return (v, start, i)
+    }
+
+    /// Consumes the string `"key"` (after whitespace) if it is next with exactly `key`'s bytes
+    /// and no escape; returns whether it was (otherwise only whitespace is consumed). `key` must
+    /// hold no quote, backslash or control character, so its bytes are its JSON text.
+    mutating func consumeKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        skipWhitespace()
+        let end = position + key.count + 2
+        guard end <= bytes.count, bytes[position] == UInt8(ascii: "\""), bytes[end - 1] == UInt8(ascii: "\"") else { return false }
+        for k in key.indices where bytes[position + 1 + k] != key[k] { return false }
+        position = end
+        return true
+    }
+
+    /// Reads up to `max` array elements while each is a number with an exactly computed value
+    /// followed by ',' or `close` (`tandem_json_number_run`), into `out`; returns how many and
+    /// whether `close` ended them. Stops before anything else (null, a string, a number needing
+    /// its text converted, malformed JSON), which the caller then reads with `number()` and
+    /// `separator(close:in:)` as usual, so results and errors are those of the general reader.
+    mutating func numberRun(into out: UnsafeMutablePointer<Double>, max: Int, close: UInt8) -> (count: Int, closed: Bool) {
+        guard let base = bytes.baseAddress else { return (0, false) }
+        var at = position
+        var closed: Int32 = 0
+        let count = tandem_json_number_run(base.assumingMemoryBound(to: UInt8.self), bytes.count, &at, out, max, close, &closed)
+        position = at
+        return (count, closed != 0)
     }
 
     /// The source text of `start..<end` (for messages).

@@ -14,12 +14,31 @@ enum RowsRequest {
         let index: [String: Int]
         /// Whether any feature is categorical (texts are kept only then).
         let hasText: Bool
+        /// Per feature, how many numeric features start there in a row (0 for a categorical one),
+        /// the most values an array row's fast number reader may take from that feature on.
+        let numericRun: [Int]
+        /// Every feature name's UTF-8 bytes, one after the other, and per feature its range there:
+        /// nil when the name's JSON text may differ from its bytes (a quote, backslash or control
+        /// character) or when an earlier feature has the same name.
+        let nameBytes: [UInt8]
+        let nameRanges: [Range<Int>?]
 
         init(features: [ArtifactFeature]) {
             names = features.map(\.name)
             kinds = features.map(\.kind)
             hasText = kinds.contains(.categorical)
+            var run = [Int](repeating: 0, count: kinds.count)
+            for f in kinds.indices.reversed() where kinds[f] == .numeric { run[f] = 1 + (f + 1 < kinds.count ? run[f + 1] : 0) }
+            numericRun = run
             index = Dictionary(features.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var bytes: [UInt8] = [], ranges: [Range<Int>?] = []
+            for (f, name) in names.enumerated() {
+                let plain = name.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+                ranges.append(plain && index[name] == f ? bytes.count..<(bytes.count + name.utf8.count) : nil)
+                bytes.append(contentsOf: name.utf8)
+            }
+            nameBytes = bytes
+            nameRanges = ranges
         }
 
         /// `a, b, c, ...` (the first 8) for messages.
@@ -31,8 +50,10 @@ enum RowsRequest {
 
     /// Parses `body` into `rows` (whose previous contents are dropped, their storage kept); throws
     /// a `ServeError` (400, or 413 for more than `maxRows` rows) naming the row, the feature and
-    /// what was expected.
-    static func parse(_ body: UnsafeRawBufferPointer, schema: Schema, maxRows: Int, into rows: inout RequestRows) throws(ServeError) {
+    /// what was expected. `fastPaths` (tests set it false to compare) reads runs of numbers in
+    /// array rows and object keys in the model's order by their bytes; same results, same errors.
+    static func parse(_ body: UnsafeRawBufferPointer, schema: Schema, maxRows: Int, into rows: inout RequestRows,
+                      fastPaths: Bool = true) throws(ServeError) {
         var cursor = JSONCursor(body)
         if cursor.atEnd { throw .badRequest(.emptyBody) }
         guard cursor.peekKind() == .object else {
@@ -47,7 +68,7 @@ enum RowsRequest {
                 try cursor.expect(UInt8(ascii: ":"), "':' after a key")
                 guard key == "rows" else { throw .badRequest(.unknownKey(key)) }
                 guard !parsed else { throw .badRequest(.rowsTwice) }
-                try Self.rows(&cursor, schema: schema, maxRows: maxRows, into: &rows)
+                try Self.rows(&cursor, schema: schema, maxRows: maxRows, into: &rows, fastPaths: fastPaths)
                 parsed = true
             } while try cursor.separator(close: UInt8(ascii: "}"), in: "the request object")
         }
@@ -56,13 +77,13 @@ enum RowsRequest {
     }
 
     /// The `rows` array.
-    private static func rows(_ c: inout JSONCursor, schema: Schema, maxRows: Int, into rows: inout RequestRows) throws(ServeError) {
+    private static func rows(_ c: inout JSONCursor, schema: Schema, maxRows: Int, into rows: inout RequestRows, fastPaths: Bool) throws(ServeError) {
         guard c.peekKind() == .array else {
             if c.peekKind() == .invalid { throw c.malformed("expected an array of rows") }
             throw .badRequest(.rowsNotArray(found: c.peekKind().rawValue))
         }
         c.position += 1
-        var builder = Builder(schema: schema)
+        var builder = Builder(schema: schema, fastPaths: fastPaths)
         swap(&builder.rows, &rows)  // the builder holds the only reference to the buffers while it fills them
         defer { swap(&builder.rows, &rows) }
         builder.rows.reset(features: schema.kinds.count, text: schema.hasText)
@@ -85,6 +106,7 @@ enum RowsRequest {
     /// `RequestRows` filled row by row.
     private struct Builder {
         let schema: Schema
+        let fastPaths: Bool
         var rows = RequestRows()
         var rowCount: Int { rows.count }
 
@@ -95,12 +117,20 @@ enum RowsRequest {
             var count = 0
             if !c.consume(UInt8(ascii: "}")) {
                 repeat {
-                    let key = try c.string()
-                    try c.expect(UInt8(ascii: ":"), "':' after a feature name")
-                    guard let f = schema.index[key] else {
-                        throw .badRequest(.unknownFeature(row: row, name: key, features: schema.listed))
+                    let f: Int
+                    if fastPaths, count < schema.nameRanges.count, let range = schema.nameRanges[count],
+                       schema.nameBytes.withUnsafeBufferPointer({ c.consumeKey(UnsafeBufferPointer(rebasing: $0[range])) }) {
+                        f = count  // the next feature in the model's order, matched on its bytes (no String)
+                        try c.expect(UInt8(ascii: ":"), "':' after a feature name")
+                    } else {
+                        let key = try c.string()
+                        try c.expect(UInt8(ascii: ":"), "':' after a feature name")
+                        guard let i = schema.index[key] else {
+                            throw .badRequest(.unknownFeature(row: row, name: key, features: schema.listed))
+                        }
+                        f = i
                     }
-                    guard rows.seen[f] != row else { throw .badRequest(.featureTwice(row: row, name: key)) }
+                    guard rows.seen[f] != row else { throw .badRequest(.featureTwice(row: row, name: schema.names[f])) }
                     rows.seen[f] = row
                     count += 1
                     try value(&c, feature: f, row: row, byPosition: false)
@@ -119,11 +149,22 @@ enum RowsRequest {
             rows.appendMissingRow()
             var k = 0
             if !c.consume(UInt8(ascii: "]")) {
-                repeat {
+                while true {
+                    // Runs of plain numbers in numeric features at once; the rest value by value.
+                    if fastPaths, k < n, schema.numericRun[k] > 0 {
+                        let run = rows.numbers.withUnsafeMutableBufferPointer { numbers in
+                            guard let base = numbers.baseAddress else { return (count: 0, closed: false) }
+                            return c.numberRun(into: base + (row * n + k), max: schema.numericRun[k], close: UInt8(ascii: "]"))
+                        }
+                        k += run.count
+                        if run.closed { break }
+                        if run.count > 0 { continue }  // after a ',': the next element, read as any other
+                    }
                     guard k < n else { throw wrongCount(row: row, atLeast: k + 1) }
                     try value(&c, feature: k, row: row, byPosition: true)
                     k += 1
-                } while try c.separator(close: UInt8(ascii: "]"), in: "rows[\(row)]")
+                    guard try c.separator(close: UInt8(ascii: "]"), in: "rows[\(row)]") else { break }
+                }
             }
             guard k == n else { throw wrongCount(row: row, atLeast: k) }
             rows.count += 1

@@ -36,4 +36,38 @@ void tandem_gather_scale_f8(const double *column, const ptrdiff_t *rows, ptrdiff
 /// for every other value, which the caller prints with `description`.
 int tandem_float_text(float x, char *out);
 
+// --- JSON numbers (request bodies, TandemServe) ---
+
+/// What `tandem_json_number` found.
+enum {
+    /// A number; `*value` is its correctly rounded double.
+    TANDEM_JSON_VALUE = 0,
+    /// A number whose value is not exact in double arithmetic: convert its text (`p[0..<*end]`)
+    /// with a correctly rounded conversion.
+    TANDEM_JSON_SLOW = 1,
+    /// No digit after the optional '-' (`*end` = 0).
+    TANDEM_JSON_NO_DIGITS = -1,
+    /// An integer part of several digits starting with 0 (`*end` = 0).
+    TANDEM_JSON_LEADING_ZERO = -2,
+    /// No digit after '.' (`*end` is just after the '.').
+    TANDEM_JSON_NO_FRACTION_DIGITS = -3,
+    /// No digit in the exponent (`*end` is just after 'e' and its sign).
+    TANDEM_JSON_NO_EXPONENT_DIGITS = -4,
+};
+
+/// Reads the JSON number at the start of `p[0..<n]` (no whitespace skipped): its end offset
+/// (`*end`), and its value when exact in double arithmetic (a plain integer of at most 15 digits,
+/// "-0" giving +0.0; or at most 19 significant digits below 2^53 with a decimal exponent within
+/// +-22, Clinger's fast path). Returns one of the TANDEM_JSON_ codes.
+int tandem_json_number(const unsigned char *p, ptrdiff_t n, ptrdiff_t *end, double *value);
+
+/// Reads up to `max` array elements from `p[*position..<n]` while each is a number with a value
+/// (`TANDEM_JSON_VALUE`) followed by ',' or `close` (whitespace allowed around both), writing
+/// the values to `out[0..<count]`, and returns that count. `*position` moves past the last
+/// separator read (so stays put when the count is 0); `*closed` is 1 when that separator was
+/// `close`. Whatever else comes next is left for the caller's general reader, which parses it
+/// (and reports it) as if this function had not run.
+ptrdiff_t tandem_json_number_run(const unsigned char *p, ptrdiff_t n, ptrdiff_t *position, double *out, ptrdiff_t max,
+                                 unsigned char close, int *closed);
+
 #endif

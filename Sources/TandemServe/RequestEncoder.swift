@@ -50,6 +50,20 @@ struct RequestEncoder: Sendable {
             for i in steps.indices {
                 let source = steps[i].source, output = steps[i].output
                 switch steps[i].transform.kind {
+                case .numeric where steps[i].transform.quantiles == nil:
+                    // `scaled(x)` without the quantile grid, its constants hoisted out of the row loop.
+                    let fill = steps[i].transform.fill, offset = steps[i].transform.offset, divisor = steps[i].transform.divisor
+                    try rows.numbers.withUnsafeBufferPointer { numbers throws(ServeError) in
+                        for r in 0..<n {
+                            let raw = numbers[r * features + source]
+                            let x = raw.isNaN ? fill : raw
+                            let v = Float((x - offset) / divisor)
+                            guard v.isFinite, x.isFinite else {
+                                throw .badRequest(.valueOutOfRange(row: r, name: steps[i].transform.name, value: x))
+                            }
+                            out[r * width + output] = v
+                        }
+                    }
                 case .numeric:
                     let fill = steps[i].transform.fill
                     for r in 0..<n {

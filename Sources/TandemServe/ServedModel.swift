@@ -21,10 +21,14 @@ public final class ServedModel: Sendable {
     let summary: String
     /// `{"model":"name","predictions":[`.
     let responsePrefix: [UInt8]
-    /// Per class, `"label":` (classification; empty for regression).
-    let classKeys: [[UInt8]]
-    /// Per class, a row's opening when it is the prediction: `{"prediction":"label","probabilities":{`.
-    let rowPrefixes: [[UInt8]]
+    /// Per class, `"label":` (classification; empty for regression): the texts one after the
+    /// other in `classKeyBytes`, class c's at `classKeyRanges[c]`.
+    let classKeyBytes: [UInt8]
+    let classKeyRanges: [Range<Int>]
+    /// Per class, a row's opening when it is the prediction, `{"prediction":"label","probabilities":{`:
+    /// the texts one after the other in `rowPrefixBytes`, class c's at `rowPrefixRanges[c]`.
+    let rowPrefixBytes: [UInt8]
+    let rowPrefixRanges: [Range<Int>]
     /// A regression row's opening, `{"prediction":`.
     let regressionPrefix = Array("{\"prediction\":".utf8)
     /// The most bytes one row of the response takes.
@@ -51,11 +55,11 @@ public final class ServedModel: Sendable {
         summary = ModelSummary(name: name, manifest: m).json
         responsePrefix = Array("{\"model\":\(JSONText.quoted(name)),\"predictions\":[".utf8)
         let labels = m.task == .classification ? (m.classes ?? []) : []
-        classKeys = labels.map { Array((JSONText.quoted($0) + ":").utf8) }
-        rowPrefixes = labels.map { Array("{\"prediction\":\(JSONText.quoted($0)),\"probabilities\":{".utf8) }
+        (classKeyBytes, classKeyRanges) = Self.concatenated(labels.map { Array((JSONText.quoted($0) + ":").utf8) })
+        (rowPrefixBytes, rowPrefixRanges) = Self.concatenated(labels.map { Array("{\"prediction\":\(JSONText.quoted($0)),\"probabilities\":{".utf8) })
         let number = FloatText.maxLength
         rowBound = labels.isEmpty ? regressionPrefix.count + number + 1
-            : (rowPrefixes.map(\.count).max() ?? 0) + classKeys.reduce(0) { $0 + $1.count + number + 1 } + 2
+            : (rowPrefixRanges.map(\.count).max() ?? 0) + classKeyBytes.count + labels.count * (number + 1) + 2
     }
 
     /// Predicts the rows in a request body; the response body `{"model": ..., "predictions": [...]}`
@@ -88,42 +92,60 @@ public final class ServedModel: Sendable {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { raw in
             guard let start = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
             var p = start
-            func put(_ bytes: [UInt8]) {
-                bytes.withUnsafeBufferPointer { b in
-                    guard let from = b.baseAddress else { return }
-                    p.update(from: from, count: b.count)
-                    p += b.count
-                }
+            func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let from = bytes.baseAddress else { return }
+                p.update(from: from, count: bytes.count)
+                p += bytes.count
             }
+            func put(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { put($0) } }
             func put(_ byte: UInt8) { p.pointee = byte; p += 1 }
             put(responsePrefix)
+            // The prepared texts through buffer pointers: no array retained per row or class.
             out.values.withUnsafeBufferPointer { v in
-                let cols = out.cols
-                for r in 0..<out.rows {
-                    if r > 0 { put(UInt8(ascii: ",")) }
-                    let row = r * cols
-                    if classKeys.isEmpty {
-                        put(regressionPrefix)
-                        if v[row].isFinite { p += FloatText.write(v[row], to: p) } else { put(Self.null) }
-                        put(UInt8(ascii: "}"))
-                        continue
+                classKeyBytes.withUnsafeBufferPointer { keys in
+                    rowPrefixBytes.withUnsafeBufferPointer { prefixes in
+                        classKeyRanges.withUnsafeBufferPointer { keyRanges in
+                            rowPrefixRanges.withUnsafeBufferPointer { prefixRanges in
+                                let cols = out.cols
+                                for r in 0..<out.rows {
+                                    if r > 0 { put(UInt8(ascii: ",")) }
+                                    let row = r * cols
+                                    if keyRanges.isEmpty {
+                                        put(regressionPrefix)
+                                        if v[row].isFinite { p += FloatText.write(v[row], to: p) } else { put(Self.null) }
+                                        put(UInt8(ascii: "}"))
+                                        continue
+                                    }
+                                    var best = 0
+                                    for c in 1..<cols where v[row + c] > v[row + best] { best = c }
+                                    put(UnsafeBufferPointer(rebasing: prefixes[prefixRanges[best]]))
+                                    for c in 0..<cols {
+                                        if c > 0 { put(UInt8(ascii: ",")) }
+                                        put(UnsafeBufferPointer(rebasing: keys[keyRanges[c]]))
+                                        if v[row + c].isFinite { p += FloatText.write(v[row + c], to: p) } else { put(Self.null) }
+                                    }
+                                    put(UInt8(ascii: "}"))
+                                    put(UInt8(ascii: "}"))
+                                }
+                            }
+                        }
                     }
-                    var best = 0
-                    for c in 1..<cols where v[row + c] > v[row + best] { best = c }
-                    put(rowPrefixes[best])
-                    for c in 0..<cols {
-                        if c > 0 { put(UInt8(ascii: ",")) }
-                        put(classKeys[c])
-                        if v[row + c].isFinite { p += FloatText.write(v[row + c], to: p) } else { put(Self.null) }
-                    }
-                    put(UInt8(ascii: "}"))
-                    put(UInt8(ascii: "}"))
                 }
             }
             put(Self.end)
             return p - start
         }
         return buffer
+    }
+
+    /// `parts` one after the other, and the range of each.
+    private static func concatenated(_ parts: [[UInt8]]) -> ([UInt8], [Range<Int>]) {
+        var bytes: [UInt8] = [], ranges: [Range<Int>] = []
+        for part in parts {
+            ranges.append(bytes.count..<(bytes.count + part.count))
+            bytes += part
+        }
+        return (bytes, ranges)
     }
 
     private static let null = Array("null".utf8), end = Array("]}\n".utf8)

@@ -74,9 +74,8 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
                 continue
             }
             if line.last == 0x0D { line.removeLast() }
-            let text = line
-            line.removeAll(keepingCapacity: true)
-            if case .chunkSize = state, let size = Self.chunkSize(text), size > limit, limit < Self.maxFiller {
+            if case .chunkSize = state, let size = Self.chunkSize(line), size > limit, limit < Self.maxFiller {
+                line.removeAll(keepingCapacity: true)
                 // Pass what came before this line, then a body just over the limit and its end.
                 var before = buffer
                 before.moveWriterIndex(to: buffer.readerIndex + (lineStart - bytes.startIndex))
@@ -90,7 +89,8 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
                 state = .discard
                 return
             }
-            advance(text)
+            advance(line)
+            line.removeAll(keepingCapacity: true)  // after `advance`, so the buffer is not shared and keeps its storage
             lineStart = i
         }
         context.fireChannelRead(data)
@@ -102,6 +102,23 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
         case .head:
             if text.isEmpty {
                 state = chunked ? .chunkSize : (contentLength > 0 ? .body(contentLength) : .head)
+                return
+            }
+            // An ASCII line (every real header) is matched on its bytes; the String path below
+            // is the reference for the rest (its Unicode lowercasing and whitespace).
+            if text.allSatisfy({ $0 < 0x80 }) {
+                if Self.hasPrefix(text, "transfer-encoding:") && Self.contains(text, "chunked") { chunked = true }
+                if Self.hasPrefix(text, "content-length:") {
+                    var value = text.dropFirst("content-length:".utf8.count)
+                    while let b = value.first, b == 0x20 || b == 0x09 { value.removeFirst() }
+                    while let b = value.last, b == 0x20 || b == 0x09 { value.removeLast() }
+                    guard let n = Int(String(decoding: value, as: UTF8.self)), n >= 0 else {
+                        state = .passThrough
+                        return
+                    }
+                    contentLength = n
+                }
+                if Self.hasPrefix(text, "http/") || Self.contains(text, " http/") { chunked = false; contentLength = 0 }
                 return
             }
             let lower = String(decoding: text, as: UTF8.self).lowercased()
@@ -123,6 +140,31 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
             break
         }
     }
+
+    /// Whether ASCII `text` lowercased starts with `prefix` (lowercase ASCII).
+    static func hasPrefix(_ text: [UInt8], _ prefix: StaticString) -> Bool {
+        hasPrefix(text[...], prefix)
+    }
+
+    /// `hasPrefix` of a slice (for `contains`).
+    private static func hasPrefix(_ text: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard text.count >= n else { return false }
+        let start = text.startIndex
+        for k in 0..<n where lowercased(text[start + k]) != prefix.utf8Start[k] { return false }
+        return true
+    }
+
+    /// Whether ASCII `text` lowercased contains `pattern` (lowercase ASCII).
+    static func contains(_ text: [UInt8], _ pattern: StaticString) -> Bool {
+        let n = pattern.utf8CodeUnitCount
+        guard text.count >= n else { return false }
+        for start in 0...(text.count - n) where hasPrefix(text[start...], pattern) { return true }
+        return false
+    }
+
+    /// `b` lowercased (ASCII letters only).
+    private static func lowercased(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     /// The size on a chunk-size line (hex digits, optionally `;extensions`); `Int.max` when it
     /// does not fit an Int; nil when it is not hex.

@@ -30,11 +30,10 @@ final class ServeMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         requests[Key(route: route, code: code), default: 0] += 1
-        var h = latency[route] ?? Histogram()
-        if let bucket { h.counts[bucket] += 1 }
-        h.sum += seconds
-        h.count += 1
-        latency[route] = h
+        // In place: a copy taken out of the dictionary would copy its counts on the first write.
+        if let bucket { latency[route, default: Histogram()].counts[bucket] += 1 }
+        latency[route, default: Histogram()].sum += seconds
+        latency[route, default: Histogram()].count += 1
     }
 
     /// Counts `n` rows predicted by `model`.

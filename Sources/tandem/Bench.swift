@@ -146,6 +146,7 @@ struct Bench: ParsableCommand {
     /// typed columns), best of 3 runs, as one JSON line.
     /// `--serve`: one JSON line per request size with the CPU ns per row of each part.
     static func servingParts(_ path: String, row: String?) throws {
+        BLASThreads.set(1)  // as `tandem serve` runs its forward passes (a second BLAS thread's wait would count here)
         let artifact = try ModelArtifact.load(ModelPath.resolve(path))
         let model = try ServedModel(name: artifact.manifest.name, artifact: artifact, scorer: Serve.driftScorer(artifact.manifest.drift))
         let example = row ?? "[" + Array(repeating: "0", count: artifact.manifest.features.count).joined(separator: ",") + "]"

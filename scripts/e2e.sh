@@ -166,6 +166,12 @@ train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --stop-at-st
 train 1 "$WORK/pwr" examples/penguins.yaml --set train.max_steps=20 --resume auto || fail "penguins resumed" "$(tail -3 "$WORK/pwr.log")"
 s1=$(field "$WORK/pwr" params_sha256); s2=$(field "$WORK/pw1" params_sha256)
 [ -n "$s1" ] && [ "$s1" = "$s2" ] && ok "penguins stopped at step 10 and resumed: params_sha256 equals the uninterrupted run" || fail "penguins resume" "$s1 vs $s2"
+# Batches copied from the training rows encoded once in memory (data.in_memory_mib, the default
+# here) against batches gathered from the mapped dataset (0): the same bits.
+train 1 "$WORK/pw-mapped" examples/penguins.yaml --set train.max_steps=20 --set data.in_memory_mib=0 || fail "penguins gathered batch by batch" "$(tail -3 "$WORK/pw-mapped.log")"
+s1=$(field "$WORK/pw-mapped" params_sha256); s2=$(field "$WORK/pw1" params_sha256)
+grep -q "training rows in memory" "$WORK/pw1.log" && ! grep -q "training rows in memory" "$WORK/pw-mapped.log" && [ -n "$s1" ] && [ "$s1" = "$s2" ] \
+  && ok "penguins: batches from the in-memory encoded rows give the params_sha256 of batches gathered from the mapped dataset" || fail "in-memory rows vs mapped gather" "$s1 vs $s2"
 w=$(json_get "$WORK/pw1/summary.json" class_weight.Chinstrap)
 close_to "$w" 1.7167 0.001 && ok "summary.json reports the balanced weights (Chinstrap $w = 206 training rows / (3 * 40))" || fail "class_weight in summary.json" "$w"
 train 2 "$WORK/penguins" examples/penguins.yaml || fail "penguins example" "$(tail -3 "$WORK/penguins.log")"

@@ -20,11 +20,30 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
-        case .relu: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+        case .relu: Activation.reluBackward(x: x, dy: dy, dx: dx, count: count)
         case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
         case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
         case .gelu: for i in 0..<count { dx[i] = dy[i] * Activation.geluDerivative(x[i]) }
         case .identity: if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
+        }
+    }
+
+    /// `dx[i] = x[i] > 0 ? dy[i] : 0` (`dx` may alias `dy`), 16 lanes at a time: a select, where
+    /// the scalar loop's conditional load compiled to a branch per element that the signs of a
+    /// batch's pre-activations mispredict half the time. The same values bit for bit.
+    static func reluBackward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let xs = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            var d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+            d.replace(with: 0, where: .!(xs .> 0))
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: d, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            let d = dy[i]
+            dx[i] = x[i] > 0 ? d : 0
+            i += 1
         }
     }
 

@@ -26,11 +26,21 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var preprocess: PreprocessOptions
     /// Where the prepared dataset is kept (`auto`, `off` or a directory); not part of what is prepared.
     public var cache: DataCacheSetting
+    /// The most MiB per rank the training split's encoded features may take to be held in memory
+    /// row-major (`EncodedRows`); a larger split is gathered from the prepared dataset batch by
+    /// batch. 0: never. Not part of what is prepared, and it changes no result.
+    public var inMemoryMiB: Int
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case path, targetPath = "target_path", target, features, exclude, columns, missing, maxCategories = "max_categories"
-        case dropMissingTarget = "drop_missing_target", task, split, preprocess, cache
+        case dropMissingTarget = "drop_missing_target", task, split, preprocess, cache, inMemoryMiB = "in_memory_mib"
     }
+
+    /// `inMemoryMiB` in bytes.
+    public var inMemoryBytes: Int { inMemoryMiB * 1_048_576 }
+
+    /// `data.in_memory_mib` when not given.
+    public static let defaultInMemoryMiB = 256
 
     /// The cell texts read as missing by default.
     public static let defaultMissing = ["", "NA", "N/A", "n/a", "#N/A", "-", "NaN", "nan", "?", "null", "NULL", "None"]
@@ -70,6 +80,8 @@ public struct DataConfig: Codable, Equatable, Sendable {
         }
         cache = DataCacheSetting(try c.decodeIfPresent(String.self, forKey: .cache) ?? "auto")
         if case .path(let p) = cache, p.isEmpty { throw ConfigError("data.cache: expected auto, off or a directory, found an empty string", keyPath: "data.cache") }
+        inMemoryMiB = try c.value(.inMemoryMiB, or: DataConfig.defaultInMemoryMiB)
+        try ConfigRange.check(inMemoryMiB, "data.in_memory_mib", 0...(1 << 30))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +99,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
         try c.encode(split, forKey: .split)
         try c.encode(PreprocessConfig(preprocess), forKey: .preprocess)
         try c.encode(cache.text, forKey: .cache)
+        try c.encode(inMemoryMiB, forKey: .inMemoryMiB)
     }
 }
 

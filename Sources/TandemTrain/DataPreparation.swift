@@ -28,12 +28,13 @@ struct DataStatistics: Codable {
 /// Preparation of a data config in one process: parse the file(s), type the columns, encode the
 /// target, split, fit the statistics on the training split, and store it all as a `PreparedTable`.
 enum DataPreparation {
-    /// The data config as prepared (JSON with sorted keys, without `cache`) and its SHA-256.
+    /// The data config as prepared (JSON with sorted keys, without `cache` and `in_memory_mib`) and its SHA-256.
     static func identity(_ config: DataConfig) throws -> (json: String, sha256: String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var object = try JSONSerialization.jsonObject(with: encoder.encode(config)) as? [String: Any] ?? [:]
         object.removeValue(forKey: "cache")
+        object.removeValue(forKey: "in_memory_mib")
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return (String(decoding: data, as: UTF8.self), SHA256.hex(data))
     }

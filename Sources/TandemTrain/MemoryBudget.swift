@@ -7,7 +7,8 @@ import TandemModel
 enum MemoryBudget {
     /// Bytes one rank needs, about: float32 parameters, gradients, optimizer moments, best copy and a
     /// checkpoint snapshot (its share under tensor/pipeline splitting), plus forward and backward
-    /// workspaces (4 floats per output width per batch row).
+    /// workspaces (4 floats per output width per batch row), and the training rows encoded in
+    /// memory when they fit `data.in_memory_mib` (`EncodedRows`).
     static func estimate(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) -> (bytes: Double, parameters: Double) {
         let w = spec.widths.map(Double.init)
         let parameters = spec.estimatedParameterCount
@@ -20,7 +21,9 @@ enum MemoryBudget {
         let share = Double(max(1, layout.tp * layout.pp))
         let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
         let workspace = 4 * rows.rounded(.up) * (w.dropFirst().reduce(0, +) + blocks)
-        return (4 * (copies * parameters / share + workspace), parameters)
+        let encodedRows = Double(trainRows) * (w.first ?? 0)
+        let encoded = 4 * encodedRows <= Double(config.data.inMemoryBytes) ? encodedRows : 0
+        return (4 * (copies * parameters / share + workspace + encoded), parameters)
     }
 
     /// Throws a `ConfigError` when `estimate` exceeds this node's physical memory divided among

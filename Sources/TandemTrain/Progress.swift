@@ -43,6 +43,12 @@ enum Progress {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// `5,768 bytes`, `14.9 KiB`, `16.0 MiB`: a size for a log line.
+    static func bytes(_ n: Int) -> String {
+        if n < 10 * 1024 { return "\(grouped(n)) bytes" }
+        return n < 1_048_576 ? String(format: "%.1f KiB", Double(n) / 1024) : String(format: "%.1f MiB", Double(n) / 1_048_576)
+    }
+
     /// Prints `warning: message` to standard error.
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))

@@ -152,8 +152,10 @@ public final class Trainer {
         if isRoot {
             let layers = spec.widths.map(String.init).joined(separator: "-")
             let via = intraNode.map { $0.nodes > 1 ? " (shared memory within nodes, MPI between \($0.nodes))" : " (shared memory)" } ?? ""
+            let inMemory = EncodedRows.elements(split: data.train, budgetBytes: config.data.inMemoryBytes)
+                .map { " (training rows in memory, \(Progress.bytes($0 * MemoryLayout<Float>.stride)))" } ?? ""
             let sync = model.grid.dp == 1 ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
-            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)\(SlurmEnvironment.current().map { " | \($0.summaryLine)" } ?? "")")
+            Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus))\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs\(inMemory) | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)\(SlurmEnvironment.current().map { " | \($0.summaryLine)" } ?? "")")
             for line in SchemaReport.lines(data.schema, rows: data.train.count + data.validation.count + data.test.count) { Progress.say(line) }
             for w in data.warnings { Progress.warn(w) }
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }

@@ -30,6 +30,9 @@ extension Trainer {
         let batchRows = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(capacity, 1))
         defer { batchRows.deallocate() }
         let classify = train.isClassification
+        // The split's encoded rows, when they fit data.in_memory_mib: a batch is then row copies.
+        let encoded = EncodedRows(split: train, budgetBytes: config.data.inMemoryBytes)
+        let inWidth = train.width
         var lastSave = ContinuousClock.now
         var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
@@ -45,11 +48,13 @@ extension Trainer {
                 let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)
                 let loadStart = timeline?.now()
                 for i in 0..<length {
-                    let r = trainRows[perm[state.batch * t.batchSize + start + i]]
+                    let position = perm[state.batch * t.batchSize + start + i]
+                    let r = trainRows[position]
                     batchRows[i] = r
                     if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
+                    encoded?.copy(position: position, into: step.inputs.base + i * inWidth)
                 }
-                train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base)
+                if encoded == nil { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && (begin - lastSave).seconds >= config.checkpoint.everySeconds
                 signals[0] = StopSignal.shared.signal == nil ? 0 : 1

@@ -73,6 +73,29 @@ func activationReference(_ f: Activation, _ x: Double) -> Double {
         #expect(got == [0, 0, 3, 3])
     }
 
+    /// relu backward (16 lanes at a time, then a scalar tail) gives `x > 0 ? dy : 0` bit for bit,
+    /// for every length across the blocks, with NaN, signed zeros and infinities in x and dy, and
+    /// in place (dx aliasing dy).
+    @Test func reluBackwardBlocksMatchTheScalarSelect() {
+        var rng = SystemRandomNumberGenerator()
+        let specials: [Float] = [.nan, 0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        for count in 0...53 {
+            let x = (0..<count).map { i in i % 5 == 0 ? specials[(i / 5) % specials.count] : Float.random(in: -2...2, using: &rng) }
+            let dy = (0..<count).map { i in i % 7 == 3 ? specials[(i / 7) % specials.count] : Float.random(in: -3...3, using: &rng) }
+            let want = zip(x, dy).map { $0 > 0 ? $1 : 0 }.map(\.bitPattern)
+            #expect(ActivationTests.backward(.relu, x: x, dy: dy).map(\.bitPattern) == want, "count \(count)")
+            var inPlace = dy
+            x.withUnsafeBufferPointer { px in
+                inPlace.withUnsafeMutableBufferPointer { p in
+                    if let b = p.baseAddress, let xb = px.baseAddress {
+                        Activation.relu.backward(x: xb, y: xb, dy: b, dx: b, count: count)
+                    }
+                }
+            }
+            #expect(inPlace.map(\.bitPattern) == want, "in place, count \(count)")
+        }
+    }
+
     /// Large |x| must not overflow exp into NaN.
     @Test(arguments: [Float(100), -100, 1000, -1000, 88.8, -88.8])
     func sigmoidIsStableForLargeInputs(_ x: Float) {

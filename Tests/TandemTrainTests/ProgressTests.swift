@@ -49,4 +49,9 @@ import Testing
     func grouped(_ n: Int, _ expected: String) {
         #expect(Progress.grouped(n) == expected)
     }
+
+    @Test(arguments: [(5_768, "5,768 bytes"), (10_240, "10.0 KiB"), (15_258, "14.9 KiB"), (16_441_344, "15.7 MiB")])
+    func bytes(_ n: Int, _ expected: String) {
+        #expect(Progress.bytes(n) == expected)
+    }
 }

@@ -1,0 +1,41 @@
+import TandemTensor
+
+/// A split's encoded features held in memory, row-major `[split rows, width]`, so that a batch
+/// is a copy of whole rows (`width` x 4 contiguous bytes each) instead of a gather from every
+/// column of the mapped dataset (one cache miss per feature per random row).
+///
+/// Built once by the split's own `encode` (the same `BatchEncoder`, the same operations per
+/// element), so a copied row is bit for bit the row a batch would encode: results and resume
+/// do not depend on whether it is used. Built only when it takes at most `budgetBytes`
+/// (`data.in_memory_mib`), so the memory a rank holds stays bounded whatever the data's size;
+/// a larger split keeps the batch-by-batch gather.
+final class EncodedRows {
+    /// The encoded rows `[rows, width]`.
+    let values: FloatBuffer
+    /// Split rows held.
+    let rows: Int
+    /// Network inputs per row.
+    let width: Int
+
+    /// The encoded rows of `split`, or nil when they would take more than `budgetBytes`
+    /// (or the split has no rows or no inputs).
+    init?(split: PreparedSplit, budgetBytes: Int) {
+        guard let elements = Self.elements(split: split, budgetBytes: budgetBytes) else { return nil }
+        rows = split.count
+        width = split.width
+        values = FloatBuffer(count: elements)
+        split.encode(0..<rows, into: values.base)
+    }
+
+    /// The floats `split`'s encoded rows take, or nil when more than `budgetBytes` (or none).
+    static func elements(split: PreparedSplit, budgetBytes: Int) -> Int? {
+        let (elements, overflow) = split.count.multipliedReportingOverflow(by: split.width)
+        guard elements > 0, !overflow, elements <= budgetBytes / MemoryLayout<Float>.stride else { return nil }
+        return elements
+    }
+
+    /// Copies split row `position` into `output` `[width]`.
+    @inline(__always) func copy(position: Int, into output: UnsafeMutablePointer<Float>) {
+        output.update(from: values.base + position * width, count: width)
+    }
+}

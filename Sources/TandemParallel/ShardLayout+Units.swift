@@ -17,11 +17,13 @@ extension ShardLayout {
         self.stage = stage
         layers = []
         let sizes = spec.unitSizes
-        let range = plan.stages[stage]
-        var full = sizes[..<range.lowerBound].reduce(0, +)
+        chunks = plan.chunks(ofStage: stage)
+        var full = 0
         var specs: [(name: String, shape: [Int], decays: Bool)] = []
         var runs: [ShardRun] = []
         var local = 0
+        for range in chunks {
+        full = sizes[..<range.lowerBound].reduce(0, +)
         for t in range.flatMap({ spec.unitParameterSpecs($0) }) {
             let count = t.shape.reduce(1, *)
             if t.name.hasSuffix(".linear1.weight") || t.name.hasSuffix(".linear1.bias") {
@@ -45,13 +47,14 @@ extension ShardLayout {
             }
             full += count
         }
+        }
         slotSpecs = specs
         self.runs = runs.filter { $0.count > 0 }
         localCount = local
         fullCount = sizes.reduce(0, +)
     }
 
-    /// This shard's ResNet layers for `units` (its stage's) over `arena` (laid out by
+    /// This shard's ResNet layers for `units` (one of its chunks) over `arena` (laid out by
     /// `slotSpecs`): each block's first dense layer a `ColumnParallelDense` and its second a
     /// `RowParallelDense` when tp > 1.
     public func makeResidualLayers(spec: NetworkSpec, units: Range<Int>, arena: ParameterArena, tp: Communicator,
@@ -65,6 +68,14 @@ extension ShardLayout {
             case .row:
                 return RowParallelDense(local: dense, tp: tp)
             }
+        }
+    }
+
+    /// This shard's layers, one list per chunk (`chunks`), ResNet or MLP as `spec` is.
+    public func makeChunkLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator, replicas: SumReducer?) throws -> [[any Layer]] {
+        try chunks.map { units in
+            spec.residual != nil ? try makeResidualLayers(spec: spec, units: units, arena: arena, tp: tp, replicas: replicas)
+                : try makeLayers(spec: spec, chunk: units, arena: arena, tp: tp, replicas: replicas)
         }
     }
 }

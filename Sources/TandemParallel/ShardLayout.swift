@@ -60,6 +60,9 @@ public struct ShardLayout: Equatable, Sendable {
     public let tp: Int
     public let tpRank: Int
     public let stage: Int
+    /// The dense layers of each model chunk this stage runs (one range without virtual stages).
+    public let chunks: [Range<Int>]
+    /// The dense layers of every chunk, in chunk order.
     public let layers: [LayerShard]
     /// Name, local shape and weight-decay flag of each local parameter tensor, in order.
     public let slotSpecs: [(name: String, shape: [Int], decays: Bool)]
@@ -93,16 +96,17 @@ public struct ShardLayout: Equatable, Sendable {
             offset += widths[i + 1] * widths[i] + widths[i + 1] + (normalizes(i) ? normTensors.count * widths[i + 1] : 0)
         }
         fullCount = offset
-        let range = plan.stages[stage]
+        let chunks = plan.chunks(ofStage: stage)
         var layers: [LayerShard] = []
         var specs: [(name: String, shape: [Int], decays: Bool)] = []
         var runs: [ShardRun] = []
         var local = 0
-        if let embedding, range.contains(0) {
+        if let embedding, chunks.contains(where: { $0.contains(0) }) {
             specs += embedding.parameterSpecs
             runs.append(ShardRun(local: 0, full: 0, count: tables, owned: tpRank == 0))
             local = tables
         }
+        for range in chunks {
         for (position, i) in range.enumerated() {
             let fanIn = widths[i], fanOut = widths[i + 1]
             let split: TensorSplit = tp == 1 ? .none : position % 2 == 0 ? .column : .row
@@ -139,7 +143,9 @@ public struct ShardLayout: Equatable, Sendable {
                 local += normRange.count
             }
         }
+        }
         self.layers = layers
+        self.chunks = chunks
         slotSpecs = specs
         self.runs = runs.filter { $0.count > 0 }
         localCount = local

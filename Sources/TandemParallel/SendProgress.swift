@@ -4,13 +4,14 @@ import TandemComm
 /// Keeps a pipeline stage's outgoing activation and gradient messages moving while the stage
 /// computes. OpenMPI has no asynchronous progress: a large `MPI_Isend` advances only while its
 /// process is inside MPI, so without this the next stage would wait until the sender's next MPI
-/// call, a micro-batch later. A thread tests the sends in flight every ~50 µs.
+/// call, a micro-batch later. A thread tests the sends in flight every ~50 µs, and sleeps while
+/// none are (so it takes no CPU time from the ranks' compute between sends).
 ///
 /// MPI is initialized SERIALIZED: every MPI call of the stage's thread goes through `locked`,
 /// and the stage must make no other MPI calls while this runs (so it is used only without
 /// tensor parallelism, whose collectives run inside the layers).
 final class SendProgress: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var sends: [PendingSend] = []
     private var stopped = false
     private let done = DispatchSemaphore(value: 0)
@@ -21,6 +22,7 @@ final class SendProgress: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 lock.lock()
+                while sends.isEmpty && !stopped { lock.wait() }
                 if stopped { lock.unlock(); break }
                 do { sends.removeAll { (try? $0.test()) ?? true } }
                 lock.unlock()
@@ -40,11 +42,19 @@ final class SendProgress: @unchecked Sendable {
     }
 
     /// Tests `send` from now on, until it completes.
-    func track(_ send: PendingSend) { locked { sends.append(send) } }
+    func track(_ send: PendingSend) {
+        locked {
+            sends.append(send)
+            lock.signal()
+        }
+    }
 
     /// Stops the thread and waits for it to end.
     func stop() {
-        locked { stopped = true }
+        locked {
+            stopped = true
+            lock.signal()
+        }
         done.wait()
     }
 }

@@ -23,30 +23,30 @@ extension ShardLayout {
         var runs: [ShardRun] = []
         var local = 0
         for range in chunks {
-        full = sizes[..<range.lowerBound].reduce(0, +)
-        for t in range.flatMap({ spec.unitParameterSpecs($0) }) {
-            let count = t.shape.reduce(1, *)
-            if t.name.hasSuffix(".linear1.weight") || t.name.hasSuffix(".linear1.bias") {
-                let rows = EvenSplit.range(total: t.shape[0], parts: tp, index: tpRank)
-                let rowSize = t.shape.count == 2 ? t.shape[1] : 1
-                specs.append((t.name, [rows.count] + t.shape.dropFirst(), t.decays))
-                runs.append(ShardRun(local: local, full: full + rows.lowerBound * rowSize, count: rows.count * rowSize, owned: true))
-                local += rows.count * rowSize
-            } else if t.name.hasSuffix(".linear2.weight") {
-                let (out, inner) = (t.shape[0], t.shape[1])
-                let columns = EvenSplit.range(total: inner, parts: tp, index: tpRank)
-                specs.append((t.name, [out, columns.count], t.decays))
-                for o in 0..<out {
-                    runs.append(ShardRun(local: local, full: full + o * inner + columns.lowerBound, count: columns.count, owned: true))
-                    local += columns.count
+            full = sizes[..<range.lowerBound].reduce(0, +)
+            for t in range.flatMap({ spec.unitParameterSpecs($0) }) {
+                let count = t.shape.reduce(1, *)
+                if t.name.hasSuffix(".linear1.weight") || t.name.hasSuffix(".linear1.bias") {
+                    let rows = EvenSplit.range(total: t.shape[0], parts: tp, index: tpRank)
+                    let rowSize = t.shape.count == 2 ? t.shape[1] : 1
+                    specs.append((t.name, [rows.count] + t.shape.dropFirst(), t.decays))
+                    runs.append(ShardRun(local: local, full: full + rows.lowerBound * rowSize, count: rows.count * rowSize, owned: true))
+                    local += rows.count * rowSize
+                } else if t.name.hasSuffix(".linear2.weight") {
+                    let (out, inner) = (t.shape[0], t.shape[1])
+                    let columns = EvenSplit.range(total: inner, parts: tp, index: tpRank)
+                    specs.append((t.name, [out, columns.count], t.decays))
+                    for o in 0..<out {
+                        runs.append(ShardRun(local: local, full: full + o * inner + columns.lowerBound, count: columns.count, owned: true))
+                        local += columns.count
+                    }
+                } else {
+                    specs.append(t)
+                    runs.append(ShardRun(local: local, full: full, count: count, owned: tpRank == 0))
+                    local += count
                 }
-            } else {
-                specs.append(t)
-                runs.append(ShardRun(local: local, full: full, count: count, owned: tpRank == 0))
-                local += count
+                full += count
             }
-            full += count
-        }
         }
         slotSpecs = specs
         self.runs = runs.filter { $0.count > 0 }

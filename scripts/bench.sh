@@ -16,6 +16,9 @@
 #     on loopback for single-row and 64-row requests, measured with wrk (installed with apt when missing).
 #   - scripts/bench-train.sh: samples/s through `tandem train` itself (summary.json) for small
 #     and wide on 1 and 2 ranks, each configuration 3 times, with min / median / max.
+#   - scripts/bench-pipeline.sh: pipeline parallelism (pp 2, 1F1B and interleaved) against 1 rank,
+#     dp 2 and tp 2 on wide and on a deeper 784-1024x4-10 model, with the measured, predicted and
+#     theoretical bubble.
 # Writes bench-results.json (one JSON object per line) and prints a table.
 . "$(dirname "$0")/lib.sh"
 ensure_packages
@@ -121,6 +124,8 @@ cat "$OUT.serve" >> "$OUT"; rm -f "$OUT.serve"
 echo "(raw results: $OUT)"
 echo
 BENCH_TRAIN_BUILD=0 scripts/bench-train.sh
+echo
+BENCH_PIPELINE_BUILD=0 scripts/bench-pipeline.sh
 echo
 BENCH_SWEEP_BUILD=0 scripts/bench-sweep.sh
 echo

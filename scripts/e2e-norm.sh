@@ -44,7 +44,7 @@ for norm in batch layer; do
   layouts=("2 2 1"); [ $norm = batch ] && layouts=("1 1 2" "1 2 2" "2 1 1" "2 2 1")
   matches_one_rank "resnet $norm" "$WORK/rn-$norm-ref" "$WORK/rn-$norm" "${layouts[@]}" -- "${RN[@]}" --set model.norm=$norm
 done
-grep -q "stage 0: layers 0-1, stage 1: layers 2-4" "$WORK/rn-batch-tp1-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
+grep -qE "stage 0: layers 0-1 \(cost [0-9]+%\), stage 1: layers 2-4" "$WORK/rn-batch-tp1-pp2-dp2.log" && ok "resnet on 2 stages: input + block 0 | blocks 1-2 + head" \
   || fail "resnet stages" "$(grep -m1 -o 'stage 0[^|]*' "$WORK/rn-batch-tp1-pp2-dp2.log")"
 RR=(examples/digits.yaml --set train.epochs=2 --set model.kind=resnet --set model.hidden=[] --set model.blocks=2 --set model.width=32 --set model.norm=batch --set checkpoint.every_steps=15)
 resumes_exactly "resnet + batch norm" 2 23 "$WORK/rn" "${RR[@]}"

@@ -32,6 +32,24 @@ for layout in "2 1 1" "1 2 1" "1 3 1" "2 2 1" "2 1 2" "1 2 2"; do
     if [ "$schedule" = 1f1b ] && [ -n "$held" ] && [ "$held" -gt "$2" ]; then fail "$name holds $held micro-batches (more than pp $2)"; fi
   done
 done
+# Interleaved 1F1B (2 model chunks per stage, chunk c on stage c mod pp): the 4 dense layers
+# as 4 chunks on 2 stages, with tp 2 and with dp 2 as well.
+for layout in "1 2 1" "2 2 1" "1 2 2"; do
+  set -- $layout
+  np=$(($1 * $2 * $3))
+  name="tp $1 pp $2 dp $3 (interleaved, 2 virtual stages)"
+  out="$WORK/tp$1-pp$2-dp$3-v2"
+  if ! train $np "$out" "${DEEP[@]}" --set parallel.tensor=$1 --set parallel.pipeline=$2 --set parallel.virtual_stages=2; then
+    fail "$name" "$(grep -m3 error "$out.log")"; continue
+  fi
+  if d=$("$TANDEM" diff "$out" "$WORK/ref" --tolerance 1e-4); then ok "$name matches 1 rank: $d"; else fail "$name vs 1 rank" "$d"; fi
+done
+v=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.virtual_stages); st=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.stages)
+tb=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.theoretical_bubble)
+[ "$v" = 2 ] && [ "$st" = "[[0], [1], [2], [3]]" ] && close_to "$tb" 0.1111 0.001 && grep -q 'pipeline 2 x 2 virtual.*interleaved 1f1b.*stage 0: layers 0 + 2' "$WORK/tp1-pp2-dp1-v2.log" \
+  && ok "interleaved layout reported: 4 chunks, stage 0 holds layers 0 and 2, theoretical bubble 1/(2*4+1) = $tb" \
+  || fail "interleaved layout reported" "virtual '$v' stages '$st' bubble '$tb': $(head -2 "$WORK/tp1-pp2-dp1-v2.log" | tail -1)"
+
 # The data-parallel replicas of a split model sum their shards through the same gradient sync.
 r=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.bucket_reductions); s=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.steps)
 [ "$r" = 20 ] && [ "$s" = 20 ] && ok "tp 2 x dp 2: the gradient sync reduced each rank's shard over its replica once per step ($r in $s steps)" || fail "gradient sync under tp 2 x dp 2" "reductions '$r', steps '$s'"
@@ -62,10 +80,17 @@ train 4 "$WORK/rs" "${DEEP[@]}" --set parallel.tensor=2 --set parallel.pipeline=
 train 3 "$WORK/rs" "${DEEP[@]}" --set parallel.pipeline=3 --resume auto || fail "resume under pp 3" "$(tail -3 "$WORK/rs.log")"
 if d=$("$TANDEM" diff "$WORK/rs" "$WORK/ref" --tolerance 1e-4); then ok "tp 2 x pp 2 checkpoint resumed under pp 3 matches 1 rank: $d"; else fail "cross-layout resume" "$d"; fi
 
+# An interleaved checkpoint (each rank holds non-contiguous chunks) resumes on one process.
+train 2 "$WORK/rsv" "${DEEP[@]}" --set parallel.pipeline=2 --set parallel.virtual_stages=2 --stop-at-step 10 || fail "pp 2 x v 2 stop at step 10" "$(tail -3 "$WORK/rsv.log")"
+train 1 "$WORK/rsv" "${DEEP[@]}" --resume auto || fail "resume on 1 rank" "$(tail -3 "$WORK/rsv.log")"
+if d=$("$TANDEM" diff "$WORK/rsv" "$WORK/ref" --tolerance 1e-4); then ok "pp 2 x 2 virtual stages checkpoint resumed on 1 rank matches 1 rank: $d"; else fail "interleaved resume" "$d"; fi
+
 # --- layout errors -----------------------------------------------------------------------
 expect_error "world size not divisible by tp x pp" 3 "must be a multiple of 2" examples/digits.yaml --set parallel.tensor=2
 expect_error "more stages than layers" 3 "more stages than the model's 2 dense layers" examples/digits.yaml --set parallel.pipeline=3
 expect_error "explicit stages missing a layer" 2 "layer 1 is not assigned" "${DEEP[@]}" --set parallel.pipeline=2 --set 'parallel.stages=[[0],[2,3]]'
+expect_error "too few layers for the chunks" 2 "parallel.virtual_stages 2 x parallel.pipeline 2 is 4 model chunks but the model has 3 dense layers" examples/digits.yaml --set model.hidden=[32,16] --set parallel.pipeline=2 --set parallel.virtual_stages=2 --set parallel.micro_batches=4
+expect_error "micro-batches not a multiple of the stages" 2 "parallel.micro_batches 3 is not a multiple of parallel.pipeline 2" "${DEEP[@]}" --set parallel.pipeline=2 --set parallel.virtual_stages=2 --set parallel.micro_batches=3
 expect_error "unknown schedule" 2 "parallel.schedule" examples/digits.yaml --set parallel.pipeline=2 --set parallel.schedule=zigzag
 expect_error "exact solver with model parallelism" 2 "solver: exact" examples/iris-regression.yaml --set parallel.pipeline=2
 

@@ -98,7 +98,7 @@ class Fuzz:
             "train.collective_timeout", "train.optimizer.lr", "train.optimizer.eps", "train.optimizer.beta1", "train.optimizer.beta2",
             "train.optimizer.momentum", "train.optimizer.weight_decay", "train.schedule.name", "train.schedule.min_lr",
             "train.schedule.gamma", "train.schedule.step_size", "train.schedule.warmup_steps", "model.hidden", "model.dropout",
-            "model.ridge", "parallel.bucket_mib", "parallel.first_bucket_mib", "parallel.micro_batches", "parallel.tensor",
+            "model.ridge", "parallel.bucket_mib", "parallel.first_bucket_mib", "parallel.micro_batches", "parallel.virtual_stages", "parallel.tensor",
             "checkpoint.every_steps", "checkpoint.every_seconds", "checkpoint.keep", "data.split.validation", "data.split.test",
             "data.split.seed", "data.preprocess.fill_value", "train.early_stopping.patience", "train.early_stopping.min_delta"]
 

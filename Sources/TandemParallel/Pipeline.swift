@@ -7,14 +7,17 @@ import TandemTensor
 /// of the same (dp, tp) position (non-blocking sends, blocking receives). With one stage (no
 /// neighbours) it is a plain forward / loss / backward per micro-batch: the data-parallel step.
 public final class Pipeline {
-    public let stage: StageNetwork
+    /// This stage's model chunks in model order: local chunk `c` is global chunk
+    /// `c * stages + index` (one chunk without virtual stages).
+    public let chunks: [StageNetwork]
     /// The communicator the stage neighbours are ranks of (the world).
     let comm: Communicator
-    /// Rank of the previous / next stage, nil at the ends.
-    let previous: Int?
-    let next: Int?
+    /// This stage's position.
+    public let index: Int
     /// Number of pipeline stages.
     public let stages: Int
+    /// World ranks of every stage of this (dp, tp) position.
+    let stageRanks: [Int]
     /// This stage's ops for one training step (fixed schedule and micro-batch count).
     public let ops: [PipelineOp]
     /// Whether the layers make MPI calls of their own (tensor parallelism, batch normalization
@@ -22,37 +25,78 @@ public final class Pipeline {
     let layersCommunicate: Bool
     /// Seconds spent blocked in receives during the last call (the stage's share of the bubble).
     public private(set) var waitSeconds = 0.0
-    /// Sends still reading each slot's buffers.
-    private var pending: [[PendingSend]] = []
-    private var slotOf: [Int]
+    /// Seconds spent in the layers' forward and backward passes during the last call.
+    public private(set) var layerSeconds = 0.0
+    /// Chunk activations held now, and the most held at once (a micro-batch held by two
+    /// chunks counts twice).
+    public private(set) var held = 0
+    public private(set) var maxHeld = 0
+    /// Sends still reading each chunk's slots' buffers: `pending[chunk][slot]`.
+    private var pending: [[[PendingSend]]]
+    /// Slots taken while sends still read them, returned once a free one is found.
+    private var parked: [Int] = []
+    /// `slotOf[chunk][k]`: the slot holding micro-batch k's activations in the chunk.
+    private var slotOf: [[Int]]
+    private let microBatches: Int
 
-    /// `index`: this stage's position of `stages`; `layersCommunicate`: the stage's layers make
-    /// collective calls (tensor parallelism), so no progress thread may call MPI beside them.
-    public init(stage: StageNetwork, index: Int, stages: Int, schedule: PipelineScheduleKind, microBatches: Int,
-                layersCommunicate: Bool, comm: Communicator, previous: Int?, next: Int?) {
-        self.stage = stage
+    /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
+    /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
+    /// `layersCommunicate`: the stage's layers make collective calls (tensor parallelism), so no
+    /// progress thread may call MPI beside them.
+    public init(chunks: [StageNetwork], index: Int, stages: Int, schedule: PipelineScheduleKind, microBatches: Int,
+                layersCommunicate: Bool, comm: Communicator, stageRanks: [Int]) {
+        precondition(!chunks.isEmpty && stageRanks.count == stages, "Pipeline: \(chunks.count) chunks, \(stageRanks.count) ranks for \(stages) stages")
+        self.chunks = chunks
+        self.index = index
         self.stages = stages
         self.comm = comm
-        self.previous = previous
-        self.next = next
+        self.stageRanks = stageRanks
         self.layersCommunicate = layersCommunicate
-        ops = PipelineSchedule.ops(schedule, stage: index, stages: stages, microBatches: microBatches)
-        slotOf = [Int](repeating: -1, count: microBatches)
+        self.microBatches = microBatches
+        ops = PipelineSchedule.ops(schedule, stage: index, stages: stages, microBatches: microBatches, virtualStages: chunks.count)
+        slotOf = [[Int]](repeating: [Int](repeating: -1, count: microBatches), count: chunks.count)
+        pending = [[[PendingSend]]](repeating: [], count: chunks.count)
     }
 
-    public var isFirst: Bool { previous == nil }
-    public var isLast: Bool { next == nil }
+    /// The first stage's first chunk reads the model input.
+    public var isFirst: Bool { index == 0 }
+    /// The last stage's last chunk produces the model output.
+    public var isLast: Bool { index == stages - 1 }
     /// Whether the training thread makes MPI calls between backward's first and last layer
     /// (messages to neighbouring stages, tensor-parallel collectives).
     public var backwardCommunicates: Bool { stages > 1 || layersCommunicate }
+    /// The model input width (the first chunk's input).
+    public var inputWidth: Int { chunks[0].inputWidth }
 
-    /// A free slot, once the sends still reading it are done.
-    private func acquire() throws -> Int {
-        let slot = stage.acquire()
-        while pending.count <= slot { pending.append([]) }
-        for p in pending[slot] { try p.wait() }
-        pending[slot].removeAll(keepingCapacity: true)
-        return slot
+    /// Sets every chunk's buffers up for micro-batches of at most `rows` rows.
+    public func reserve(rows: Int) { for c in chunks { c.reserve(rows: rows) } }
+
+    /// Global chunk number of local chunk `c`.
+    private func global(_ c: Int) -> Int { c * stages + index }
+    /// The world rank holding global chunk `g - 1` / `g + 1`, nil at the ends of the model.
+    private func previous(_ c: Int) -> Int? { global(c) == 0 ? nil : stageRanks[(index + stages - 1) % stages] }
+    private func next(_ c: Int) -> Int? { global(c) == stages * chunks.count - 1 ? nil : stageRanks[(index + 1) % stages] }
+    /// Message tag of micro-batch k's activation (`backward` false) or gradient into global chunk `g`.
+    private func tag(_ g: Int, _ k: Int, backward: Bool) -> Int { 2 * (g * microBatches + k) + (backward ? 1 : 0) }
+
+    /// A free slot of chunk `c` that no send still reads. A slot whose sends are still in
+    /// flight is set aside rather than waited for (its receiver may be waiting for this stage),
+    /// so the chunk grows a slot instead.
+    private func acquire(_ c: Int) throws -> Int {
+        let stage = chunks[c]
+        while true {
+            let slot = stage.acquire()
+            while pending[c].count <= slot { pending[c].append([]) }
+            if try pending[c][slot].allSatisfy({ try $0.test() }) {
+                pending[c][slot].removeAll(keepingCapacity: true)
+                for p in parked { stage.release(p) }
+                parked.removeAll(keepingCapacity: true)
+                held += 1
+                maxHeld = max(maxHeld, held)
+                return slot
+            }
+            parked.append(slot)
+        }
     }
 
     /// One training step's forward and backward passes over micro-batches of `rows[k]` rows
@@ -61,64 +105,74 @@ public final class Pipeline {
     /// here). On the first stage `input(k)` gives micro-batch k's input `[rows[k], inputWidth]`
     /// (valid for the whole step); on the last, `loss(k, output, dOutput)` computes the loss sum
     /// and d loss / d output `[rows[k], outputWidth]`. `gradientsReady` gets each layer's
-    /// parameter range once its gradients are complete (during the last micro-batch's backward).
-    /// `observe(op, begins)` is called before and after each op's compute. Returns the summed
-    /// loss (0 except on the last stage).
+    /// parameter range once its gradients are complete (during the last backward through the
+    /// layer's chunk). `observe(op, begins)` is called before and after each op's compute.
+    /// Returns the summed loss (0 except on the last stage).
     public func trainStep(rows: [Int], context: (Int) -> ForwardContext, input: (Int) -> UnsafePointer<Float>,
                           loss: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Double,
                           gradientsReady: (Range<Int>) -> Void = { _ in },
                           observe: ((PipelineOp, Bool) -> Void)? = nil) throws -> Double {
-        precondition(rows.count == slotOf.count, "Pipeline.trainStep: \(rows.count) micro-batches, made for \(slotOf.count)")
+        precondition(rows.count == microBatches, "Pipeline.trainStep: \(rows.count) micro-batches, made for \(microBatches)")
         waitSeconds = 0
+        layerSeconds = 0
         // Keep sends moving during compute (only when the layers make no MPI calls of their own).
         let progress = stages > 1 && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
         defer { progress?.stop() }
         func mpi<T>(_ body: () throws -> T) throws -> T { try progress.map { try $0.locked(body) } ?? body() }
+        // The last backward through each chunk completes its layers' gradients.
+        var lastBackward = [Int](repeating: -1, count: chunks.count)
+        for (i, op) in ops.enumerated() where !op.isForward { lastBackward[op.chunk] = i }
         var total = 0.0
         for (i, op) in ops.enumerated() {
-            switch op {
-            case .forward(let k):
-                let slot = try mpi { try acquire() }
-                slotOf[k] = slot
+            let c = op.chunk, k = op.microBatch, g = global(c), stage = chunks[c]
+            if op.isForward {
+                let slot = try mpi { try acquire(c) }
+                slotOf[c][k] = slot
                 let x: UnsafePointer<Float>
-                if let previous {
+                if let previous = previous(c) {
                     let buffer = stage.receiveBuffer(slot)
                     let start = ContinuousClock.now
-                    try mpi { try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: 2 * k) }
+                    try mpi { try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: tag(g, k, backward: false)) }
                     waitSeconds += start.secondsElapsed
                     x = UnsafePointer(buffer)
                 } else {
                     x = input(k)
                 }
                 observe?(op, true)
+                let start = ContinuousClock.now
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
-                if next == nil { total += loss(k, out, stage.outputGradient(slot)) }
+                if g == stages * chunks.count - 1 { total += loss(k, out, stage.outputGradient(slot)) }
+                layerSeconds += start.secondsElapsed
                 observe?(op, false)
-                if let next {
-                    let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: 2 * k) }
-                    pending[slot].append(send)
+                if let next = next(c) {
+                    let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: tag(g + 1, k, backward: false)) }
+                    pending[c][slot].append(send)
                     progress?.track(send)
                 }
-            case .backward(let k):
-                let slot = slotOf[k]
-                if let next {
+            } else {
+                let slot = slotOf[c][k]
+                if let next = next(c) {
                     let start = ContinuousClock.now
-                    try mpi { try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: 2 * k + 1) }
+                    try mpi { try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: tag(g, k, backward: true)) }
                     waitSeconds += start.secondsElapsed
                 }
                 observe?(op, true)
-                if i == ops.count - 1 {
-                    try stage.backward(slot, needInputGradient: previous != nil, gradientsReady: gradientsReady)
+                let start = ContinuousClock.now
+                let first = previous(c) == nil
+                if i == lastBackward[c] {
+                    try stage.backward(slot, needInputGradient: !first, gradientsReady: gradientsReady)
                 } else {
-                    try stage.backward(slot, needInputGradient: previous != nil)
+                    try stage.backward(slot, needInputGradient: !first)
                 }
+                layerSeconds += start.secondsElapsed
                 observe?(op, false)
-                if let previous {
-                    let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: 2 * k + 1) }
-                    pending[slot].append(send)
+                if let previous = previous(c) {
+                    let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true)) }
+                    pending[c][slot].append(send)
                     progress?.track(send)
                 }
                 stage.release(slot)
+                held -= 1
             }
         }
         try mpi { try waitForSends() }
@@ -126,33 +180,40 @@ public final class Pipeline {
     }
 
     private func waitForSends() throws {
-        for s in pending.indices {
-            for p in pending[s] { try p.wait() }
-            pending[s].removeAll(keepingCapacity: true)
+        for c in pending.indices {
+            for s in pending[c].indices {
+                for p in pending[c][s] { try p.wait() }
+                pending[c][s].removeAll(keepingCapacity: true)
+            }
         }
     }
 
-    /// Inference over chunks of `rows[k]` rows (no dropout, nothing kept for backward):
-    /// `input(k)` on the first stage, `consume(k, output)` on the last.
+    /// Inference over blocks of `rows[k]` rows (no dropout, nothing kept for backward):
+    /// `input(k)` on the first stage, `consume(k, output)` on the last. Each block passes every
+    /// chunk in model order before the next starts (sends are waited for, so no tag needs to
+    /// tell blocks apart).
     public func infer(rows: [Int], input: (Int) -> UnsafePointer<Float>, consume: (Int, UnsafePointer<Float>) -> Void) throws {
         for (k, n) in rows.enumerated() {
-            let slot = try acquire()
-            let x: UnsafePointer<Float>
-            if let previous {
-                let buffer = stage.receiveBuffer(slot)
-                try comm.receive(into: buffer, count: n * stage.inputWidth, from: previous, tag: 2 * k)
-                x = UnsafePointer(buffer)
-            } else {
-                x = input(k)
+            for (c, stage) in chunks.enumerated() {
+                let slot = stage.acquire()
+                defer { stage.release(slot) }
+                let g = global(c)
+                let x: UnsafePointer<Float>
+                if let previous = previous(c) {
+                    let buffer = stage.receiveBuffer(slot)
+                    try comm.receive(into: buffer, count: n * stage.inputWidth, from: previous, tag: 2 * g)
+                    x = UnsafePointer(buffer)
+                } else {
+                    x = input(k)
+                }
+                let out = try stage.forward(slot, input: x, rows: n, context: ForwardContext(training: false))
+                if let next = next(c) {
+                    let send = try comm.send(out, count: n * stage.outputWidth, to: next, tag: 2 * (g + 1))
+                    try send.wait()
+                } else {
+                    consume(k, out)
+                }
             }
-            let out = try stage.forward(slot, input: x, rows: n, context: ForwardContext(training: false))
-            if let next {
-                let send = try comm.send(out, count: n * stage.outputWidth, to: next, tag: 2 * k)
-                try send.wait()
-            } else {
-                consume(k, out)
-            }
-            stage.release(slot)
         }
     }
 }

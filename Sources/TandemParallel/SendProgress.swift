@@ -4,7 +4,11 @@ import TandemComm
 /// Keeps a pipeline stage's outgoing activation and gradient messages moving while the stage
 /// computes. OpenMPI has no asynchronous progress: a large `MPI_Isend` advances only while its
 /// process is inside MPI, so without this the next stage would wait until the sender's next MPI
-/// call, a micro-batch later. A thread tests the sends in flight every ~50 µs.
+/// call, a micro-batch later. A thread tests the sends in flight every ~50 µs, and keeps polling
+/// when this stage has none: any MPI call also drains the fragments of the neighbours' messages
+/// arriving here, and without that their sends stall until this stage's next receive (measured:
+/// a thread that slept while it had no sends of its own halved pp 2's samples/s and raised the
+/// measured bubble from 0.29 to 0.51).
 ///
 /// MPI is initialized SERIALIZED: every MPI call of the stage's thread goes through `locked`,
 /// and the stage must make no other MPI calls while this runs (so it is used only without

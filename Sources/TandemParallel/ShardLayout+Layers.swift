@@ -10,9 +10,14 @@ extension ShardLayout {
     /// replicas (nil with one); layer normalization of a sharded output sums row statistics over `tp`.
     public func makeLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator, replicas: SumReducer? = nil) throws -> [any Layer] {
         let first = layers.first?.layer ?? 0
-        return try spec.layers(first..<(first + layers.count), arena: arena, dense: { i in
-            let j = i - first, shard = layers[j]
-            guard let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
+        return try makeLayers(spec: spec, chunk: first..<(first + layers.count), arena: arena, tp: tp, replicas: replicas)
+    }
+
+    /// The layers of one of this shard's chunks (`chunk`: its dense layers), as `makeLayers`.
+    public func makeLayers(spec: NetworkSpec, chunk: Range<Int>, arena: ParameterArena, tp: Communicator, replicas: SumReducer? = nil) throws -> [any Layer] {
+        let shards = Dictionary(uniqueKeysWithValues: layers.map { ($0.layer, $0) })
+        return try spec.layers(chunk, arena: arena, dense: { i in
+            guard let shard = shards[i], let w = arena.slot(named: "layers.\(i).weight"), let b = arena.slot(named: "layers.\(i).bias") else {
                 throw ModelError(.layerWithoutParameters(layer: i, inShard: true))
             }
             let local = Dense(arena: arena, weight: w, bias: b)
@@ -23,7 +28,7 @@ extension ShardLayout {
             case .row: return RowParallelDense(local: local, tp: tp)
             }
         }, normalization: { i, d in
-            try spec.normalizationLayer(i, arena: arena, columns: d.outputColumns, wholeFeatures: layers[i - first].outFeatures,
+            try spec.normalizationLayer(i, arena: arena, columns: d.outputColumns, wholeFeatures: shards[i]?.outFeatures ?? d.outFeatures,
                                         replicas: replicas, shards: { p, n in try tp.allreduceSum(p, count: n) })
         })
     }

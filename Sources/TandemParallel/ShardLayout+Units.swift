@@ -17,33 +17,36 @@ extension ShardLayout {
         self.stage = stage
         layers = []
         let sizes = spec.unitSizes
-        let range = plan.stages[stage]
-        var full = sizes[..<range.lowerBound].reduce(0, +)
+        chunks = plan.chunks(ofStage: stage)
+        var full = 0
         var specs: [(name: String, shape: [Int], decays: Bool)] = []
         var runs: [ShardRun] = []
         var local = 0
-        for t in range.flatMap({ spec.unitParameterSpecs($0) }) {
-            let count = t.shape.reduce(1, *)
-            if t.name.hasSuffix(".linear1.weight") || t.name.hasSuffix(".linear1.bias") {
-                let rows = EvenSplit.range(total: t.shape[0], parts: tp, index: tpRank)
-                let rowSize = t.shape.count == 2 ? t.shape[1] : 1
-                specs.append((t.name, [rows.count] + t.shape.dropFirst(), t.decays))
-                runs.append(ShardRun(local: local, full: full + rows.lowerBound * rowSize, count: rows.count * rowSize, owned: true))
-                local += rows.count * rowSize
-            } else if t.name.hasSuffix(".linear2.weight") {
-                let (out, inner) = (t.shape[0], t.shape[1])
-                let columns = EvenSplit.range(total: inner, parts: tp, index: tpRank)
-                specs.append((t.name, [out, columns.count], t.decays))
-                for o in 0..<out {
-                    runs.append(ShardRun(local: local, full: full + o * inner + columns.lowerBound, count: columns.count, owned: true))
-                    local += columns.count
+        for range in chunks {
+            full = sizes[..<range.lowerBound].reduce(0, +)
+            for t in range.flatMap({ spec.unitParameterSpecs($0) }) {
+                let count = t.shape.reduce(1, *)
+                if t.name.hasSuffix(".linear1.weight") || t.name.hasSuffix(".linear1.bias") {
+                    let rows = EvenSplit.range(total: t.shape[0], parts: tp, index: tpRank)
+                    let rowSize = t.shape.count == 2 ? t.shape[1] : 1
+                    specs.append((t.name, [rows.count] + t.shape.dropFirst(), t.decays))
+                    runs.append(ShardRun(local: local, full: full + rows.lowerBound * rowSize, count: rows.count * rowSize, owned: true))
+                    local += rows.count * rowSize
+                } else if t.name.hasSuffix(".linear2.weight") {
+                    let (out, inner) = (t.shape[0], t.shape[1])
+                    let columns = EvenSplit.range(total: inner, parts: tp, index: tpRank)
+                    specs.append((t.name, [out, columns.count], t.decays))
+                    for o in 0..<out {
+                        runs.append(ShardRun(local: local, full: full + o * inner + columns.lowerBound, count: columns.count, owned: true))
+                        local += columns.count
+                    }
+                } else {
+                    specs.append(t)
+                    runs.append(ShardRun(local: local, full: full, count: count, owned: tpRank == 0))
+                    local += count
                 }
-            } else {
-                specs.append(t)
-                runs.append(ShardRun(local: local, full: full, count: count, owned: tpRank == 0))
-                local += count
+                full += count
             }
-            full += count
         }
         slotSpecs = specs
         self.runs = runs.filter { $0.count > 0 }
@@ -51,7 +54,7 @@ extension ShardLayout {
         fullCount = sizes.reduce(0, +)
     }
 
-    /// This shard's ResNet layers for `units` (its stage's) over `arena` (laid out by
+    /// This shard's ResNet layers for `units` (one of its chunks) over `arena` (laid out by
     /// `slotSpecs`): each block's first dense layer a `ColumnParallelDense` and its second a
     /// `RowParallelDense` when tp > 1.
     public func makeResidualLayers(spec: NetworkSpec, units: Range<Int>, arena: ParameterArena, tp: Communicator,
@@ -65,6 +68,14 @@ extension ShardLayout {
             case .row:
                 return RowParallelDense(local: dense, tp: tp)
             }
+        }
+    }
+
+    /// This shard's layers, one list per chunk (`chunks`), ResNet or MLP as `spec` is.
+    public func makeChunkLayers(spec: NetworkSpec, arena: ParameterArena, tp: Communicator, replicas: SumReducer?) throws -> [[any Layer]] {
+        try chunks.map { units in
+            spec.residual != nil ? try makeResidualLayers(spec: spec, units: units, arena: arena, tp: tp, replicas: replicas)
+                : try makeLayers(spec: spec, chunk: units, arena: arena, tp: tp, replicas: replicas)
         }
     }
 }

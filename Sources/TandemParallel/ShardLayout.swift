@@ -60,6 +60,9 @@ public struct ShardLayout: Equatable, Sendable {
     public let tp: Int
     public let tpRank: Int
     public let stage: Int
+    /// The dense layers of each model chunk this stage runs (one range without virtual stages).
+    public let chunks: [Range<Int>]
+    /// The dense layers of every chunk, in chunk order.
     public let layers: [LayerShard]
     /// Name, local shape and weight-decay flag of each local parameter tensor, in order.
     public let slotSpecs: [(name: String, shape: [Int], decays: Bool)]
@@ -93,53 +96,56 @@ public struct ShardLayout: Equatable, Sendable {
             offset += widths[i + 1] * widths[i] + widths[i + 1] + (normalizes(i) ? normTensors.count * widths[i + 1] : 0)
         }
         fullCount = offset
-        let range = plan.stages[stage]
+        let chunks = plan.chunks(ofStage: stage)
         var layers: [LayerShard] = []
         var specs: [(name: String, shape: [Int], decays: Bool)] = []
         var runs: [ShardRun] = []
         var local = 0
-        if let embedding, range.contains(0) {
+        if let embedding, chunks.contains(where: { $0.contains(0) }) {
             specs += embedding.parameterSpecs
             runs.append(ShardRun(local: 0, full: 0, count: tables, owned: tpRank == 0))
             local = tables
         }
-        for (position, i) in range.enumerated() {
-            let fanIn = widths[i], fanOut = widths[i + 1]
-            let split: TensorSplit = tp == 1 ? .none : position % 2 == 0 ? .column : .row
-            let outRange = split == .column ? EvenSplit.range(total: fanOut, parts: tp, index: tpRank) : 0..<fanOut
-            let inRange = split == .row ? EvenSplit.range(total: fanIn, parts: tp, index: tpRank) : 0..<fanIn
-            let last = i == range.upperBound - 1
-            layers.append(LayerShard(layer: i, split: split, inFeatures: fanIn, outFeatures: fanOut, inRange: inRange,
-                                     outRange: outRange, gathersOutput: split == .column && last))
-            specs.append(("layers.\(i).weight", [outRange.count, inRange.count], true))
-            specs.append(("layers.\(i).bias", [outRange.count], false))
-            let w = fullOffsets[i], b = w + fanOut * fanIn
-            if split == .row {
-                for o in 0..<fanOut {
-                    runs.append(ShardRun(local: local, full: w + o * fanIn + inRange.lowerBound, count: inRange.count, owned: true))
-                    local += inRange.count
+        for range in chunks {
+            for (position, i) in range.enumerated() {
+                let fanIn = widths[i], fanOut = widths[i + 1]
+                let split: TensorSplit = tp == 1 ? .none : position % 2 == 0 ? .column : .row
+                let outRange = split == .column ? EvenSplit.range(total: fanOut, parts: tp, index: tpRank) : 0..<fanOut
+                let inRange = split == .row ? EvenSplit.range(total: fanIn, parts: tp, index: tpRank) : 0..<fanIn
+                let last = i == range.upperBound - 1
+                layers.append(LayerShard(layer: i, split: split, inFeatures: fanIn, outFeatures: fanOut, inRange: inRange,
+                                         outRange: outRange, gathersOutput: split == .column && last))
+                specs.append(("layers.\(i).weight", [outRange.count, inRange.count], true))
+                specs.append(("layers.\(i).bias", [outRange.count], false))
+                let w = fullOffsets[i], b = w + fanOut * fanIn
+                if split == .row {
+                    for o in 0..<fanOut {
+                        runs.append(ShardRun(local: local, full: w + o * fanIn + inRange.lowerBound, count: inRange.count, owned: true))
+                        local += inRange.count
+                    }
+                    runs.append(ShardRun(local: local, full: b, count: fanOut, owned: tpRank == 0))
+                    local += fanOut
+                } else {
+                    runs.append(ShardRun(local: local, full: w + outRange.lowerBound * fanIn, count: outRange.count * fanIn, owned: true))
+                    local += outRange.count * fanIn
+                    runs.append(ShardRun(local: local, full: b + outRange.lowerBound, count: outRange.count, owned: true))
+                    local += outRange.count
                 }
-                runs.append(ShardRun(local: local, full: b, count: fanOut, owned: tpRank == 0))
-                local += fanOut
-            } else {
-                runs.append(ShardRun(local: local, full: w + outRange.lowerBound * fanIn, count: outRange.count * fanIn, owned: true))
-                local += outRange.count * fanIn
-                runs.append(ShardRun(local: local, full: b + outRange.lowerBound, count: outRange.count, owned: true))
-                local += outRange.count
-            }
-            guard normalizes(i) else { continue }
-            // The normalization sees this rank's columns when the output stays sharded, else all
-            // of them (replicated, counted in the norm by tensor-parallel rank 0).
-            let sharded = split == .column && !last
-            let normRange = sharded ? outRange : 0..<fanOut
-            for (k, t) in normTensors.enumerated() {
-                specs.append((NetworkSpec.normName(layer: i, t), [normRange.count], false))
-                runs.append(ShardRun(local: local, full: b + fanOut + k * fanOut + normRange.lowerBound, count: normRange.count,
-                                     owned: sharded || tpRank == 0))
-                local += normRange.count
+                guard normalizes(i) else { continue }
+                // The normalization sees this rank's columns when the output stays sharded, else all
+                // of them (replicated, counted in the norm by tensor-parallel rank 0).
+                let sharded = split == .column && !last
+                let normRange = sharded ? outRange : 0..<fanOut
+                for (k, t) in normTensors.enumerated() {
+                    specs.append((NetworkSpec.normName(layer: i, t), [normRange.count], false))
+                    runs.append(ShardRun(local: local, full: b + fanOut + k * fanOut + normRange.lowerBound, count: normRange.count,
+                                         owned: sharded || tpRank == 0))
+                    local += normRange.count
+                }
             }
         }
         self.layers = layers
+        self.chunks = chunks
         slotSpecs = specs
         self.runs = runs.filter { $0.count > 0 }
         localCount = local

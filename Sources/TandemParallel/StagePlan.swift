@@ -1,17 +1,38 @@
-/// Which dense layers each pipeline stage runs: contiguous ranges, every layer exactly once.
+/// Which dense layers each pipeline stage runs: contiguous ranges (model chunks), every layer
+/// exactly once. With virtual stages (interleaved 1F1B) there are `pipeline x virtualStages`
+/// chunks in model order, and chunk `c` runs on stage `c % pipeline`, so each stage holds
+/// `virtualStages` chunks that are not contiguous.
 public struct StagePlan: Equatable, Sendable {
-    /// `stages[s]` = the dense-layer indices of stage `s`, ascending.
+    /// `stages[c]` = the dense-layer indices of chunk `c`, ascending (without virtual stages a
+    /// chunk is a stage).
     public let stages: [Range<Int>]
+    /// Model chunks per pipeline stage.
+    public let virtualStages: Int
 
-    /// Balanced assignment of `costs.count` layers (e.g. parameter counts) to `stages` stages:
-    /// the contiguous partition that minimizes the largest stage cost (ties: earlier stages take
-    /// fewer layers). Throws when there are more stages than layers.
-    public init(balancing costs: [Int], stages count: Int) throws {
+    /// Pipeline stages.
+    public var pipeline: Int { stages.count / virtualStages }
+
+    /// The chunks stage `stage` runs, in model order (local chunk `i` is global chunk
+    /// `i * pipeline + stage`).
+    public func chunks(ofStage stage: Int) -> [Range<Int>] {
+        stride(from: stage, to: stages.count, by: pipeline).map { stages[$0] }
+    }
+
+    /// Balanced assignment of `costs.count` layers (e.g. modelled time per layer) to `stages x
+    /// virtualStages` chunks: the contiguous partition that minimizes the largest chunk cost
+    /// (ties: earlier chunks take fewer layers). Throws when there are more chunks than layers.
+    public init(balancing costs: [Int], stages pipeline: Int, virtualStages: Int = 1) throws {
         let n = costs.count
-        guard count >= 1 else { throw ParallelError(.belowOne(key: "parallel.pipeline", got: count)) }
-        guard count <= n else {
-            throw ParallelError(.moreStagesThanLayers(stages: count, layers: n))
+        guard pipeline >= 1 else { throw ParallelError(.belowOne(key: "parallel.pipeline", got: pipeline)) }
+        guard virtualStages >= 1 else { throw ParallelError(.belowOne(key: "parallel.virtual_stages", got: virtualStages)) }
+        guard pipeline <= n else {
+            throw ParallelError(.moreStagesThanLayers(stages: pipeline, layers: n))
         }
+        let count = pipeline * virtualStages
+        guard count <= n else {
+            throw ParallelError(.moreChunksThanLayers(pipeline: pipeline, virtualStages: virtualStages, layers: n))
+        }
+        self.virtualStages = virtualStages
         // best[k][i]: the smallest possible largest-stage cost of layers 0..<i on k stages.
         var prefix = [0]
         for c in costs { prefix.append(prefix[prefix.count - 1] + c) }
@@ -38,12 +59,13 @@ public struct StagePlan: Equatable, Sendable {
     }
 
     /// An explicit assignment (`parallel.stages: [[0, 1], [2, 3]]`) of `layers` dense layers to
-    /// `count` stages, checked: one list per stage, each non-empty and consecutive, and together
-    /// every layer exactly once, in order.
-    public init(explicit lists: [[Int]], layers: Int, stages count: Int) throws {
-        guard lists.count == count else {
-            throw ParallelError(.stageCountMismatch(listed: lists.count, pipeline: count))
+    /// `stages x virtualStages` chunks, checked: one list per chunk, each non-empty and
+    /// consecutive, and together every layer exactly once, in order.
+    public init(explicit lists: [[Int]], layers: Int, stages pipeline: Int, virtualStages: Int = 1) throws {
+        guard lists.count == pipeline * virtualStages else {
+            throw ParallelError(.stageCountMismatch(listed: lists.count, pipeline: pipeline, virtualStages: virtualStages))
         }
+        self.virtualStages = virtualStages
         var next = 0
         var ranges: [Range<Int>] = []
         for (s, list) in lists.enumerated() {
@@ -65,7 +87,7 @@ public struct StagePlan: Equatable, Sendable {
     }
 
     /// The stage that runs dense layer `layer`.
-    public func stage(of layer: Int) -> Int? { stages.firstIndex { $0.contains(layer) } }
+    public func stage(of layer: Int) -> Int? { stages.firstIndex { $0.contains(layer) }.map { $0 % pipeline } }
 
     /// "0-1 | 2-3" style description.
     public var description: String {

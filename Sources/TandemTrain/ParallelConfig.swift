@@ -55,7 +55,10 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
     public var microBatches = 1
     /// Pipeline schedule: `1f1b` (default) or `gpipe`.
     public var schedule: PipelineScheduleKind = .oneFOneB
-    /// Explicit dense-layer indices per stage (default: balanced by parameter count).
+    /// Model chunks per pipeline stage (interleaved 1F1B when above 1).
+    public var virtualStages = 1
+    /// Explicit dense-layer indices per stage, or per chunk with virtual stages (default:
+    /// balanced by the modelled cost, `NetworkSpec.unitCosts`).
     public var stages: [[Int]]?
     /// Reduce gradient buckets on a communication thread while backward continues:
     /// `auto` (default), `true` or `false`.
@@ -68,7 +71,7 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
     public var bucketMiB: Double = 25
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case tensor, pipeline, microBatches = "micro_batches", schedule, stages
+        case tensor, pipeline, microBatches = "micro_batches", schedule, stages, virtualStages = "virtual_stages"
         case overlap, intraNode = "intra_node", firstBucketMiB = "first_bucket_mib", bucketMiB = "bucket_mib"
     }
 
@@ -90,6 +93,7 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         microBatches = try c.value(.microBatches, or: 1)
         schedule = try c.choice(.schedule, or: .oneFOneB)
         stages = try c.decodeIfPresent([[Int]].self, forKey: .stages)
+        virtualStages = try c.value(.virtualStages, or: 1)
         guard tensor >= 1 else { throw ConfigError("parallel.tensor: \(tensor) must be at least 1", keyPath: "parallel.tensor") }
         guard pipeline >= 1 else { throw ConfigError("parallel.pipeline: \(pipeline) must be at least 1", keyPath: "parallel.pipeline") }
         guard microBatches >= 1 else { throw ConfigError("parallel.micro_batches: \(microBatches) must be at least 1", keyPath: "parallel.micro_batches") }
@@ -108,6 +112,7 @@ public struct ParallelConfig: Codable, Equatable, Sendable {
         try ConfigRange.check(bucketMiB, "parallel.bucket_mib", above: 0, upTo: ConfigRange.maxBucketMiB)
         try ConfigRange.check(tensor, "parallel.tensor", 1...ConfigRange.maxParallel)
         try ConfigRange.check(pipeline, "parallel.pipeline", 1...ConfigRange.maxParallel)
+        try ConfigRange.check(virtualStages, "parallel.virtual_stages", 1...ConfigRange.maxParallel)
         try ConfigRange.check(microBatches, "parallel.micro_batches", 1...ConfigRange.maxBatch)
     }
 }

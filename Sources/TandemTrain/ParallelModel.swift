@@ -24,8 +24,9 @@ final class ParallelModel {
     let tp: Communicator
     /// This rank's parameters and gradients (its shard only).
     let arena: ParameterArena
-    let stage: StageNetwork
     let pipeline: Pipeline
+    /// The modelled cost of each pipeline unit (`NetworkSpec.unitCosts`), which the stages balance.
+    let unitCosts: [Int]
     let schedule: PipelineScheduleKind
     /// Micro-batches per step: `parallel.micro_batches` when the model is split, else 1, times
     /// `train.accumulate_steps` (accumulation is more micro-batches before the one sync).
@@ -41,15 +42,16 @@ final class ParallelModel {
         self.world = world
         grid = try ProcessGrid(world: world.size, tensor: config.tensor, pipeline: config.pipeline)
         coordinates = grid.coordinates(of: world.rank)
-        let widths = spec.widths
         let layers = spec.unitCount
+        schedule = config.schedule
+        microBatches = (config.splitsModel ? config.microBatches : 1) * max(accumulateSteps, 1)
+        let v = config.virtualStages
+        if let problem = PipelineSchedule.requirement(stages: config.pipeline, microBatches: microBatches, virtualStages: v) { throw problem }
+        unitCosts = spec.unitCosts
         if let lists = config.stages {
-            plan = try StagePlan(explicit: lists, layers: layers, stages: config.pipeline)
-        } else if spec.residual != nil {
-            plan = try StagePlan(balancing: spec.unitSizes, stages: config.pipeline)
+            plan = try StagePlan(explicit: lists, layers: layers, stages: config.pipeline, virtualStages: v)
         } else {
-            plan = try StagePlan(balancing: (0..<layers).map { widths[$0] * widths[$0 + 1] + widths[$0 + 1] + ($0 == 0 ? spec.embedding?.parameterCount ?? 0 : 0) },
-                                 stages: config.pipeline)
+            plan = try StagePlan(balancing: unitCosts, stages: config.pipeline, virtualStages: v)
         }
         let c = coordinates
         dp = try world.split(color: c.tp + grid.tp * c.pp, key: c.dp)
@@ -59,16 +61,27 @@ final class ParallelModel {
         let dp = self.dp
         // Batch normalization takes its statistics over the global batch: summed over the replicas.
         let replicas: SumReducer? = dp.size > 1 ? { p, n in try dp.allreduceSum(p, count: n) } : nil
-        if spec.residual != nil {
-            stage = StageNetwork(layers: try shard.makeResidualLayers(spec: spec, units: plan.stages[c.pp], arena: arena, tp: tp, replicas: replicas))
-        } else {
-            stage = StageNetwork(layers: try shard.makeLayers(spec: spec, arena: arena, tp: tp, replicas: replicas))
-        }
-        schedule = config.schedule
-        microBatches = (config.splitsModel ? config.microBatches : 1) * max(accumulateSteps, 1)
-        pipeline = Pipeline(stage: stage, index: c.pp, stages: grid.pp, schedule: schedule, microBatches: microBatches,
-                            layersCommunicate: grid.tp > 1 || (spec.norm == .batch && grid.dp > 1), comm: world, previous: grid.previousStage(of: world.rank),
-                            next: grid.nextStage(of: world.rank))
+        let chunks = try shard.makeChunkLayers(spec: spec, arena: arena, tp: tp, replicas: replicas).map { StageNetwork(layers: $0) }
+        let grid = self.grid
+        pipeline = Pipeline(chunks: chunks, index: c.pp, stages: grid.pp, schedule: schedule, microBatches: microBatches,
+                            layersCommunicate: grid.tp > 1 || (spec.norm == .batch && grid.dp > 1), comm: world,
+                            stageRanks: (0..<grid.pp).map { grid.rank(at: GridCoordinates(dp: c.dp, tp: c.tp, pp: $0)) })
+    }
+
+    /// Each pipeline stage's share of the modelled cost (its chunks' `unitCosts`).
+    var stageCostShares: [Double] {
+        let total = Double(max(unitCosts.reduce(0, +), 1))
+        return (0..<grid.pp).map { s in Double(plan.chunks(ofStage: s).flatMap { $0 }.reduce(0) { $0 + unitCosts[$1] }) / total }
+    }
+
+    /// The bubble `PipelineSimulator` predicts for this plan and schedule with the modelled
+    /// costs (backward twice forward): what the stages' imbalance adds to the schedule's own.
+    var predictedBubble: Double? {
+        let v = plan.virtualStages
+        let chunkCost = plan.stages.map { r in Double(r.reduce(0) { $0 + unitCosts[$1] }) }
+        return PipelineSimulator.run(schedule, stages: grid.pp, microBatches: microBatches, virtualStages: v,
+                                     forward: { s, c in chunkCost[c * self.grid.pp + s] / 3 },
+                                     backward: { s, c in 2 * chunkCost[c * self.grid.pp + s] / 3 })?.bubble
     }
 
     /// The shard of `spec` at pipeline stage `stage`, tensor-parallel rank `tpRank` of `tp`.
@@ -126,7 +139,12 @@ final class ParallelModel {
 
     /// Where this rank sits, for the first log line and summary.json.
     var stageDescription: String {
-        plan.stages.enumerated().map { s, r in "stage \(s): layer\(r.count == 1 ? "" : "s") \(r.count == 1 ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound - 1)")" }
-            .joined(separator: ", ")
+        func layers(_ r: Range<Int>) -> String { r.count == 1 ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound - 1)" }
+        let shares = stageCostShares
+        return (0..<grid.pp).map { s in
+            let chunks = plan.chunks(ofStage: s)
+            let plural = chunks.count > 1 || chunks[0].count > 1
+            return "stage \(s): layer\(plural ? "s" : "") \(chunks.map(layers).joined(separator: " + ")) (cost \(Int((shares[s] * 100).rounded()))%)"
+        }.joined(separator: ", ")
     }
 }

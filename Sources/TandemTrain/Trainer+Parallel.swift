@@ -52,7 +52,7 @@ extension Trainer {
             // The chunk sizes of the former whole-model and pipeline evaluations, kept so every
             // evaluation result stays bit-identical (GEMM blocking may depend on the row count).
             let chunk = model.splitsModel ? 256 : 1024
-            model.stage.reserve(rows: min(chunk, max(length, 1)))
+            model.pipeline.reserve(rows: min(chunk, max(length, 1)))
             let chunks = stride(from: 0, to: length, by: chunk).map { min(chunk, length - $0) }
             let width = head.outputs
             var raw = Matrix(rows: contributes ? length : 0, cols: width)
@@ -80,7 +80,8 @@ extension Trainer {
     var parallelDescription: String {
         guard model.splitsModel else { return "" }
         let p = model
-        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(p.schedule.rawValue)), \(p.stageDescription)"
+        let v = p.plan.virtualStages
+        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp)\(v > 1 ? " x \(v) virtual" : ""), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(v > 1 ? "interleaved " : "")\(p.schedule.rawValue)), \(p.stageDescription)"
     }
 
     /// The model-parallel layout for summary.json, with the measured pipeline figures (the
@@ -89,14 +90,24 @@ extension Trainer {
         var fields: [(String, JSONValue)] = [
             ("tensor", .int(p.grid.tp)), ("pipeline", .int(p.grid.pp)), ("data", .int(p.grid.dp)),
             ("micro_batches", .int(p.microBatches)), ("schedule", .string(p.schedule.rawValue)),
+            ("virtual_stages", .int(p.plan.virtualStages)),
             ("stages", .array(p.plan.stages.map { r in .array(r.map { .int($0) }) })),
-            ("theoretical_bubble", .number(PipelineSchedule.theoreticalBubble(stages: p.grid.pp, microBatches: p.microBatches))),
+            ("stage_cost_shares", .array(p.stageCostShares.map { .number($0) })),
+            ("theoretical_bubble", .number(PipelineSchedule.theoreticalBubble(stages: p.grid.pp, microBatches: p.microBatches, virtualStages: p.plan.virtualStages))),
         ]
+        if let predicted = p.predictedBubble { fields.append(("predicted_bubble", .number(predicted))) }
         if let r = pipelineReport {
             let bubble = try comm.allreduceSum([r.bubble])[0] / Double(comm.size)
             let held = try comm.allreduceMax([Double(r.maxHeld)])[0]
             fields.append(("measured_bubble", .number(bubble)))
             fields.append(("max_micro_batches_held", .int(Int(held))))
+            // Seconds each stage spent in its layers (gathered from the first replica's tensor
+            // rank 0 of each stage): the measurement the modelled cost shares are checked against.
+            let grid = p.grid
+            var layerSeconds = [Double](repeating: 0, count: grid.pp)
+            if p.coordinates.dp == 0 && p.coordinates.tp == 0 { layerSeconds[p.coordinates.pp] = r.layerSeconds }
+            layerSeconds = try comm.allreduceSum(layerSeconds)
+            fields.append(("stage_layer_seconds", .array(layerSeconds.map { .number($0) })))
         }
         return .object(fields)
     }

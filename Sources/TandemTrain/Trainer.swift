@@ -79,7 +79,7 @@ public final class Trainer {
     var syncReport: (overlap: Bool, buckets: Int, reductions: Int, steps: Int)?
     /// Under pipeline parallelism: rank 0's measured bubble fraction, and the most
     /// micro-batches whose activations this rank held at once (at most `pp` with 1F1B).
-    var pipelineReport: (bubble: Double, maxHeld: Int)?
+    var pipelineReport: (bubble: Double, maxHeld: Int, layerSeconds: Double)?
 
     /// Sets up the job; throws a `ConfigError`, `DataError`, `ModelError`, `CheckpointError`,
     /// `TrainingError` or `MPIError` naming what is wrong. The run directory is rank 0's.

@@ -21,7 +21,7 @@ extension Trainer {
         defer {
             sync.close()
             syncReport = (sync.overlap, sync.buckets.count, sync.reductions, state.step - firstStep)
-            pipelineReport = (step.bubbleFraction, model.stage.maxInFlight)
+            pipelineReport = (step.bubbleFraction, model.pipeline.maxHeld, step.layerSeconds)
         }
         StopSignal.shared.install()
         let train = data.train

@@ -45,6 +45,8 @@ final class TrainingStep {
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
     private(set) var computeSeconds = 0.0
+    /// Seconds this stage spent inside its layers, summed over steps.
+    private(set) var layerSeconds = 0.0
     /// When the pipeline op being traced began (timeline only).
     private var opStart = 0.0
     /// The step's loss, squared norm and signals, reduced in place (most signals a step carries: `maxSignals`).
@@ -82,7 +84,7 @@ final class TrainingStep {
         owned = model.splitsModel ? model.shard.ownedRanges : [0..<model.arena.count]
         let redundant = Set(model.spec.redundantBiases)
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
-        model.stage.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
+        model.pipeline.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
 
     deinit {
@@ -133,13 +135,14 @@ final class TrainingStep {
             gradientsReady: { sync.parametersReady($0) },
             observe: timeline.map { timeline in { op, begins in
                 if begins { self.opStart = timeline.now(); return }
-                if case .forward = op { timeline.span("forward", "compute", from: self.opStart, step: step) } else { timeline.span("backward", "compute", from: self.opStart, step: step) }
+                timeline.span(op.isForward ? "forward" : "backward", "compute", from: self.opStart, step: step)
             } })
         // Before the sync reads them: with batch norm on several replicas the layers make MPI
         // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
         for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
         waitSeconds += model.pipeline.waitSeconds
         computeSeconds += clock.secondsElapsed - model.pipeline.waitSeconds
+        layerSeconds += model.pipeline.layerSeconds
         let waitStart = timeline?.now()
         try sync.finish()
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }

@@ -10,7 +10,8 @@ import TandemTensor
         for widths in [[13, 17, 5], [13, 17, 9, 3], [4, 1], [7, 3, 2, 5, 1], [64, 33, 10]] {
             for tp in 1...3 {
                 for pp in 1...min(3, widths.count - 1) {
-                    let plan = try StagePlan(balancing: (0..<(widths.count - 1)).map { widths[$0] * widths[$0 + 1] }, stages: pp)
+                  for v in 1...2 where pp * v <= widths.count - 1 {
+                    let plan = try StagePlan(balancing: (0..<(widths.count - 1)).map { widths[$0] * widths[$0 + 1] }, stages: pp, virtualStages: v)
                     var owners = [Int](repeating: 0, count: 0)
                     var rebuilt: [Float] = []
                     var full: [Float] = []
@@ -30,8 +31,9 @@ import TandemTensor
                             local.withUnsafeBufferPointer { l in rebuilt.withUnsafeMutableBufferPointer { f in layout.insert(l.baseAddress!, into: f.baseAddress!) } }
                         }
                     }
-                    #expect(owners.allSatisfy { $0 == 1 }, "widths \(widths) tp \(tp) pp \(pp)")
+                    #expect(owners.allSatisfy { $0 == 1 }, "widths \(widths) tp \(tp) pp \(pp) v \(v)")
                     #expect(rebuilt == full)
+                  }
                 }
             }
         }
@@ -50,7 +52,8 @@ import TandemTensor
         for spec in specs {
             for tp in 1...3 {
                 for pp in 1...3 {
-                    let plan = try StagePlan(balancing: [Int](repeating: 1, count: spec.unitCount), stages: pp)
+                  for v in 1...2 where pp * v <= spec.unitCount {
+                    let plan = try StagePlan(balancing: [Int](repeating: 1, count: spec.unitCount), stages: pp, virtualStages: v)
                     let fullCount = spec.parameterCount
                     var owners = [Int](repeating: 0, count: fullCount)
                     var rebuilt = [Float](repeating: .nan, count: fullCount)
@@ -61,7 +64,7 @@ import TandemTensor
                                 ? ShardLayout(widths: spec.widths, norm: norm, embedding: spec.embedding, plan: plan, stage: s, tp: tp, tpRank: t)
                                 : ShardLayout(residual: spec, plan: plan, stage: s, tp: tp, tpRank: t)
                             #expect(layout.fullCount == fullCount)
-                            if tp == 1 && pp == 1 { #expect(layout.slotSpecs.map(\.name) == spec.parameterSpecs.map(\.name)) }
+                            if tp == 1 && pp == 1 && v == 1 { #expect(layout.slotSpecs.map(\.name) == spec.parameterSpecs.map(\.name)) }
                             #expect(layout.localCount == layout.slotSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) })
                             for r in layout.runs where r.owned { for i in r.full..<(r.full + r.count) { owners[i] += 1 } }
                             var local = [Float](repeating: -1, count: layout.localCount)
@@ -70,8 +73,9 @@ import TandemTensor
                             local.withUnsafeBufferPointer { l in rebuilt.withUnsafeMutableBufferPointer { f in layout.insert(l.baseAddress!, into: f.baseAddress!) } }
                         }
                     }
-                    #expect(owners.allSatisfy { $0 == 1 }, "\(spec.residual == nil ? "mlp" : "resnet") \(norm) tp \(tp) pp \(pp)")
+                    #expect(owners.allSatisfy { $0 == 1 }, "\(spec.residual == nil ? "mlp" : "resnet") \(norm) tp \(tp) pp \(pp) v \(v)")
                     #expect(rebuilt == full)
+                  }
                 }
             }
         }

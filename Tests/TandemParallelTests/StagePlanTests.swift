@@ -1,4 +1,5 @@
 import Testing
+import TandemModel
 @testable import TandemParallel
 
 @Suite struct StagePlanTests {
@@ -29,6 +30,40 @@ import Testing
         let five = try StagePlan(balancing: [1, 1, 100, 1, 1], stages: 3)
         checkCovers(five, layers: 5, stages: 3)
         #expect(five.stages.contains(2..<3))
+    }
+
+    /// The modelled costs: the first dense layer computes no input gradient (2/3 of a layer of
+    /// its size), so 784x1024 is cheaper than its parameter count says.
+    @Test func modelledCostsAndWhatTheyBalance() throws {
+        let wide = NetworkSpec(inputs: 784, hidden: [1024, 1024], outputs: 10)
+        #expect(wide.unitCosts == [784 * 1024 * 2 + 16 * 1024, 1024 * 1024 * 3 + 16 * 1024, 1024 * 10 * 3 + 16 * 10])
+        let deep = NetworkSpec(inputs: 784, hidden: [1024, 1024, 1024, 1024], outputs: 10)
+        #expect(try StagePlan(balancing: deep.unitCosts, stages: 2).stages == [0..<2, 2..<5])
+        // A first layer as large as the next costs 2/3 of it.
+        let square = NetworkSpec(inputs: 1024, hidden: [1024], outputs: 1024)
+        #expect(square.unitCosts[0] * 3 - 16 * 1024 * 3 == (square.unitCosts[1] - 16 * 1024) * 2)
+        let resnet = NetworkSpec(inputs: 7, hidden: [], outputs: 2, residual: ResidualShape(blocks: 2, width: 5, hidden: 11))
+        #expect(resnet.unitCosts.count == resnet.unitCount)
+        #expect(resnet.unitCosts[1] == resnet.unitCosts[2])
+    }
+
+    /// Virtual stages: p x v chunks, chunk c on stage c mod p.
+    @Test func virtualStagesInterleaveChunks() throws {
+        let plan = try StagePlan(balancing: [Int](repeating: 1, count: 5), stages: 2, virtualStages: 2)
+        checkCovers(plan, layers: 5, stages: 4)
+        #expect(plan.pipeline == 2 && plan.virtualStages == 2)
+        #expect(plan.chunks(ofStage: 0) == [plan.stages[0], plan.stages[2]])
+        #expect(plan.chunks(ofStage: 1) == [plan.stages[1], plan.stages[3]])
+        #expect(plan.stage(of: plan.stages[2].lowerBound) == 0 && plan.stage(of: 4) == 1)
+        let explicit = try StagePlan(explicit: [[0], [1], [2, 3], [4]], layers: 5, stages: 2, virtualStages: 2)
+        #expect(explicit.chunks(ofStage: 0) == [0..<1, 2..<4])
+        let few = ParallelErrorTests.error { _ = try StagePlan(balancing: [1, 1, 1], stages: 2, virtualStages: 2) }
+        #expect(few?.reason == .moreChunksThanLayers(pipeline: 2, virtualStages: 2, layers: 3))
+        #expect(few?.keyPath == "parallel.virtual_stages")
+        #expect(few?.description.contains("4 model chunks but the model has 3 dense layers") == true)
+        let lists = ParallelErrorTests.error { _ = try StagePlan(explicit: [[0], [1, 2]], layers: 3, stages: 2, virtualStages: 2) }
+        #expect(lists?.reason == .stageCountMismatch(listed: 2, pipeline: 2, virtualStages: 2))
+        #expect(lists?.description.contains("needs 4") == true)
     }
 
     @Test func moreStagesThanLayersIsAnError() {

@@ -105,6 +105,8 @@ import TandemTensor
         let c = try parse(minimalYAML + "\nparallel: {tensor: 2, pipeline: 2, micro_batches: 8, schedule: gpipe, stages: [[0], [1]]}")
         #expect(c.parallel.tensor == 2 && c.parallel.pipeline == 2 && c.parallel.microBatches == 8)
         #expect(c.parallel.schedule == .gpipe && c.parallel.stages == [[0], [1]] && c.parallel.splitsModel)
+        #expect(plain.parallel.virtualStages == 1)
+        #expect(try parse(minimalYAML + "\nparallel: {pipeline: 2, micro_batches: 4, virtual_stages: 2}").parallel.virtualStages == 2)
     }
 
     @Test func outputDirDefaultsFromName() throws {

@@ -26,6 +26,7 @@ import Testing
         ("train: {early_stopping: {min_delta: .nan}}", "train.early_stopping.min_delta", "nan is outside"),
         ("model: {ridge: .nan}", "model.ridge", "nan is outside"),
         ("parallel: {micro_batches: 9223372036854775807}", "parallel.micro_batches", "outside the valid range 1...16777216"),
+        ("parallel: {virtual_stages: 0}", "parallel.virtual_stages", "0 is outside the valid range 1...65536"),
     ]
 
     @Test(arguments: 0..<cases.count)

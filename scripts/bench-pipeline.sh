@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Pipeline parallelism against one rank and against data / tensor parallelism, through
+# `tandem train` (summary.json samples/s), every rank 1 BLAS thread, each configuration run
+# BENCH_REPEAT times (default 3) interleaved so the ratios compare runs made at the same time:
+#   wide: 784-1024-1024-10, batch 256, Adam: 1 rank; pp 2 (8 micro-batches, 1F1B); dp 2; tp 2
+#   deep: 784-1024-1024-1024-1024-10, batch 256, Adam: 1 rank; pp 2 (1F1B); pp 2 interleaved
+#         (2 virtual stages, 8 micro-batches); dp 2
+# For every pipeline run it also records the bubble summary.json reports: measured (time stages
+# waited for each other, averaged over the ranks), theoretical ((p - 1) / (v m + p - 1), equal
+# stages), predicted (the schedule simulated with the modelled stage costs), and the seconds each
+# stage spent in its layers next to its modelled share. The bubble is less load-sensitive than
+# samples/s on a shared machine.
+# Output: BENCH_PIPELINE_OUT (default bench-pipeline.json), then a table of medians.
+# BENCH_PIPELINE_BUILD=0 skips the release build. BENCH_BASE=/path/to/tandem also runs every
+# configuration that binary supports (not the interleaved ones) as base-..., interleaved.
+# BENCH_ONLY='deep-*' runs only the matching configurations.
+. "$(dirname "$0")/lib.sh"
+ensure_swift
+setup_mpi_env
+[ "${BENCH_PIPELINE_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
+T="${TANDEM:-$PWD/.build/release/tandem}"
+OUT="${BENCH_PIPELINE_OUT:-bench-pipeline.json}"
+REPEAT="${BENCH_REPEAT:-3}"
+ONLY="${BENCH_ONLY:-}"
+W="$(mktemp -d /tmp/tandem-bench-pipeline.XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+: > "$OUT"
+
+awk 'BEGIN { srand(5); printf "label"; for (j = 0; j < 784; j++) printf ",f%d", j; print "";
+  for (i = 0; i < 8192; i++) { c = i % 10; printf "%d", c; for (j = 0; j < 784; j++) printf ",%.3f", rand() + (j % 10 == c ? 0.5 : 0); print "" } }' > "$W/wide.csv"
+for wl in wide deep; do
+  hidden="[1024, 1024]"; [ $wl = deep ] && hidden="[1024, 1024, 1024, 1024]"
+  cat > "$W/$wl.yaml" <<YAML
+name: $wl
+data: {path: $W/wide.csv, target: label, task: classification, split: {validation: 0.01, test: 0.01}, preprocess: {scale: none}, cache: $W/cache}
+model: {kind: mlp, hidden: $hidden, activation: relu}
+train: {epochs: 100, max_steps: 80, batch_size: 256, optimizer: {name: adam, lr: 0.001}, schedule: {name: constant}, early_stopping: false, eval_every: 1000}
+checkpoint: {every_steps: 0}
+YAML
+done
+
+# binary name ranks workload extra --set arguments...
+one() {
+  local bin=$1 name=$2 np=$3 wl=$4; shift 4
+  local sets=(); for s in "$@"; do sets+=(--set "$s"); done
+  if ! OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np "$np" "$bin" train "$W/$wl.yaml" "${sets[@]}" --output "$W/run-$name" --overwrite \
+       --threads 1 --progress lines >"$W/log" 2>&1; then
+    echo "bench-pipeline: $name failed:" >&2; tail -5 "$W/log" >&2; return 0
+  fi
+  python3 - "$W/run-$name/summary.json" "$name" "$wl" "$np" "$(uptime | sed 's/.*load average: //')" <<'PY' | tee -a "$OUT"
+import json, sys
+s = json.load(open(sys.argv[1]))
+mp = s.get("model_parallel") or {}
+keep = ("measured_bubble", "theoretical_bubble", "predicted_bubble", "stages", "stage_cost_shares", "stage_layer_seconds")
+print(json.dumps({"measure": "pipeline", "config": sys.argv[2], "workload": sys.argv[3], "ranks": int(sys.argv[4]),
+                  "samples_per_second": s["samples_per_second"], "load": sys.argv[5], **{k: mp[k] for k in keep if k in mp}}))
+PY
+}
+
+PP="parallel.pipeline=2 parallel.micro_batches=8"
+CONFIGS=(
+  "wide-1 1 wide"
+  "wide-pp2 2 wide $PP"
+  "wide-dp2 2 wide"
+  "wide-tp2 2 wide parallel.tensor=2"
+  "deep-1 1 deep"
+  "deep-pp2 2 deep $PP"
+  "deep-pp2v2 2 deep $PP parallel.virtual_stages=2"
+  "deep-dp2 2 deep"
+)
+OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/wide.yaml" >/dev/null 2>&1 || true
+for r in $(seq "$REPEAT"); do
+  for c in "${CONFIGS[@]}"; do
+    set -- $c
+    [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
+    [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *virtual_stages* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
+    one "$T" "$@"
+  done
+done
+
+echo
+python3 - "$OUT" <<'PY'
+import collections, json, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    runs[r["config"]].append(r)
+med = {c: statistics.median(r["samples_per_second"] for r in rs) for c, rs in runs.items()}
+print(f"{'config':<16} {'min':>9} {'median':>9} {'max':>9} {'x 1 rank':>9}  bubble measured / predicted / theoretical (medians)")
+for c, rs in runs.items():
+    sps = sorted(r["samples_per_second"] for r in rs)
+    base = c.rsplit("-", 1)[0] + "-1"
+    ratio = f"{med[c] / med[base]:.2f}x" if base in med and base != c else ""
+    line = f"{c:<16} {sps[0]:>9.0f} {med[c]:>9.0f} {sps[-1]:>9.0f} {ratio:>9}"
+    if "measured_bubble" in rs[0]:
+        m = statistics.median(r["measured_bubble"] for r in rs)
+        p = statistics.median(r.get("predicted_bubble", float("nan")) for r in rs)
+        line += f"  {m:.3f} / {p:.3f} / {rs[0]['theoretical_bubble']:.3f}"
+        if "stage_layer_seconds" in rs[0]:
+            secs = [statistics.median(r["stage_layer_seconds"][i] for r in rs) for i in range(len(rs[0]["stage_layer_seconds"]))]
+            share = [s / sum(secs) for s in secs]
+            line += "  stage layer time " + "/".join(f"{s:.2f}" for s in share) + " (modelled " + "/".join(f"{s:.2f}" for s in rs[0]["stage_cost_shares"]) + ")"
+    print(line)
+print("load averages during the runs:", ", ".join(sorted({r["load"].split(",")[0] for rs in runs.values() for r in rs})))
+PY

@@ -98,7 +98,7 @@ enum ParallelPreparation {
         })
         marks.append(ContinuousClock.now)
         let owners = owners(header: header, numeric: numeric, target: config.target, ranks: comm.size)
-        let table = try redistribute(&shard, header: header, owners: owners, path: path, comm: comm)
+        let table = try redistribute(&shard, header: header, owners: owners, rows: typed.map { Int($0[0]) }, path: path, comm: comm)
         marks.append(ContinuousClock.now)
         let steps = zip(["record starts", "parse", "rows with the agreed kinds", "columns to their ranks"], zip([begin] + marks, marks))
             .map { "\($0) \(String(format: "%.2f", ($1.1 - $1.0).seconds))" }.joined(separator: ", ")

@@ -65,10 +65,32 @@ public struct SplitIndices: Sendable, Equatable {
         guard !split.train.isEmpty else {
             throw DataError(file: "", message: "the train split is empty: \(count) rows with validation fraction \(validation) and test fraction \(test) leave no rows for training")
         }
-        split.train.sort()
-        split.validation.sort()
-        split.test.sort()
+        split.sortCovering(count)
         return split
+    }
+
+    /// Sorts each split ascending, given that together they hold every row of `0..<count` once
+    /// (as every method makes them): each row's part is marked, then the rows are read back in
+    /// order. Linear, where sorting the train split alone took most of the split's time.
+    private mutating func sortCovering(_ count: Int) {
+        var part = [UInt8](repeating: 0, count: count)
+        part.withUnsafeMutableBufferPointer { p in
+            for r in validation { p[r] = 1 }
+            for r in test { p[r] = 2 }
+        }
+        func rows(_ k: UInt8, _ n: Int) -> [Int] {
+            [Int](unsafeUninitializedCapacity: n) { out, filled in
+                part.withUnsafeBufferPointer { p in
+                    var at = 0
+                    for r in p.indices where p[r] == k && at < n {
+                        out[at] = r
+                        at += 1
+                    }
+                    filled = at
+                }
+            }
+        }
+        (train, validation, test) = (rows(0, train.count), rows(1, validation.count), rows(2, test.count))
     }
 
     /// Validation and test sizes for `n` rows: `round(n * fraction)` each.

@@ -14,8 +14,8 @@ extension ParallelPreparation {
     /// sends them to rank 0, which assembles the dataset. Rank 0 gets it, the others nil; an
     /// error on any rank is thrown on every rank.
     ///
-    /// With `staging` (rank 0's temporary dataset directory, as this rank sees it), a rank other
-    /// than 0 writes its stored columns there itself and sends rank 0 only their records.
+    /// With `staging` (rank 0's temporary dataset directory, as this rank sees it), each rank
+    /// (rank 0 too) writes its stored columns there itself and sends rank 0 only their records.
     static func build(_ config: DataConfig, table loaded: Table, header: [String], owners: [Int],
                       comm: Communicator, staging: String?) throws -> PreparedTable? {
         let ingestion = try Ingestion(config, table: loaded, names: header, facts: {
@@ -43,8 +43,9 @@ extension ParallelPreparation {
             var parts: [[UInt8]] = []
             for (k, i) in mine.enumerated() {
                 let column = try PreparedTable.column(features[i], position: i, of: table)
-                // Hashed here, in parallel; written here too when rank 0's directory is visible.
-                let staged = comm.rank != 0 && staging != nil
+                // Hashed here, in parallel; written here too when rank 0's directory is visible
+                // (by rank 0 as well: it then holds no stored copy of its columns until it writes).
+                let staged = staging != nil
                 if staged, let staging { try PreparedTable.writeStaged(column, into: staging) }
                 parts += [integerBytes([Int64(i), staged ? 1 : 0, Int64(column.buffer.count)]), try json(fitted[k]), try json(histograms[k]),
                           try json(column.record), try json(column.dictionary), Array(PreparedTable.digest(column.buffer.bytes).utf8),

@@ -98,13 +98,13 @@ enum ParallelPreparation {
         })
         marks.append(ContinuousClock.now)
         let owners = owners(header: header, numeric: numeric, target: config.target, ranks: comm.size)
-        let table = try redistribute(&shard, header: header, owners: owners, path: path, comm: comm)
+        let table = try redistribute(&shard, header: header, owners: owners, rows: typed.map { Int($0[0]) }, path: path, comm: comm)
         marks.append(ContinuousClock.now)
         let steps = zip(["record starts", "parse", "rows with the agreed kinds", "columns to their ranks"], zip([begin] + marks, marks))
             .map { "\($0) \(String(format: "%.2f", ($1.1 - $1.0).seconds))" }.joined(separator: ", ")
         let built = try build(config, table: table, header: header, owners: owners, comm: comm, staging: staging)
         if comm.rank == 0 {
-            Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", begin.secondsElapsed)) s (\(steps), fit and store \(String(format: "%.2f", marks[marks.count - 1].secondsElapsed)) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")); column files written by the other ranks: \(built?.columns.filter(\.staged).count ?? 0))")
+            Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", begin.secondsElapsed)) s (\(steps), fit and store \(String(format: "%.2f", marks[marks.count - 1].secondsElapsed)) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")); column files written by the ranks that fitted them: \(built?.columns.filter(\.staged).count ?? 0))")
         }
         return built
     }

@@ -1,5 +1,6 @@
 import Testing
 import TandemData
+import TandemTensor
 
 @Suite struct DatasetSplitTests {
     @Test(arguments: SplitMethod.allCases)
@@ -12,6 +13,20 @@ import TandemData
         for part in [s.train, s.validation, s.test] { #expect(part == part.sorted()) }
         if method != .stratified {
             #expect(s.validation.count == 10 && s.test.count == 21 && s.train.count == 72)
+        }
+    }
+
+    /// The splits are sorted by marking each row's part (linear): they must be exactly what
+    /// sorting the permutation's cut gave (the prepared datasets' bytes depend on it).
+    @Test func randomSplitIsThePermutationsCutSorted() throws {
+        for (n, seed) in [(1, UInt64(3)), (997, 5), (20_000, 7)] {
+            let s = try SplitIndices.make(count: n, labels: nil, validation: 0.1, test: 0.1, method: .random, seed: seed)
+            var rng = RandomGenerator(seed: seed)
+            let order = rng.permutation(n)
+            let nVal = Int((Double(n) * 0.1).rounded()), nTest = nVal, nTrain = n - nVal - nTest
+            #expect(s.train == order[0..<nTrain].sorted())
+            #expect(s.validation == order[nTrain..<(nTrain + nVal)].sorted())
+            #expect(s.test == order[(nTrain + nVal)...].sorted())
         }
     }
 

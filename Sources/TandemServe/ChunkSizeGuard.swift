@@ -66,13 +66,16 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
             case .head, .chunkSize, .trailer:
                 break
             }
-            let b = bytes[i]
-            i += 1
-            guard b == 0x0A else {
-                line.append(b)
-                if line.count > Self.maxLine { state = .passThrough }
+            // The rest of the line at once (per byte, the property accesses cost more than the scan).
+            let end = bytes[i...].firstIndex(of: 0x0A)
+            line.append(contentsOf: bytes[i..<(end ?? bytes.endIndex)])
+            i = end.map { $0 + 1 } ?? bytes.endIndex
+            if line.count > Self.maxLine {
+                state = .passThrough
+                line.removeAll()
                 continue
             }
+            guard end != nil else { continue }
             if line.last == 0x0D { line.removeLast() }
             if case .chunkSize = state, let size = Self.chunkSize(line), size > limit, limit < Self.maxFiller {
                 line.removeAll(keepingCapacity: true)

@@ -22,6 +22,7 @@ struct ServeResponder: HTTPResponder {
 
         /// The route of `path` and the model name in it, if any.
         static func resolve(_ path: String) -> (Route, name: Substring?) {
+            if path == Route.predict.rawValue { return (.predict, nil) }  // most requests: no split
             var parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
             if parts.count > 1, parts.last == "" { parts = parts.dropLast() }  // one trailing slash
             switch Array(parts) {

@@ -30,8 +30,10 @@ extension Trainer {
         let batchRows = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(capacity, 1))
         defer { batchRows.deallocate() }
         let classify = train.isClassification
+        // Only the first pipeline stage reads the model input; the others skip encoding it.
+        let readsInputs = model.pipeline.isFirst
         // The split's encoded rows, when they fit data.in_memory_mib: a batch is then row copies.
-        let encoded = EncodedRows(split: train, budgetBytes: config.data.inMemoryBytes)
+        let encoded = readsInputs ? EncodedRows(split: train, budgetBytes: config.data.inMemoryBytes) : nil
         let inWidth = train.width
         var lastSave = ContinuousClock.now
         var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
@@ -54,7 +56,7 @@ extension Trainer {
                     if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
                     encoded?.copy(position: position, into: step.inputs.base + i * inWidth)
                 }
-                if encoded == nil { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
+                if encoded == nil && readsInputs { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && (begin - lastSave).seconds >= config.checkpoint.everySeconds
                 signals[0] = StopSignal.shared.signal == nil ? 0 : 1

@@ -107,33 +107,20 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
                 state = chunked ? .chunkSize : (contentLength > 0 ? .body(contentLength) : .head)
                 return
             }
-            // An ASCII line (every real header) is matched on its bytes; the String path below
-            // is the reference for the rest (its Unicode lowercasing and whitespace).
-            if text.allSatisfy({ $0 < 0x80 }) {
-                if Self.hasPrefix(text, "transfer-encoding:") && Self.contains(text, "chunked") { chunked = true }
-                if Self.hasPrefix(text, "content-length:") {
-                    var value = text.dropFirst("content-length:".utf8.count)
-                    while let b = value.first, b == 0x20 || b == 0x09 { value.removeFirst() }
-                    while let b = value.last, b == 0x20 || b == 0x09 { value.removeLast() }
-                    guard let n = Int(String(decoding: value, as: UTF8.self)), n >= 0 else {
-                        state = .passThrough
-                        return
-                    }
-                    contentLength = n
-                }
-                if Self.hasPrefix(text, "http/") || Self.contains(text, " http/") { chunked = false; contentLength = 0 }
-                return
-            }
-            let lower = String(decoding: text, as: UTF8.self).lowercased()
-            if lower.hasPrefix("transfer-encoding:") && lower.contains("chunked") { chunked = true }
-            if lower.hasPrefix("content-length:") {
-                guard let n = Int(lower.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)), n >= 0 else {
+            // Matched on bytes, ASCII letters case-insensitively, as the HTTP parser reads header
+            // names (tokens are ASCII) and trims a value's optional whitespace (spaces and tabs).
+            if Self.hasPrefix(text, "transfer-encoding:") && Self.contains(text, "chunked") { chunked = true }
+            if Self.hasPrefix(text, "content-length:") {
+                var value = text.dropFirst("content-length:".utf8.count)
+                while let b = value.first, b == 0x20 || b == 0x09 { value.removeFirst() }
+                while let b = value.last, b == 0x20 || b == 0x09 { value.removeLast() }
+                guard let n = Int(String(decoding: value, as: UTF8.self)), n >= 0 else {
                     state = .passThrough
                     return
                 }
                 contentLength = n
             }
-            if lower.hasPrefix("http/") || lower.contains(" http/") { chunked = false; contentLength = 0 }   // a request line
+            if Self.hasPrefix(text, "http/") || Self.contains(text, " http/") { chunked = false; contentLength = 0 }   // a request line
         case .chunkSize:
             guard let size = Self.chunkSize(text) else { state = .passThrough; return }
             state = size == 0 ? .trailer : .body(size + 2)
@@ -144,7 +131,7 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Whether ASCII `text` lowercased starts with `prefix` (lowercase ASCII).
+    /// Whether `text` with its ASCII letters lowercased starts with `prefix` (lowercase ASCII).
     static func hasPrefix(_ text: [UInt8], _ prefix: StaticString) -> Bool {
         hasPrefix(text[...], prefix)
     }
@@ -158,7 +145,7 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
         return true
     }
 
-    /// Whether ASCII `text` lowercased contains `pattern` (lowercase ASCII).
+    /// Whether `text` with its ASCII letters lowercased contains `pattern` (lowercase ASCII).
     static func contains(_ text: [UInt8], _ pattern: StaticString) -> Bool {
         let n = pattern.utf8CodeUnitCount
         guard text.count >= n else { return false }

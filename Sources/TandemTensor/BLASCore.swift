@@ -41,7 +41,8 @@ public enum BLASCore {
     public static func mismatchWarning(core: String = name, vectors: String? = cpuVectors) -> String? {
         guard let vectors, preAVX2.contains(core.lowercased()) else { return nil }
         return "OpenBLAS runs its \(core) kernels, which use no AVX2, although this CPU has \(vectors)"
-            + " (OpenBLAS did not recognise the CPU model): matrix products run several times below the CPU's rate."
+            + " (OpenBLAS did not recognise the CPU model): matrix products may run several times slower than with"
+            + " kernels for this CPU (2.4-4.4x on the VM where this was measured)."
             + " If your OpenBLAS build is known to work on this CPU, OPENBLAS_CORETYPE=\(suggestion(for: vectors))"
             + " in the job's environment selects its \(vectors) kernels; `tandem bench --sgemm` measures both"
             + " (README: BLAS kernels)"

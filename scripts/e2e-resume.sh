@@ -158,10 +158,12 @@ printf 'localhost slots=3\ngone slots=1\n' > "$WORK/elastic.hosts"
 shrink() { # shrink MIN_RANKS : elastic_shrink on a 4-rank tp=2 job whose host "gone" is lost; prints its messages and -np
   (cd "$ROOT" && . scripts/elastic.sh && min_ranks=$1 && TANDEM_AT=7 \
      && args=(-np 4 --hostfile "$WORK/elastic.hosts" --mca plm_rsh_agent "$WORK/agent" "$TANDEM" train examples/digits.yaml --set parallel.tensor=2) \
-     && elastic_shrink && echo "np=${args[1]}") 2>&1
+     && { elastic_shrink && echo "np=${args[1]}" && f=$elastic_hostfile && echo "hostfile=$(tr '\n' ' ' < "$f")"
+          elastic_cleanup; [ -n "${f:-}" ] && [ ! -e "$f" ] && echo "hostfile removed"; }) 2>&1
 }
 got=$(shrink 2)
 echo "$got" | grep -q "3 rank(s) left, but parallel.tensor x parallel.pipeline = 2 must divide the ranks; using 2" && echo "$got" | grep -q "^np=2$" \
+  && echo "$got" | grep -q "^hostfile=localhost slots=3 *$" && echo "$got" | grep -q "^hostfile removed$" \
   && ok "--min-ranks: 3 slots left under tp 2 relaunch on 2 ranks: $(echo "$got" | head -1 | cut -c1-100)" || fail "elastic tp x pp" "$got"
 got=$(shrink 3)
 echo "$got" | grep -q "only 2 usable rank(s) left on 1 node(s) (3 slot(s), tensor x pipeline = 2), fewer than --min-ranks 3; giving up" && ! echo "$got" | grep -q "^np=" \

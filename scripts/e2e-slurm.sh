@@ -108,6 +108,7 @@ elif LOCAL_CLUSTER_NAME=telastic LOCAL_CLUSTER_NET=10.233.0 "$ROOT/scripts/local
   # node 2's OpenMPI daemon too made mpirun's abort hang now and then, an OpenMPI problem that
   # no supervisor can see past; the Slurm test below does kill everything on its lost node.)
   rm -f "$WORK/once"
+  hostfiles_before=$(ls "${TMPDIR:-/tmp}"/tandem-run-hosts.* 2>/dev/null)
   TANDEM_FAULT_ONCE="$WORK/once" TANDEM_FAULT="sleep:1:90:60" OMPI_MCA_btl= timeout 300 "$ROOT/scripts/tandem-run" --min-ranks 1 --backoff 0 -- \
     $(cluster mpirun-args) -np 2 "$TANDEM" train "${JOB[@]}" --output "$WORK/elastic" >"$WORK/elastic.log" 2>&1 &
   job=$!
@@ -120,6 +121,8 @@ elif LOCAL_CLUSTER_NAME=telastic LOCAL_CLUSTER_NET=10.233.0 "$ROOT/scripts/local
   else
     fail "--min-ranks: the job did not continue on 1 node (rc $rc)" "$(grep -E 'tandem-run|error' "$WORK/elastic.log" | tail -4)"
   fi
+  [ "$(ls "${TMPDIR:-/tmp}"/tandem-run-hosts.* 2>/dev/null)" = "$hostfiles_before" ] && ok "--min-ranks: tandem-run removed the hostfile it wrote for the relaunch" \
+    || fail "--min-ranks: tandem-run left its hostfile behind" "$(ls "${TMPDIR:-/tmp}"/tandem-run-hosts.* 2>/dev/null)"
   a=$(sha "$WORK/elastic"); b=$(sha "$WORK/byhand")
   [ -n "$a" ] && [ "$a" = "$b" ] && ok "--min-ranks: params_sha256 equals 2 ranks to step 60 resumed on 1 by hand ($a)" \
     || fail "--min-ranks: params_sha256 differs from the run resumed by hand" "${a:-none} vs ${b:-none}"

@@ -3,6 +3,15 @@
 # still answer, and rewrites the arguments to run on the slots that are left. Checkpoints do not
 # depend on the world size, so the relaunch with --resume auto continues the same run.
 
+# The hostfile elastic_shrink wrote (empty until the first shrink).
+elastic_hostfile=""
+
+# Removes the hostfile elastic_shrink wrote, if any (only that file).
+elastic_cleanup() {
+  [ -n "$elastic_hostfile" ] && rm -f -- "$elastic_hostfile"
+  elastic_hostfile=""
+}
+
 # "host slots" lines of a hostfile (comments and blank lines skipped; slots default 1).
 elastic_hostfile_hosts() {
   sed 's/#.*//' "$1" | awk 'NF { s = 1; for (i = 2; i <= NF; i++) if ($i ~ /^slots=/) s = substr($i, 7); print $1, s }'
@@ -109,8 +118,13 @@ elastic_shrink() {
     echo "tandem-run: node(s) gone: ${dropped[*]}; only $ranks usable rank(s) left on ${#alive[@]} node(s) ($left slot(s), tensor x pipeline = $unit), fewer than --min-ranks $min_ranks; giving up" >&2
     return 1
   fi
-  local file=${TMPDIR:-/tmp}/tandem-run-$$.hosts
-  printf '%s\n' "${alive[@]}" > "$file"
+  # One private hostfile per tandem-run, rewritten at each shrink; tandem-run removes it on exit
+  # (elastic_cleanup), and nothing else of that name is ever touched.
+  if [ -z "${elastic_hostfile:-}" ]; then
+    elastic_hostfile=$(mktemp "${TMPDIR:-/tmp}/tandem-run-hosts.XXXXXX") || { echo "tandem-run: cannot create a hostfile in ${TMPDIR:-/tmp}" >&2; return 1; }
+  fi
+  local file=$elastic_hostfile
+  printf '%s\n' "${alive[@]}" > "$file" || { echo "tandem-run: cannot write the hostfile $file" >&2; return 1; }
   if [ "$hostfile_at" -ge 0 ]; then args[$hostfile_at]=$file; else args=(--hostfile "$file" "${args[@]}"); np_at=$((np_at >= 0 ? np_at + 2 : -1)); fi
   if [ "$np_at" -ge 0 ]; then args[$np_at]=$ranks; else args=(-np "$ranks" "${args[@]}"); fi
   # The steps of the lost node may linger in Slurm until it declares the node down; let the

@@ -43,8 +43,13 @@ fi
 log "building (debug, with tests)"
 swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' | tail -5
 log "unit tests"
-swift test --skip-build 2>&1 | tee /tmp/tandem-unit.log
-grep -q "Test run with .* passed" /tmp/tandem-unit.log || { echo "unit tests failed" >&2; exit 1; }
+# The unit tests make their scratch directories under TMPDIR: a private one, removed when they
+# pass (kept, and named, when they fail), so test runs do not pile up directories in /tmp.
+UNIT_TMP=$(mktemp -d /tmp/tandem-unit.XXXXXX)
+UNIT_LOG="$UNIT_TMP.log"
+TMPDIR="$UNIT_TMP" swift test --skip-build 2>&1 | tee "$UNIT_LOG"
+grep -q "Test run with .* passed" "$UNIT_LOG" || { echo "unit tests failed (log: $UNIT_LOG; their scratch files: $UNIT_TMP)" >&2; exit 1; }
+rm -rf "$UNIT_TMP" "$UNIT_LOG"
 log "end-to-end tests (mpirun)"
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e.sh
 TANDEM="$ROOT/.build/debug/tandem" scripts/e2e-resume.sh

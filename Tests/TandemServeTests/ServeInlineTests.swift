@@ -51,6 +51,9 @@ import Testing
                 return try cases.map { path, body in
                     try c.send(Self.request(path, body: body))
                     let taken = try c.readReply()
+                    guard taken.head.hasSuffix("\r\nDate: \(taken.headers["date"] ?? "-")"), taken.headers["date"]?.hasSuffix(" GMT") == true else {
+                        throw HTTPConnection.Failure(description: "no Date header last: \(taken.head)")
+                    }
                     try c.send(Self.request(path, body: body, chunked: true))
                     let passed = try c.readReply()
                     return (Self.comparable(taken), Self.comparable(passed))
@@ -146,5 +149,14 @@ import Testing
         #expect(statuses == Array(repeating: 200, count: 12))
         let seconds = try #require(closed, "an idle connection stayed open 8 s (idle timeout 1 s)")
         #expect(seconds < 5)
+    }
+}
+
+/// The `Date` value the event loop writes, in Hummingbird's format (RFC 9110's IMF-fixdate).
+@Suite struct HTTPDateTests {
+    @Test func imfFixdate() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(1_709_251_199) == "Thu, 29 Feb 2024 23:59:59 GMT")
     }
 }

@@ -175,22 +175,3 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension ChunkSizeGuard: Sendable {}
-
-/// Hummingbird's HTTP/1 child channel with a `ChunkSizeGuard` in front of its decoder.
-struct GuardedHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
-    let inner: HTTP1Channel
-    /// The body limit in bytes.
-    let limit: Int
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let limit = self.limit
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(ChunkSizeGuard(limit: limit))
-        }.flatMap { inner.setup(channel: channel, logger: logger) }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
-    }
-}

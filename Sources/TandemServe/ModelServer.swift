@@ -62,13 +62,14 @@ public final class ModelServer: Sendable {
         var logger = Logger(label: "tandem.serve")
         logger.logLevel = .warning
         let grace = options.shutdownGrace, idleTimeout = options.idleTimeout, limit = options.maxBodyBytes
+        let serve = ServeResponder(server: self, workers: workers)
         let app = Application(
-            responder: ServeResponder(server: self, workers: workers),
+            responder: serve,
             server: HTTPServerBuilder { responder in
                 // The chunk-size guard sits in front of Hummingbird's HTTP/1 decoder (413 for a declared oversized chunk).
                 GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(
                     additionalChannelHandlers: [ShutdownGrace(grace: grace)], idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)))),
-                    limit: limit)
+                    limit: limit, inline: serve)
             },
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil,
                                  availableConnectionsDelegate: .maximum(options.maxConnections, logger: logger)),

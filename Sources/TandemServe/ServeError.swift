@@ -98,12 +98,15 @@ public struct ServeError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String { "\(status): \(message)" }
 
     /// The JSON error response.
-    func response() -> Response {
+    func response() -> Response { reply().response }
+
+    /// The JSON error reply (status, `Allow` and `Retry-After` where they apply, `{"error": ...}`).
+    func reply() -> ServeReply {
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         if let allow { fields[.allow] = allow }
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
         let body = "{\"error\":\(JSONText.quoted(message))}\n"
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return ServeReply(status: .init(code: status), headers: fields, body: ByteBuffer(string: body))
     }
 }

@@ -23,12 +23,15 @@ final class ServeMetrics: @unchecked Sendable {
     private var latency: [String: Histogram] = [:]
     private var rows: [String: Int] = [:]
     private var driftErrors: [String: Int] = [:]
+    /// Requests answered on the event loop by `InlinePredict` (for the tests; not exported).
+    private var inline = 0
 
-    /// Counts one request to `route` answered with `code` after `seconds`.
-    func record(route: String, code: Int, seconds: Double) {
+    /// Counts one request to `route` answered with `code` after `seconds`, `inline` by `InlinePredict`.
+    func record(route: String, code: Int, seconds: Double, inline: Bool = false) {
         let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
         lock.lock()
         defer { lock.unlock() }
+        if inline { self.inline += 1 }
         requests[Key(route: route, code: code), default: 0] += 1
         // In place: a copy taken out of the dictionary would copy its counts on the first write.
         if let bucket { latency[route, default: Histogram()].counts[bucket] += 1 }
@@ -41,6 +44,13 @@ final class ServeMetrics: @unchecked Sendable {
         lock.lock()
         rows[model, default: 0] += n
         lock.unlock()
+    }
+
+    /// Requests answered by `InlinePredict` so far.
+    var inlineRequests: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return inline
     }
 
     /// Counts a failed drift scoring of `model`.

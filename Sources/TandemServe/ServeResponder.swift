@@ -44,15 +44,37 @@ struct ServeResponder: HTTPResponder {
         let response: Response
         do {
             response = try await handle(route, name: name, request: request)
-        } catch let error as ServeError {
-            response = error.response()
         } catch {
-            response = ServeError(.internalError(detail: "\(error)")).response()
+            response = Self.reply(for: error).response
         }
-        let elapsed = ContinuousClock.now - start
-        server.metrics.record(route: route.rawValue, code: response.status.code,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        record(route, code: response.status.code, since: start)
         return response
+    }
+
+    /// Answers a `POST` to a predict route whose body is read (at most `inlineBytes`) here, on
+    /// the caller's thread: the reply and the metrics `respond` gives for the same request.
+    func respondInline(_ route: Route, name: Substring?, body: ByteBuffer) -> ServeReply {
+        let start = ContinuousClock.now
+        let reply: ServeReply
+        do {
+            reply = try predicted(server.model(name), body: body)
+        } catch {
+            reply = Self.reply(for: error)
+        }
+        record(route, code: reply.status.code, since: start, inline: true)
+        return reply
+    }
+
+    /// The error reply: a `ServeError`'s own, 500 for anything else.
+    private static func reply(for error: any Error) -> ServeReply {
+        (error as? ServeError ?? ServeError(.internalError(detail: "\(error)"))).reply()
+    }
+
+    /// Counts a request to `route` answered with `code` (`inline` by `InlinePredict`), timed from `start`.
+    private func record(_ route: Route, code: Int, since start: ContinuousClock.Instant, inline: Bool = false) {
+        let elapsed = ContinuousClock.now - start
+        server.metrics.record(route: route.rawValue, code: code,
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, inline: inline)
     }
 
     private func handle(_ route: Route, name: Substring?, request: Request) async throws -> Response {
@@ -95,20 +117,22 @@ struct ServeResponder: HTTPResponder {
             // The framing is the client's (a malformed chunk size, a connection cut mid-body): 400, not 500.
             throw ServeError(.unreadableBody(detail: "\(error)"))
         }
+        if body.readableBytes <= server.options.inlineBytes { return try predicted(model, body: body).response }
         let maxRows = server.options.maxRows
-        let (out, rows) = body.readableBytes <= server.options.inlineBytes
-            ? try model.predict(body: body, maxRows: maxRows)
-            : try await workers.run { try model.predict(body: body, maxRows: maxRows) }
+        let (out, rows) = try await workers.run { try model.predict(body: body, maxRows: maxRows) }
         server.metrics.predicted(model: model.name, rows: rows)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: out))
+        return ServeReply.json(out).response
+    }
+
+    /// Predicts `body` here and counts the rows: the 200 reply.
+    private func predicted(_ model: ServedModel, body: ByteBuffer) throws -> ServeReply {
+        let (out, rows) = try model.predict(body: body, maxRows: server.options.maxRows)
+        server.metrics.predicted(model: model.name, rows: rows)
+        return .json(out)
     }
 
     /// A 200 JSON response.
     static func json(_ text: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        ServeReply.json(ByteBuffer(string: text)).response
     }
 }

@@ -32,10 +32,19 @@ enum Fixtures {
     /// A server for `models`, listening on a free port for the duration of `body`.
     static func withServer<T: Sendable>(_ models: [ServedModel], options: ServeOptions = ServeOptions(port: 0),
                                         _ body: @Sendable (_ port: Int) async throws -> T) async throws -> T {
+        try await withServer(try server(models, options: options)) { port, _ in try await body(port) }
+    }
+
+    /// A `ModelServer` for `models` on a free loopback port.
+    static func server(_ models: [ServedModel], options: ServeOptions = ServeOptions(port: 0)) throws -> ModelServer {
         var options = options
         options.host = "127.0.0.1"
         options.port = 0
-        let server = try ModelServer(models: models, options: options)
+        return try ModelServer(models: models, options: options)
+    }
+
+    /// `server` listening for the duration of `body`.
+    static func withServer<T: Sendable>(_ server: ModelServer, _ body: @Sendable (_ port: Int, _ server: ModelServer) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = _Concurrency.Task { try await server.run { port in continuation.yield(port); continuation.finish() } }
         var iterator = ports.makeAsyncIterator()
@@ -44,7 +53,7 @@ enum Fixtures {
             throw HTTPConnection.Failure(description: "server did not start")
         }
         do {
-            let value = try await body(port)
+            let value = try await body(port, server)
             task.cancel()
             _ = await task.result
             return value

@@ -9,6 +9,8 @@ struct HTTPReply: Sendable {
     /// Header names lowercased.
     var headers: [String: String]
     var body: String
+    /// The status line and header lines as sent.
+    var head = ""
 }
 
 /// A minimal blocking HTTP/1.1 client over one keep-alive loopback connection, so the tests
@@ -79,7 +81,7 @@ final class HTTPConnection {
         while pending.count < length { try fill() }
         let body = String(decoding: pending[..<length], as: UTF8.self)
         pending.removeFirst(length)
-        return HTTPReply(status: status, headers: headers, body: body)
+        return HTTPReply(status: status, headers: headers, body: body, head: head)
     }
 
     /// Seconds until the server closes the connection (recv returns 0 or a reset), reading and

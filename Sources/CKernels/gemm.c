@@ -16,16 +16,13 @@ typedef struct {
     float alpha, beta;
 } gemm_args;
 
-/// Packs columns j0..<j0+nr of op(B) = B^T (B stored [n, k]) into panel [k, width], zero-padded.
+/// Packs columns j0..<j0+nr of op(B) = B^T (B stored [n, k]) into panel [k, width]; columns nr..<width
+/// are left unset (the tiles read only the first nr: masked loads past them).
 static FORCE_INLINE void pack_transposed(const float *b, ptrdiff_t k, ptrdiff_t j0, ptrdiff_t nr, ptrdiff_t width,
                                          float *panel) {
-    for (ptrdiff_t jj = 0; jj < width; jj++) {
-        if (jj < nr) {
-            const float *row = b + (j0 + jj) * k;
-            for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = row[p];
-        } else {
-            for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = 0;
-        }
+    for (ptrdiff_t jj = 0; jj < nr; jj++) {
+        const float *row = b + (j0 + jj) * k;
+        for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = row[p];
     }
 }
 
@@ -73,6 +70,46 @@ static void gemm_plain(int transA, int transB, ptrdiff_t m, ptrdiff_t n, gemm_ar
 }
 
 #if defined(__x86_64__)
+/// Transposes the 8 x 8 block at src (rows src + r * lds) into dst (rows dst + c * ldd).
+__attribute__((target("avx2")))
+static FORCE_INLINE void transpose8x8(const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds);
+    __m256 r3 = _mm256_loadu_ps(src + 3 * lds), r4 = _mm256_loadu_ps(src + 4 * lds), r5 = _mm256_loadu_ps(src + 5 * lds);
+    __m256 r6 = _mm256_loadu_ps(src + 6 * lds), r7 = _mm256_loadu_ps(src + 7 * lds);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3);
+    __m256 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/// `pack_transposed` in 8 x 8 blocks (the copy is exact, so the panel is the same).
+__attribute__((target("avx2")))
+static FORCE_INLINE void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t j0, ptrdiff_t nr, ptrdiff_t width,
+                                              float *panel) {
+    ptrdiff_t jj = 0, k8 = k & ~(ptrdiff_t)7;
+    for (; jj + 8 <= nr; jj += 8) {
+        const float *rows = b + (j0 + jj) * k;
+        for (ptrdiff_t p = 0; p < k8; p += 8) transpose8x8(rows + p, k, panel + p * width + jj, width);
+        for (ptrdiff_t q = 0; q < 8; q++)
+            for (ptrdiff_t p = k8; p < k; p++) panel[p * width + jj + q] = rows[q * k + p];
+    }
+    for (; jj < nr; jj++) {
+        const float *row = b + (j0 + jj) * k;
+        for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = row[p];
+    }
+}
+
 // --- AVX2 + FMA: tiles of up to 6 rows x 16 columns (two 8-lane accumulators per row) ---
 
 #define AVX2_MR 6
@@ -140,7 +177,7 @@ static void gemm_avx2(int transB, ptrdiff_t m, ptrdiff_t n, gemm_args g, const f
         ptrdiff_t nr = n - j0 < 16 ? n - j0 : 16;
         const float *bp = b + j0;
         if (transB) {
-            pack_transposed(b, g.k, j0, nr, 16, panel);
+            pack_transposed_avx2(b, g.k, j0, nr, 16, panel);
             bp = panel;
             g.ldb = 16;
         }
@@ -218,7 +255,7 @@ static void gemm_avx512(int transB, ptrdiff_t m, ptrdiff_t n, gemm_args g, const
         ptrdiff_t nr = n - j0 < 32 ? n - j0 : 32;
         const float *bp = b + j0;
         if (transB) {
-            pack_transposed(b, g.k, j0, nr, 32, panel);
+            pack_transposed_avx2(b, g.k, j0, nr, 32, panel);
             bp = panel;
             g.ldb = 32;
         }

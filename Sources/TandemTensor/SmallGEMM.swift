@@ -10,11 +10,13 @@ import CKernels
 /// with AVX2 and FMA; other CPUs keep BLAS for every shape.
 ///
 /// The rule, `k <= 256 && m * n * k <= 2^21` (128^3), comes from `tandem_sgemm_small` against
-/// OpenBLAS 0.3.21 (1 thread) on the development VM (Xeon with AVX-512F, 2026-12-01, load 5-7):
-/// the kernel ran 16-150 GFLOP/s on the small model's shapes (32 x 64 x 64 and 32 x 10 x 64 and
-/// their backward products) where OpenBLAS's default (SSE3) kernels ran 7-16 and its SkylakeX
-/// kernels 14-64; at 128^3 the kernel and OpenBLAS's SkylakeX kernels were even (40-80 GFLOP/s),
-/// and above it a matching OpenBLAS wins, so larger shapes stay on BLAS (README "BLAS kernels").
+/// OpenBLAS 0.3.21 (1 thread) on the development VM (Xeon with AVX-512F, 2026-12-01; best of 300
+/// timings, load 3-13): on the small model's products (32x64x64, 64x64x32, 32x10x64, 10x64x32,
+/// 32x64x10) the kernel ran 66-156 GFLOP/s, OpenBLAS's default (SSE3) kernels 17-27, and its
+/// SkylakeX kernels (`OPENBLAS_CORETYPE=SkylakeX`, measured only) 59-154, so the kernel is about
+/// even with a BLAS that matches the CPU there; at 128^3 it ran 113-136 against SkylakeX's
+/// 89-119 in all three transpose cases used; at 64x512x512 SkylakeX won (123 against 106).
+/// Larger shapes stay on BLAS, whose blocking for caches this kernel does not have.
 /// `k <= 256` also bounds the B panel the kernel packs on the stack when B is transposed.
 public enum SmallGEMM {
     /// Whether the CPU has AVX2 and FMA (whatever `TANDEM_KERNELS` caps the kernels at).

@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["TandemTensor"], path: "Tests/TestSupport"),
-        .testTarget(name: "TandemTensorTests", dependencies: ["TandemTensor", "TestSupport"]),
+        .testTarget(name: "TandemTensorTests", dependencies: ["TandemTensor", "CKernels", "TestSupport"]),
         .testTarget(name: "TandemFormatsTests", dependencies: ["TandemFormats", "TandemTensor", "TestSupport"]),
         .testTarget(name: "TandemDataTests", dependencies: ["TandemData", "TestSupport"]),
         .testTarget(name: "TandemMetricsTests", dependencies: ["TandemMetrics", "TestSupport"]),

@@ -47,3 +47,5 @@ int tandem_kernel_level_cap(int cap) {
     if (cap < l) level = cap < 0 ? 0 : cap;
     return level;
 }
+
+int tandem_cpu_has_fma(void) { return detect() >= 1; }

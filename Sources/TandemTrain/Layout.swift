@@ -23,7 +23,8 @@ public struct Layout: Sendable {
     var json: JSONValue {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
                  ("ranks_per_node", .int(ranksPerNode)), ("blas_threads", .int(blasThreads)),
-                 ("blas_core", .string(BLASCore.name)), ("cpus", .string(cpus))])
+                 ("blas_core", .string(BLASCore.name)),
+                 ("small_gemm", .string(SmallGEMM.description)), ("cpus", .string(cpus))])
     }
 
     /// The layout for `world`, choosing BLAS threads as `requested`, else `OPENBLAS_NUM_THREADS`

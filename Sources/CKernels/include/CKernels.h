@@ -36,6 +36,23 @@ void tandem_gather_scale_f8(const double *column, const ptrdiff_t *rows, ptrdiff
 /// for every other value, which the caller prints with `description`.
 int tandem_float_text(float x, char *out);
 
+// --- Small-shape matrix product (TandemTensor's `sgemm` for shapes below its BLAS threshold) ---
+
+/// The largest `k` `tandem_sgemm_small` accepts when `transB` is set (its B panel lives on the stack).
+#define TANDEM_GEMM_MAX_K 256
+
+/// Whether this CPU (ignoring `TANDEM_KERNELS`) has AVX2 and FMA: 1 or 0.
+int tandem_cpu_has_fma(void);
+
+/// Row-major `C = alpha op(A) op(B) + beta C`: op(A) is [m, k] (A stored [m, k], or [k, m] when
+/// `transA`), op(B) is [k, n] (B stored [k, n], or [n, k] when `transB`), C is [m, n], all dense.
+/// Each element is one float accumulator over p = 0..<k in order, `acc = fma(a, b, acc)` from 0,
+/// then `c = alpha acc` when beta is 0 (C is not read) else `c = fma(beta, c, alpha acc)`: every
+/// kernel level gives the same bits. No allocation; thread-safe. Returns 0, or -1 (nothing
+/// written) for a negative dimension or `transB` with k > TANDEM_GEMM_MAX_K.
+int tandem_sgemm_small(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                       const float *b, float beta, float *c);
+
 // --- JSON numbers (request bodies, TandemServe) ---
 
 /// What `tandem_json_number` found.

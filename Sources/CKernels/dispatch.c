@@ -48,4 +48,6 @@ int tandem_kernel_level_cap(int cap) {
     return level;
 }
 
+int tandem_cpu_level(void) { return detect(); }
+
 int tandem_cpu_has_fma(void) { return detect() >= 1; }

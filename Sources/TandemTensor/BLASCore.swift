@@ -17,9 +17,10 @@ public enum BLASCore {
         return String(cString: text)
     }
 
-    /// The widest vector extension this CPU and OS support: "AVX-512F", "AVX2" or nil.
+    /// The widest vector extension this CPU and OS support: "AVX-512F", "AVX2" or nil (what the
+    /// hardware has: `TANDEM_KERNELS`, which caps Tandem's own kernels, does not change it).
     public static var cpuVectors: String? {
-        switch tandem_kernel_level() {
+        switch tandem_cpu_level() {
         case 2: return "AVX-512F"
         case 1: return "AVX2"
         default: return nil

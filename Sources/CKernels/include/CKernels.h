@@ -41,6 +41,9 @@ int tandem_float_text(float x, char *out);
 /// The largest `k` `tandem_sgemm_small` accepts when `transB` is set (its B panel lives on the stack).
 #define TANDEM_GEMM_MAX_K 256
 
+/// What this CPU and OS support, ignoring `TANDEM_KERNELS`: 2 = AVX-512F, 1 = AVX2+FMA, 0 = neither.
+int tandem_cpu_level(void);
+
 /// Whether this CPU (ignoring `TANDEM_KERNELS`) has AVX2 and FMA: 1 or 0.
 int tandem_cpu_has_fma(void);
 

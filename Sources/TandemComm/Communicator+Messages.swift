@@ -45,29 +45,29 @@ extension Communicator {
         try checkReceived(status, count: count, from: source, tag: tag)
     }
 
-    /// Receives as `receive(into:count:from:tag:)` does, but waits by testing (MPI_Irecv, then
-    /// MPI_Test) instead of inside a blocking MPI_Recv, which spins its core for the whole wait:
-    /// tests run back to back for the first `spin`, then `nap` apart, so a rank that waits long
-    /// leaves its core to the ranks it waits for when the machine is shared. `serialize` runs
-    /// each MPI call (e.g. under the caller's MPI lock, so that another thread's calls can run
-    /// between the tests).
+    /// Receives as `receive(into:count:from:tag:)` does, but waits for the message to arrive
+    /// by probing (MPI_Iprobe) instead of inside a blocking MPI_Recv, which spins its core for the
+    /// whole wait: probes run back to back for the first `spin`, then `nap` apart, so a rank
+    /// that waits long leaves its core to the ranks it waits for when the machine is shared. Once
+    /// the message's envelope is there, MPI_Recv takes it (spinning only for the transfer).
+    /// `serialize` runs each MPI call (e.g. under the caller's MPI lock, so that another
+    /// thread's calls can run between the probes).
     public func receive(into buffer: UnsafeMutablePointer<Float>, count: Int, from source: Int, tag: Int,
                         spin: Duration, nap: Duration, serialize: (() throws -> Bool) throws -> Bool) throws {
-        var request: MPI_Request?
-        _ = try serialize {
-            try mpiCheck(MPI_Irecv(buffer, Int32(count), cmpi_float(), Int32(source), Int32(tag), handle, &request), "MPI_Irecv")
-            return true
-        }
         var status = MPI_Status()
         let napMicroseconds = useconds_t(max(nap / .microseconds(1), 1))
         try tracked("MPI_Recv of \(count) floats from rank \(source)") {
             let start = ContinuousClock.now
             while try !serialize({
-                var done: Int32 = 0
-                try mpiCheck(MPI_Test(&request, &done, &status), "MPI_Test")
-                return done != 0
+                var arrived: Int32 = 0
+                try mpiCheck(MPI_Iprobe(Int32(source), Int32(tag), handle, &arrived, &status), "MPI_Iprobe")
+                return arrived != 0
             }) {
                 if ContinuousClock.now - start > spin { usleep(napMicroseconds) }
+            }
+            _ = try serialize {
+                try mpiCheck(MPI_Recv(buffer, Int32(count), cmpi_float(), Int32(source), Int32(tag), handle, &status), "MPI_Recv")
+                return true
             }
         }
         try checkReceived(status, count: count, from: source, tag: tag)

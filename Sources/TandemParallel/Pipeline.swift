@@ -58,9 +58,10 @@ public final class Pipeline {
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
     }
 
-    /// How long a stage waiting for a neighbour's message tests for it back to back, and how
-    /// long it then sleeps between tests: a blocking receive would spin its core for the whole
-    /// wait, taking it from the neighbour it waits for when the machine is shared.
+    /// How long a stage waiting for a neighbour's message probes for it back to back, and how
+    /// long it then sleeps between probes: a receive that blocks from the start would spin its
+    /// core for the whole wait, taking it from the neighbour it waits for when the machine is
+    /// shared.
     static let receiveSpin = Duration.microseconds(200)
     static let receiveNap = Duration.microseconds(50)
 

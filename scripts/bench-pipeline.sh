@@ -5,6 +5,10 @@
 #   wide: 784-1024-1024-10, batch 256, Adam: 1 rank; pp 2 (8 micro-batches, 1F1B); dp 2; tp 2
 #   deep: 784-1024-1024-1024-1024-10, batch 256, Adam: 1 rank; pp 2 (1F1B); pp 2 interleaved
 #         (2 virtual stages, 8 micro-batches); dp 2
+#   balanced: 1536-1024-1024-1024-1024-10, batch 256, Adam: the same five configurations. Its
+#         stages can be balanced: the first layer computes no input gradient, so at 1536 inputs it
+#         costs what a 1024 x 1024 layer does (2 x 1536 = 3 x 1024 multiply-adds per weight), and
+#         [0, 1] | [2, 3, 4] is 50% / 50% of the modelled cost (4 chunks of 25% interleaved)
 # For every pipeline run it also records the bubble summary.json reports: measured (time stages
 # waited for each other, averaged over the ranks), theoretical ((p - 1) / (v m + p - 1), equal
 # stages), predicted (the schedule simulated with the modelled stage costs), and the seconds each
@@ -12,7 +16,8 @@
 # samples/s on a shared machine.
 # Output: BENCH_PIPELINE_OUT (default bench-pipeline.json), then a table of medians.
 # BENCH_PIPELINE_BUILD=0 skips the release build. BENCH_BASE=/path/to/tandem also runs every
-# configuration that binary supports (not the interleaved ones) as base-..., interleaved.
+# configuration with that binary as base-..., interleaved (one it does not support fails, is
+# reported and skipped).
 # BENCH_ONLY='deep-*' runs only the matching configurations.
 . "$(dirname "$0")/lib.sh"
 ensure_swift
@@ -26,13 +31,43 @@ W="$(mktemp -d /tmp/tandem-bench-pipeline.XXXXXX)"
 trap 'rm -rf "$W"' EXIT
 : > "$OUT"
 
-awk 'BEGIN { srand(5); printf "label"; for (j = 0; j < 784; j++) printf ",f%d", j; print "";
-  for (i = 0; i < 8192; i++) { c = i % 10; printf "%d", c; for (j = 0; j < 784; j++) printf ",%.3f", rand() + (j % 10 == c ? 0.5 : 0); print "" } }' > "$W/wide.csv"
-for wl in wide deep; do
-  hidden="[1024, 1024]"; [ $wl = deep ] && hidden="[1024, 1024, 1024, 1024]"
+PP="parallel.pipeline=2 parallel.micro_batches=8"
+CONFIGS=(
+  "wide-1 1 wide"
+  "wide-pp2 2 wide $PP"
+  "wide-dp2 2 wide"
+  "wide-tp2 2 wide parallel.tensor=2"
+  "deep-1 1 deep"
+  "deep-pp2 2 deep $PP"
+  "deep-pp2v2 2 deep $PP parallel.virtual_stages=2"
+  "deep-dp2 2 deep"
+  "balanced-1 1 balanced"
+  "balanced-pp2 2 balanced $PP"
+  "balanced-pp2v2 2 balanced $PP parallel.virtual_stages=2"
+  "balanced-dp2 2 balanced"
+  "balanced-tp2 2 balanced parallel.tensor=2"
+)
+# Whether any configuration of workload $1 runs (BENCH_ONLY).
+wanted() {
+  local c; for c in "${CONFIGS[@]}"; do
+    set -- "$1" $c
+    [ "$4" = "$1" ] && { [ -z "$ONLY" ] || [[ "$2" == $ONLY ]]; } && return 0
+  done
+  return 1
+}
+# columns file: 8192 rows of a label and `columns` features.
+synthetic() {
+  awk -v cols="$1" 'BEGIN { srand(5); printf "label"; for (j = 0; j < cols; j++) printf ",f%d", j; print "";
+    for (i = 0; i < 8192; i++) { c = i % 10; printf "%d", c; for (j = 0; j < cols; j++) printf ",%.3f", rand() + (j % 10 == c ? 0.5 : 0); print "" } }' > "$2"
+}
+{ wanted wide || wanted deep; } && synthetic 784 "$W/wide.csv"
+wanted balanced && synthetic 1536 "$W/balanced.csv"
+for wl in wide deep balanced; do
+  hidden="[1024, 1024]"; [ $wl = wide ] || hidden="[1024, 1024, 1024, 1024]"
+  csv=wide; [ $wl = balanced ] && csv=balanced
   cat > "$W/$wl.yaml" <<YAML
 name: $wl
-data: {path: $W/wide.csv, target: label, task: classification, split: {validation: 0.01, test: 0.01}, preprocess: {scale: none}, cache: $W/cache}
+data: {path: $W/$csv.csv, target: label, task: classification, split: {validation: 0.01, test: 0.01}, preprocess: {scale: none}, cache: $W/cache-$csv}
 model: {kind: mlp, hidden: $hidden, activation: relu}
 train: {epochs: 100, max_steps: 80, batch_size: 256, optimizer: {name: adam, lr: 0.001}, schedule: {name: constant}, early_stopping: false, eval_every: 1000}
 checkpoint: {every_steps: 0}
@@ -57,23 +92,14 @@ print(json.dumps({"measure": "pipeline", "config": sys.argv[2], "workload": sys.
 PY
 }
 
-PP="parallel.pipeline=2 parallel.micro_batches=8"
-CONFIGS=(
-  "wide-1 1 wide"
-  "wide-pp2 2 wide $PP"
-  "wide-dp2 2 wide"
-  "wide-tp2 2 wide parallel.tensor=2"
-  "deep-1 1 deep"
-  "deep-pp2 2 deep $PP"
-  "deep-pp2v2 2 deep $PP parallel.virtual_stages=2"
-  "deep-dp2 2 deep"
-)
-OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/wide.yaml" >/dev/null 2>&1 || true
+for wl in wide balanced; do
+  [ -f "$W/$wl.csv" ] && OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/$wl.yaml" >/dev/null 2>&1 || true
+done
 for r in $(seq "$REPEAT"); do
   for c in "${CONFIGS[@]}"; do
     set -- $c
     [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
-    [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *virtual_stages* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
+    [ -z "${BENCH_BASE:-}" ] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
     one "$T" "$@"
   done
 done

@@ -58,6 +58,13 @@ public final class Pipeline {
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
     }
 
+    /// How long a stage waiting for a neighbour's message probes for it back to back, and how
+    /// long it then sleeps between probes: a receive that blocks from the start would spin its
+    /// core for the whole wait, taking it from the neighbour it waits for when the machine is
+    /// shared.
+    static let receiveSpin = Duration.microseconds(200)
+    static let receiveNap = Duration.microseconds(50)
+
     /// The first stage's first chunk reads the model input.
     public var isFirst: Bool { index == 0 }
     /// The last stage's last chunk produces the model output.
@@ -132,7 +139,8 @@ public final class Pipeline {
                 if let previous = previous(c) {
                     let buffer = stage.receiveBuffer(slot)
                     let start = ContinuousClock.now
-                    try mpi { try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: tag(g, k, backward: false)) }
+                    try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: tag(g, k, backward: false),
+                                     spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
                     waitSeconds += start.secondsElapsed
                     x = UnsafePointer(buffer)
                 } else {
@@ -153,7 +161,8 @@ public final class Pipeline {
                 let slot = slotOf[c][k]
                 if let next = next(c) {
                     let start = ContinuousClock.now
-                    try mpi { try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: tag(g, k, backward: true)) }
+                    try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: tag(g, k, backward: true),
+                                     spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
                     waitSeconds += start.secondsElapsed
                 }
                 observe?(op, true)

@@ -57,7 +57,7 @@ extension ParallelPreparation {
     /// (int64), the cells and lines in messages of at most `chunkBytes`. (Encoding whole pieces
     /// as bytes, decoding them and joining them copied every cell three more times.)
     static func redistribute(_ shard: inout TableShard, header: [String], owners: [Int], rows: [Int], path: String,
-                             comm: Communicator) throws -> Table {
+                             comm: Communicator, phases: PreparationPhases) throws -> Table {
         func columns(of rank: Int) -> [Int] { header.indices.filter { owners[$0] == rank || owners[$0] < 0 } }
         let mine = columns(of: comm.rank)
         let total = rows.reduce(0, +)
@@ -157,10 +157,12 @@ extension ParallelPreparation {
             }
         }
         shard = TableShard(coded: [], lines: [])
+        phases.mark("trade")
         _ = try exchange(comm, Result {
             if let first = damage.first { throw PreparedDataError(.damagedMessage(what: "the column pieces", path: path, detail: first)) }
             return []
         })
+        phases.mark("trade wait")
         let columns: [ColumnValues] = mine.map { c in numbers[c].map { .numeric($0) } ?? .categorical(texts[c] ?? []) }
         return Table(file: path, names: mine.map { header[$0] }, columns: columns, lineNumbers: lines)
     }

@@ -79,8 +79,7 @@ extension ParallelPreparation {
         var received = [payload]
         payload = []
         for r in 1..<comm.size { received.append(try receiveChunked(from: r, tag: storedTag, comm: comm)) }
-        let stamps = [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag, pollInterval: 0.002).bytes)]
-        phases.mark("receive and stamp")
+        phases.mark("receive")
         for r in 0..<comm.size {
             let bytes = received[r]
             received[r] = []
@@ -120,11 +119,23 @@ extension ParallelPreparation {
             throw PreparedDataError(.damagedMessage(what: "the feature columns", path: config.path, detail: "the ranks sent \(stored.count) of \(features.count)"))
         }
         phases.mark("assemble")
+        // The row files (target, lines, split) are written now, while the last rank hashes the
+        // source (its stamp goes into the manifest), rather than after it with rank 0 alone.
+        var stagedRows: [String: PreparedManifest.FileRecord] = [:]
+        if let staging {
+            let rows = PreparedTable.assemble(columns: [], lines: table.lineNumbers, target: target, split: split, sources: [], config: "",
+                                              configSHA256: "", writer: "", extras: [:])
+            stagedRows = try rows.writeRows(into: staging)
+        }
+        phases.mark("row files")
+        let stamps = [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag, pollInterval: 0.002).bytes)]
+        phases.mark("stamp wait")
         var preprocessor = Preprocessor(options: config.preprocess, features: fitted)
         DataPreparation.fitTargetScaling(&preprocessor, config: config, target: target, split: split)
         let packaged = try DataPreparation.package(config, ingestion: ingestion, encoder: encoder, target: target, split: split,
                                                    preprocessor: preprocessor, drift: DriftReference(rows: split.train.count, features: drift),
                                                    stamps: stamps, columns: stored, lines: table.lineNumbers)
+        packaged.stagedRows = stagedRows
         phases.mark("package")
         return packaged
     }

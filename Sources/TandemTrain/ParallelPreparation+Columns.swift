@@ -39,8 +39,11 @@ extension ParallelPreparation {
     }
 
     /// How many numeric columns a text column's work is worth (interning, dictionary, codes,
-    /// category counts: about 4.4 by a per-rank profile at 256 MiB).
-    static let textCost = 4
+    /// category counts). About 4.4 by a per-rank profile at 256 MiB while every step hashed each
+    /// cell; since cells are coded once (`CellCodes`), 1 GiB on 2 ranks with it at 4 gave the
+    /// text column's rank (text and 4 numeric columns) 15.51 s of CPU against 17.66 s for the
+    /// other's 8 numeric ones, whose fit, drift and store took about 1.08 s each: about 2.
+    static let textCost = 2
     /// The numeric columns' worth of rank 0's assembling and the last rank's hashing.
     static let extraCost = 1
 

@@ -34,7 +34,9 @@ struct CellCodes {
                         values.append(cell)
                         byValue[cell] = code
                     }
-                    table.insert(bits, code: code)
+                    // Cells that were not interned (long strings, each its own copy) would fill the
+                    // table with one pattern per cell: beyond twice the values it takes no more.
+                    if table.count < 2 * values.count + 1024 { table.insert(bits, code: code) }
                     out[i] = code
                 }
             }
@@ -57,6 +59,8 @@ struct CellCodes {
         private var keys = [(UInt64, UInt64)](repeating: (0, 0), count: 256)
         private var slots = [Int32](repeating: -1, count: 256)
         private var stored = 0
+        /// Patterns in the table.
+        var count: Int { stored }
 
         private static func start(_ bits: (UInt64, UInt64), mask: Int) -> Int {
             let mixed = (bits.0 &* 0x9E37_79B9_7F4A_7C15) ^ (bits.1 &* 0xC2B2_AE3D_27D4_EB4F)

@@ -77,23 +77,17 @@ public struct ColumnFacts: Sendable, Equatable {
             return ColumnFacts(name: name, kind: .numeric, missing: missing, distinct: seen.count, levels: [],
                                numberCells: n, firstText: nil, integerSequence: sequence)
         case .categorical(let cells):
-            // One lookup per cell; whether a value reads as a number is decided once per distinct value.
-            var missing = 0
-            var counts: [String: (cells: Int, number: Bool)] = [:]
+            // One code per cell; whether a value reads as a number is decided once per distinct value.
+            let coded = CellCodes(cells)
+            let counts = coded.counts
+            let number = coded.values.map { CellText.number($0) != nil }
             var first: (row: Int, text: String)?
-            for (r, cell) in cells.enumerated() {
-                guard let cell else { missing += 1; continue }
-                if let known = counts[cell] {
-                    counts[cell] = (known.cells + 1, known.number)
-                    continue
-                }
-                let number = CellText.number(cell) != nil
-                counts[cell] = (1, number)
-                if !number && first == nil { first = (r, cell) }
+            if number.contains(false), let r = coded.codes.firstIndex(where: { $0 >= 0 && !number[Int($0)] }) {
+                first = (r, coded.values[Int(coded.codes[r])])
             }
-            let numbers = counts.values.reduce(0) { $0 + ($1.number ? $1.cells : 0) }
-            return ColumnFacts(name: name, kind: .categorical, missing: missing, distinct: counts.count,
-                               levels: counts.count <= levelLimit ? counts.keys.sorted() : [], numberCells: numbers,
+            let numbers = counts.indices.reduce(0) { $0 + (number[$1] ? counts[$1] : 0) }
+            return ColumnFacts(name: name, kind: .categorical, missing: cells.count - counts.reduce(0, +), distinct: coded.values.count,
+                               levels: coded.values.count <= levelLimit ? coded.values.sorted() : [], numberCells: numbers,
                                firstText: first, integerSequence: false)
         }
     }

@@ -23,7 +23,7 @@ public struct DriftReference: Codable, Equatable, Sendable {
             let c = try table.requireIndex(of: name, role: "feature")
             switch table.columns[c] {
             case .numeric(let all): histograms.append(.numeric(name: name, values: rows.map { all[$0] }))
-            case .categorical(let all): histograms.append(.categorical(name: name, values: rows.map { all[$0] }))
+            case .categorical(let all): histograms.append(.categorical(name: name, values: all, rows: rows))
             }
         }
         return DriftReference(rows: rows.count, features: histograms)

@@ -127,15 +127,13 @@ public struct FeatureHistogram: Codable, Equatable, Sendable {
     }
 
     /// The reference of a categorical feature from its training values (`nil` = missing).
-    public static func categorical(name: String, values: [String?]) -> FeatureHistogram {
-        var tally: [String: Int] = [:]
-        var missing = 0
-        for v in values {
-            if let v { tally[v, default: 0] += 1 } else { missing += 1 }
-        }
-        let categories = tally.keys.sorted()
-        return FeatureHistogram(name: name, kind: .categorical, missing: missing,
-                                counts: categories.map { tally[$0] ?? 0 }, categories: categories)
+    /// With `rows`, of `values[rows]`.
+    public static func categorical(name: String, values: [String?], rows: [Int]? = nil) -> FeatureHistogram {
+        let coded = CellCodes(values, rows: rows)
+        let tally = coded.counts
+        let order = coded.values.indices.sorted { coded.values[$0] < coded.values[$1] }
+        return FeatureHistogram(name: name, kind: .categorical, missing: coded.codes.count - tally.reduce(0, +),
+                                counts: order.map { tally[$0] }, categories: order.map { coded.values[$0] })
     }
 
     /// The bin of `x`: the number of edges strictly below it. Counted without branches (there

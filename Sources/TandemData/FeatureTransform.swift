@@ -115,13 +115,16 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
     }
 
     /// Fits a categorical feature to its training values (`nil` = missing).
-    static func categorical(name: String, values: [String?], options: PreprocessOptions) -> FeatureTransform {
-        let present = values.compactMap { $0 }
+    static func categorical(name: String, values: [String?], rows: [Int]? = nil, options: PreprocessOptions) -> FeatureTransform {
+        let coded = CellCodes(values, rows: rows)
+        let counts = coded.counts
+        // The most common value; ties go to the smallest.
+        let mode = counts.indices.min { a, b in counts[a] != counts[b] ? counts[a] > counts[b] : coded.values[a] < coded.values[b] }
         let fillCategory = options.impute == .constant
             ? Preprocessor.missingCategory
-            : (mostFrequent(present) ?? Preprocessor.missingCategory)
-        var categories = Set(present)
-        if present.count < values.count { categories.insert(fillCategory) }
+            : (mode.map { coded.values[$0] } ?? Preprocessor.missingCategory)
+        var categories = Set(coded.values)
+        if counts.reduce(0, +) < coded.codes.count { categories.insert(fillCategory) }
         return FeatureTransform(name: name, kind: .categorical, categories: categories.sorted(), fillCategory: fillCategory,
                                 embedded: options.categorical == .embedding ? true : nil)
     }

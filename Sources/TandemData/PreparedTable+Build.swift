@@ -34,9 +34,12 @@ extension PreparedTable {
         case .numeric(let values):
             return try numericColumn(values, name: name, stem: stem, table: table)
         case .categorical(let cells):
-            let dictionary = Array(Set(cells.compactMap { $0 })).sorted()
-            let index = Dictionary(uniqueKeysWithValues: dictionary.enumerated().map { ($1, Int32($0)) })
-            let codes = cells.map { $0.flatMap { index[$0] } ?? -1 }
+            let coded = CellCodes(cells)
+            let order = coded.values.indices.sorted { coded.values[$0] < coded.values[$1] }
+            let dictionary = order.map { coded.values[$0] }
+            var sorted = [Int32](repeating: 0, count: order.count)
+            for (k, i) in order.enumerated() { sorted[i] = Int32(k) }
+            let codes = coded.codes.map { $0 < 0 ? -1 : sorted[Int($0)] }
             let record = PreparedManifest.Column(name: name, kind: .categorical, dtype: "i4", file: stem + ".i4",
                                                  dictionary: stem + ".dict.json", missing: codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) })
             return PreparedColumn(record: record, buffer: ColumnBuffer(copying: codes), dictionary: dictionary)

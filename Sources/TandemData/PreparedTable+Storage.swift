@@ -134,10 +134,9 @@ extension PreparedTable {
                     try json.withUnsafeBytes { try put(d, $0) }
                 }
             }
-            try put(manifest.target.file, target.bytes)
-            try put("lines.i8", lines.bytes)
-            try put("split.u1", splitCodes.bytes)
-            for (part, rows) in zip(SplitPart.allCases, splitRows) { try put("split-\(part.name).i8", rows.bytes) }
+            for (name, buffer) in rowFiles {
+                if let written = stagedRows[name], written.bytes == buffer.count { files[name] = written } else { try put(name, buffer.bytes) }
+            }
             for (name, data) in extras.sorted(by: { $0.key < $1.key }) { try data.withUnsafeBytes { try put(name, $0) } }
             var m = manifest
             m.files = files
@@ -202,6 +201,25 @@ extension PreparedTable {
     /// (the column is then `staged`). Throws `PreparedDataError` naming the path.
     public static func writeStaged(_ column: PreparedColumn, into staging: String) throws {
         try durableWrite(column.buffer.bytes, to: staging + "/" + column.record.file)
+    }
+
+    /// The files of every row (target, lines, split) by name, as `write(to:)` writes them.
+    var rowFiles: [(name: String, buffer: ColumnBuffer)] {
+        [(manifest.target.file, target), ("lines.i8", lines), ("split.u1", splitCodes)]
+            + zip(SplitPart.allCases, splitRows).map { ("split-\($0.name).i8", $1) }
+    }
+
+    /// Writes (and fsyncs) this table's row files (target, lines, split) into `staging` and
+    /// returns their records by name; a table given them as `stagedRows` does not write them
+    /// again. Rank 0 of a parallel preparation writes them while the last rank still hashes the
+    /// source, whose stamp the rest of the dataset waits for.
+    public func writeRows(into staging: String) throws -> [String: PreparedManifest.FileRecord] {
+        var files: [String: PreparedManifest.FileRecord] = [:]
+        for (name, buffer) in rowFiles {
+            try Self.durableWrite(buffer.bytes, to: staging + "/" + name)
+            files[name] = .init(bytes: buffer.count, sha256: Self.digest(buffer.bytes))
+        }
+        return files
     }
 
     /// SHA-256 of `bytes`, lowercase hex.

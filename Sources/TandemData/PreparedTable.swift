@@ -63,6 +63,9 @@ public final class PreparedTable: @unchecked Sendable {
     /// The temporary directory `write(to:)` writes into, when made beforehand
     /// (`makeStaging(for:token:)`) so that other ranks could write their columns into it.
     public var staging: String?
+    /// Row files already written into `staging` by `writeRows(into:)`, by name (`write(to:)`
+    /// takes them as they are).
+    public var stagedRows: [String: PreparedManifest.FileRecord] = [:]
 
     init(manifest: PreparedManifest, directory: String?, columns: [PreparedColumn], target: ColumnBuffer, lines: ColumnBuffer,
          splitCodes: ColumnBuffer, splitRows: [ColumnBuffer], extras: [String: Data]) {

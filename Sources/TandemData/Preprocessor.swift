@@ -53,7 +53,7 @@ public struct Preprocessor: Codable, Sendable, Equatable {
                 }
                 fitted.append(.numeric(name: name, values: values, options: options))
             case .categorical(let all):
-                fitted.append(.categorical(name: name, values: rows.map { all[$0] }, options: options))
+                fitted.append(.categorical(name: name, values: all, rows: rows, options: options))
             }
         }
         return Preprocessor(options: options, features: fitted)

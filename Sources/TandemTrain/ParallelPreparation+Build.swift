@@ -17,13 +17,14 @@ extension ParallelPreparation {
     /// With `staging` (rank 0's temporary dataset directory, as this rank sees it), each rank
     /// (rank 0 too) writes its stored columns there itself and sends rank 0 only their records.
     static func build(_ config: DataConfig, table loaded: Table, header: [String], owners: [Int],
-                      comm: Communicator, staging: String?) throws -> PreparedTable? {
+                      comm: Communicator, staging: String?, phases: PreparationPhases) throws -> PreparedTable? {
         let ingestion = try Ingestion(config, table: loaded, names: header, facts: {
             try exchangedFacts($0, header: header, owners: owners, comm: comm)
         })
         let table = ingestion.table
         let features = ingestion.features
         try DataPreparation.checkFeatures(features, config: config)
+        phases.mark("ingestion")
         let (encoder, target, split) = try DataPreparation.targetAndSplit(config, table: table)
         // What `Preprocessor.fit` checks first for all features (one process), here on every rank.
         var seen = Set<String>()
@@ -33,13 +34,16 @@ extension ParallelPreparation {
                 throw DataError(file: table.file, column: name, message: "feature column not found; columns are: \(DataError.list(header))")
             }
         }
+        phases.mark("target and split")
         let owner = Dictionary(header.indices.map { (header[$0], owners[$0]) }, uniquingKeysWith: { a, _ in a })
         let mine = features.indices.filter { owner[features[$0]] == comm.rank }
         var payload: [UInt8] = []
-        _ = try exchange(comm, Result {
+        let storing = Result<[UInt8], any Error> {
             let names = mine.map { features[$0] }
             let fitted = names.isEmpty ? [] : try Preprocessor.fit(table: table, features: names, rows: split.train, options: config.preprocess).features
+            phases.mark("fit")
             let histograms = try DriftReference.fit(table: table, features: names, rows: split.train).features
+            phases.mark("drift")
             var parts: [[UInt8]] = []
             for (k, i) in mine.enumerated() {
                 let column = try PreparedTable.column(features[i], position: i, of: table)
@@ -53,7 +57,10 @@ extension ParallelPreparation {
             }
             payload = pack(parts)
             return []
-        })
+        }
+        phases.mark("store")
+        _ = try exchange(comm, storing)
+        phases.mark("store wait")
         guard comm.rank == 0 else {
             try sendChunked(payload, to: 0, tag: storedTag, comm: comm)
             // The last rank hashes the source after its columns (it was given fewer of them).
@@ -61,6 +68,7 @@ extension ParallelPreparation {
                 let stamp = PreparationOutcome.stampBytes(Result { try SourceStamp.make(config.path) })
                 try comm.send(bytes: stamp, to: 0, tag: stampTag)
             }
+            phases.mark("send and stamp")
             return nil
         }
         var transforms = [FeatureTransform?](repeating: nil, count: features.count)
@@ -71,7 +79,7 @@ extension ParallelPreparation {
         var received = [payload]
         payload = []
         for r in 1..<comm.size { received.append(try receiveChunked(from: r, tag: storedTag, comm: comm)) }
-        let stamps = [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag, pollInterval: 0.002).bytes)]
+        phases.mark("receive")
         for r in 0..<comm.size {
             let bytes = received[r]
             received[r] = []
@@ -110,11 +118,26 @@ extension ParallelPreparation {
         guard fitted.count == features.count, drift.count == features.count, stored.count == features.count else {
             throw PreparedDataError(.damagedMessage(what: "the feature columns", path: config.path, detail: "the ranks sent \(stored.count) of \(features.count)"))
         }
+        phases.mark("assemble")
+        // The row files (target, lines, split) are written now, while the last rank hashes the
+        // source (its stamp goes into the manifest), rather than after it with rank 0 alone.
+        var stagedRows: [String: PreparedManifest.FileRecord] = [:]
+        if let staging {
+            let rows = PreparedTable.assemble(columns: [], lines: table.lineNumbers, target: target, split: split, sources: [], config: "",
+                                              configSHA256: "", writer: "", extras: [:])
+            stagedRows = try rows.writeRows(into: staging)
+        }
+        phases.mark("row files")
+        let stamps = [try PreparationOutcome.stamp(comm.receive(from: comm.size - 1, tag: stampTag, pollInterval: 0.002).bytes)]
+        phases.mark("stamp wait")
         var preprocessor = Preprocessor(options: config.preprocess, features: fitted)
         DataPreparation.fitTargetScaling(&preprocessor, config: config, target: target, split: split)
-        return try DataPreparation.package(config, ingestion: ingestion, encoder: encoder, target: target, split: split,
-                                           preprocessor: preprocessor, drift: DriftReference(rows: split.train.count, features: drift),
-                                           stamps: stamps, columns: stored, lines: table.lineNumbers)
+        let packaged = try DataPreparation.package(config, ingestion: ingestion, encoder: encoder, target: target, split: split,
+                                                   preprocessor: preprocessor, drift: DriftReference(rows: split.train.count, features: drift),
+                                                   stamps: stamps, columns: stored, lines: table.lineNumbers)
+        packaged.stagedRows = stagedRows
+        phases.mark("package")
+        return packaged
     }
 
     /// `value` as JSON bytes.

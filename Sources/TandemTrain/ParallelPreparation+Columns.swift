@@ -39,8 +39,11 @@ extension ParallelPreparation {
     }
 
     /// How many numeric columns a text column's work is worth (interning, dictionary, codes,
-    /// category counts: about 4.4 by a per-rank profile at 256 MiB).
-    static let textCost = 4
+    /// category counts). About 4.4 by a per-rank profile at 256 MiB while every step hashed each
+    /// cell; since cells are coded once (`CellCodes`), 1 GiB on 2 ranks with it at 4 gave the
+    /// text column's rank (text and 4 numeric columns) 15.51 s of CPU against 17.66 s for the
+    /// other's 8 numeric ones, whose fit, drift and store took about 1.08 s each: about 2.
+    static let textCost = 2
     /// The numeric columns' worth of rank 0's assembling and the last rank's hashing.
     static let extraCost = 1
 
@@ -57,7 +60,7 @@ extension ParallelPreparation {
     /// (int64), the cells and lines in messages of at most `chunkBytes`. (Encoding whole pieces
     /// as bytes, decoding them and joining them copied every cell three more times.)
     static func redistribute(_ shard: inout TableShard, header: [String], owners: [Int], rows: [Int], path: String,
-                             comm: Communicator) throws -> Table {
+                             comm: Communicator, phases: PreparationPhases) throws -> Table {
         func columns(of rank: Int) -> [Int] { header.indices.filter { owners[$0] == rank || owners[$0] < 0 } }
         let mine = columns(of: comm.rank)
         let total = rows.reduce(0, +)
@@ -157,10 +160,12 @@ extension ParallelPreparation {
             }
         }
         shard = TableShard(coded: [], lines: [])
+        phases.mark("trade")
         _ = try exchange(comm, Result {
             if let first = damage.first { throw PreparedDataError(.damagedMessage(what: "the column pieces", path: path, detail: first)) }
             return []
         })
+        phases.mark("trade wait")
         let columns: [ColumnValues] = mine.map { c in numbers[c].map { .numeric($0) } ?? .categorical(texts[c] ?? []) }
         return Table(file: path, names: mine.map { header[$0] }, columns: columns, lineNumbers: lines)
     }

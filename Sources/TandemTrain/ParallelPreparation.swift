@@ -36,18 +36,23 @@ enum ParallelPreparation {
     /// (no shared file system) sends their bytes. The directory is removed if preparing fails.
     static func run(_ config: DataConfig, comm: Communicator, directory: String? = nil) throws -> PreparedTable? {
         let begin = ContinuousClock.now
+        let phases = PreparationPhases(rank: comm.rank)
+        defer { phases.report() }
         var data: ColumnBuffer?
         var staging: String?
         do {
             let token = comm.rank == 0 && directory != nil ? (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined() : ""
-            let first = try exchange(comm, Result {
+            let mapped = Result<[UInt8], any Error> {
                 try Ingestion.checkFileSize(config.path)
                 data = try Table.mapFile(config.path)
                 guard comm.rank == 0, let directory else { return [] }
                 let made = try PreparedTable.makeStaging(for: directory, token: token)
                 staging = made
                 return Array("\(made)\n\(token)".utf8)
-            })
+            }
+            phases.mark("map")
+            let first = try exchange(comm, mapped)
+            phases.mark("map wait")
             if comm.rank != 0 {
                 // Rank 0's staging directory and token, if it made one.
                 let told = String(decoding: first.first ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
@@ -55,7 +60,7 @@ enum ParallelPreparation {
             }
             guard let data else { throw PreparedDataError(.damagedMessage(what: "the ranks' preparation results", path: config.path, detail: nil)) }
             let table = try withExtendedLifetime(data) {
-                try run(config, file: data.typed(UInt8.self), comm: comm, begin: begin, staging: staging)
+                try run(config, file: data.typed(UInt8.self), comm: comm, begin: begin, staging: staging, phases: phases)
             }
             table?.staging = staging
             return table
@@ -66,43 +71,53 @@ enum ParallelPreparation {
     }
 
     private static func run(_ config: DataConfig, file: UnsafeBufferPointer<UInt8>, comm: Communicator, begin: ContinuousClock.Instant,
-                            staging: String?) throws -> PreparedTable? {
+                            staging: String?, phases: PreparationPhases) throws -> PreparedTable? {
         let path = config.path
         var header: [String] = []
         let ranges = CSVRangeSplit.ranges(count: file.count, parts: comm.size)
-        let summaries = try exchange(comm, Result {
+        let summary = Result<[UInt8], any Error> {
             header = try CSVPieceReader.header(of: file, path: path, kinds: config.columns)
             return integerBytes(CSVRangeSplit.summarize(file, range: ranges[comm.rank]).integers)
-        }).map { CSVRangeSplit.Summary(integers: integers(of: $0)) }
+        }
+        phases.mark("record starts")
+        let summaries = try exchange(comm, summary).map { CSVRangeSplit.Summary(integers: integers(of: $0)) }
         let known = summaries.compactMap { $0 }
         guard known.count == comm.size else {
             throw PreparedDataError(.damagedMessage(what: "the ranks' byte-range summaries", path: path, detail: nil))
         }
+        phases.mark("record starts wait")
         var marks = [ContinuousClock.now]
         let pieces = CSVRangeSplit.plan(known, fileSize: file.count, headerStart: CSVRangeSplit.headerStart(of: file))
         let reader = CSVPieceReader(file: file, path: path, piece: pieces[comm.rank], header: header, kinds: config.columns)
         var parsed = CSVPieceReader.Parsed()
-        let typed = try exchange(comm, Result {
+        let parse = Result<[UInt8], any Error> {
             parsed = try reader.parse()
             return integerBytes([Int64(parsed.rows)] + parsed.numeric.map { $0 ? 1 : 0 })
-        }).map(integers(of:))
+        }
+        phases.mark("parse")
+        let typed = try exchange(comm, parse).map(integers(of:))
+        phases.mark("parse wait")
         guard typed.allSatisfy({ $0.count == header.count + 1 }) else {
             throw PreparedDataError(.damagedMessage(what: "the ranks' column kinds", path: path, detail: nil))
         }
         marks.append(ContinuousClock.now)
         let numeric = header.indices.map { c in typed.allSatisfy { $0[c + 1] == 1 } }
         var shard = TableShard(coded: [], lines: [])
-        _ = try exchange(comm, Result {
+        let agreed = Result<[UInt8], any Error> {
             shard = try reader.shard(&parsed, numeric: numeric)
             return []
-        })
+        }
+        phases.mark("rows")
+        _ = try exchange(comm, agreed)
+        phases.mark("rows wait")
         marks.append(ContinuousClock.now)
         let owners = owners(header: header, numeric: numeric, target: config.target, ranks: comm.size)
-        let table = try redistribute(&shard, header: header, owners: owners, rows: typed.map { Int($0[0]) }, path: path, comm: comm)
+        let table = try redistribute(&shard, header: header, owners: owners, rows: typed.map { Int($0[0]) }, path: path, comm: comm,
+                                     phases: phases)
         marks.append(ContinuousClock.now)
         let steps = zip(["record starts", "parse", "rows with the agreed kinds", "columns to their ranks"], zip([begin] + marks, marks))
             .map { "\($0) \(String(format: "%.2f", ($1.1 - $1.0).seconds))" }.joined(separator: ", ")
-        let built = try build(config, table: table, header: header, owners: owners, comm: comm, staging: staging)
+        let built = try build(config, table: table, header: header, owners: owners, comm: comm, staging: staging, phases: phases)
         if comm.rank == 0 {
             Progress.say("data: \(comm.size) ranks parsed \(path) by byte ranges and fitted \(header.count - 1) columns in \(String(format: "%.2f", begin.secondsElapsed)) s (\(steps), fit and store \(String(format: "%.2f", marks[marks.count - 1].secondsElapsed)) s; rows per rank: \(typed.map { String($0[0]) }.joined(separator: ", ")); columns per rank: \((0..<comm.size).map { r in String(owners.filter { $0 == r }.count) }.joined(separator: ", ")); column files written by the ranks that fitted them: \(built?.columns.filter(\.staged).count ?? 0))")
         }

@@ -62,8 +62,8 @@ import TandemData
         let numeric = [Bool](repeating: true, count: 12) + [false, true]
         let owners = ParallelPreparation.owners(header: header, numeric: numeric, target: "y", ranks: 2)
         #expect(owners[13] == -1)
-        #expect(owners.filter { $0 == 0 }.count == 8, "\(owners)")
-        #expect(owners[12] == 1 && owners.filter { $0 == 1 }.count == 5, "\(owners)")
+        #expect(owners.filter { $0 == 0 }.count == 7, "\(owners)")
+        #expect(owners[12] == 1 && owners.filter { $0 == 1 }.count == 6, "\(owners)")
     }
 
     @Test func partsFitExactlyAsTheWholeTable() throws {

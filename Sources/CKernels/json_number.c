@@ -17,6 +17,20 @@ static const double exact_pow10[23] = {
 
 static inline int is_digit(unsigned char b) { return (unsigned char)(b - '0') < 10; }
 
+/// Reads the digits from `i` on; significant ones (leading zeros dropped) accumulate in `*m` while
+/// there are at most 19, and all of them count in `*significant`. Returns the index after them.
+static inline __attribute__((always_inline)) ptrdiff_t significant_digits(const unsigned char *p, ptrdiff_t i, ptrdiff_t n,
+                                                                         uint64_t *m, int *significant) {
+    while (i < n && is_digit(p[i])) {
+        if (*m != 0 || p[i] != '0') {
+            if (*significant < 19) *m = *m * 10 + (uint64_t)(p[i] - '0');
+            (*significant)++;
+        }
+        i++;
+    }
+    return i;
+}
+
 static inline __attribute__((always_inline)) int json_number(const unsigned char *p, ptrdiff_t n, ptrdiff_t *end,
                                                               double *value) {
     ptrdiff_t i = 0;
@@ -35,17 +49,11 @@ static inline __attribute__((always_inline)) int json_number(const unsigned char
             return TANDEM_JSON_VALUE;
         }
     }
-    // Significant digits (leading zeros dropped) accumulate in m while there are at most 19.
+    // The integer part's and then the fraction's significant digits, in m.
     uint64_t m = 0;
     int significant = 0;
     ptrdiff_t intStart = i;
-    while (i < n && is_digit(p[i])) {
-        if (m != 0 || p[i] != '0') {
-            if (significant < 19) m = m * 10 + (uint64_t)(p[i] - '0');
-            significant++;
-        }
-        i++;
-    }
+    i = significant_digits(p, i, n, &m, &significant);
     ptrdiff_t intDigits = i - intStart;
     if (intDigits == 0) { *end = 0; return TANDEM_JSON_NO_DIGITS; }
     if (intDigits > 1 && p[intStart] == '0') { *end = 0; return TANDEM_JSON_LEADING_ZERO; }
@@ -55,13 +63,7 @@ static inline __attribute__((always_inline)) int json_number(const unsigned char
         i++;
         plainInteger = 0;
         ptrdiff_t from = i;
-        while (i < n && is_digit(p[i])) {
-            if (m != 0 || p[i] != '0') {
-                if (significant < 19) m = m * 10 + (uint64_t)(p[i] - '0');
-                significant++;
-            }
-            i++;
-        }
+        i = significant_digits(p, i, n, &m, &significant);
         if (i == from) { *end = i; return TANDEM_JSON_NO_FRACTION_DIGITS; }
         exp10 -= i - from;
     }

@@ -87,6 +87,22 @@ if start_server "$WORK/drain.log" "$WORK/model"; then
     || fail "requests dropped at SIGTERM (server exit $src)" "$got"
 else fail "tandem serve (drain) did not start" "$(cat "$WORK/drain.log.err")"; kill "$PID" 2>/dev/null; fi
 
+# A body over 1 MB, which curl sends only after `100 Continue` (or after waiting 1 s for it),
+# with --max-body-bytes raised to take it: the server sends the interim response and answers.
+if start_server "$WORK/big.log" "$WORK/model" --max-body-bytes 4000000 --max-rows 20000; then
+  python3 - "$WORK/big.json" <<'PY'
+import csv, sys
+rows = [r[:64] for r in list(csv.reader(open("examples/data/digits.csv")))[1:]] * 5
+open(sys.argv[1], "w").write('{"rows": [' + ",".join("[" + ",".join(r) + "]" for r in rows) + "]}")
+PY
+  got=$(curl -sv -o "$WORK/big.out" -w '%{http_code}' "http://127.0.0.1:$PORT/v1/predict" --data-binary @"$WORK/big.json" 2>"$WORK/big.trace")
+  n=$(grep -o '"prediction"' "$WORK/big.out" | wc -l)
+  grep -q '^> Expect: 100-continue' "$WORK/big.trace" && grep -q '^< HTTP/1.1 100 Continue' "$WORK/big.trace" && [ "$got" = 200 ] && [ "$n" = 8985 ] \
+    && ok "a $(wc -c < "$WORK/big.json")-byte body with Expect: 100-continue gets 100 Continue, then $n predictions" \
+    || fail "Expect: 100-continue (status $got, $n predictions)" "$(grep '^[<>] \(HTTP\|Expect\)' "$WORK/big.trace")"
+  kill "$PID"; wait "$PID" 2>/dev/null
+else fail "tandem serve (large bodies) did not start" "$(cat "$WORK/big.log.err")"; kill "$PID" 2>/dev/null; fi
+
 mkdir -p "$WORK/empty"
 out=$(timeout 20 "$TANDEM" serve "$WORK/empty" --port 0 2>&1); rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q "model.json is missing" && ! echo "$out" | grep -q "^serving" \

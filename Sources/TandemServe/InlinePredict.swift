@@ -14,7 +14,7 @@ import NIOHTTPTypes
 /// other one on untouched for Hummingbird to answer:
 /// - `POST` to `/v1/predict` or `/v1/models/{name}/predict` (as `ServeResponder` routes it);
 /// - a `Content-Length` of at most `inlineBytes` (and the body limit), no `Transfer-Encoding`,
-///   no `Expect`, no `Connection` header (Hummingbird closes after `Connection: close`);
+///   no `Expect` (`ExpectContinue` removes an answered one), no `Connection` header (Hummingbird closes after `Connection: close`);
 /// - no request passed on earlier on this connection is still waiting for its response (so
 ///   pipelined responses keep their order), and no decoding error was seen.
 /// The reply comes from `ServeResponder.respondInline` (the same parse, prediction, metrics and

@@ -1,9 +1,11 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1 child channel with a `ChunkSizeGuard` in front of its decoder and, with
-/// `inline`, an `InlinePredict` after its connection state handler.
+/// Hummingbird's HTTP/1 child channel with a `ChunkSizeGuard` in front of its decoder, an
+/// `ExpectContinue` before its conversion to HTTP types and, with `inline`, an `InlinePredict`
+/// after its connection state handler.
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
@@ -17,8 +19,10 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(ChunkSizeGuard(limit: limit))
         }.flatMap { inner.setup(channel: channel, logger: logger) }.flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let codec = try pipeline.handler(type: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(ExpectContinue(limit: limit), position: .before(codec))
             if let inline {
-                let pipeline = channel.pipeline.syncOperations
                 let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
                 try pipeline.addHandler(InlinePredict(responder: inline), position: .after(state))
             }

@@ -22,7 +22,9 @@ final class HTTPConnection {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    init(port: Int) throws {
+    /// A connection to the loopback `port`; with `timeout`, a read waiting longer than that many
+    /// seconds fails instead of blocking.
+    init(port: Int, timeout: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var addr = sockaddr_in()
@@ -35,6 +37,10 @@ final class HTTPConnection {
         guard rc == 0 else { close(fd); throw Failure(description: "connect to port \(port): errno \(errno)") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if let timeout {
+            var tv = timeval(tv_sec: timeout, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 
     deinit { close(fd) }

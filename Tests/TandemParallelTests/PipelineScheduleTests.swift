@@ -2,22 +2,24 @@ import Testing
 @testable import TandemParallel
 
 @Suite struct PipelineScheduleTests {
+    /// On every stage each micro-batch runs forward once and backward once, forward first;
+    /// forwards and backwards each in micro-batch order (what neighbours send). With chunks,
+    /// per (micro-batch, chunk) and per chunk.
     @Test func everyMicroBatchForwardThenBackwardOnce() {
-        for kind in PipelineScheduleKind.allCases {
-            for stages in 1...4 {
-                for m in 1...9 {
-                    for stage in 0..<stages {
-                        let ops = PipelineSchedule.ops(kind, stage: stage, stages: stages, microBatches: m)
-                        #expect(ops.count == 2 * m)
-                        for k in 0..<m {
-                            let f = ops.firstIndex(of: .forward(k)), b = ops.firstIndex(of: .backward(k))
-                            #expect(f != nil && b != nil && f! < b!)
-                        }
-                        // Forwards and backwards each in micro-batch order (what neighbours send).
-                        let fs = ops.filter(\.isForward).map(\.microBatch)
-                        let bs = ops.filter { !$0.isForward }.map(\.microBatch)
-                        #expect(fs == Array(0..<m) && bs == Array(0..<m))
+        for l in PipelineLayout.sweep(stages: 1...4, microBatches: 1...9, virtualStages: 1...3) {
+            for stage in 0..<l.stages {
+                let ops = PipelineSchedule.ops(l.kind, stage: stage, stages: l.stages, microBatches: l.microBatches, virtualStages: l.virtualStages)
+                #expect(ops.count == 2 * l.microBatches * l.virtualStages, "\(l)")
+                #expect(Set(ops).count == ops.count, "\(l)")
+                for k in 0..<l.microBatches {
+                    for c in 0..<l.virtualStages {
+                        let f = ops.firstIndex(of: .forward(k, chunk: c)), b = ops.firstIndex(of: .backward(k, chunk: c))
+                        #expect(f != nil && b != nil && f! < b!, "\(l) stage \(stage) micro-batch \(k) chunk \(c)")
                     }
+                }
+                for c in 0..<l.virtualStages {
+                    #expect(ops.filter { $0.isForward && $0.chunk == c }.map(\.microBatch) == Array(0..<l.microBatches), "\(l)")
+                    #expect(ops.filter { !$0.isForward && $0.chunk == c }.map(\.microBatch) == Array(0..<l.microBatches), "\(l)")
                 }
             }
         }
@@ -39,32 +41,9 @@ import Testing
         #expect(abs(PipelineSchedule.theoreticalBubble(stages: 2, microBatches: 8, virtualStages: 2) - 1.0 / 17.0) < 1e-12)
     }
 
-    /// Interleaved 1F1B: on every stage each (micro-batch, chunk) runs forward once and backward
-    /// once, forward first; per chunk, forwards and backwards go in micro-batch order.
-    @Test func interleavedRunsEveryChunkOfEveryMicroBatch() {
-        for kind in PipelineScheduleKind.allCases {
-            for p in 2...4 {
-                for v in 2...3 {
-                    for m in stride(from: p, through: 4 * p, by: p) {
-                        for stage in 0..<p {
-                            let ops = PipelineSchedule.ops(kind, stage: stage, stages: p, microBatches: m, virtualStages: v)
-                            #expect(ops.count == 2 * m * v)
-                            #expect(Set(ops).count == ops.count)
-                            for k in 0..<m {
-                                for c in 0..<v {
-                                    let f = ops.firstIndex(of: .forward(k, chunk: c)), b = ops.firstIndex(of: .backward(k, chunk: c))
-                                    #expect(f != nil && b != nil && f! < b!)
-                                }
-                            }
-                            for c in 0..<v {
-                                #expect(ops.filter { $0.isForward && $0.chunk == c }.map(\.microBatch) == Array(0..<m))
-                                #expect(ops.filter { !$0.isForward && $0.chunk == c }.map(\.microBatch) == Array(0..<m))
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// Interleaved 1F1B in Megatron-LM's order (the sweep above checks every layout's counts
+    /// and orders).
+    @Test func interleavedFollowsMegatronsOrder() {
         // Megatron-LM's order on 2 stages, 2 chunks, 4 micro-batches, stage 0: a warm-up of
         // 2 (2 - 0 - 1) + (2 - 1) 2 = 4 forwards, then alternate.
         #expect(PipelineSchedule.ops(.oneFOneB, stage: 0, stages: 2, microBatches: 4, virtualStages: 2).map(\.description)

@@ -5,18 +5,8 @@ import Testing
 /// layout deadlocks, and the simulated bubble is the schedule's theoretical one.
 @Suite struct PipelineSimulatorTests {
     @Test func noScheduleDeadlocks() {
-        for kind in PipelineScheduleKind.allCases {
-            for p in 1...5 {
-                for m in 1...12 {
-                    #expect(PipelineSimulator.run(kind, stages: p, microBatches: m) != nil, "\(kind) p \(p) m \(m)")
-                }
-                guard p > 1 else { continue }
-                for v in 2...4 {
-                    for m in stride(from: p, through: 4 * p, by: p) {
-                        #expect(PipelineSimulator.run(kind, stages: p, microBatches: m, virtualStages: v) != nil, "\(kind) p \(p) v \(v) m \(m)")
-                    }
-                }
-            }
+        for l in PipelineLayout.sweep(stages: 1...5, microBatches: 1...12, virtualStages: 1...4) {
+            #expect(PipelineSimulator.run(l.kind, stages: l.stages, microBatches: l.microBatches, virtualStages: l.virtualStages) != nil, "\(l)")
         }
     }
 

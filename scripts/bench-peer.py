@@ -26,10 +26,13 @@ fastest of the three on the small and wide steps here; see README "PyTorch on th
 Prints one JSON line:
   {"measure": "pytorch-train", "config": ..., "workload": ..., "ranks": ..., "threads_per_rank": ...,
    "steps": ..., "samples_per_second": ..., "torch": ..., "adam": ...}
-samples/s = global batch x timed steps / wall seconds of those steps (rank 0, between barriers).
+samples/s = global batch x timed steps / wall seconds of those steps (rank 0, between barriers);
+cpu_us_per_step is rank 0's process CPU time per timed step (all its threads), which other
+processes on a shared machine inflate less than the wall time.
 
 Usage: python3 scripts/bench-peer.py --workload small|wide [--ranks 1|2] [--steps N] [--warmup N]
-           [--threads N] [--adam default|foreach|fused] [--config NAME] [--no-bind]
+           [--threads N] [--adam default|foreach|fused] [--config NAME] [--no-bind] [--sgemm]
+`--sgemm` prints torch's matmul GFLOP/s at the step's shapes (as `tandem bench --sgemm`) instead.
 (scripts/bench-train.sh runs it with BENCH_PYTORCH=1, interleaved with Tandem's runs.)
 """
 import argparse, json, os, socket, sys, time
@@ -53,6 +56,8 @@ def parse_args(argv):
     p.add_argument("--adam", choices=["default", "foreach", "fused"], default="fused")
     p.add_argument("--config", help="name in the JSON line (default WORKLOAD-RANKS)")
     p.add_argument("--no-bind", action="store_true", help="do not bind rank r to CPU r")
+    p.add_argument("--sgemm", action="store_true",
+                   help="measure torch's single-rank matmul GFLOP/s at the workload's step shapes instead of training")
     a = p.parse_args(argv)
     for name in ("steps", "warmup", "threads"):
         v = getattr(a, name)
@@ -128,15 +133,16 @@ def run(rank, world, a, port, out):
         step()
     if world > 1:
         dist.barrier()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
     if world > 1:
         dist.barrier()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if rank == 0:
         line = {"measure": "pytorch-train", "config": a.config or f"{a.workload}-{world}", "workload": a.workload,
                 "ranks": world, "threads_per_rank": a.threads, "steps": steps, "seconds": round(seconds, 4),
+                "cpu_us_per_step": round(1e6 * cpu / steps, 1),
                 "samples_per_second": round(batch * steps / seconds, 1), "torch": torch.__version__, "adam": a.adam}
         if out is None:
             print(json.dumps(line), flush=True)
@@ -144,6 +150,38 @@ def run(rank, world, a, port, out):
             out.put(line)
     if world > 1:
         dist.destroy_process_group()
+
+
+def sgemm_rate(a):
+    """GFLOP/s of torch.mm over one step's products, as `tandem bench --sgemm` weighs them: per layer
+    (in -> out) the forward x W^T ([b, in] x [out, in]^T), dW = dy^T x ([b, out]^T x [b, in]) and,
+    past the first layer, dx = dy W ([b, out] x [out, in]); repeated 20 (wide) or 2000 (small) times."""
+    if not a.no_bind and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    import torch
+    torch.set_num_threads(a.threads)
+    rows, features, hidden, classes, batch, _ = WORKLOADS[a.workload]
+    widths = [features] + hidden + [classes]
+    repeats = 20 if a.workload == "wide" else 2000
+    shapes = []  # (A, B) operands, transposes as views, as the autograd engine passes them
+    for i in range(len(widths) - 1):
+        inp, out = widths[i], widths[i + 1]
+        x, w, dy = torch.full((batch, inp), 0.5), torch.full((out, inp), 0.25), torch.full((batch, out), 0.25)
+        shapes.append((x, w.t()))
+        shapes.append((dy.t(), x))
+        if i > 0:
+            shapes.append((dy, w))
+    flops = seconds = 0.0
+    for A, B in shapes:
+        C = torch.mm(A, B)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            torch.mm(A, B, out=C)
+        seconds += time.perf_counter() - t0
+        flops += 2.0 * A.shape[0] * A.shape[1] * B.shape[1] * repeats
+    print(json.dumps({"measure": "pytorch-sgemm", "workload": a.workload, "ranks": 1, "rows_per_rank": batch,
+                      "threads": a.threads, "gflops": round(flops / seconds / 1e9, 2), "torch": torch.__version__,
+                      "blas": "mkl" if torch.backends.mkl.is_available() else "other"}), flush=True)
 
 
 def free_port():
@@ -154,6 +192,9 @@ def free_port():
 
 def main(argv):
     a = parse_args(argv)
+    if a.sgemm:
+        sgemm_rate(a)
+        return 0
     if a.ranks == 1:
         run(0, 1, a, None, None)
         return 0

@@ -12,7 +12,8 @@
 # (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
 # also runs every configuration with that binary (named base-...), interleaved, for before/after
-# ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations.
+# ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations (a bash
+# pattern: '@(small-1|wide-*)' picks several).
 # BENCH_PYTORCH=1 also runs PyTorch on the same workloads (scripts/bench-peer.py: small and wide,
 # 1 rank and DistributedDataParallel on 2, 1 thread per rank), each right after the Tandem
 # configuration it is compared with (named torch-...), and prints Tandem / PyTorch per workload.
@@ -113,10 +114,13 @@ CONFIGS=(
 OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/small.yaml" >/dev/null 2>&1 || true
 OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/wide.yaml" >/dev/null 2>&1 || true
 for r in $(seq "$REPEAT"); do
+  ran=""  # the Tandem configuration run last: a torch-* one runs only after the one it is compared with
   for c in "${CONFIGS[@]}"; do
     set -- $c
-    [ -z "$ONLY" ] || [[ "${1#torch-}" == $ONLY ]] || continue
-    if [[ "$1" == torch-* ]]; then [ "$PEER" = 0 ] || peer "$@"; continue; fi
+    if [[ "$1" == torch-* ]]; then [ "$PEER" = 0 ] || [ -z "$ran" ] || peer "$@"; ran=""; continue; fi
+    ran=""
+    [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
+    ran=$1
     # (A base binary from before train.accumulate_steps existed cannot run those configurations.)
     [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *accumulate_steps* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
     one "$T" "$@"
@@ -141,6 +145,14 @@ PY
 }
 [ -z "${BENCH_BASE:-}" ] || phases "$BENCH_BASE" base
 phases "$T" this
+# With PyTorch: both sides' single-thread matrix products at each workload's step shapes (the
+# BLAS each links: Tandem's OpenBLAS or its small-shape kernel, PyTorch's MKL), once each.
+if [ "$PEER" = 1 ]; then
+  OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" bench --sgemm --threads 1 2>/dev/null | grep '^{' | tee -a "$OUT" || true
+  for wl in wide small; do
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$PY" scripts/bench-peer.py --sgemm --workload "$wl" | tee -a "$OUT" || true
+  done
+fi
 
 echo
 awk '
@@ -159,7 +171,11 @@ awk '
       if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)\n", c, b, p[1], med[c] / med[b p[1] "-1"]
       if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)\n", c, c, med[c] / med["base-" c] }
     # Tandem against PyTorch: each torch-* against the Tandem configuration run just before it.
-    for (i = 1; i <= k; i++) { c = order[i]; if (c !~ /^torch-/) continue; r = substr(c, 7); t = (r in n) ? r : r "-auto"
-      if (med[t] > 0 && med[c] > 0) printf "%s / %s: %.2fx (medians, Tandem / PyTorch)\n", t, c, med[t] / med[c] }
-  }' "$OUT"
+    for (i = 1; i <= k; i++) { c = order[i]
+      if (c !~ /^(base|torch)-/) tc = c
+      else if (c ~ /^torch-/ && med[tc] > 0 && med[c] > 0) printf "%s / %s: %.2fx (medians, Tandem / PyTorch)\n", tc, c, med[tc] / med[c] }
+    for (w in tg) if (w in pg) printf "sgemm 1 thread at the %s step shapes: Tandem %.1f GFLOP/s (OpenBLAS core %s), PyTorch %.1f GFLOP/s (%s)\n", w, tg[w], core[w], pg[w], lib[w]
+  }
+  /"measure": "sgemm"/ && num("ranks") == "1" { core[num("workload")] = num("blas_core"); tg[num("workload")] = num("gflops") }
+  /"pytorch-sgemm"/ { lib[num("workload")] = num("blas"); pg[num("workload")] = num("gflops") }' "$OUT"
 grep '"small-step-phases"' "$OUT" | sed 's/^{"measure": "small-step-phases", "binary": "\([a-z]*\)", "median_us": /small step phases (median us, --timeline), \1: /; s/}$//'

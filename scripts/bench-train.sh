@@ -23,17 +23,13 @@
 . "$(dirname "$0")/lib.sh"
 ensure_swift
 setup_mpi_env
-[ "${BENCH_TRAIN_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
-T="${TANDEM:-$PWD/.build/release/tandem}"
-OUT="${BENCH_TRAIN_OUT:-bench-train.json}"
-REPEAT="${BENCH_REPEAT:-3}"
-ONLY="${BENCH_ONLY:-}"
+# PyTorch first, so a missing install stops the script before the release build.
 PEER="${BENCH_PYTORCH:-0}"
 [ "$PEER" = 0 ] || [ "$PEER" = 1 ] || { echo "bench-train: BENCH_PYTORCH must be 0 or 1, got '$PEER'" >&2; exit 2; }
 if [ "$PEER" = 1 ]; then
   if [ -n "${BENCH_PYTHON:-}" ]; then
     PY="$BENCH_PYTHON"
-    "$PY" -c 'import torch' 2>/dev/null || { echo "bench-train: BENCH_PYTHON=$PY cannot import torch:" >&2; "$PY" -c 'import torch' 2>&1 | tail -3 >&2; exit 1; }
+    "$PY" -c 'import torch' 2>/dev/null || { echo "bench-train: BENCH_PYTHON=$PY cannot import torch:" >&2; { "$PY" -c 'import torch' 2>&1 || true; } | tail -3 >&2; exit 1; }
   else
     PY="$ROOT/.build/python-torch/bin/python3"
     if ! { [ -x "$PY" ] && "$PY" -c 'import torch' 2>/dev/null; }; then
@@ -48,6 +44,11 @@ if [ "$PEER" = 1 ]; then
   fi
   log "PyTorch: $("$PY" -c 'import sys, torch; print(torch.__version__, "on Python", sys.version.split()[0])') ($PY)"
 fi
+[ "${BENCH_TRAIN_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
+T="${TANDEM:-$PWD/.build/release/tandem}"
+OUT="${BENCH_TRAIN_OUT:-bench-train.json}"
+REPEAT="${BENCH_REPEAT:-3}"
+ONLY="${BENCH_ONLY:-}"
 W="$(mktemp -d /tmp/tandem-bench-train.XXXXXX)"
 trap 'rm -rf "$W"' EXIT
 : > "$OUT"

@@ -21,7 +21,7 @@ permutation (as DistributedSampler). Every rank runs `--threads` intra-op thread
 bench-train.sh gives Tandem `--threads 1` and OPENBLAS_NUM_THREADS=1 at 1 and 2 ranks) and one
 inter-op thread, and is bound to CPU `rank` (as mpirun binds Tandem's ranks to a core each) unless
 `--no-bind`. Adam is `torch.optim.Adam`; `--adam` picks its implementation (default: `fused`, the
-fastest of the three on the small and wide steps here; see README "PyTorch on the same workloads").
+fastest of the three on both workloads here; see README "PyTorch on the same workloads").
 
 Prints one JSON line:
   {"measure": "pytorch-train", "config": ..., "workload": ..., "ranks": ..., "threads_per_rank": ...,

@@ -192,6 +192,12 @@ def free_port():
 
 def main(argv):
     a = parse_args(argv)
+    try:
+        import torch  # noqa: F401 (checked here so a missing install is one line, not a traceback per rank)
+    except ImportError as e:
+        print(f"bench-peer: {sys.executable} cannot import torch ({e}); run `BENCH_PYTORCH=1 scripts/bench-train.sh`, "
+              "which installs it into .build/python-torch, or this script with a python3 that has it", file=sys.stderr)
+        return 2
     if a.sgemm:
         sgemm_rate(a)
         return 0

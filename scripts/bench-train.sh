@@ -12,10 +12,38 @@
 # (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
 # also runs every configuration with that binary (named base-...), interleaved, for before/after
-# ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations.
+# ratios from the same run. BENCH_ONLY='small-*' runs only the matching configurations (a bash
+# pattern: '@(small-1|wide-*)' picks several).
+# BENCH_PYTORCH=1 also runs PyTorch on the same workloads (scripts/bench-peer.py: small and wide,
+# 1 rank and DistributedDataParallel on 2, 1 thread per rank), each right after the Tandem
+# configuration it is compared with (named torch-...), and prints Tandem / PyTorch per workload.
+# It uses BENCH_PYTHON (a python3 that imports torch), else .build/python-torch, installing
+# `torch` from PyPI there when missing (about 5.4 GB with its CUDA libraries, which a CPU run
+# does not use but `import torch` needs). Nothing else installs it: test.sh and demo.sh never do.
 . "$(dirname "$0")/lib.sh"
 ensure_swift
 setup_mpi_env
+# PyTorch first, so a missing install stops the script before the release build.
+PEER="${BENCH_PYTORCH:-0}"
+[ "$PEER" = 0 ] || [ "$PEER" = 1 ] || { echo "bench-train: BENCH_PYTORCH must be 0 or 1, got '$PEER'" >&2; exit 2; }
+if [ "$PEER" = 1 ]; then
+  if [ -n "${BENCH_PYTHON:-}" ]; then
+    PY="$BENCH_PYTHON"
+    "$PY" -c 'import torch' 2>/dev/null || { echo "bench-train: BENCH_PYTHON=$PY cannot import torch:" >&2; { "$PY" -c 'import torch' 2>&1 || true; } | tail -3 >&2; exit 1; }
+  else
+    PY="$ROOT/.build/python-torch/bin/python3"
+    if ! { [ -x "$PY" ] && "$PY" -c 'import torch' 2>/dev/null; }; then
+      log "installing torch from PyPI into .build/python-torch (BENCH_PYTORCH=1; about 5.4 GB)"
+      if ! { python3 -m venv .build/python-torch && timeout 3600 "$PY" -m pip install --quiet torch >"$ROOT/.build/python-torch.log" 2>&1 && "$PY" -c 'import torch' >>"$ROOT/.build/python-torch.log" 2>&1; }; then
+        { echo "bench-train: BENCH_PYTORCH=1 but PyTorch could not be installed into .build/python-torch; the last lines of .build/python-torch.log:"
+          tail -5 "$ROOT/.build/python-torch.log" 2>/dev/null
+          echo "Point BENCH_PYTHON at a python3 that imports torch (e.g. BENCH_PYTHON=/path/to/venv/bin/python3), or run without BENCH_PYTORCH."; } >&2
+        exit 1
+      fi
+    fi
+  fi
+  log "PyTorch: $("$PY" -c 'import sys, torch; print(torch.__version__, "on Python", sys.version.split()[0])') ($PY)"
+fi
 [ "${BENCH_TRAIN_BUILD:-1}" = 0 ] || swift build -c release --product tandem 2>&1 | tail -1
 T="${TANDEM:-$PWD/.build/release/tandem}"
 OUT="${BENCH_TRAIN_OUT:-bench-train.json}"
@@ -60,21 +88,40 @@ one() {
     "$name" "$wl" "$np" "$sps" "$(grep -m1 '^tandem: run' "$W/log" | cut -c1-400 | sed 's/"/\\"/g')" | tee -a "$OUT"
 }
 
+# PyTorch on the same workload (bench-peer.py): name ranks workload.
+peer() {
+  local name=$1 np=$2 wl=$3 line
+  if ! line=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$PY" scripts/bench-peer.py --workload "$wl" --ranks "$np" --config "$name" 2>"$W/log"); then
+    echo "bench-train: $name failed:" >&2; tail -5 "$W/log" >&2; return 0
+  fi
+  echo "$line" | tee -a "$OUT"
+}
+
+# The torch-* configurations run only with BENCH_PYTORCH=1, each right after the Tandem one it
+# is compared with (Tandem's defaults on 2 ranks: overlap auto, as DDP's defaults).
 CONFIGS=(
   "small-1 1 small"
+  "torch-small-1 1 small"
   "small-2-plain 2 small parallel.overlap=false"
   "small-2-overlap 2 small parallel.overlap=true"
   "small-2-auto 2 small"
+  "torch-small-2 2 small"
   "small-2-acc4 2 small train.batch_size=128 train.accumulate_steps=4"
   "wide-1 1 wide"
+  "torch-wide-1 1 wide"
   "wide-2 2 wide"
+  "torch-wide-2 2 wide"
 )
 OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/small.yaml" >/dev/null 2>&1 || true
 OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/wide.yaml" >/dev/null 2>&1 || true
 for r in $(seq "$REPEAT"); do
+  ran=""  # the Tandem configuration run last: a torch-* one runs only after the one it is compared with
   for c in "${CONFIGS[@]}"; do
     set -- $c
+    if [[ "$1" == torch-* ]]; then [ "$PEER" = 0 ] || [ -z "$ran" ] || peer "$@"; ran=""; continue; fi
+    ran=""
     [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
+    ran=$1
     # (A base binary from before train.accumulate_steps existed cannot run those configurations.)
     [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *accumulate_steps* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
     one "$T" "$@"
@@ -99,20 +146,37 @@ PY
 }
 [ -z "${BENCH_BASE:-}" ] || phases "$BENCH_BASE" base
 phases "$T" this
+# With PyTorch: both sides' single-thread matrix products at each workload's step shapes (the
+# BLAS each links: Tandem's OpenBLAS or its small-shape kernel, PyTorch's MKL), once each.
+if [ "$PEER" = 1 ]; then
+  OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" bench --sgemm --threads 1 2>/dev/null | grep '^{' | tee -a "$OUT" || true
+  for wl in wide small; do
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$PY" scripts/bench-peer.py --sgemm --workload "$wl" | tee -a "$OUT" || true
+  done
+fi
 
 echo
 awk '
   function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
-  /"tandem-train"/ { c = num("config"); if (!(c in n)) order[++k] = c; v[c, ++n[c]] = num("samples_per_second") + 0 }
+  /"tandem-train"|"pytorch-train"/ { c = num("config"); if (!(c in n)) order[++k] = c; v[c, ++n[c]] = num("samples_per_second") + 0 }
   END {
-    printf "%-18s %12s %12s %12s  (tandem train, summary.json samples/s, %d runs each)\n", "config", "min", "median", "max", n[order[1]]
+    printf "%-18s %12s %12s %12s  (samples/s: tandem train from summary.json, torch-* from bench-peer.py; %d runs each)\n", "config", "min", "median", "max", n[order[1]]
     for (i = 1; i <= k; i++) { c = order[i]; m = n[c]
       for (a = 1; a <= m; a++) s[a] = v[c, a]
       for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
       med[c] = (m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2)
       printf "%-18s %12.0f %12.0f %12.0f\n", c, s[1], med[c], s[m] }
-    for (i = 1; i <= k; i++) { c = order[i]; b = (c ~ /^base-/) ? "base-" : ""; r = c; sub(/^base-/, "", r); split(r, p, "-")
+    for (i = 1; i <= k; i++) { c = order[i]; b = ""; r = c
+      if (match(c, /^(base|torch)-/)) { b = substr(c, 1, RLENGTH); r = substr(c, RLENGTH + 1) }
+      split(r, p, "-")
       if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)\n", c, b, p[1], med[c] / med[b p[1] "-1"]
       if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)\n", c, c, med[c] / med["base-" c] }
-  }' "$OUT"
+    # Tandem against PyTorch: each torch-* against the Tandem configuration run just before it.
+    for (i = 1; i <= k; i++) { c = order[i]
+      if (c !~ /^(base|torch)-/) tc = c
+      else if (c ~ /^torch-/ && med[tc] > 0 && med[c] > 0) printf "%s / %s: %.2fx (medians, Tandem / PyTorch)\n", tc, c, med[tc] / med[c] }
+    for (w in tg) if (w in pg) printf "sgemm 1 thread at the %s step shapes: Tandem %.1f GFLOP/s (OpenBLAS core %s), PyTorch %.1f GFLOP/s (%s)\n", w, tg[w], core[w], pg[w], lib[w]
+  }
+  /"measure": "sgemm"/ && num("ranks") == "1" { core[num("workload")] = num("blas_core"); tg[num("workload")] = num("gflops") }
+  /"pytorch-sgemm"/ { lib[num("workload")] = num("blas"); pg[num("workload")] = num("gflops") }' "$OUT"
 grep '"small-step-phases"' "$OUT" | sed 's/^{"measure": "small-step-phases", "binary": "\([a-z]*\)", "median_us": /small step phases (median us, --timeline), \1: /; s/}$//'

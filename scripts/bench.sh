@@ -15,7 +15,9 @@
 #   - scripts/bench-serve.sh: serving (tandem serve, digits MLP) predictions/s and p50/p99 latency
 #     on loopback for single-row and 64-row requests, measured with wrk (installed with apt when missing).
 #   - scripts/bench-train.sh: samples/s through `tandem train` itself (summary.json) for small
-#     and wide on 1 and 2 ranks, each configuration 3 times, with min / median / max.
+#     and wide on 1 and 2 ranks, each configuration 3 times, with min / median / max; with
+#     BENCH_PYTORCH=1 (off by default: it installs PyTorch, ~5.4 GB) also PyTorch on the same
+#     workloads (scripts/bench-peer.py) and the Tandem / PyTorch ratios.
 #   - scripts/bench-pipeline.sh: pipeline parallelism (pp 2, 1F1B and interleaved) against 1 rank,
 #     dp 2 and tp 2 on wide and on a deeper 784-1024x4-10 model, with the measured, predicted and
 #     theoretical bubble.

@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// Reads one rank's piece of a CSV file (`CSVRangeSplit.Piece`) in the two passes of
 /// `Table(streaming:)`, with the column kinds agreed between the ranks in between: `typing`
 /// checks every record's field count and types each column over the piece, `shard` stores the
@@ -98,9 +100,9 @@ public struct CSVPieceReader {
                 // The first 64 records' bytes per row size the columns for the whole piece.
                 if row == 64 {
                     let expected = Int(Double(piece.bytes.count) / Double(max(scanner.position, 1)) * 64 * 1.05) + 16
-                    lines.reserveCapacity(expected)
+                    lines = Self.reserved(lines, expected)
                     for c in 0..<width {
-                        if typing[c].numeric { numbers[c].reserveCapacity(expected) } else { categories[c]?.reserve(expected) }
+                        if typing[c].numeric { numbers[c] = Self.reserved(numbers[c], expected) } else { categories[c]?.reserve(expected) }
                     }
                 }
                 for c in 0..<width {
@@ -211,5 +213,13 @@ public struct CSVPieceReader {
     private static func number(_ scanner: CSVRecordScanner, _ c: Int) -> Double? {
         if let b = scanner.plainBytes(c) { return CellText.number(bytes: b) }
         return CellText.number(scanner.text(c))
+    }
+
+    /// `values` in an array with room for `capacity` elements, advised for huge pages
+    /// (`HugePages`) before the rows are appended.
+    static func reserved<T>(_ values: [T], _ capacity: Int) -> [T] {
+        var room = [T](hugeCapacity: Swift.max(capacity, values.count))
+        room.append(contentsOf: values)
+        return room
     }
 }

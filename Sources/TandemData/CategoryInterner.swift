@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// The categorical cells of one CSV column while it is read: each distinct raw cell (its bytes
 /// as they stand in the file) is stored once, with its text as a category (`ColumnTyping.category`:
 /// trimmed, nil for a missing token), and each row keeps only the index of its raw cell. So a
@@ -37,7 +39,11 @@ struct CategoryInterner {
     }
 
     /// Makes room for `rows` rows in all.
-    mutating func reserve(_ rows: Int) { self.rows.reserveCapacity(rows) }
+    mutating func reserve(_ rows: Int) {
+        var room = [Int32](hugeCapacity: rows)
+        room.append(contentsOf: self.rows)
+        self.rows = room
+    }
 
     /// Appends a row whose cell text is `text` (an escaped quoted field, already unescaped).
     mutating func append(text: String) {
@@ -46,7 +52,12 @@ struct CategoryInterner {
     }
 
     /// The category of every row appended, in order.
-    func cells() -> [String?] { rows.map { values[Int($0)] } }
+    func cells() -> [String?] {
+        [String?](hugeUninitializedCapacity: rows.count) { out, n in
+            for (i, k) in rows.enumerated() { out.initializeElement(at: i, to: values[Int(k)]) }
+            n = rows.count
+        }
+    }
 
     /// Whether distinct cell `k` is `raw`.
     private func equal(_ k: Int, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import TandemTensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,6 +36,7 @@ public final class ColumnBuffer: @unchecked Sendable {
     public init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
         mapped = false
         let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        HugePages.advise(p)
         let view = UnsafeMutableRawBufferPointer(rebasing: p[0..<count])
         fill(view)
         bytes = UnsafeRawBufferPointer(start: p.baseAddress, count: count)

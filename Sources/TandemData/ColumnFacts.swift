@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// What one pass over a column tells about it: its kind, how many cells are missing, how many
 /// distinct values it has, whether it looks like a row identifier, and (for a text column) how
 /// many cells are numbers and the first that is not. The ingestion checks (ID columns, the
@@ -135,7 +137,7 @@ struct DistinctDoubles {
     }
 
     private mutating func grow() {
-        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
+        var bigger = [UInt64](hugeRepeating: 0, count: slots.count * 2)
         bigger.withUnsafeMutableBufferPointer { table in for v in slots where v != 0 { _ = Self.put(v, into: table) } }
         slots = bigger
     }

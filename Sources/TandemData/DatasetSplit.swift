@@ -51,8 +51,7 @@ public struct SplitIndices: Sendable, Equatable {
             split = SplitIndices(train: Array(0..<nTrain), validation: Array(nTrain..<(nTrain + nVal)),
                                  test: Array((nTrain + nVal)..<count))
         case .random:
-            var rng = RandomGenerator(seed: seed)
-            split = cut(rng.permutation(count), validation, test)
+            split = random(count, validation, test, seed: seed)
         case .stratified:
             guard let labels else {
                 throw DataError(file: "", message: "stratified splitting needs class labels (use it for classification, or choose random)")
@@ -79,7 +78,7 @@ public struct SplitIndices: Sendable, Equatable {
             for r in test { p[r] = 2 }
         }
         func rows(_ k: UInt8, _ n: Int) -> [Int] {
-            [Int](unsafeUninitializedCapacity: n) { out, filled in
+            [Int](hugeUninitializedCapacity: n) { out, filled in
                 part.withUnsafeBufferPointer { p in
                     var at = 0
                     for r in p.indices where p[r] == k && at < n {
@@ -104,6 +103,33 @@ public struct SplitIndices: Sendable, Equatable {
         let nTrain = order.count - nVal - nTest
         return SplitIndices(train: Array(order[0..<nTrain]), validation: Array(order[nTrain..<(nTrain + nVal)]),
                             test: Array(order[(nTrain + nVal)...]))
+    }
+
+    /// `cut(RandomGenerator(seed: seed).permutation(count), validation, test)` but for the order
+    /// of the train rows (which `sortCovering` sorts anyway): the permutation's Fisher-Yates
+    /// shuffle fixes its positions from the last one down, so only the validation and test
+    /// positions (the last ones) are shuffled, with the same random draws; train gets every other
+    /// row, in file order. (The whole shuffle was most of the split's time.)
+    private static func random(_ count: Int, _ validation: Double, _ test: Double, seed: UInt64) -> SplitIndices {
+        let (nVal, nTest) = sizes(count, validation, test)
+        let nTrain = count - nVal - nTest
+        var rng = RandomGenerator(seed: seed)
+        var order = [Int](hugeUninitializedCapacity: count) { out, n in
+            for i in 0..<count { out.initializeElement(at: i, to: i) }
+            n = count
+        }
+        order.withUnsafeMutableBufferPointer { p in
+            // The loop of `RandomGenerator.shuffle`, stopped once positions nTrain... are final.
+            for i in stride(from: count - 1, to: max(nTrain - 1, 0), by: -1) {
+                let j = rng.nextInt(below: i + 1)
+                if i != j { p.swapAt(i, j) }
+            }
+        }
+        var train = [Int](hugeCapacity: nTrain)
+        var held = [UInt8](hugeRepeating: 0, count: count)
+        held.withUnsafeMutableBufferPointer { h in for r in order[nTrain...] { h[r] = 1 } }
+        held.withUnsafeBufferPointer { h in for r in h.indices where h[r] == 0 { train.append(r) } }
+        return SplitIndices(train: train, validation: Array(order[nTrain..<(nTrain + nVal)]), test: Array(order[(nTrain + nVal)...]))
     }
 
     /// Each class's rows shuffled by a stream derived from `seed` and the label, then cut.

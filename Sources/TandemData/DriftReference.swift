@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// Per-feature training distributions saved in `model.json` (`drift`), and the drift of new
 /// rows against them (`DriftReference.compare` in TandemArtifact): population stability index
 /// for every feature, plus a two-sample Kolmogorov-Smirnov statistic for numeric ones. See
@@ -22,7 +24,7 @@ public struct DriftReference: Codable, Equatable, Sendable {
         for name in features {
             let c = try table.requireIndex(of: name, role: "feature")
             switch table.columns[c] {
-            case .numeric(let all): histograms.append(.numeric(name: name, values: rows.map { all[$0] }))
+            case .numeric(let all): histograms.append(.numeric(name: name, values: all.gathered(rows)))
             case .categorical(let all): histograms.append(.categorical(name: name, values: all, rows: rows))
             }
         }

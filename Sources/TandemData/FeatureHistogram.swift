@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// The training distribution of one input feature, computed on the raw (pre-imputation,
 /// pre-scaling) values of the training split (the drift of new values against it is measured in
 /// TandemArtifact, `FeatureHistogram+Drift.swift`).
@@ -90,7 +92,7 @@ public struct FeatureHistogram: Codable, Equatable, Sendable {
 
     /// The reference of a numeric feature from its training values (`.nan` = missing).
     public static func numeric(name: String, values: [Double]) -> FeatureHistogram {
-        let present = values.filter { !$0.isNaN }
+        let present = values.presentValues
         let sample: [Double]
         if present.count > sampleCap {
             sample = (0..<sampleCap).map { present[$0 * present.count / sampleCap] }.sorted()

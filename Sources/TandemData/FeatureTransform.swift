@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// The fitted preprocessing of one input feature: how to impute, scale or one-hot encode it.
 ///
 /// Numeric features use `fill`, `offset` and `divisor` and produce one output column:
@@ -81,7 +83,7 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
 
     /// Fits a numeric feature to its training values (`.nan` = missing; all finite otherwise).
     static func numeric(name: String, values: [Double], options: PreprocessOptions) -> FeatureTransform {
-        let present = values.filter { !$0.isNaN }
+        let present = values.presentValues
         let fill: Double
         switch options.impute {
         case .mean: fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
@@ -89,7 +91,10 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
         case .mostFrequent: fill = mostFrequent(present) ?? 0
         case .constant: fill = options.fillValue
         }
-        let filled = values.map { $0.isNaN ? fill : $0 }
+        let filled = [Double](hugeUninitializedCapacity: values.count) { out, n in
+            for (i, x) in values.enumerated() { out.initializeElement(at: i, to: x.isNaN ? fill : x) }
+            n = values.count
+        }
         var offset = 0.0
         var divisor = 1.0
         var quantiles: [Double]?
@@ -132,7 +137,9 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
     /// Median of `values` (mean of the middle two for an even count); 0 when empty.
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
+        var sorted = [Double](hugeCapacity: values.count)
+        sorted.append(contentsOf: values)
+        sorted.sort()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }

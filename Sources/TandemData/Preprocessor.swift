@@ -1,3 +1,5 @@
+import TandemTensor
+
 /// Fitted feature preprocessing: imputation, scaling and one-hot encoding, learned from the
 /// training rows and applied unchanged to validation, test and serving data.
 ///
@@ -46,7 +48,7 @@ public struct Preprocessor: Codable, Sendable, Equatable {
             let c = try table.requireIndex(of: name, role: "feature")
             switch table.columns[c] {
             case .numeric(let all):
-                let values = rows.map { all[$0] }
+                let values = all.gathered(rows)
                 if let i = values.firstIndex(where: { $0.isInfinite }) {
                     throw DataError(file: table.file, line: table.lineNumbers[rows[i]], column: name,
                                     message: "expected a finite number, found \(CellText.format(values[i]))")

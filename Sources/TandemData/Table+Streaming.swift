@@ -58,8 +58,8 @@ extension Table {
     /// judging by the `rows` that took `consumed` of its `total` bytes.
     private static func reserve(_ numbers: inout [[Double]], _ lines: inout [Int], consumed: Int, total: Int, rows: Int) {
         let expected = Int(Double(total) / Double(max(consumed, 1)) * Double(rows) * 1.05) + 16
-        lines.reserveCapacity(expected)
-        for c in numbers.indices where !numbers[c].isEmpty { numbers[c].reserveCapacity(expected) }
+        lines = CSVPieceReader.reserved(lines, expected)
+        for c in numbers.indices where !numbers[c].isEmpty { numbers[c] = CSVPieceReader.reserved(numbers[c], expected) }
     }
 
     /// Prepends to `texts[c]`, for each of `columns`, the categories of its rows before

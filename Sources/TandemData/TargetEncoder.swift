@@ -50,15 +50,23 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
         }
     }
 
+    /// How many distinct values of a numeric target are looked up by a scan instead of a hash.
+    static let fewLimit = 16
+
     /// The distinct non-missing values of `column`, sorted as described on `classes`.
     private static func sortedClasses(_ column: ColumnValues) -> [String] {
         switch column {
         case .numeric(let values):
+            // A class target has few values: those are found by a scan of the first `fewLimit`
+            // distinct values seen, before any hashing (equal as `Set` compares: 0 and -0 alike).
+            var few: [Double] = []
             var distinct = Set<Double>()
             var last = Double.nan
             for x in values where !x.isNaN && x != last {
-                distinct.insert(x)
                 last = x
+                if few.contains(x) { continue }
+                if few.count < fewLimit { few.append(x) }
+                distinct.insert(x)
             }
             return distinct.sorted().map(CellText.format)
         case .categorical(let values):
@@ -88,7 +96,9 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
         if case .numeric(let values) = column {
             // A numeric target: each distinct value is formatted and looked up once. Equal values
             // format alike (0 and -0 both as "0"), so a value's class is that of its text.
+            // The first `fewLimit` distinct values are found by a scan, before any hashing.
             var known: [Double: Int32] = [:]
+            var few: [(value: Double, index: Int32)] = []
             var last = Double.nan, lastIndex: Int32 = 0
             return try values.withUnsafeBufferPointer { v in
                 try rows.map { r in
@@ -99,7 +109,9 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
                                         message: "target value is missing; expected one of: \(DataError.list(classes))")
                     }
                     let index: Int32
-                    if let k = known[x] {
+                    if let k = few.first(where: { $0.value == x })?.index {
+                        index = k
+                    } else if let k = known[x] {
                         index = k
                     } else {
                         let text = CellText.format(x)
@@ -108,6 +120,7 @@ public struct TargetEncoder: Codable, Sendable, Equatable {
                                             message: "unknown class \(DataError.quoted(text)); expected one of: \(DataError.list(classes))")
                         }
                         known[x] = k
+                        if few.count < Self.fewLimit { few.append((x, k)) }
                         index = k
                     }
                     last = x

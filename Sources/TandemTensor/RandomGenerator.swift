@@ -86,7 +86,10 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// A random permutation of `0..<n`.
     public mutating func permutation(_ n: Int) -> [Int] {
-        var p = Array(0..<n)
+        var p = [Int](hugeUninitializedCapacity: n) { out, count in
+            for i in 0..<n { out.initializeElement(at: i, to: i) }
+            count = n
+        }
         shuffle(&p)
         return p
     }

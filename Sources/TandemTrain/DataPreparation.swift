@@ -74,22 +74,34 @@ enum DataPreparation {
     /// The target classes (classification), the encoded target of every row of `table`, and
     /// the split (stratified on a regression target: by quantile bins of the target).
     static func targetAndSplit(_ config: DataConfig, table: Table) throws -> (TargetEncoder, PreparedTable.TargetValues, SplitIndices) {
+        let (encoder, target) = try target(config, table: table)
+        return (encoder, target, try split(config, rows: table.rowCount, target: target))
+    }
+
+    /// The target classes (classification) and the encoded target of every row of `table`.
+    static func target(_ config: DataConfig, table: Table) throws -> (TargetEncoder, PreparedTable.TargetValues) {
         let encoder = try TargetEncoder.fit(table: table, target: config.target, task: config.task)
         let all = Array(0..<table.rowCount)
-        let target: PreparedTable.TargetValues
-        var labels: [Int32]?
         if config.task == .classification {
-            let l = try encoder.encodeLabels(table: table, target: config.target, rows: all)
-            labels = l
-            target = .labels(l)
-        } else {
-            target = .values(try encoder.encodeValues(table: table, target: config.target, rows: all))
+            return (encoder, .labels(try encoder.encodeLabels(table: table, target: config.target, rows: all)))
         }
-        var strata = labels
-        if strata == nil, config.split.method == .stratified, case .values(let v) = target { strata = QuantileBins.labels(v) }
-        let split = try SplitIndices.make(count: table.rowCount, labels: strata, validation: config.split.validation,
-                                          test: config.split.test, method: config.split.method, seed: config.split.seed)
-        return (encoder, target, split)
+        return (encoder, .values(try encoder.encodeValues(table: table, target: config.target, rows: all)))
+    }
+
+    /// Whether the split of `config` depends on the target (stratified), or only on the row count.
+    static func splitNeedsTarget(_ config: DataConfig) -> Bool { config.split.method == .stratified }
+
+    /// The split of `rows` rows; `target` (the encoded target of every row) is needed only when
+    /// `splitNeedsTarget` (stratified: by class, or by quantile bins of a regression target).
+    static func split(_ config: DataConfig, rows: Int, target: PreparedTable.TargetValues?) throws -> SplitIndices {
+        var strata: [Int32]?
+        switch target {
+        case .labels(let l): strata = l
+        case .values(let v) where splitNeedsTarget(config): strata = QuantileBins.labels(v)
+        case .values, nil: strata = nil
+        }
+        return try SplitIndices.make(count: rows, labels: strata, validation: config.split.validation,
+                                     test: config.split.test, method: config.split.method, seed: config.split.seed)
     }
 
     /// Adds the regression target's scaling (fitted on the training rows) when `config` asks for it.

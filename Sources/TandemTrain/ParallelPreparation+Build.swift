@@ -25,20 +25,31 @@ extension ParallelPreparation {
         let features = ingestion.features
         try DataPreparation.checkFeatures(features, config: config)
         phases.mark("ingestion")
-        let (encoder, target, split) = try DataPreparation.targetAndSplit(config, table: table)
-        // What `Preprocessor.fit` checks first for all features (one process), here on every rank.
-        var seen = Set<String>()
-        for name in features {
-            guard seen.insert(name).inserted else { throw DataError(file: table.file, column: name, message: "feature is listed twice") }
-            guard header.contains(name) else {
-                throw DataError(file: table.file, column: name, message: "feature column not found; columns are: \(DataError.list(header))")
-            }
-        }
-        phases.mark("target and split")
         let owner = Dictionary(header.indices.map { (header[$0], owners[$0]) }, uniquingKeysWith: { a, _ in a })
         let mine = features.indices.filter { owner[features[$0]] == comm.rank }
         var payload: [UInt8] = []
+        var encoder = TargetEncoder(task: config.task, classes: [])
+        var target = PreparedTable.TargetValues.labels([])
+        var split = SplitIndices(train: [], validation: [], test: [])
+        // Errors come in the order one process meets them (target, split, features, fit), and
+        // the exchange after the store throws the first of rank 0's, then of the next rank's.
         let storing = Result<[UInt8], any Error> {
+            // The target is encoded by rank 0 alone (the dataset it assembles holds it), unless
+            // the split needs it; the split, which every rank fits on, is made by every rank.
+            if comm.rank == 0 || DataPreparation.splitNeedsTarget(config) {
+                (encoder, target) = try DataPreparation.target(config, table: table)
+                phases.mark("target")
+            }
+            split = try DataPreparation.split(config, rows: table.rowCount, target: DataPreparation.splitNeedsTarget(config) ? target : nil)
+            phases.mark("split")
+            // What `Preprocessor.fit` checks first for all features (one process), here on every rank.
+            var seen = Set<String>()
+            for name in features {
+                guard seen.insert(name).inserted else { throw DataError(file: table.file, column: name, message: "feature is listed twice") }
+                guard header.contains(name) else {
+                    throw DataError(file: table.file, column: name, message: "feature column not found; columns are: \(DataError.list(header))")
+                }
+            }
             let names = mine.map { features[$0] }
             let fitted = names.isEmpty ? [] : try Preprocessor.fit(table: table, features: names, rows: split.train, options: config.preprocess).features
             phases.mark("fit")

@@ -1,6 +1,7 @@
 import Foundation
 import TandemComm
 import TandemData
+import TandemTensor
 
 /// The columns of a parallel preparation: which rank fits and stores which column, and the
 /// exchange that gives each rank every row of its columns.
@@ -71,7 +72,7 @@ extension ParallelPreparation {
         // This rank's columns over all rows: numbers in place; text cells decoded piece by piece.
         var numbers: [Int: [Double]] = [:]
         var texts: [Int: [String?]] = [:]
-        var lines = [Int](unsafeUninitializedCapacity: total) { _, n in n = total }
+        var lines = [Int](hugeUninitializedCapacity: total) { _, n in n = total }
         var damage: [String] = []
         /// Puts `codes` of a text piece into column `c` from row `at`, if they are valid indices into `values`.
         func decode(_ codes: UnsafeBufferPointer<Int32>, values: [String?], column c: Int, at: Int) -> Bool {
@@ -86,9 +87,9 @@ extension ParallelPreparation {
         let own = start[comm.rank]
         for c in mine {
             if case .numeric = shard.columns[c] {
-                numbers[c] = [Double](unsafeUninitializedCapacity: total) { _, n in n = total }
+                numbers[c] = [Double](hugeUninitializedCapacity: total) { _, n in n = total }
             } else {
-                texts[c] = [String?](repeating: nil, count: total)
+                texts[c] = [String?](hugeRepeating: nil, count: total)
             }
             switch shard.columns[c] {
             case .numeric(let v):
@@ -136,7 +137,7 @@ extension ParallelPreparation {
                                 try receiveRaw(into: UnsafeMutableRawBufferPointer(rebasing: out[(at * 8)..<((at + n) * 8)]), from: s, comm: comm)
                             } ?? false
                         } else {
-                            var codes = [Int32](repeating: 0, count: n)
+                            var codes = [Int32](hugeRepeating: 0, count: n)
                             whole = try codes.withUnsafeMutableBytes { try receiveRaw(into: $0, from: s, comm: comm) }
                             if whole, let head, k < head.columns.count, case .coded(_, let values) = head.columns[k] {
                                 whole = codes.withUnsafeBufferPointer { decode($0, values: values, column: c, at: at) }

@@ -16,14 +16,18 @@ import TandemTensor
         }
     }
 
-    /// The splits are sorted by marking each row's part (linear): they must be exactly what
-    /// sorting the permutation's cut gave (the prepared datasets' bytes depend on it).
+    /// The splits are sorted by marking each row's part (linear), and only the validation and
+    /// test positions of the permutation are shuffled: they must be exactly what sorting the
+    /// whole permutation's cut gave (the prepared datasets' bytes depend on it).
     @Test func randomSplitIsThePermutationsCutSorted() throws {
-        for (n, seed) in [(1, UInt64(3)), (997, 5), (20_000, 7)] {
-            let s = try SplitIndices.make(count: n, labels: nil, validation: 0.1, test: 0.1, method: .random, seed: seed)
+        let cases: [(Int, UInt64, Double, Double)] = [(1, 3, 0.1, 0.1), (2, 4, 0.5, 0), (3, 9, 0.3, 0.3), (997, 5, 0.1, 0.1),
+                                                      (20_000, 7, 0.1, 0.1), (5_000, 11, 0, 0), (5_000, 12, 0.25, 0), (5_000, 13, 0, 0.7),
+                                                      (4_001, 14, 0.49, 0.5)]
+        for (n, seed, validation, test) in cases {
+            let s = try SplitIndices.make(count: n, labels: nil, validation: validation, test: test, method: .random, seed: seed)
             var rng = RandomGenerator(seed: seed)
             let order = rng.permutation(n)
-            let nVal = Int((Double(n) * 0.1).rounded()), nTest = nVal, nTrain = n - nVal - nTest
+            let nVal = Int((Double(n) * validation).rounded()), nTest = Int((Double(n) * test).rounded()), nTrain = n - nVal - nTest
             #expect(s.train == order[0..<nTrain].sorted())
             #expect(s.validation == order[nTrain..<(nTrain + nVal)].sorted())
             #expect(s.test == order[(nTrain + nVal)...].sorted())

@@ -38,6 +38,8 @@ public final class Pipeline {
     /// `slotOf[chunk][k]`: the slot holding micro-batch k's activations in the chunk.
     private var slotOf: [[Int]]
     private let microBatches: Int
+    /// For each chunk, the index in `ops` of its last backward, which completes its layers' gradients.
+    private let lastBackward: [Int]
 
     /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
     /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
@@ -54,6 +56,9 @@ public final class Pipeline {
         self.layersCommunicate = layersCommunicate
         self.microBatches = microBatches
         ops = PipelineSchedule.ops(schedule, stage: index, stages: stages, microBatches: microBatches, virtualStages: chunks.count)
+        var last = [Int](repeating: -1, count: chunks.count)
+        for (i, op) in ops.enumerated() where !op.isForward { last[op.chunk] = i }
+        lastBackward = last
         slotOf = [[Int]](repeating: [Int](repeating: -1, count: microBatches), count: chunks.count)
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
     }
@@ -126,9 +131,6 @@ public final class Pipeline {
         let progress = stages > 1 && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
         defer { progress?.stop() }
         func mpi<T>(_ body: () throws -> T) throws -> T { try progress.map { try $0.locked(body) } ?? body() }
-        // The last backward through each chunk completes its layers' gradients.
-        var lastBackward = [Int](repeating: -1, count: chunks.count)
-        for (i, op) in ops.enumerated() where !op.isForward { lastBackward[op.chunk] = i }
         var total = 0.0
         for (i, op) in ops.enumerated() {
             let c = op.chunk, k = op.microBatch, g = global(c), stage = chunks[c]

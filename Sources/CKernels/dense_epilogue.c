@@ -85,17 +85,25 @@ static void grad_avx2(const float *x, const float *dy, float *dx, float *db, ptr
 
 static inline __mmask16 lanes(ptrdiff_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
 
+// Whole 16-lane blocks load and store unmasked: a masked load cannot take its data from a
+// pending store (the product was just written), and waits for it to retire.
 __attribute__((target("avx512f")))
 static void bias_avx512(float *y, const float *bias, float *out, ptrdiff_t rows, ptrdiff_t cols) {
     __m512 zero = _mm512_setzero_ps();
+    ptrdiff_t body = cols & ~(ptrdiff_t)15;
+    __mmask16 tail = lanes(cols - body);
     for (ptrdiff_t r = 0; r < rows; r++) {
         float *row = y + r * cols;
         float *orow = out ? out + r * cols : NULL;
-        for (ptrdiff_t c = 0; c < cols; c += 16) {
-            __mmask16 k = lanes(cols - c);
-            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(k, row + c), _mm512_maskz_loadu_ps(k, bias + c));
-            _mm512_mask_storeu_ps(row + c, k, v);
-            if (orow) _mm512_mask_storeu_ps(orow + c, k, _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ), zero));
+        for (ptrdiff_t c = 0; c < body; c += 16) {
+            __m512 v = _mm512_add_ps(_mm512_loadu_ps(row + c), _mm512_loadu_ps(bias + c));
+            _mm512_storeu_ps(row + c, v);
+            if (orow) _mm512_storeu_ps(orow + c, _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ), zero));
+        }
+        if (tail) {
+            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(tail, row + body), _mm512_maskz_loadu_ps(tail, bias + body));
+            _mm512_mask_storeu_ps(row + body, tail, v);
+            if (orow) _mm512_mask_storeu_ps(orow + body, tail, _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ), zero));
         }
     }
 }
@@ -103,17 +111,29 @@ static void bias_avx512(float *y, const float *bias, float *out, ptrdiff_t rows,
 __attribute__((target("avx512f")))
 static void grad_avx512(const float *x, const float *dy, float *dx, float *db, ptrdiff_t rows, ptrdiff_t cols) {
     __m512 zero = _mm512_setzero_ps();
-    for (ptrdiff_t c = 0; c < cols; c += 16) {
-        __mmask16 k = lanes(cols - c);
-        __m512 acc = _mm512_maskz_loadu_ps(k, db + c);
+    ptrdiff_t body = cols & ~(ptrdiff_t)15;
+    for (ptrdiff_t c = 0; c < body; c += 16) {
+        __m512 acc = _mm512_loadu_ps(db + c);
         for (ptrdiff_t r = 0; r < rows; r++) {
             ptrdiff_t i = r * cols + c;
+            __m512 d = _mm512_loadu_ps(dy + i);
+            if (x) d = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), zero, _CMP_GT_OQ), d);
+            if (dx) _mm512_storeu_ps(dx + i, d);
+            acc = _mm512_add_ps(acc, d);
+        }
+        _mm512_storeu_ps(db + c, acc);
+    }
+    if (body < cols) {
+        __mmask16 k = lanes(cols - body);
+        __m512 acc = _mm512_maskz_loadu_ps(k, db + body);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            ptrdiff_t i = r * cols + body;
             __m512 d = _mm512_maskz_loadu_ps(k, dy + i);
             if (x) d = _mm512_maskz_mov_ps(_mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, x + i), zero, _CMP_GT_OQ), d);
             if (dx) _mm512_mask_storeu_ps(dx + i, k, d);
             acc = _mm512_add_ps(acc, d);
         }
-        _mm512_mask_storeu_ps(db + c, k, acc);
+        _mm512_mask_storeu_ps(db + body, k, acc);
     }
 }
 #endif

@@ -27,6 +27,9 @@ public final class Pipeline {
     public private(set) var waitSeconds = 0.0
     /// Seconds spent in the layers' forward and backward passes during the last call.
     public private(set) var layerSeconds = 0.0
+    /// Whether `trainStep` measures `layerSeconds` (two clock reads per op; off when nothing
+    /// reports it, e.g. data parallelism).
+    public var timesLayers = true
     /// Chunk activations held now, and the most held at once (a micro-batch held by two
     /// chunks counts twice).
     public private(set) var held = 0
@@ -149,10 +152,10 @@ public final class Pipeline {
                     x = input(k)
                 }
                 observe?(op, true)
-                let start = ContinuousClock.now
+                let start = timesLayers ? ContinuousClock.now : nil
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
                 if g == stages * chunks.count - 1 { total += loss(k, out, stage.outputGradient(slot)) }
-                layerSeconds += start.secondsElapsed
+                if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let next = next(c) {
                     let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: tag(g + 1, k, backward: false)) }
@@ -168,14 +171,14 @@ public final class Pipeline {
                     waitSeconds += start.secondsElapsed
                 }
                 observe?(op, true)
-                let start = ContinuousClock.now
+                let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil
                 if i == lastBackward[c] {
                     try stage.backward(slot, needInputGradient: !first, gradientsReady: gradientsReady)
                 } else {
                     try stage.backward(slot, needInputGradient: !first)
                 }
-                layerSeconds += start.secondsElapsed
+                if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let previous = previous(c) {
                     let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true)) }

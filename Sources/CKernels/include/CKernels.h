@@ -61,6 +61,10 @@ void tandem_bias_gradient(const float *x, const float *dy, float *dx, float *db,
 double tandem_softmax_xent(const float *logits, const int32_t *labels, ptrdiff_t rows, ptrdiff_t classes,
                            float *probs, float *dlogits, float gradScale, const float *classWeights);
 
+/// Asks the CPU to bring rows `positions[0..<count]` of a row-major table (`rowBytes` bytes each,
+/// from `base`) into the cache, without waiting for them (a hint: no effect on any result).
+void tandem_prefetch_rows(const void *base, const ptrdiff_t *positions, ptrdiff_t count, ptrdiff_t rowBytes);
+
 // --- Small-shape matrix product (TandemTensor's `sgemm` for shapes below its BLAS threshold) ---
 
 /// The largest `k` `tandem_sgemm_small` accepts when `transB` is set (its B panel lives on the stack).

@@ -13,7 +13,7 @@ import PackageDescription
 //   TandemParallel <- TandemTensor, TandemComm, TandemModel (grid, shards, tensor-parallel layers, pipeline)
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
 //   TandemServe <- TandemArtifact, TandemData, TandemTensor, CKernels (JSON numbers) (HTTP, Hummingbird)
-//   TandemTrain <- TandemTensor, TandemComm, TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
+//   TandemTrain <- TandemTensor, TandemComm, CKernels (row prefetch), TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
 //                  CBLAS, CStopSignal (no TandemReport, no TandemArtifact: training writes no result format)
 //   TandemRecord <- TandemTrain, TandemReport, TandemArtifact (what a run writes; init_from loading)
 //   TandemSweep <- TandemTrain, TandemRecord (and the modules below them);  tandem (CLI) <- TandemTrain, TandemRecord,
@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"]),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"]),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CStopSignal",
+            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CKernels", "CStopSignal",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "TandemRecord", dependencies: [

@@ -73,8 +73,13 @@ grep -q "resuming from .*step-50 " "$WORK/killckpt.log" && ok "killed while writ
 same_sha "after the kill during a checkpoint write" "$WORK/killckpt" "$WORK/ref2"
 
 # --- corrupted checkpoints are skipped with a warning that says why -------------------------
-train 1 "$WORK/c" "${JOB[@]}" --stop-at-step 150
+# Stopping waits for its checkpoint, so step-100 and step-150 are both written whatever the
+# disk's speed (a running job's writer skips a snapshot that a newer one replaces while it waits,
+# which 50 fast steps do).
+train 1 "$WORK/c" "${JOB[@]}" --stop-at-step 100
+train 1 "$WORK/c" "${JOB[@]}" --resume auto --stop-at-step 150
 newest="$WORK/c/checkpoints/step-150"
+[ -f "$WORK/c/checkpoints/step-100/SHA256SUMS" ] && [ -f "$newest/SHA256SUMS" ] || fail "checkpoints step-100 and step-150 written" "$(ls "$WORK/c/checkpoints")"
 corrupt_and_resume() { # corrupt_and_resume NAME EXPECTED_WARNING (after the caller damaged $newest)
   local out="$WORK/c-$1"; rm -rf "$out"; cp -r "$WORK/c" "$out"
   train 1 "$out" "${JOB[@]}" --resume auto --stop-at-step 151
@@ -128,7 +133,7 @@ else
 fi
 
 # --- SIGTERM to mpirun: checkpoint, clean stop ---------------------------------------------
-( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=500 --set train.early_stopping.patience=1000 ) & bg=$!
+( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=20000 --set train.early_stopping.patience=100000 ) & bg=$!
 for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/term.log" 2>/dev/null && break; sleep 0.2; done
 pkill -TERM -f "^mpirun .*$WORK/term"; wait $bg
 if grep -q "stopped by SIGTERM at step" "$WORK/term.log" && ls "$WORK/term/checkpoints" | grep -q step-; then

@@ -36,9 +36,10 @@ public final class Dense: Layer {
         sgemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
     }
 
-    /// The bias half of forward: y += b, y `[rows, out]`.
-    public func addBias(_ y: UnsafeMutablePointer<Float>, rows: Int) {
-        Elementwise.addBias(y, arena.params.base + biasOffset, rows: rows, cols: outFeatures)
+    /// The bias half of forward: y += b, y `[rows, out]`; with `relu` `[rows, out]` also
+    /// relu = max(y, 0) (a following ReLU layer's output, in the same pass).
+    public func addBias(_ y: UnsafeMutablePointer<Float>, relu: UnsafeMutablePointer<Float>? = nil, rows: Int) {
+        DenseEpilogue.addBias(y, arena.params.base + biasOffset, relu: relu, rows: rows, cols: outFeatures)
     }
 
     /// dW += dy^T x `[out, in]`; db += column sums of dy; then `gradientsReady(parameterRange)`;
@@ -53,9 +54,23 @@ public final class Dense: Layer {
 
     /// The parameter half of backward: dW += dy^T x `[out, in]`, db += column sums of dy `[out]`.
     public func backwardParameters(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
-        let gw = arena.grads.base + weightOffset
-        sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, b: x, beta: 1, c: gw)
-        Elementwise.addColumnSums(dy, into: arena.grads.base + biasOffset, rows: rows, cols: outFeatures)
+        DenseEpilogue.biasGradient(reluInput: nil, dy: dy, dx: nil, db: arena.grads.base + biasOffset, rows: rows, cols: outFeatures)
+        backwardWeights(x: x, dy: dy, rows: rows)
+    }
+
+    /// The parameter half of backward under a ReLU that follows this layer, from the ReLU's
+    /// output gradient `reluDy` `[rows, out]`: `dy = y > 0 ? reluDy : 0` into `dy` `[rows, out]`
+    /// (may alias `reluDy`) and db += its column sums in one pass, then dW += dy^T x `[out, in]`.
+    /// y: this layer's output `[rows, out]` (the ReLU's input).
+    public func backwardParameters(x: UnsafePointer<Float>, y: UnsafePointer<Float>, reluDy: UnsafePointer<Float>,
+                                   dy: UnsafeMutablePointer<Float>, rows: Int) {
+        DenseEpilogue.biasGradient(reluInput: y, dy: reluDy, dx: dy, db: arena.grads.base + biasOffset, rows: rows, cols: outFeatures)
+        backwardWeights(x: x, dy: UnsafePointer(dy), rows: rows)
+    }
+
+    /// dW += dy^T x: dy `[rows, out]`, x `[rows, in]`, dW `[out, in]`.
+    private func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
+        sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, b: x, beta: 1, c: arena.grads.base + weightOffset)
     }
 
     /// The input half of backward: dx = dy W, dy `[rows, out]`, dx `[rows, in]`.

@@ -9,11 +9,16 @@ import TandemTensor
 /// gradient of the stage output `[rows, outputWidth]` and of the stage input `[rows,
 /// inputWidth]`. Slots are allocated for `capacity` rows by `reserve` and reused, so a step
 /// allocates nothing; the gradients between layers use two shared buffers (one backward runs at
-/// a time).
+/// a time). A dense layer followed by a ReLU runs as one (`reluDense`).
 ///
 /// Shapes: stage input `[rows, inputWidth]`, stage output `[rows, outputWidth]`.
 public final class StageNetwork {
     public let layers: [any Layer]
+    /// `reluDense[j]`: layer j, a `Dense` followed by a ReLU (layer j + 1), which run as one:
+    /// the bias and the ReLU in one pass after the product (forward), the ReLU's derivative and
+    /// the bias gradient in one pass before the products (backward); the same bits as layer by
+    /// layer. Nil for every other layer.
+    private let reluDense: [Dense?]
     /// Width of the stage input (the first layer's input).
     public let inputWidth: Int
     /// Width of the stage output (the last layer's output).
@@ -55,6 +60,11 @@ public final class StageNetwork {
             precondition(a.outFeatures == b.inFeatures, "StageNetwork: a layer of \(a.outFeatures) outputs feeds one of \(b.inFeatures) inputs")
         }
         self.layers = layers
+        reluDense = layers.indices.map { j in
+            guard j + 1 < layers.count, let dense = layers[j] as? Dense, let next = layers[j + 1] as? ActivationLayer,
+                  next.function == .relu else { return nil }
+            return dense
+        }
         inputWidth = layers[0].inFeatures
         outputWidth = layers[layers.count - 1].outFeatures
     }
@@ -108,9 +118,19 @@ public final class StageNetwork {
         slot.context = context
         slot.input = input
         var x = input
-        for (j, layer) in layers.enumerated() {
-            try layer.forward(x, slot.outputs[j].base, saved: slot.saved[j]?.base, rows: rows, context: context)
+        var j = 0
+        while j < layers.count {
+            if let dense = reluDense[j] {
+                let y = slot.outputs[j].base, relu = slot.outputs[j + 1].base
+                dense.forwardProduct(x, y, rows: rows)
+                dense.addBias(y, relu: relu, rows: rows)
+                x = UnsafePointer(relu)
+                j += 2
+                continue
+            }
+            try layers[j].forward(x, slot.outputs[j].base, saved: slot.saved[j]?.base, rows: rows, context: context)
             x = UnsafePointer(slot.outputs[j].base)
+            j += 1
         }
         return slot.outputs[layers.count - 1].base
     }
@@ -124,13 +144,30 @@ public final class StageNetwork {
         guard let input = slot.input else { return }
         var dy = UnsafePointer(slot.outputGradient.base)
         var spare = gradientA
-        for j in stride(from: layers.count - 1, through: 0, by: -1) {
+        var j = layers.count - 1
+        while j >= 0 {
             let x = j == 0 ? input : UnsafePointer(slot.outputs[j - 1].base)
             let dx: UnsafeMutablePointer<Float>? = j > 0 ? spare.base : needInputGradient ? slot.inputGradient.base : nil
+            if j > 0, let dense = reluDense[j - 1], let dx {
+                // The ReLU (layer j) and its dense layer (j - 1) as one: dx is the dense output's gradient.
+                let denseInput = j == 1 ? input : UnsafePointer(slot.outputs[j - 2].base)
+                dense.backwardParameters(x: denseInput, y: x, reluDy: dy, dy: dx, rows: slot.rows)
+                gradientsReady(dense.parameterRange)
+                spare = spare === gradientA ? gradientB : gradientA
+                let denseDx: UnsafeMutablePointer<Float>? = j > 1 ? spare.base : needInputGradient ? slot.inputGradient.base : nil
+                if let denseDx {
+                    dense.backwardInput(dy: dx, dx: denseDx, rows: slot.rows)
+                    dy = UnsafePointer(denseDx)
+                }
+                spare = spare === gradientA ? gradientB : gradientA
+                j -= 2
+                continue
+            }
             try layers[j].backward(x: x, y: slot.outputs[j].base, dy: dy, dx: dx, saved: slot.saved[j].map { UnsafePointer($0.base) },
                                    rows: slot.rows, context: slot.context, gradientsReady: gradientsReady)
             if let dx { dy = UnsafePointer(dx) }
             spare = spare === gradientA ? gradientB : gradientA
+            j -= 1
         }
     }
 }

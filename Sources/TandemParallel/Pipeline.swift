@@ -27,6 +27,9 @@ public final class Pipeline {
     public private(set) var waitSeconds = 0.0
     /// Seconds spent in the layers' forward and backward passes during the last call.
     public private(set) var layerSeconds = 0.0
+    /// Whether `trainStep` measures `layerSeconds` (two clock reads per op; off when nothing
+    /// reports it, e.g. data parallelism).
+    public var timesLayers = true
     /// Chunk activations held now, and the most held at once (a micro-batch held by two
     /// chunks counts twice).
     public private(set) var held = 0
@@ -38,6 +41,8 @@ public final class Pipeline {
     /// `slotOf[chunk][k]`: the slot holding micro-batch k's activations in the chunk.
     private var slotOf: [[Int]]
     private let microBatches: Int
+    /// For each chunk, the index in `ops` of its last backward, which completes its layers' gradients.
+    private let lastBackward: [Int]
 
     /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
     /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
@@ -54,6 +59,9 @@ public final class Pipeline {
         self.layersCommunicate = layersCommunicate
         self.microBatches = microBatches
         ops = PipelineSchedule.ops(schedule, stage: index, stages: stages, microBatches: microBatches, virtualStages: chunks.count)
+        var last = [Int](repeating: -1, count: chunks.count)
+        for (i, op) in ops.enumerated() where !op.isForward { last[op.chunk] = i }
+        lastBackward = last
         slotOf = [[Int]](repeating: [Int](repeating: -1, count: microBatches), count: chunks.count)
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
     }
@@ -126,9 +134,6 @@ public final class Pipeline {
         let progress = stages > 1 && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
         defer { progress?.stop() }
         func mpi<T>(_ body: () throws -> T) throws -> T { try progress.map { try $0.locked(body) } ?? body() }
-        // The last backward through each chunk completes its layers' gradients.
-        var lastBackward = [Int](repeating: -1, count: chunks.count)
-        for (i, op) in ops.enumerated() where !op.isForward { lastBackward[op.chunk] = i }
         var total = 0.0
         for (i, op) in ops.enumerated() {
             let c = op.chunk, k = op.microBatch, g = global(c), stage = chunks[c]
@@ -147,10 +152,10 @@ public final class Pipeline {
                     x = input(k)
                 }
                 observe?(op, true)
-                let start = ContinuousClock.now
+                let start = timesLayers ? ContinuousClock.now : nil
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
                 if g == stages * chunks.count - 1 { total += loss(k, out, stage.outputGradient(slot)) }
-                layerSeconds += start.secondsElapsed
+                if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let next = next(c) {
                     let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: tag(g + 1, k, backward: false)) }
@@ -166,14 +171,14 @@ public final class Pipeline {
                     waitSeconds += start.secondsElapsed
                 }
                 observe?(op, true)
-                let start = ContinuousClock.now
+                let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil
                 if i == lastBackward[c] {
                     try stage.backward(slot, needInputGradient: !first, gradientsReady: gradientsReady)
                 } else {
                     try stage.backward(slot, needInputGradient: !first)
                 }
-                layerSeconds += start.secondsElapsed
+                if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let previous = previous(c) {
                     let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true)) }

@@ -1,8 +1,11 @@
+import CKernels
 import Foundation
 
 /// Fused softmax + cross-entropy for multi-class classification.
 public enum SoftmaxCrossEntropy {
-    /// Computes class probabilities, the summed loss, and the gradient with respect to the logits.
+    /// Computes class probabilities, the summed loss, and the gradient with respect to the logits,
+    /// in one C pass (`tandem_softmax_xent`: glibc's expf algorithm vectorized with AVX-512 or
+    /// AVX2+FMA, or expf itself), bit for bit what `reference` computes.
     ///
     /// Shapes: `logits`, `probabilities`, `dLogits`: `[rows, classes]`; `labels`: `[rows]`, each in
     /// `0..<classes`. Writes `probabilities = softmax(logits)` and
@@ -10,8 +13,23 @@ public enum SoftmaxCrossEntropy {
     /// Returns `sum_r -log p[r, labels[r]]` in Double (not divided by `rows`).
     /// With `classWeights` `[classes]`, row r's loss and gradient are multiplied by
     /// `classWeights[labels[r]]` (the weighted loss sum).
-    @inlinable
     public static func forwardBackward(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+                                       rows: Int, classes: Int,
+                                       probabilities: UnsafeMutablePointer<Float>,
+                                       dLogits: UnsafeMutablePointer<Float>?, gradScale: Float,
+                                       classWeights: UnsafePointer<Float>? = nil) -> Double {
+        tandem_softmax_xent(logits, labels, rows, classes, probabilities, dLogits, gradScale, classWeights)
+    }
+
+    /// The Swift loop `forwardBackward` must match bit for bit (same arguments and results).
+    ///
+    /// Shapes: `logits`, `probabilities`, `dLogits`: `[rows, classes]`; `labels`: `[rows]`, each in
+    /// `0..<classes`. Writes `probabilities = softmax(logits)` and
+    /// `dLogits = (probabilities - onehot(labels)) * gradScale` (pass `dLogits: nil` to skip).
+    /// Returns `sum_r -log p[r, labels[r]]` in Double (not divided by `rows`).
+    /// With `classWeights` `[classes]`, row r's loss and gradient are multiplied by
+    /// `classWeights[labels[r]]` (the weighted loss sum).
+    public static func reference(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                                        rows: Int, classes: Int,
                                        probabilities: UnsafeMutablePointer<Float>,
                                        dLogits: UnsafeMutablePointer<Float>?, gradScale: Float,

@@ -1,3 +1,4 @@
+import CKernels
 import TandemTensor
 
 /// A split's encoded features held in memory, row-major `[split rows, width]`, so that a batch
@@ -16,6 +17,9 @@ final class EncodedRows {
     let rows: Int
     /// Network inputs per row.
     let width: Int
+    /// The class index of each split row, by position (classification; empty otherwise), so a
+    /// batch's labels are read in one place instead of through the split's row list.
+    let labels: UnsafeMutableBufferPointer<Int32>
 
     /// The encoded rows of `split`, or nil when they would take more than `budgetBytes`
     /// (or the split has no rows or no inputs).
@@ -25,7 +29,12 @@ final class EncodedRows {
         width = split.width
         values = FloatBuffer(count: elements)
         split.encode(0..<rows, into: values.base)
+        let splitRows = split.rows
+        labels = .allocate(capacity: split.isClassification ? rows : 0)
+        for p in labels.indices { labels[p] = split.label(row: splitRows[p]) }
     }
+
+    deinit { labels.deallocate() }
 
     /// The floats `split`'s encoded rows take, or nil when more than `budgetBytes` (or none).
     static func elements(split: PreparedSplit, budgetBytes: Int) -> Int? {
@@ -37,5 +46,13 @@ final class EncodedRows {
     /// Copies split row `position` into `output` `[width]`.
     @inline(__always) func copy(position: Int, into output: UnsafeMutablePointer<Float>) {
         output.update(from: values.base + position * width, count: width)
+    }
+
+    /// Starts bringing split rows `positions` (the next batch's) into the cache while this step
+    /// computes: a random row is a few cache misses from memory that the copy would otherwise wait for.
+    func prefetch(positions: UnsafeBufferPointer<Int>) {
+        guard let p = positions.baseAddress else { return }
+        tandem_prefetch_rows(values.base, p, positions.count, width * MemoryLayout<Float>.stride)
+        if let l = labels.baseAddress { tandem_prefetch_rows(l, p, positions.count, MemoryLayout<Int32>.stride) }
     }
 }

@@ -98,6 +98,7 @@ public final class GradientSync: @unchecked Sendable {
     /// Completes the reduction of the whole arena: waits for the overlapped buckets, launching any
     /// not yet started, or reduces everything at once on the plain path.
     public func finish() throws {
+        guard overlap || comm.size > 1 else { return }  // nothing to sum, nothing exposed: no clock read
         let begin = ContinuousClock.now
         defer { exposedSeconds += begin.secondsElapsed }
         guard overlap else {

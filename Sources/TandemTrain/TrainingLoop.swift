@@ -51,12 +51,22 @@ extension Trainer {
                 let loadStart = timeline?.now()
                 for i in 0..<length {
                     let position = perm[state.batch * t.batchSize + start + i]
+                    if let encoded {
+                        encoded.copy(position: position, into: step.inputs.base + i * inWidth)
+                        if classify { step.labels[i] = encoded.labels[position]; continue }
+                    }
                     let r = trainRows[position]
                     batchRows[i] = r
                     if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
-                    encoded?.copy(position: position, into: step.inputs.base + i * inWidth)
                 }
                 if encoded == nil && readsInputs { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
+                // The next batch's rows and labels start coming from memory while this step computes.
+                if let encoded, state.batch + 1 < plan.batchesPerEpoch {
+                    perm.withUnsafeBufferPointer { p in
+                        let next = min((state.batch + 1) * t.batchSize + start, p.count)
+                        encoded.prefetch(positions: UnsafeBufferPointer(rebasing: p[next..<min(next + length, p.count)]))
+                    }
+                }
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && (begin - lastSave).seconds >= config.checkpoint.everySeconds
                 signals[0] = StopSignal.shared.signal == nil ? 0 : 1

@@ -84,6 +84,7 @@ final class TrainingStep {
         owned = model.splitsModel ? model.shard.ownedRanges : [0..<model.arena.count]
         let redundant = Set(model.spec.redundantBiases)
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
+        model.pipeline.timesLayers = model.splitsModel
         model.pipeline.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
 
@@ -119,7 +120,8 @@ final class TrainingStep {
         let inWidth = model.spec.inputs, outWidth = head.outputs
         let scale = globalWeight.map { Float(1 / $0) } ?? 1 / Float(globalCount)
         let weights = classWeights.flatMap { UnsafePointer($0.baseAddress) }
-        let clock = ContinuousClock.now
+        // The bubble and layer seconds are reported for a split model only: no clock reads otherwise.
+        let clock = model.splitsModel ? ContinuousClock.now : nil
         let sync = self.sync
         var loss = try model.pipeline.trainStep(
             rows: partRows,
@@ -140,9 +142,11 @@ final class TrainingStep {
         // Before the sync reads them: with batch norm on several replicas the layers make MPI
         // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
         for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
-        waitSeconds += model.pipeline.waitSeconds
-        computeSeconds += clock.secondsElapsed - model.pipeline.waitSeconds
-        layerSeconds += model.pipeline.layerSeconds
+        if let clock {
+            waitSeconds += model.pipeline.waitSeconds
+            computeSeconds += clock.secondsElapsed - model.pipeline.waitSeconds
+            layerSeconds += model.pipeline.layerSeconds
+        }
         let waitStart = timeline?.now()
         try sync.finish()
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }

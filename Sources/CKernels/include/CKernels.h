@@ -4,6 +4,7 @@
 #ifndef TANDEM_CKERNELS_H
 #define TANDEM_CKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /// The instruction set the kernels run with on this CPU: 2 = AVX-512F, 1 = AVX2+FMA, 0 = plain C.
 /// `TANDEM_KERNELS=plain|avx2|avx512` caps it (never raises it above what the CPU supports).
@@ -35,6 +36,34 @@ void tandem_gather_scale_f8(const double *column, const ptrdiff_t *rows, ptrdiff
 /// not terminated) and returns its length, for 2^-40 <= |x| < 2^24; returns 0 (nothing written)
 /// for every other value, which the caller prints with `description`.
 int tandem_float_text(float x, char *out);
+
+// --- A dense layer's bias and ReLU around its products (dense_epilogue.c) ---
+
+/// `y[r, c] += bias[c]`, and with `relu` not NULL also `relu[r, c] = max(y[r, c], 0)` as Swift's
+/// `max` (`0 >= v ? 0 : v`: NaN stays NaN, -0 becomes +0). y, relu: [rows, cols]; bias: [cols].
+/// The bits of `Elementwise.addBias` followed by `Activation.relu`, at every level.
+void tandem_add_bias(float *y, const float *bias, float *relu, ptrdiff_t rows, ptrdiff_t cols);
+
+/// The bias gradient of a dense layer, with ReLU's derivative when `x` is not NULL:
+/// `d = x[r, c] > 0 ? dy[r, c] : 0` (or `d = dy[r, c]` when x is NULL), `dx[r, c] = d` unless dx
+/// is NULL (dx may alias dy), and `db[c] += d` over r = 0..<rows in order (the bits of
+/// `Activation.reluBackward` then `Elementwise.addColumnSums`). x, dy, dx: [rows, cols]; db: [cols].
+void tandem_bias_gradient(const float *x, const float *dy, float *dx, float *db, ptrdiff_t rows, ptrdiff_t cols);
+
+// --- Softmax cross-entropy (softmax_xent.c) ---
+
+/// Softmax and cross-entropy of `rows` rows of `classes` logits, with the gradient, in one pass:
+/// `probs = softmax(logits)`, `dlogits = (probs - onehot(labels)) * scale` (skipped when dlogits is
+/// NULL) with `scale = gradScale`, or `classWeights[label] * gradScale` with class weights; returns
+/// the sum over rows of `log s + m - z[label]` (weighted), in double. The bits of
+/// `SoftmaxCrossEntropy.reference` (glibc's expf and logf) at every level.
+/// logits, probs, dlogits: [rows, classes]; labels: [rows], each in 0..<classes; classWeights: [classes] or NULL.
+double tandem_softmax_xent(const float *logits, const int32_t *labels, ptrdiff_t rows, ptrdiff_t classes,
+                           float *probs, float *dlogits, float gradScale, const float *classWeights);
+
+/// Asks the CPU to bring rows `positions[0..<count]` of a row-major table (`rowBytes` bytes each,
+/// from `base`) into the cache, without waiting for them (a hint: no effect on any result).
+void tandem_prefetch_rows(const void *base, const ptrdiff_t *positions, ptrdiff_t count, ptrdiff_t rowBytes);
 
 // --- Small-shape matrix product (TandemTensor's `sgemm` for shapes below its BLAS threshold) ---
 

@@ -100,9 +100,6 @@ struct Bench: ParsableCommand {
                 MPIRuntime.finalize()
                 return
             }
-            if world.rank == 0, let blas = BLASCore.mismatchWarning() {
-                FileHandle.standardError.write(Data("warning: \(blas)\n".utf8))
-            }
             for name in workload {
                 guard let w = Benchmark.Workload.named(name) else { throw ValidationError("unknown workload '\(name)' (wide, small)") }
                 if sgemm {

@@ -16,14 +16,20 @@
 #define FORCE_INLINE inline __attribute__((always_inline))
 
 /// One k block of a call. A element (i, p) is at a[i * ars + p * acs]; row p of the block's op(B) at
-/// b + p * ldb; C row i at c + i * ldc, and the C that beta scales at cin + i * ldc (C itself, or its
-/// copy when C holds partial sums). `first`: the accumulators start at 0, else they continue from C;
+/// b + p * ldb; C row i at c + i * ldc, and the C that beta scales at the same offset from cin0 as
+/// from c0 (C itself, or its copy when C holds partial sums). `first`: the accumulators start at 0, else they continue from C;
 /// `last`: the epilogue (alpha, beta) is applied, else the raw accumulators are stored in C.
 typedef struct {
     ptrdiff_t k, ars, acs, ldb, ldc;
     float alpha, beta;
     int first, last;
+    float *c0;
+    const float *cin0;
 } gemm_args;
+
+/// Where the epilogue reads the C that beta scales for the element at `c`: the same place in
+/// `cin0` (C itself, or its copy), found from the offset so the tiles keep one fewer pointer live.
+static FORCE_INLINE const float *beta_source(const gemm_args *g, const float *c) { return g->cin0 + (c - g->c0); }
 
 /// Packs columns j0..<j0+nr of op(B) = B^T for rows p0..<p0+kb (B stored [n, k]) into panel
 /// [kb, width]; columns nr..<width are left unset (the tiles never read them: masked loads).
@@ -92,7 +98,7 @@ static void pack_a(const float *a, ptrdiff_t ars, ptrdiff_t acs, ptrdiff_t m, pt
 
 // --- plain C: blocks of 4 rows x 16 columns, fmaf at every step ---
 
-static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const float *b, float *c, const float *cin,
+static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const float *b, float *c,
                                     ptrdiff_t mr, ptrdiff_t nr) {
     float acc[4][16];
     for (ptrdiff_t r = 0; r < mr; r++)
@@ -107,7 +113,7 @@ static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const fl
     }
     for (ptrdiff_t r = 0; r < mr; r++) {
         float *cr = c + r * g->ldc;
-        const float *ci = cin + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (ptrdiff_t j = 0; j < nr; j++) {
             if (!g->last) {
                 cr[j] = acc[r][j];
@@ -165,7 +171,7 @@ static void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrd
 #define AVX2_MR 6
 
 __attribute__((target("avx2,fma")))
-static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c, const float *cin,
+static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c,
                                    const int MR, const int NV, const int masked, __m256i m0, __m256i m1) {
     __m256 acc[AVX2_MR][2];
     for (int r = 0; r < MR; r++)
@@ -192,7 +198,7 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
     const int useBeta = g->beta != 0;
     for (int r = 0; r < MR; r++) {
         float *cr = c + r * g->ldc;
-        const float *ci = cin + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (int v = 0; v < NV; v++) {
             __m256i mask = NV == 1 ? m0 : (v == 0 ? _mm256_set1_epi32(-1) : m1);
             int mv = masked && (NV == 1 || v == 1);
@@ -209,19 +215,19 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
 
 /// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler.
 __attribute__((target("avx2,fma")))
-static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, const float *cin, ptrdiff_t mr,
+static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
                           ptrdiff_t nr) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lanes);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lanes);
 #define AVX2_CASES(NV, MASKED)                                                      \
     switch (mr) {                                                                   \
-    case 6: tile_avx2(g, a, b, c, cin, 6, NV, MASKED, m0, m1); return;              \
-    case 5: tile_avx2(g, a, b, c, cin, 5, NV, MASKED, m0, m1); return;              \
-    case 4: tile_avx2(g, a, b, c, cin, 4, NV, MASKED, m0, m1); return;              \
-    case 3: tile_avx2(g, a, b, c, cin, 3, NV, MASKED, m0, m1); return;              \
-    case 2: tile_avx2(g, a, b, c, cin, 2, NV, MASKED, m0, m1); return;              \
-    default: tile_avx2(g, a, b, c, cin, 1, NV, MASKED, m0, m1); return;             \
+    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, m0, m1); return;              \
+    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, m0, m1); return;              \
+    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, m0, m1); return;              \
+    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, m0, m1); return;              \
+    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, m0, m1); return;              \
+    default: tile_avx2(g, a, b, c, 1, NV, MASKED, m0, m1); return;             \
     }
     if (nr == 16) { AVX2_CASES(2, 0) }
     if (nr > 8) { AVX2_CASES(2, 1) }
@@ -235,12 +241,13 @@ static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, fl
 #define AVX512_MR 12
 
 __attribute__((target("avx512f")))
-static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c, const float *cin,
-                                     const int MR, const int NV, __mmask16 m0, __mmask16 m1) {
+static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c,
+                                     const int MR, const int NV, const int ONE, __mmask16 m0, __mmask16 m1) {
     __m512 acc[AVX512_MR][2];
+    const int first = ONE || g->first, last = ONE || g->last;
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++)
-            acc[r][v] = g->first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * g->ldc + 16 * v);
+            acc[r][v] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * g->ldc + 16 * v);
     const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
@@ -258,11 +265,11 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
     const int useBeta = g->beta != 0;
     for (int r = 0; r < MR; r++) {
         float *cr = c + r * g->ldc;
-        const float *ci = cin + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (int v = 0; v < NV; v++) {
             __mmask16 mask = v == 0 ? m0 : m1;
             __m512 t = acc[r][v];
-            if (g->last) {
+            if (last) {
                 t = _mm512_mul_ps(valpha, t);
                 if (useBeta) t = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, ci + 16 * v), t);
             }
@@ -272,51 +279,46 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
 }
 
 __attribute__((target("avx512f")))
-static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c, const float *cin,
+static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c,
                             ptrdiff_t mr, ptrdiff_t nr) {
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
-#define AVX512_CASES(NV)                                                         \
-    switch (mr) {                                                                \
-    case 12: tile_avx512(g, a, b, c, cin, 12, NV, m0, m1); return;               \
-    case 11: tile_avx512(g, a, b, c, cin, 11, NV, m0, m1); return;               \
-    case 10: tile_avx512(g, a, b, c, cin, 10, NV, m0, m1); return;               \
-    case 9: tile_avx512(g, a, b, c, cin, 9, NV, m0, m1); return;                 \
-    case 8: tile_avx512(g, a, b, c, cin, 8, NV, m0, m1); return;                 \
-    case 7: tile_avx512(g, a, b, c, cin, 7, NV, m0, m1); return;                 \
-    case 6: tile_avx512(g, a, b, c, cin, 6, NV, m0, m1); return;                 \
-    case 5: tile_avx512(g, a, b, c, cin, 5, NV, m0, m1); return;                 \
-    case 4: tile_avx512(g, a, b, c, cin, 4, NV, m0, m1); return;                 \
-    case 3: tile_avx512(g, a, b, c, cin, 3, NV, m0, m1); return;                 \
-    case 2: tile_avx512(g, a, b, c, cin, 2, NV, m0, m1); return;                 \
-    default: tile_avx512(g, a, b, c, cin, 1, NV, m0, m1); return;                \
+#define AVX512_CASES(NV, ONE)                                                         \
+    switch (mr) {                                                                     \
+    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, m0, m1); return;               \
+    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, m0, m1); return;               \
+    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, m0, m1); return;               \
+    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, m0, m1); return;                 \
+    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, m0, m1); return;                 \
+    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, m0, m1); return;                 \
+    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, m0, m1); return;                 \
+    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, m0, m1); return;                 \
+    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, m0, m1); return;                 \
+    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, m0, m1); return;                 \
+    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, m0, m1); return;                 \
+    default: tile_avx512(g, a, b, c, 1, NV, ONE, m0, m1); return;                \
     }
-    if (nr > 16) { AVX512_CASES(2) }
-    AVX512_CASES(1)
+    if (g->first && g->last) {  // k in one block (every small shape): no C round trip to decide
+        if (nr > 16) { AVX512_CASES(2, 1) }
+        AVX512_CASES(1, 1)
+    }
+    if (nr > 16) { AVX512_CASES(2, 0) }
+    AVX512_CASES(1, 0)
 #undef AVX512_CASES
 }
 #endif
 
-/// The tiles of one level: rows and columns per tile, and the function computing one.
-typedef void (*tile_fn)(const gemm_args *, const float *, const float *, float *, const float *, ptrdiff_t, ptrdiff_t);
-
-static void tile_plain_any(const gemm_args *g, const float *a, const float *b, float *c, const float *cin,
-                           ptrdiff_t mr, ptrdiff_t nr) {
-    tile_plain(g, a, b, c, cin, mr, nr);
-}
-
 /// The blocked loops, shared by every level: k in blocks of TANDEM_GEMM_KC (outermost, so A's block
 /// stays in cache across the column panels), columns in panels of `nr_max` (op(B)'s block packed
 /// into `panel` [kb, nr_max] when B is transposed or when `pack` asks, else read in place), rows in
-/// tiles of `mr_max`. `cin` is where the epilogue reads the C that beta scales.
-static void gemm_blocked(int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
-                         gemm_args g, const float *a, const float *b, float *c, const float *cin) {
+/// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales.)
+static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n,
+                                      ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
     float panel[TANDEM_GEMM_KC * 32];
-    tile_fn tile = tile_plain_any;
     ptrdiff_t mr_max = 4, nr_max = 16;
 #if defined(__x86_64__)
-    if (level == 2) tile = tile_avx512_any, mr_max = AVX512_MR, nr_max = 32;
-    else if (level == 1) tile = tile_avx2_any, mr_max = AVX2_MR, nr_max = 16;
+    if (level == 2) mr_max = AVX512_MR, nr_max = 32;
+    else if (level == 1) mr_max = AVX2_MR, nr_max = 16;
 #endif
     const ptrdiff_t ars = g.ars, acs = g.acs;
     ptrdiff_t p0 = 0;
@@ -353,36 +355,66 @@ static void gemm_blocked(int level, int transB, int pack, float *packedA, ptrdif
             for (ptrdiff_t i0 = 0, t = 0; i0 < m; i0 += mr_max, t++) {
                 ptrdiff_t mr = m - i0 < mr_max ? m - i0 : mr_max;
                 ptrdiff_t at = i0 * g.ldc + j0;
-                tile(&g, ablock + t * tile_stride, bp, c + at, cin + at, mr, nr);
+                const float *at_a = ablock + t * tile_stride;
+#if defined(__x86_64__)
+                if (level == 2) tile_avx512_any(&g, at_a, bp, c + at, mr, nr);
+                else if (level == 1) tile_avx2_any(&g, at_a, bp, c + at, mr, nr);
+                else
+#endif
+                    tile_plain(&g, at_a, bp, c + at, mr, nr);
             }
         }
         p0 += kb;
     } while (p0 < k);
 }
 
+/// `gemm_blocked` with the level a constant (so its tile sizes are), one function per instruction set.
+static void gemm_plain(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                       const float *a, const float *b, float *c) {
+    gemm_blocked(0, transB, pack, packedA, m, n, k, g, a, b, c);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                      const float *a, const float *b, float *c) {
+    gemm_blocked(1, transB, pack, packedA, m, n, k, g, a, b, c);
+}
+
+__attribute__((target("avx512f")))
+static void gemm_avx512(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                        const float *a, const float *b, float *c) {
+    gemm_blocked(2, transB, pack, packedA, m, n, k, g, a, b, c);
+}
+#endif
+
 int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                  const float *b, float beta, float *c) {
     if (m < 0 || n < 0 || k < 0) return -1;
     if (m == 0 || n == 0) return 0;
-    gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1};
-    const float *cin = c;
+    gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, c, c};
     if (beta != 0 && k > TANDEM_GEMM_KC) {
         float *copy = scratch_get(SCRATCH_C, (size_t)m * (size_t)n);
         if (!copy) return -1;
         memcpy(copy, c, (size_t)m * (size_t)n * sizeof(float));
-        cin = copy;
+        g.cin0 = copy;
     }
     int level = 0;
 #if defined(__x86_64__)
     level = tandem_kernel_level();
 #endif
-    ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4, nr_max = level == 2 ? 32 : 16;
+    ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4;
     float *packedA = NULL;
     if (n > TANDEM_GEMM_PACK_A_N && k > 0) {
         ptrdiff_t kb = k < TANDEM_GEMM_KC ? k : TANDEM_GEMM_KC;
         packedA = scratch_get(SCRATCH_A, (size_t)(((m + mr_max - 1) / mr_max) * mr_max) * (size_t)kb);
         if (!packedA) return -1;
     }
-    gemm_blocked(level, transB, m > TANDEM_GEMM_PACK_M, packedA, m, n, k, g, a, b, c, cin);
+    int pack = m > TANDEM_GEMM_PACK_M && n > TANDEM_GEMM_PACK_A_N;
+#if defined(__x86_64__)
+    if (level == 2) return gemm_avx512(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 1) return gemm_avx2(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+#endif
+    gemm_plain(transB, pack, packedA, m, n, k, g, a, b, c);
     return 0;
 }

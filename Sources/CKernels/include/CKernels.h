@@ -43,8 +43,8 @@ int tandem_float_text(float x, char *out);
 #ifndef TANDEM_GEMM_KC
 #define TANDEM_GEMM_KC 256
 #endif
-/// Above this many rows (m), an untransposed B is packed too (contiguous panel rows); at or below
-/// it the few row tiles read B in place.
+/// Above this many rows (m), and with n above TANDEM_GEMM_PACK_A_N, an untransposed B is packed too
+/// (contiguous panel rows); otherwise the few row tiles read B in place.
 #ifndef TANDEM_GEMM_PACK_M
 #define TANDEM_GEMM_PACK_M 24
 #endif

@@ -151,7 +151,7 @@ static FORCE_INLINE void transpose8x8(const float *src, ptrdiff_t lds, float *ds
 
 /// `pack_transposed` in 8 x 8 blocks (the copy is exact, so the panel is the same).
 __attribute__((target("avx2")))
-static void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0,
+static FORCE_INLINE void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0,
                                               ptrdiff_t nr, ptrdiff_t width, float *panel) {
     ptrdiff_t jj = 0, k8 = kb & ~(ptrdiff_t)7;
     for (; jj + 8 <= nr; jj += 8) {
@@ -164,6 +164,19 @@ static void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrd
         const float *row = b + (j0 + jj) * k + p0;
         for (ptrdiff_t p = 0; p < kb; p++) panel[p * width + jj] = row[p];
     }
+}
+
+/// `pack_transposed_avx2` with the panel width a constant (the stores' offsets become immediates).
+__attribute__((target("avx2")))
+static void pack_transposed_avx2_16(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0, ptrdiff_t nr,
+                                    float *panel) {
+    pack_transposed_avx2(b, k, p0, kb, j0, nr, 16, panel);
+}
+
+__attribute__((target("avx2")))
+static void pack_transposed_avx2_32(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0, ptrdiff_t nr,
+                                    float *panel) {
+    pack_transposed_avx2(b, k, p0, kb, j0, nr, 32, panel);
 }
 
 // --- AVX2 + FMA: tiles of up to 6 rows x 16 columns (two 8-lane accumulators per row) ---
@@ -341,7 +354,8 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
             g.ldb = n;
             if (transB) {
 #if defined(__x86_64__)
-                if (level > 0) pack_transposed_avx2(b, k, p0, kb, j0, nr, nr_max, panel);
+                if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
+                else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
                 else
 #endif
                     pack_transposed(b, k, p0, kb, j0, nr, nr_max, panel);

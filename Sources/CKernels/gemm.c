@@ -1,38 +1,108 @@
-// Small-shape sgemm (see CKernels.h). Every C element is one accumulator summed over p = 0..<k in
+// Tandem's sgemm kernel (see CKernels.h). Every C element is one accumulator summed over p = 0..<k in
 // order with a fused multiply-add at each step, then scaled: c = alpha acc, or fma(beta, c, alpha acc).
-// The plain level does the same with fmaf, so all three levels give the same bits.
+// k is cut into blocks of TANDEM_GEMM_KC: between blocks the accumulator waits in C as a float (exact),
+// so the sum is the same chain of roundings as one unblocked loop. The plain level does the same with
+// fmaf, so all three levels give the same bits.
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
 #define FORCE_INLINE inline __attribute__((always_inline))
 
-/// One call's operands. A element (i, p) is at a[i * ars + p * acs]; row p of op(B) at b + p * ldb.
+/// One k block of a call. A element (i, p) is at a[i * ars + p * acs]; row p of the block's op(B) at
+/// b + p * ldb; C row i at c + i * ldc, and the C that beta scales at the same offset from cin0 as
+/// from c0 (C itself, or its copy when C holds partial sums). `first`: the accumulators start at 0, else they continue from C;
+/// `last`: the epilogue (alpha, beta) is applied, else the raw accumulators are stored in C.
 typedef struct {
     ptrdiff_t k, ars, acs, ldb, ldc;
     float alpha, beta;
+    int first, last;
+    float *c0;
+    const float *cin0;
 } gemm_args;
 
-/// Packs columns j0..<j0+nr of op(B) = B^T (B stored [n, k]) into panel [k, width]; columns nr..<width
-/// are left unset (the tiles read only the first nr: masked loads past them).
-static FORCE_INLINE void pack_transposed(const float *b, ptrdiff_t k, ptrdiff_t j0, ptrdiff_t nr, ptrdiff_t width,
-                                         float *panel) {
+/// Where the epilogue reads the C that beta scales for the element at `c`: the same place in
+/// `cin0` (C itself, or its copy), found from the offset so the tiles keep one fewer pointer live.
+static FORCE_INLINE const float *beta_source(const gemm_args *g, const float *c) { return g->cin0 + (c - g->c0); }
+
+/// Packs columns j0..<j0+nr of op(B) = B^T for rows p0..<p0+kb (B stored [n, k]) into panel
+/// [kb, width]; columns nr..<width are left unset (the tiles never read them: masked loads).
+static FORCE_INLINE void pack_transposed(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0,
+                                         ptrdiff_t nr, ptrdiff_t width, float *panel) {
     for (ptrdiff_t jj = 0; jj < nr; jj++) {
-        const float *row = b + (j0 + jj) * k;
-        for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = row[p];
+        const float *row = b + (j0 + jj) * k + p0;
+        for (ptrdiff_t p = 0; p < kb; p++) panel[p * width + jj] = row[p];
+    }
+}
+
+/// Packs columns j0..<j0+nr of B (stored [k, n]) for rows p0..<p0+kb into panel [kb, width].
+static FORCE_INLINE void pack_plain(const float *b, ptrdiff_t n, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0,
+                                    ptrdiff_t nr, ptrdiff_t width, float *panel) {
+    for (ptrdiff_t p = 0; p < kb; p++) memcpy(panel + p * width, b + (p0 + p) * n + j0, (size_t)nr * sizeof(float));
+}
+
+/// A thread's two buffers (grown, never shrunk; freed when the thread ends): SCRATCH_C for the copy
+/// of C that beta scales when k takes several blocks, SCRATCH_A for A's packed k block.
+enum { SCRATCH_C = 0, SCRATCH_A = 1 };
+typedef struct {
+    float *buffer[2];
+    size_t count[2];
+} scratch_buffers;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static _Thread_local scratch_buffers scratch;
+
+static void scratch_free(void *value) {
+    scratch_buffers *s = value;
+    for (int i = 0; i < 2; i++) free(s->buffer[i]), s->buffer[i] = NULL, s->count[i] = 0;
+}
+
+static void scratch_key_make(void) { (void)pthread_key_create(&scratch_key, scratch_free); }
+
+/// The calling thread's buffer `which` with room for `count` floats; NULL when it cannot be had.
+static float *scratch_get(int which, size_t count) {
+    if (count <= scratch.count[which]) return scratch.buffer[which];
+    float *grown = malloc(count * sizeof(float));
+    if (!grown) return NULL;
+    pthread_once(&scratch_once, scratch_key_make);
+    free(scratch.buffer[which]);
+    scratch.buffer[which] = grown;
+    scratch.count[which] = count;
+    (void)pthread_setspecific(scratch_key, &scratch);
+    return grown;
+}
+
+/// Packs rows 0..<m, columns p0..<p0+kb of op(A) (element (i, p) at a[i * ars + p * acs]) into
+/// tiles of mr_max rows: tile t is [kb, mr_max] at packed + t * kb * mr_max (rows past m unset).
+static void pack_a(const float *a, ptrdiff_t ars, ptrdiff_t acs, ptrdiff_t m, ptrdiff_t p0, ptrdiff_t kb,
+                   ptrdiff_t mr_max, float *packed) {
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += mr_max) {
+        ptrdiff_t mr = m - i0 < mr_max ? m - i0 : mr_max;
+        float *tile = packed + i0 * kb;
+        if (ars == 1) {  // A transposed: each p's mr elements are adjacent
+            for (ptrdiff_t p = 0; p < kb; p++) memcpy(tile + p * mr_max, a + i0 + (p0 + p) * acs, (size_t)mr * sizeof(float));
+        } else {
+            for (ptrdiff_t r = 0; r < mr; r++) {
+                const float *row = a + (i0 + r) * ars + p0;
+                for (ptrdiff_t p = 0; p < kb; p++) tile[p * mr_max + r] = row[p];
+            }
+        }
     }
 }
 
 // --- plain C: blocks of 4 rows x 16 columns, fmaf at every step ---
 
-static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
-                                    ptrdiff_t nr) {
+static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const float *b, float *c,
+                                    ptrdiff_t mr, ptrdiff_t nr) {
     float acc[4][16];
     for (ptrdiff_t r = 0; r < mr; r++)
-        for (ptrdiff_t j = 0; j < nr; j++) acc[r][j] = 0;
+        for (ptrdiff_t j = 0; j < nr; j++) acc[r][j] = g->first ? 0 : c[r * g->ldc + j];
     for (ptrdiff_t p = 0; p < g->k; p++) {
         const float *bp = b + p * g->ldb;
         const float *ap = a + p * g->acs;
@@ -43,30 +113,16 @@ static FORCE_INLINE void tile_plain(const gemm_args *g, const float *a, const fl
     }
     for (ptrdiff_t r = 0; r < mr; r++) {
         float *cr = c + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (ptrdiff_t j = 0; j < nr; j++) {
+            if (!g->last) {
+                cr[j] = acc[r][j];
+                continue;
+            }
             float t = g->alpha * acc[r][j];
-            cr[j] = g->beta == 0 ? t : fmaf(g->beta, cr[j], t);
+            cr[j] = g->beta == 0 ? t : fmaf(g->beta, ci[j], t);
         }
     }
-}
-
-static void gemm_plain(int transA, int transB, ptrdiff_t m, ptrdiff_t n, gemm_args g, const float *a, const float *b,
-                       float *c) {
-    float panel[TANDEM_GEMM_MAX_K * 16];
-    for (ptrdiff_t j0 = 0; j0 < n; j0 += 16) {
-        ptrdiff_t nr = n - j0 < 16 ? n - j0 : 16;
-        const float *bp = b + j0;
-        if (transB) {
-            pack_transposed(b, g.k, j0, nr, 16, panel);
-            bp = panel;
-            g.ldb = 16;
-        }
-        for (ptrdiff_t i0 = 0; i0 < m; i0 += 4) {
-            ptrdiff_t mr = m - i0 < 4 ? m - i0 : 4;
-            tile_plain(&g, a + i0 * g.ars, bp, c + i0 * g.ldc + j0, mr, nr);
-        }
-    }
-    (void)transA;
 }
 
 #if defined(__x86_64__)
@@ -95,19 +151,32 @@ static FORCE_INLINE void transpose8x8(const float *src, ptrdiff_t lds, float *ds
 
 /// `pack_transposed` in 8 x 8 blocks (the copy is exact, so the panel is the same).
 __attribute__((target("avx2")))
-static FORCE_INLINE void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t j0, ptrdiff_t nr, ptrdiff_t width,
-                                              float *panel) {
-    ptrdiff_t jj = 0, k8 = k & ~(ptrdiff_t)7;
+static FORCE_INLINE void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0,
+                                              ptrdiff_t nr, ptrdiff_t width, float *panel) {
+    ptrdiff_t jj = 0, k8 = kb & ~(ptrdiff_t)7;
     for (; jj + 8 <= nr; jj += 8) {
-        const float *rows = b + (j0 + jj) * k;
+        const float *rows = b + (j0 + jj) * k + p0;
         for (ptrdiff_t p = 0; p < k8; p += 8) transpose8x8(rows + p, k, panel + p * width + jj, width);
         for (ptrdiff_t q = 0; q < 8; q++)
-            for (ptrdiff_t p = k8; p < k; p++) panel[p * width + jj + q] = rows[q * k + p];
+            for (ptrdiff_t p = k8; p < kb; p++) panel[p * width + jj + q] = rows[q * k + p];
     }
     for (; jj < nr; jj++) {
-        const float *row = b + (j0 + jj) * k;
-        for (ptrdiff_t p = 0; p < k; p++) panel[p * width + jj] = row[p];
+        const float *row = b + (j0 + jj) * k + p0;
+        for (ptrdiff_t p = 0; p < kb; p++) panel[p * width + jj] = row[p];
     }
+}
+
+/// `pack_transposed_avx2` with the panel width a constant (the stores' offsets become immediates).
+__attribute__((target("avx2")))
+static void pack_transposed_avx2_16(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0, ptrdiff_t nr,
+                                    float *panel) {
+    pack_transposed_avx2(b, k, p0, kb, j0, nr, 16, panel);
+}
+
+__attribute__((target("avx2")))
+static void pack_transposed_avx2_32(const float *b, ptrdiff_t k, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0, ptrdiff_t nr,
+                                    float *panel) {
+    pack_transposed_avx2(b, k, p0, kb, j0, nr, 32, panel);
 }
 
 // --- AVX2 + FMA: tiles of up to 6 rows x 16 columns (two 8-lane accumulators per row) ---
@@ -115,11 +184,16 @@ static FORCE_INLINE void pack_transposed_avx2(const float *b, ptrdiff_t k, ptrdi
 #define AVX2_MR 6
 
 __attribute__((target("avx2,fma")))
-static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c, const int MR,
-                                   const int NV, const int masked, __m256i m0, __m256i m1) {
+static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c,
+                                   const int MR, const int NV, const int masked, __m256i m0, __m256i m1) {
     __m256 acc[AVX2_MR][2];
     for (int r = 0; r < MR; r++)
-        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();
+        for (int v = 0; v < NV; v++) {
+            __m256i mask = NV == 1 ? m0 : (v == 0 ? _mm256_set1_epi32(-1) : m1);
+            int mv = masked && (NV == 1 || v == 1);
+            float *cr = c + r * g->ldc + 8 * v;
+            acc[r][v] = g->first ? _mm256_setzero_ps() : mv ? _mm256_maskload_ps(cr, mask) : _mm256_loadu_ps(cr);
+        }
     const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
@@ -137,11 +211,15 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
     const int useBeta = g->beta != 0;
     for (int r = 0; r < MR; r++) {
         float *cr = c + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (int v = 0; v < NV; v++) {
             __m256i mask = NV == 1 ? m0 : (v == 0 ? _mm256_set1_epi32(-1) : m1);
             int mv = masked && (NV == 1 || v == 1);
-            __m256 t = _mm256_mul_ps(valpha, acc[r][v]);
-            if (useBeta) t = _mm256_fmadd_ps(vbeta, mv ? _mm256_maskload_ps(cr + 8 * v, mask) : _mm256_loadu_ps(cr + 8 * v), t);
+            __m256 t = acc[r][v];
+            if (g->last) {
+                t = _mm256_mul_ps(valpha, t);
+                if (useBeta) t = _mm256_fmadd_ps(vbeta, mv ? _mm256_maskload_ps(ci + 8 * v, mask) : _mm256_loadu_ps(ci + 8 * v), t);
+            }
             if (mv) _mm256_maskstore_ps(cr + 8 * v, mask, t);
             else _mm256_storeu_ps(cr + 8 * v, t);
         }
@@ -150,18 +228,19 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
 
 /// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler.
 __attribute__((target("avx2,fma")))
-static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
+                          ptrdiff_t nr) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lanes);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lanes);
 #define AVX2_CASES(NV, MASKED)                                                      \
     switch (mr) {                                                                   \
-    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, m0, m1); return;                   \
-    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, m0, m1); return;                   \
-    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, m0, m1); return;                   \
-    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, m0, m1); return;                   \
-    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, m0, m1); return;                   \
-    default: tile_avx2(g, a, b, c, 1, NV, MASKED, m0, m1); return;                  \
+    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, m0, m1); return;              \
+    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, m0, m1); return;              \
+    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, m0, m1); return;              \
+    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, m0, m1); return;              \
+    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, m0, m1); return;              \
+    default: tile_avx2(g, a, b, c, 1, NV, MASKED, m0, m1); return;             \
     }
     if (nr == 16) { AVX2_CASES(2, 0) }
     if (nr > 8) { AVX2_CASES(2, 1) }
@@ -170,34 +249,18 @@ static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, fl
 #undef AVX2_CASES
 }
 
-__attribute__((target("avx2,fma")))
-static void gemm_avx2(int transB, ptrdiff_t m, ptrdiff_t n, gemm_args g, const float *a, const float *b, float *c) {
-    float panel[TANDEM_GEMM_MAX_K * 16];
-    for (ptrdiff_t j0 = 0; j0 < n; j0 += 16) {
-        ptrdiff_t nr = n - j0 < 16 ? n - j0 : 16;
-        const float *bp = b + j0;
-        if (transB) {
-            pack_transposed_avx2(b, g.k, j0, nr, 16, panel);
-            bp = panel;
-            g.ldb = 16;
-        }
-        for (ptrdiff_t i0 = 0; i0 < m; i0 += AVX2_MR) {
-            ptrdiff_t mr = m - i0 < AVX2_MR ? m - i0 : AVX2_MR;
-            tile_avx2_any(&g, a + i0 * g.ars, bp, c + i0 * g.ldc + j0, mr, nr);
-        }
-    }
-}
-
 // --- AVX-512F: tiles of up to 12 rows x 32 columns (two 16-lane accumulators per row) ---
 
 #define AVX512_MR 12
 
 __attribute__((target("avx512f")))
-static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c, const int MR,
-                                     const int NV, __mmask16 m0, __mmask16 m1) {
+static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c,
+                                     const int MR, const int NV, const int ONE, __mmask16 m0, __mmask16 m1) {
     __m512 acc[AVX512_MR][2];
+    const int first = ONE || g->first, last = ONE || g->last;
     for (int r = 0; r < MR; r++)
-        for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+        for (int v = 0; v < NV; v++)
+            acc[r][v] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * g->ldc + 16 * v);
     const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
@@ -215,70 +278,157 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
     const int useBeta = g->beta != 0;
     for (int r = 0; r < MR; r++) {
         float *cr = c + r * g->ldc;
+        const float *ci = beta_source(g, cr);
         for (int v = 0; v < NV; v++) {
             __mmask16 mask = v == 0 ? m0 : m1;
-            __m512 t = _mm512_mul_ps(valpha, acc[r][v]);
-            if (useBeta) t = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, cr + 16 * v), t);
+            __m512 t = acc[r][v];
+            if (last) {
+                t = _mm512_mul_ps(valpha, t);
+                if (useBeta) t = _mm512_fmadd_ps(vbeta, _mm512_maskz_loadu_ps(mask, ci + 16 * v), t);
+            }
             _mm512_mask_storeu_ps(cr + 16 * v, mask, t);
         }
     }
 }
 
 __attribute__((target("avx512f")))
-static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c,
+                            ptrdiff_t mr, ptrdiff_t nr) {
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
-#define AVX512_CASES(NV)                                                    \
-    switch (mr) {                                                           \
-    case 12: tile_avx512(g, a, b, c, 12, NV, m0, m1); return;               \
-    case 11: tile_avx512(g, a, b, c, 11, NV, m0, m1); return;               \
-    case 10: tile_avx512(g, a, b, c, 10, NV, m0, m1); return;               \
-    case 9: tile_avx512(g, a, b, c, 9, NV, m0, m1); return;                 \
-    case 8: tile_avx512(g, a, b, c, 8, NV, m0, m1); return;                 \
-    case 7: tile_avx512(g, a, b, c, 7, NV, m0, m1); return;                 \
-    case 6: tile_avx512(g, a, b, c, 6, NV, m0, m1); return;                 \
-    case 5: tile_avx512(g, a, b, c, 5, NV, m0, m1); return;                 \
-    case 4: tile_avx512(g, a, b, c, 4, NV, m0, m1); return;                 \
-    case 3: tile_avx512(g, a, b, c, 3, NV, m0, m1); return;                 \
-    case 2: tile_avx512(g, a, b, c, 2, NV, m0, m1); return;                 \
-    default: tile_avx512(g, a, b, c, 1, NV, m0, m1); return;                \
+#define AVX512_CASES(NV, ONE)                                                         \
+    switch (mr) {                                                                     \
+    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, m0, m1); return;               \
+    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, m0, m1); return;               \
+    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, m0, m1); return;               \
+    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, m0, m1); return;                 \
+    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, m0, m1); return;                 \
+    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, m0, m1); return;                 \
+    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, m0, m1); return;                 \
+    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, m0, m1); return;                 \
+    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, m0, m1); return;                 \
+    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, m0, m1); return;                 \
+    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, m0, m1); return;                 \
+    default: tile_avx512(g, a, b, c, 1, NV, ONE, m0, m1); return;                \
     }
-    if (nr > 16) { AVX512_CASES(2) }
-    AVX512_CASES(1)
+    if (g->first && g->last) {  // k in one block (every small shape): no C round trip to decide
+        if (nr > 16) { AVX512_CASES(2, 1) }
+        AVX512_CASES(1, 1)
+    }
+    if (nr > 16) { AVX512_CASES(2, 0) }
+    AVX512_CASES(1, 0)
 #undef AVX512_CASES
+}
+#endif
+
+/// The blocked loops, shared by every level: k in blocks of TANDEM_GEMM_KC (outermost, so A's block
+/// stays in cache across the column panels), columns in panels of `nr_max` (op(B)'s block packed
+/// into `panel` [kb, nr_max] when B is transposed or when `pack` asks, else read in place), rows in
+/// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales.)
+static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n,
+                                      ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
+    float panel[TANDEM_GEMM_KC * 32];
+    ptrdiff_t mr_max = 4, nr_max = 16;
+#if defined(__x86_64__)
+    if (level == 2) mr_max = AVX512_MR, nr_max = 32;
+    else if (level == 1) mr_max = AVX2_MR, nr_max = 16;
+#endif
+    const ptrdiff_t ars = g.ars, acs = g.acs;
+    ptrdiff_t p0 = 0;
+    do {  // once when k is 0: no step, the epilogue only
+        ptrdiff_t kb = k - p0 < TANDEM_GEMM_KC ? k - p0 : TANDEM_GEMM_KC;
+        const float *ablock = a + p0 * acs;
+        ptrdiff_t tars = ars, tacs = acs, tile_stride = mr_max * ars;
+        if (packedA) {
+            pack_a(a, ars, acs, m, p0, kb, mr_max, packedA);
+            ablock = packedA, tars = 1, tacs = mr_max, tile_stride = mr_max * kb;
+        }
+        g.k = kb;
+        g.ars = tars;
+        g.acs = tacs;
+        g.first = p0 == 0;
+        g.last = p0 + kb == k;
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += nr_max) {
+            ptrdiff_t nr = n - j0 < nr_max ? n - j0 : nr_max;
+            const float *bp = b + p0 * n + j0;
+            g.ldb = n;
+            if (transB) {
+#if defined(__x86_64__)
+                if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
+                else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
+                else
+#endif
+                    pack_transposed(b, k, p0, kb, j0, nr, nr_max, panel);
+                bp = panel;
+                g.ldb = nr_max;
+            } else if (pack) {
+                pack_plain(b, n, p0, kb, j0, nr, nr_max, panel);
+                bp = panel;
+                g.ldb = nr_max;
+            }
+            for (ptrdiff_t i0 = 0, t = 0; i0 < m; i0 += mr_max, t++) {
+                ptrdiff_t mr = m - i0 < mr_max ? m - i0 : mr_max;
+                ptrdiff_t at = i0 * g.ldc + j0;
+                const float *at_a = ablock + t * tile_stride;
+#if defined(__x86_64__)
+                if (level == 2) tile_avx512_any(&g, at_a, bp, c + at, mr, nr);
+                else if (level == 1) tile_avx2_any(&g, at_a, bp, c + at, mr, nr);
+                else
+#endif
+                    tile_plain(&g, at_a, bp, c + at, mr, nr);
+            }
+        }
+        p0 += kb;
+    } while (p0 < k);
+}
+
+/// `gemm_blocked` with the level a constant (so its tile sizes are), one function per instruction set.
+static void gemm_plain(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                       const float *a, const float *b, float *c) {
+    gemm_blocked(0, transB, pack, packedA, m, n, k, g, a, b, c);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                      const float *a, const float *b, float *c) {
+    gemm_blocked(1, transB, pack, packedA, m, n, k, g, a, b, c);
 }
 
 __attribute__((target("avx512f")))
-static void gemm_avx512(int transB, ptrdiff_t m, ptrdiff_t n, gemm_args g, const float *a, const float *b, float *c) {
-    float panel[TANDEM_GEMM_MAX_K * 32];
-    for (ptrdiff_t j0 = 0; j0 < n; j0 += 32) {
-        ptrdiff_t nr = n - j0 < 32 ? n - j0 : 32;
-        const float *bp = b + j0;
-        if (transB) {
-            pack_transposed_avx2(b, g.k, j0, nr, 32, panel);
-            bp = panel;
-            g.ldb = 32;
-        }
-        for (ptrdiff_t i0 = 0; i0 < m; i0 += AVX512_MR) {
-            ptrdiff_t mr = m - i0 < AVX512_MR ? m - i0 : AVX512_MR;
-            tile_avx512_any(&g, a + i0 * g.ars, bp, c + i0 * g.ldc + j0, mr, nr);
-        }
-    }
+static void gemm_avx512(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
+                        const float *a, const float *b, float *c) {
+    gemm_blocked(2, transB, pack, packedA, m, n, k, g, a, b, c);
 }
 #endif
 
-int tandem_sgemm_small(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
-                       const float *b, float beta, float *c) {
-    if (m < 0 || n < 0 || k < 0 || (transB && k > TANDEM_GEMM_MAX_K)) return -1;
+int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                 const float *b, float beta, float *c) {
+    if (m < 0 || n < 0 || k < 0) return -1;
     if (m == 0 || n == 0) return 0;
-    gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta};
-#if defined(__x86_64__)
-    switch (tandem_kernel_level()) {
-    case 2: gemm_avx512(transB, m, n, g, a, b, c); return 0;
-    case 1: gemm_avx2(transB, m, n, g, a, b, c); return 0;
-    default: break;
+    gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, c, c};
+    if (beta != 0 && k > TANDEM_GEMM_KC) {
+        float *copy = scratch_get(SCRATCH_C, (size_t)m * (size_t)n);
+        if (!copy) return -1;
+        memcpy(copy, c, (size_t)m * (size_t)n * sizeof(float));
+        g.cin0 = copy;
     }
+    int level = 0;
+#if defined(__x86_64__)
+    level = tandem_kernel_level();
 #endif
-    gemm_plain(transA, transB, m, n, g, a, b, c);
+    ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4;
+    float *packedA = NULL;
+    if (n > TANDEM_GEMM_PACK_A_N && k > 0) {
+        ptrdiff_t kb = k < TANDEM_GEMM_KC ? k : TANDEM_GEMM_KC;
+        packedA = scratch_get(SCRATCH_A, (size_t)(((m + mr_max - 1) / mr_max) * mr_max) * (size_t)kb);
+        if (!packedA) return -1;
+    }
+    int pack = m > TANDEM_GEMM_PACK_M && n > TANDEM_GEMM_PACK_A_N;
+#if defined(__x86_64__)
+    if (level == 2) return gemm_avx512(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 1) return gemm_avx2(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+#endif
+    gemm_plain(transB, pack, packedA, m, n, k, g, a, b, c);
     return 0;
 }

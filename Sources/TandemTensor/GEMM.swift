@@ -6,8 +6,8 @@ public enum Transpose: Sendable {
     @usableFromInline var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
 }
 
-/// `C = alpha * op(A) * op(B) + beta * C` for contiguous row-major matrices: small shapes through
-/// Tandem's own kernel (`SmallGEMM`, on CPUs with AVX2+FMA), the others through `cblas_sgemm`.
+/// `C = alpha * op(A) * op(B) + beta * C` for contiguous row-major matrices: through Tandem's own
+/// kernel on CPUs with AVX2+FMA (`GEMMKernel`), else through `cblas_sgemm`.
 ///
 /// Shapes: `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`. A is stored `[m, k]` when
 /// `transA == .none`, else `[k, m]`; B is stored `[k, n]` when `transB == .none`, else `[n, k]`.
@@ -21,8 +21,8 @@ public func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: I
         if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
         return
     }
-    if SmallGEMM.applies(m: m, n: n, k: k),
-       SmallGEMM.run(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
+    if GEMMKernel.applies(m: m, n: n, k: k),
+       GEMMKernel.run(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
     let lda = transA == .none ? k : m
     let ldb = transB == .none ? n : k
     cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k),

@@ -24,7 +24,7 @@ public struct Layout: Sendable {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
                  ("ranks_per_node", .int(ranksPerNode)), ("blas_threads", .int(blasThreads)),
                  ("blas_core", .string(BLASCore.name)),
-                 ("small_gemm", .string(SmallGEMM.description)), ("cpus", .string(cpus))])
+                 ("gemm", .string(GEMMKernel.description)), ("cpus", .string(cpus))])
     }
 
     /// The layout for `world`, choosing BLAS threads as `requested`, else `OPENBLAS_NUM_THREADS`

@@ -100,9 +100,6 @@ struct Bench: ParsableCommand {
                 MPIRuntime.finalize()
                 return
             }
-            if world.rank == 0, let blas = BLASCore.mismatchWarning() {
-                FileHandle.standardError.write(Data("warning: \(blas)\n".utf8))
-            }
             for name in workload {
                 guard let w = Benchmark.Workload.named(name) else { throw ValidationError("unknown workload '\(name)' (wide, small)") }
                 if sgemm {
@@ -113,7 +110,7 @@ struct Bench: ParsableCommand {
                     local.batch = BatchPlan.slice(count: w.batch, rank: world.rank, ranks: world.size).length
                     let g = Benchmark.sgemmRate(local, repeats: name == "wide" ? 20 : 2000)
                     let slowest = try world.allreduceMax([-g])[0] * -1
-                    if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"rows_per_rank\": \(local.batch), \"threads\": \(t), \"blas_core\": \"\(BLASCore.name)\", \"gflops\": \(slowest)}") }
+                    if world.rank == 0 { print("{\"measure\": \"sgemm\", \"workload\": \"\(name)\", \"ranks\": \(world.size), \"rows_per_rank\": \(local.batch), \"threads\": \(t), \"blas_core\": \"\(BLASCore.name)\", \"gemm\": \"\(GEMMKernel.description)\", \"gflops\": \(slowest)}") }
                 } else {
                     let modes = world.size == 1 ? [false] : sync == "both" ? [false, true] : [sync == "overlap"]
                     let node = try world.splitShared()

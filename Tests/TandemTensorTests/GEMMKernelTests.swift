@@ -3,17 +3,26 @@ import Dispatch
 import TandemTensor
 import Testing
 
-/// The small-shape GEMM kernel (`tandem_sgemm_small`, each instruction set this CPU has) against
-/// the Double triple loop `referenceGEMM`, and its levels against each other, bit for bit.
+/// The GEMM kernel (`tandem_sgemm`, each instruction set this CPU has) against the Double triple
+/// loop `referenceGEMM`, its levels against each other and against one unblocked in-order FMA
+/// chain per element, bit for bit.
 @Suite(.serialized) struct GEMMKernelTests {
     static let transposes: [(Transpose, Transpose)] = [(.none, .none), (.none, .transposed),
                                                        (.transposed, .none), (.transposed, .transposed)]
     /// Odd shapes: m = 1, n and k around and between the 8/16/32-lane widths and the 6- and 12-row
-    /// tiles, k = 0 and 1, the small model's products, and k at the transposed-B limit (256).
+    /// tiles, k = 0 and 1, the small model's products; then every block edge: k at and across the
+    /// 256-step block (`TANDEM_GEMM_KC`: 256, 257, 513 = three blocks), m across 24 (B packed
+    /// above it, `TANDEM_GEMM_PACK_M`), n across 128 (A packed above it, `TANDEM_GEMM_PACK_A_N`)
+    /// with a last column panel of 1 to 31 columns.
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (1, 17, 5), (5, 1, 9), (7, 13, 0), (6, 8, 1), (13, 33, 17), (12, 32, 64), (25, 47, 3),
         (32, 64, 64), (32, 10, 64), (10, 64, 32), (64, 64, 32), (32, 64, 10), (3, 7, 256), (2, 40, 300),
+        (24, 128, 256), (25, 129, 257), (1, 161, 300), (13, 161, 513), (37, 33, 300), (30, 150, 7),
     ]
+    /// Shapes with more than 10^5 products run with fewer (alpha, beta) pairs, keeping the test short.
+    static func pairs(_ s: (m: Int, n: Int, k: Int)) -> [(Float, Float)] {
+        s.m * s.n * s.k > 100_000 ? [(1, 0), (0.25, -2)] : alphaBeta
+    }
     static let alphaBeta: [(Float, Float)] = [(1, 0), (1, 1), (-0.5, 1), (2.5, 0.75), (0.25, -2)]
 
     /// Runs the kernel at kernel level `level` on copies of the operands; returns C and the status.
@@ -26,7 +35,7 @@ import Testing
             withPointer(b) { pb in
                 out.withUnsafeMutableBufferPointer { pc in
                     guard let base = pc.baseAddress else { return }
-                    status = tandem_sgemm_small(ta == .none ? 0 : 1, tb == .none ? 0 : 1, m, n, k, alpha, pa, pb, beta, base)
+                    status = tandem_sgemm(ta == .none ? 0 : 1, tb == .none ? 0 : 1, m, n, k, alpha, pa, pb, beta, base)
                 }
             }
         }
@@ -49,8 +58,8 @@ import Testing
         let best = tandem_kernel_level_cap(2)
         defer { _ = tandem_kernel_level_cap(2) }
         var seed: UInt64 = 100
-        for s in Self.shapes where !(t.1 == .transposed && s.k > 256) {
-            for (alpha, beta) in Self.alphaBeta {
+        for s in Self.shapes {
+            for (alpha, beta) in Self.pairs(s) {
                 seed += 3
                 let a = randomFloats(s.m * s.k, seed: seed), b = randomFloats(s.k * s.n, seed: seed + 1)
                 let c = randomFloats(s.m * s.n, seed: seed + 2)
@@ -103,17 +112,49 @@ import Testing
         }
     }
 
-    /// Transposed B with k above the stack panel's limit, or a negative dimension: -1, C untouched.
-    @Test func refusesWhatItCannotTake() {
+    /// A negative dimension: -1, C untouched.
+    @Test func refusesANegativeDimension() {
         let c = randomFloats(6, seed: 11)
         let a = randomFloats(2 * 257, seed: 12), b = randomFloats(3 * 257, seed: 13)
         let level = tandem_kernel_level_cap(2)
-        let refused = Self.run(level: level, .none, .transposed, m: 2, n: 3, k: 257, alpha: 1, a: a, b: b, beta: 0, c: c)
-        #expect(refused.status == -1)
-        #expect(refused.c == c)
         let negative = Self.run(level: level, .none, .none, m: -1, n: 3, k: 2, alpha: 1, a: a, b: b, beta: 0, c: c)
         #expect(negative.status == -1)
         #expect(negative.c == c)
+    }
+
+    /// The k blocks change nothing: each element equals one unblocked chain `acc = fma(a, b, acc)`
+    /// over p = 0..<k from 0, then `alpha acc` or `fma(beta, c, alpha acc)`, bit for bit, at every
+    /// level and in every transpose case, with k within one block, at its edge and across three.
+    @Test(arguments: transposes)
+    func kBlocksEqualOneInOrderChain(_ t: (Transpose, Transpose)) {
+        let best = tandem_kernel_level_cap(2)
+        defer { _ = tandem_kernel_level_cap(2) }
+        for (i, s) in [(m: 14, n: 37, k: 255), (m: 26, n: 131, k: 256), (m: 13, n: 161, k: 513), (m: 3, n: 40, k: 700)].enumerated() {
+            for (alpha, beta) in [(Float(1), Float(0)), (-0.5, 1), (2.5, 0.75)] {
+                let seed = UInt64(500 + 10 * i)
+                let a = randomFloats(s.m * s.k, seed: seed), b = randomFloats(s.k * s.n, seed: seed + 1)
+                let c = randomFloats(s.m * s.n, seed: seed + 2)
+                var want = c
+                for r in 0..<s.m {
+                    for j in 0..<s.n {
+                        var acc: Float = 0
+                        for p in 0..<s.k {
+                            let av = t.0 == .none ? a[r * s.k + p] : a[p * s.m + r]
+                            let bv = t.1 == .none ? b[p * s.n + j] : b[j * s.k + p]
+                            acc = acc.addingProduct(av, bv)
+                        }
+                        let scaled = alpha * acc
+                        want[r * s.n + j] = beta == 0 ? scaled : scaled.addingProduct(beta, c[r * s.n + j])
+                    }
+                }
+                for level in 0...best {
+                    let got = Self.run(level: level, t.0, t.1, m: s.m, n: s.n, k: s.k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+                    #expect(got.status == 0)
+                    #expect(got.c.map(\.bitPattern) == want.map(\.bitPattern),
+                            "\(t) m=\(s.m) n=\(s.n) k=\(s.k) alpha=\(alpha) beta=\(beta) level \(level)")
+                }
+            }
+        }
     }
 
     /// Several threads at once (serving predicts on several): each gets the single-thread bits.
@@ -131,7 +172,7 @@ import Testing
             for _ in 0..<50 {
                 withPointer(a) { pa in
                     withPointer(b) { pb in
-                        _ = tandem_sgemm_small(0, 1, m, n, k, 1, pa, pb, 0, UnsafeMutablePointer<Float>(bitPattern: address)! + i * m * n)
+                        _ = tandem_sgemm(0, 1, m, n, k, 1, pa, pb, 0, UnsafeMutablePointer<Float>(bitPattern: address)! + i * m * n)
                     }
                 }
             }
@@ -139,14 +180,12 @@ import Testing
         for i in 0..<8 { #expect(Array(results[(i * m * n)..<((i + 1) * m * n)]).map(\.bitPattern) == want.map(\.bitPattern)) }
     }
 
-    /// The shape rule: the small model's products take the kernel on an AVX2+FMA CPU; wide ones,
-    /// and k above 256, stay on BLAS.
+    /// The rule: every shape takes the kernel on an AVX2+FMA CPU (wide and k above 256 too), none
+    /// on other CPUs; the description says which.
     @Test func shapeRule() {
-        #expect(SmallGEMM.applies(m: 32, n: 64, k: 64) == SmallGEMM.available)
-        #expect(SmallGEMM.applies(m: 128, n: 128, k: 128) == SmallGEMM.available)
-        #expect(!SmallGEMM.applies(m: 129, n: 128, k: 128))
-        #expect(!SmallGEMM.applies(m: 2, n: 2, k: 257))
-        #expect(!SmallGEMM.applies(m: 256, n: 1024, k: 784))
-        #expect(SmallGEMM.description.hasPrefix(SmallGEMM.available ? "m*n*k <= 2097152, k <= 256" : "off"))
+        for (m, n, k) in [(32, 64, 64), (128, 128, 128), (2, 2, 257), (256, 1024, 784), (1024, 1536, 32)] {
+            #expect(GEMMKernel.applies(m: m, n: n, k: k) == GEMMKernel.available)
+        }
+        #expect(GEMMKernel.description.hasPrefix(GEMMKernel.available ? "tandem kernel, every shape" : "OpenBLAS"))
     }
 }

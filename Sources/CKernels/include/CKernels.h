@@ -1,4 +1,4 @@
-// CKernels: vectorized kernels for the small-shape hot path, compiled per instruction set with
+// CKernels: vectorized kernels for the training and serving hot paths (GEMM, Adam, gathers, epilogues), compiled per instruction set with
 // per-function target attributes and chosen once at run time (AVX-512, AVX2+FMA, or plain C).
 // Not a public API: TandemOptim and TandemTensor wrap it.
 #ifndef TANDEM_CKERNELS_H
@@ -65,10 +65,24 @@ double tandem_softmax_xent(const float *logits, const int32_t *labels, ptrdiff_t
 /// from `base`) into the cache, without waiting for them (a hint: no effect on any result).
 void tandem_prefetch_rows(const void *base, const ptrdiff_t *positions, ptrdiff_t count, ptrdiff_t rowBytes);
 
-// --- Small-shape matrix product (TandemTensor's `sgemm` for shapes below its BLAS threshold) ---
+// --- Matrix product (TandemTensor's `sgemm` on CPUs with AVX2+FMA) ---
 
-/// The largest `k` `tandem_sgemm_small` accepts when `transB` is set (its B panel lives on the stack).
-#define TANDEM_GEMM_MAX_K 256
+/// The block of k the sgemm kernel sums at a time (op(B)'s block of up to 32 columns is packed
+/// into a [TANDEM_GEMM_KC, 32] panel on the stack, 32 KiB: it stays in L1 while the row tiles run).
+#ifndef TANDEM_GEMM_KC
+#define TANDEM_GEMM_KC 256
+#endif
+/// Above this many rows (m), and with n above TANDEM_GEMM_PACK_A_N, an untransposed B is packed too
+/// (contiguous panel rows); otherwise the few row tiles read B in place.
+#ifndef TANDEM_GEMM_PACK_M
+#define TANDEM_GEMM_PACK_M 24
+#endif
+
+/// Above this many columns (n), A's k block is packed into row tiles (one contiguous stream per
+/// tile, used by every column panel); at or below it the few panels read A in place.
+#ifndef TANDEM_GEMM_PACK_A_N
+#define TANDEM_GEMM_PACK_A_N 128
+#endif
 
 /// What this CPU and OS support, ignoring `TANDEM_KERNELS`: 2 = AVX-512F, 1 = AVX2+FMA, 0 = neither.
 int tandem_cpu_level(void);
@@ -80,10 +94,13 @@ int tandem_cpu_has_fma(void);
 /// `transA`), op(B) is [k, n] (B stored [k, n], or [n, k] when `transB`), C is [m, n], all dense.
 /// Each element is one float accumulator over p = 0..<k in order, `acc = fma(a, b, acc)` from 0,
 /// then `c = alpha acc` when beta is 0 (C is not read) else `c = fma(beta, c, alpha acc)`: every
-/// kernel level gives the same bits. No allocation; thread-safe. Returns 0, or -1 (nothing
-/// written) for a negative dimension or `transB` with k > TANDEM_GEMM_MAX_K.
-int tandem_sgemm_small(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
-                       const float *b, float beta, float *c);
+/// kernel level, and every blocking of k, gives the same bits. k is summed in blocks of
+/// TANDEM_GEMM_KC with the partial sums kept in C; when beta is not 0 and k takes several blocks,
+/// C's old values are first copied into a per-thread buffer (allocated once per thread as it grows,
+/// freed at thread exit). Thread-safe. Returns 0, or -1 (nothing written) for a negative dimension
+/// or when that buffer cannot be allocated.
+int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                 const float *b, float beta, float *c);
 
 // --- JSON numbers (request bodies, TandemServe) ---
 

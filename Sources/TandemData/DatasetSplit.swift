@@ -106,25 +106,15 @@ public struct SplitIndices: Sendable, Equatable {
     }
 
     /// `cut(RandomGenerator(seed: seed).permutation(count), validation, test)` but for the order
-    /// of the train rows (which `sortCovering` sorts anyway): the permutation's Fisher-Yates
-    /// shuffle fixes its positions from the last one down, so only the validation and test
-    /// positions (the last ones) are shuffled, with the same random draws; train gets every other
-    /// row, in file order. (The whole shuffle was most of the split's time.)
+    /// of the train rows (which `sortCovering` sorts anyway): only the validation and test
+    /// positions (the last ones) are shuffled into their final places (`permutation(_:finalFrom:)`,
+    /// the same draws); train gets every other row, in file order. (The whole shuffle was most of
+    /// the split's time.)
     private static func random(_ count: Int, _ validation: Double, _ test: Double, seed: UInt64) -> SplitIndices {
         let (nVal, nTest) = sizes(count, validation, test)
         let nTrain = count - nVal - nTest
         var rng = RandomGenerator(seed: seed)
-        var order = [Int](hugeUninitializedCapacity: count) { out, n in
-            for i in 0..<count { out.initializeElement(at: i, to: i) }
-            n = count
-        }
-        order.withUnsafeMutableBufferPointer { p in
-            // The loop of `RandomGenerator.shuffle`, stopped once positions nTrain... are final.
-            for i in stride(from: count - 1, to: max(nTrain - 1, 0), by: -1) {
-                let j = rng.nextInt(below: i + 1)
-                if i != j { p.swapAt(i, j) }
-            }
-        }
+        let order = rng.permutation(count, finalFrom: nTrain)
         var train = [Int](hugeCapacity: nTrain)
         var held = [UInt8](hugeRepeating: 0, count: count)
         held.withUnsafeMutableBufferPointer { h in for r in order[nTrain...] { h[r] = 1 } }

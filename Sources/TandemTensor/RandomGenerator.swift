@@ -76,21 +76,27 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Fisher-Yates shuffle of `array` in place (deterministic for a given generator state).
-    public mutating func shuffle<T>(_ array: inout [T]) {
+    /// The shuffle fixes positions from the last one down; with `finalFrom`, it stops once
+    /// positions `finalFrom...` are final: they hold what the whole shuffle puts there, from the
+    /// same draws, and the positions before them are only partly shuffled.
+    public mutating func shuffle<T>(_ array: inout [T], finalFrom first: Int = 0) {
         if array.count < 2 { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = nextInt(below: i + 1)
-            if i != j { array.swapAt(i, j) }
+        array.withUnsafeMutableBufferPointer { p in
+            for i in stride(from: p.count - 1, to: max(first - 1, 0), by: -1) {
+                let j = nextInt(below: i + 1)
+                if i != j { p.swapAt(i, j) }
+            }
         }
     }
 
-    /// A random permutation of `0..<n`.
-    public mutating func permutation(_ n: Int) -> [Int] {
+    /// A random permutation of `0..<n`; with `finalFrom`, only positions `finalFrom...` are
+    /// the whole permutation's (see `shuffle`).
+    public mutating func permutation(_ n: Int, finalFrom first: Int = 0) -> [Int] {
         var p = [Int](hugeUninitializedCapacity: n) { out, count in
             for i in 0..<n { out.initializeElement(at: i, to: i) }
             count = n
         }
-        shuffle(&p)
+        shuffle(&p, finalFrom: first)
         return p
     }
 }

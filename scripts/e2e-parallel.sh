@@ -50,6 +50,23 @@ tb=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.theoretical_bub
   && ok "interleaved layout reported: 4 chunks, stage 0 holds layers 0 and 2, theoretical bubble 1/(2*4+1) = $tb" \
   || fail "interleaved layout reported" "virtual '$v' stages '$st' bubble '$tb': $(head -2 "$WORK/tp1-pp2-dp1-v2.log" | tail -1)"
 
+# Pipeline stages alone (no tp, no dp) give one rank's bits: every row's products are one rank's,
+# and each dense layer's dW is one product over the whole batch (deferred weight gradients).
+# Without clipping: the gradient norm's sum runs per stage, so clipping's scale may round apart.
+NOCLIP=("${DEEP[@]}" --set train.clip_grad_norm=0)
+train 1 "$WORK/ref-noclip" "${NOCLIP[@]}" || fail "1-rank reference without clipping" "$(tail -3 "$WORK/ref-noclip.log")"
+ref_sha=$(json_get "$WORK/ref-noclip/summary.json" params_sha256)
+for variant in "2 1f1b 1" "2 gpipe 1" "3 1f1b 1" "2 1f1b 2"; do
+  set -- $variant
+  out="$WORK/bits-pp$1-$2-v$3"
+  if ! train $1 "$out" "${NOCLIP[@]}" --set parallel.pipeline=$1 --set parallel.schedule=$2 --set parallel.virtual_stages=$3; then
+    fail "pp $1 $2 v $3 without clipping" "$(grep -m3 error "$out.log")"; continue
+  fi
+  sha=$(json_get "$out/summary.json" params_sha256)
+  [ -n "$sha" ] && [ "$sha" = "$ref_sha" ] && ok "pp $1 ($2, $3 virtual) gives one rank's parameters bit for bit (params_sha256 ${sha:0:12})" \
+    || fail "pp $1 ($2, $3 virtual) bits" "params_sha256 '$sha' vs 1 rank '$ref_sha'"
+done
+
 # The data-parallel replicas of a split model sum their shards through the same gradient sync.
 r=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.bucket_reductions); s=$(json_get "$WORK/tp2-pp1-dp2-1f1b/summary.json" gradient_sync.steps)
 [ "$r" = 20 ] && [ "$s" = 20 ] && ok "tp 2 x dp 2: the gradient sync reduced each rank's shard over its replica once per step ($r in $s steps)" || fail "gradient sync under tp 2 x dp 2" "reductions '$r', steps '$s'"

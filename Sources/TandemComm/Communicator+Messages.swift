@@ -73,6 +73,15 @@ extension Communicator {
         try checkReceived(status, count: count, from: source, tag: tag)
     }
 
+    /// Whether a message with `tag` from `source` has arrived and waits to be received
+    /// (MPI_Iprobe; does not block).
+    public func hasMessage(from source: Int, tag: Int) throws -> Bool {
+        var status = MPI_Status()
+        var arrived: Int32 = 0
+        try mpiCheck(MPI_Iprobe(Int32(source), Int32(tag), handle, &arrived, &status), "MPI_Iprobe")
+        return arrived != 0
+    }
+
     /// Throws unless the receive `status` describes exactly `count` floats.
     private func checkReceived(_ status: MPI_Status, count: Int, from source: Int, tag: Int) throws {
         var status = status

@@ -68,8 +68,18 @@ public final class Dense: Layer {
         backwardWeights(x: x, dy: UnsafePointer(dy), rows: rows)
     }
 
-    /// dW += dy^T x: dy `[rows, out]`, x `[rows, in]`, dW `[out, in]`.
-    private func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
+    /// The bias half of backward, keeping the weight gradient's operand for later: `kept = y > 0 ?
+    /// dy : 0` (or `kept = dy` when `y` is nil: no ReLU follows) `[rows, out]` and db += its column
+    /// sums `[out]` in one pass. `backwardWeights(x:dy: kept)` over these rows (or a batch holding
+    /// them at their row offset) then completes the parameter gradients; `backwardInput(dy: kept)`
+    /// gives dx. y: this layer's output `[rows, out]` (the ReLU's input).
+    public func backwardBias(y: UnsafePointer<Float>?, dy: UnsafePointer<Float>, kept: UnsafeMutablePointer<Float>, rows: Int) {
+        DenseEpilogue.biasGradient(reluInput: y, dy: dy, dx: kept, db: arena.grads.base + biasOffset, rows: rows, cols: outFeatures)
+    }
+
+    /// dW += dy^T x: dy `[rows, out]`, x `[rows, in]`, dW `[out, in]`. Each element of dW is one
+    /// chain of fused multiply-adds over the rows in order, added to dW once.
+    public func backwardWeights(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
         sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, b: x, beta: 1, c: arena.grads.base + weightOffset)
     }
 

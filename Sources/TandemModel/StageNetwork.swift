@@ -11,6 +11,13 @@ import TandemTensor
 /// allocates nothing; the gradients between layers use two shared buffers (one backward runs at
 /// a time). A dense layer followed by a ReLU runs as one (`reluDense`).
 ///
+/// Deferred weight gradients (`reserve(rows:batchRows:)`, Zero Bubble pipeline parallelism's
+/// split of backward into B and W): `backward(keepingRowsAt:)` computes every dense layer's
+/// bias gradient and input gradient only, keeping its input and its output gradient at the
+/// micro-batch's row offset in buffers of the whole batch, and `weightGradients(rows:)` then
+/// computes each dense layer's dW once over all rows (one product of `batchRows` rows instead of
+/// one per micro-batch): the dW of one backward over the whole batch, bit for bit.
+///
 /// Shapes: stage input `[rows, inputWidth]`, stage output `[rows, outputWidth]`.
 public final class StageNetwork {
     public let layers: [any Layer]
@@ -31,6 +38,25 @@ public final class StageNetwork {
     public private(set) var maxInFlight = 0
     private var gradientA = FloatBuffer(count: 0)
     private var gradientB = FloatBuffer(count: 0)
+    /// For deferred weight gradients, `kept[j]`: dense layer j's operands for the whole batch;
+    /// nil for every other layer, or when nothing is deferred.
+    private var kept: [KeptRows?] = []
+    /// Rows of the whole batch the kept buffers hold (0: weight gradients are not deferred).
+    public private(set) var batchCapacity = 0
+
+    /// A dense layer's input `[batchRows, inFeatures]` and output gradient (after the ReLU's
+    /// derivative) `[batchRows, outFeatures]`, each micro-batch at its row offset.
+    final class KeptRows {
+        let dense: Dense
+        let input: FloatBuffer
+        let gradient: FloatBuffer
+
+        init(dense: Dense, rows: Int) {
+            self.dense = dense
+            input = FloatBuffer(count: rows * dense.inFeatures)
+            gradient = FloatBuffer(count: rows * dense.outFeatures)
+        }
+    }
 
     /// Activations of one micro-batch.
     final class Slot {
@@ -69,9 +95,15 @@ public final class StageNetwork {
         outputWidth = layers[layers.count - 1].outFeatures
     }
 
-    /// Sets every buffer up for micro-batches of at most `rows` rows. Growing drops the slots
-    /// (call it between steps, with no micro-batch in flight).
-    public func reserve(rows: Int) {
+    /// Sets every buffer up for micro-batches of at most `rows` rows, and with `batchRows` above
+    /// 0 for deferred weight gradients over batches of at most `batchRows` rows (each dense layer
+    /// keeps `batchRows x (inFeatures + outFeatures)` floats). Growing drops the slots (call it
+    /// between steps, with no micro-batch in flight).
+    public func reserve(rows: Int, batchRows: Int = 0) {
+        if batchRows > batchCapacity {
+            batchCapacity = batchRows
+            kept = layers.map { layer in (layer as? Dense).map { KeptRows(dense: $0, rows: batchRows) } }
+        }
         guard rows > capacity else { return }
         capacity = rows
         slots = []
@@ -139,9 +171,19 @@ public final class StageNetwork {
     /// into the layers' parameter gradients; with `needInputGradient` also writes
     /// `inputGradient(index)`. `gradientsReady` gets each layer's parameter range as soon as its
     /// gradients are complete (last layer first).
-    public func backward(_ index: Int, needInputGradient: Bool, gradientsReady: (Range<Int>) -> Void = { _ in }) throws {
+    ///
+    /// With `keepingRowsAt` (the micro-batch's first row in the whole batch; needs
+    /// `batchCapacity`) the dense layers' weight gradients are deferred to `weightGradients`:
+    /// their operands are kept at that row offset instead, and `gradientsReady` is not called
+    /// (`weightGradients` reports every layer).
+    public func backward(_ index: Int, needInputGradient: Bool, keepingRowsAt rowOffset: Int? = nil,
+                         gradientsReady: (Range<Int>) -> Void = { _ in }) throws {
         let slot = slots[index]
         guard let input = slot.input else { return }
+        if let rowOffset {
+            precondition(rowOffset + slot.rows <= batchCapacity, "StageNetwork.backward: rows up to \(rowOffset + slot.rows), kept \(batchCapacity)")
+        }
+        func ready(_ range: Range<Int>) { if rowOffset == nil { gradientsReady(range) } }
         var dy = UnsafePointer(slot.outputGradient.base)
         var spare = gradientA
         var j = layers.count - 1
@@ -151,23 +193,56 @@ public final class StageNetwork {
             if j > 0, let dense = reluDense[j - 1], let dx {
                 // The ReLU (layer j) and its dense layer (j - 1) as one: dx is the dense output's gradient.
                 let denseInput = j == 1 ? input : UnsafePointer(slot.outputs[j - 2].base)
-                dense.backwardParameters(x: denseInput, y: x, reluDy: dy, dy: dx, rows: slot.rows)
-                gradientsReady(dense.parameterRange)
+                let denseDy: UnsafeMutablePointer<Float>
+                if let rowOffset, let k = kept[j - 1] {
+                    denseDy = keep(k, input: denseInput, rows: slot.rows, at: rowOffset)
+                    dense.backwardBias(y: x, dy: dy, kept: denseDy, rows: slot.rows)
+                } else {
+                    denseDy = dx
+                    dense.backwardParameters(x: denseInput, y: x, reluDy: dy, dy: dx, rows: slot.rows)
+                    gradientsReady(dense.parameterRange)
+                }
                 spare = spare === gradientA ? gradientB : gradientA
                 let denseDx: UnsafeMutablePointer<Float>? = j > 1 ? spare.base : needInputGradient ? slot.inputGradient.base : nil
                 if let denseDx {
-                    dense.backwardInput(dy: dx, dx: denseDx, rows: slot.rows)
+                    dense.backwardInput(dy: denseDy, dx: denseDx, rows: slot.rows)
                     dy = UnsafePointer(denseDx)
                 }
                 spare = spare === gradientA ? gradientB : gradientA
                 j -= 2
                 continue
             }
-            try layers[j].backward(x: x, y: slot.outputs[j].base, dy: dy, dx: dx, saved: slot.saved[j].map { UnsafePointer($0.base) },
-                                   rows: slot.rows, context: slot.context, gradientsReady: gradientsReady)
+            if let rowOffset, let k = kept[j] {
+                let denseDy = keep(k, input: x, rows: slot.rows, at: rowOffset)
+                k.dense.backwardBias(y: nil, dy: dy, kept: denseDy, rows: slot.rows)
+                if let dx { k.dense.backwardInput(dy: denseDy, dx: dx, rows: slot.rows) }
+            } else {
+                try layers[j].backward(x: x, y: slot.outputs[j].base, dy: dy, dx: dx, saved: slot.saved[j].map { UnsafePointer($0.base) },
+                                       rows: slot.rows, context: slot.context, gradientsReady: ready)
+            }
             if let dx { dy = UnsafePointer(dx) }
             spare = spare === gradientA ? gradientB : gradientA
             j -= 1
+        }
+    }
+
+    /// Copies a dense layer's input `[rows, inFeatures]` into `k` at `rowOffset`; returns where
+    /// its output gradient `[rows, outFeatures]` goes.
+    private func keep(_ k: KeptRows, input: UnsafePointer<Float>, rows: Int, at rowOffset: Int) -> UnsafeMutablePointer<Float> {
+        (k.input.base + rowOffset * k.dense.inFeatures).update(from: input, count: rows * k.dense.inFeatures)
+        return k.gradient.base + rowOffset * k.dense.outFeatures
+    }
+
+    /// The deferred weight gradients of every dense layer over the first `rows` rows of the
+    /// batch, all kept by `backward(keepingRowsAt:)` since the last call: dW += dy^T x with dy
+    /// `[rows, out]` and x `[rows, in]` (one chain over the rows in order per element). Then
+    /// `gradientsReady` gets every layer's parameter range, last layer first.
+    public func weightGradients(rows: Int, gradientsReady: (Range<Int>) -> Void = { _ in }) {
+        precondition(rows <= batchCapacity, "StageNetwork.weightGradients: \(rows) rows, kept \(batchCapacity)")
+        for j in layers.indices.reversed() {
+            if let k = kept[j] { k.dense.backwardWeights(x: k.input.base, dy: k.gradient.base, rows: rows) }
+            let range = layers[j].parameterRange
+            if !range.isEmpty { gradientsReady(range) }
         }
     }
 }

@@ -6,6 +6,13 @@ import TandemTensor
 /// and their gradients come back, with MPI point-to-point messages between neighbouring stages
 /// of the same (dp, tp) position (non-blocking sends, blocking receives). With one stage (no
 /// neighbours) it is a plain forward / loss / backward per micro-batch: the data-parallel step.
+///
+/// With several stages the dense layers' weight gradients are deferred (Zero Bubble pipeline
+/// parallelism's B / W split): a micro-batch's backward computes only what the previous stage
+/// waits for (and the bias gradients), and each chunk computes its dense layers' dW once over the
+/// whole batch after its last backward, while the stage would otherwise wait for a message, or
+/// at the end of the step. So the products run at the whole batch's rate, and dW is the product
+/// one rank computes over the same rows: the same bits.
 public final class Pipeline {
     /// This stage's model chunks in model order: local chunk `c` is global chunk
     /// `c * stages + index` (one chunk without virtual stages).
@@ -43,6 +50,13 @@ public final class Pipeline {
     private let microBatches: Int
     /// For each chunk, the index in `ops` of its last backward, which completes its layers' gradients.
     private let lastBackward: [Int]
+    /// Whether the dense layers' weight gradients are deferred to one product per chunk and step
+    /// (with several stages).
+    public let defersWeightGradients: Bool
+    /// First row of each micro-batch in the step's batch.
+    private var rowOffsets: [Int]
+    /// Chunks whose last backward is done and whose deferred weight gradients are not.
+    private var weightsDue: [Int] = []
 
     /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
     /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
@@ -64,6 +78,8 @@ public final class Pipeline {
         lastBackward = last
         slotOf = [[Int]](repeating: [Int](repeating: -1, count: microBatches), count: chunks.count)
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
+        defersWeightGradients = stages > 1
+        rowOffsets = [Int](repeating: 0, count: microBatches + 1)
     }
 
     /// How long a stage waiting for a neighbour's message probes for it back to back, and how
@@ -83,8 +99,11 @@ public final class Pipeline {
     /// The model input width (the first chunk's input).
     public var inputWidth: Int { chunks[0].inputWidth }
 
-    /// Sets every chunk's buffers up for micro-batches of at most `rows` rows.
-    public func reserve(rows: Int) { for c in chunks { c.reserve(rows: rows) } }
+    /// Sets every chunk's buffers up for micro-batches of at most `rows` rows (and, deferring
+    /// weight gradients, for a step of `microBatches` of them).
+    public func reserve(rows: Int) {
+        for c in chunks { c.reserve(rows: rows, batchRows: defersWeightGradients ? rows * microBatches : 0) }
+    }
 
     /// Global chunk number of local chunk `c`.
     private func global(_ c: Int) -> Int { c * stages + index }
@@ -130,6 +149,20 @@ public final class Pipeline {
         precondition(rows.count == microBatches, "Pipeline.trainStep: \(rows.count) micro-batches, made for \(microBatches)")
         waitSeconds = 0
         layerSeconds = 0
+        for k in rows.indices { rowOffsets[k + 1] = rowOffsets[k] + rows[k] }
+        weightsDue.removeAll(keepingCapacity: true)
+        // The deferred weight gradients of the chunks due, the first of them only while `waiting()`.
+        func weightGradients(while waiting: () throws -> Bool = { true }) throws {
+            while let c = weightsDue.first, try waiting() {
+                weightsDue.removeFirst()
+                let op = PipelineOp(pass: .weights, microBatch: microBatches - 1, chunk: c)
+                observe?(op, true)
+                let start = timesLayers ? ContinuousClock.now : nil
+                chunks[c].weightGradients(rows: rowOffsets[microBatches], gradientsReady: gradientsReady)
+                if let start { layerSeconds += start.secondsElapsed }
+                observe?(op, false)
+            }
+        }
         // Keep sends moving during compute (only when the layers make no MPI calls of their own).
         let progress = stages > 1 && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
         defer { progress?.stop() }
@@ -143,6 +176,7 @@ public final class Pipeline {
                 let x: UnsafePointer<Float>
                 if let previous = previous(c) {
                     let buffer = stage.receiveBuffer(slot)
+                    try weightGradients { try !mpi { try comm.hasMessage(from: previous, tag: tag(g, k, backward: false)) } }
                     let start = ContinuousClock.now
                     try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: tag(g, k, backward: false),
                                      spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
@@ -165,6 +199,7 @@ public final class Pipeline {
             } else {
                 let slot = slotOf[c][k]
                 if let next = next(c) {
+                    try weightGradients { try !mpi { try comm.hasMessage(from: next, tag: tag(g, k, backward: true)) } }
                     let start = ContinuousClock.now
                     try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: tag(g, k, backward: true),
                                      spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
@@ -173,7 +208,10 @@ public final class Pipeline {
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil
-                if i == lastBackward[c] {
+                if defersWeightGradients {
+                    try stage.backward(slot, needInputGradient: !first, keepingRowsAt: rowOffsets[k])
+                    if i == lastBackward[c] { weightsDue.append(c) }
+                } else if i == lastBackward[c] {
                     try stage.backward(slot, needInputGradient: !first, gradientsReady: gradientsReady)
                 } else {
                     try stage.backward(slot, needInputGradient: !first)
@@ -189,6 +227,7 @@ public final class Pipeline {
                 held -= 1
             }
         }
+        try weightGradients()
         try mpi { try waitForSends() }
         return total
     }

@@ -11,8 +11,10 @@ public enum PipelineScheduleKind: String, Codable, Sendable, CaseIterable {
 
 /// One unit of pipeline work: a micro-batch's forward or backward pass through one of the
 /// rank's model chunks (`chunk` is the local index, 0..<v; always 0 without virtual stages).
+/// Schedules hold forwards and backwards; `weights` (a chunk's deferred weight gradients over
+/// the whole batch, after its last backward `microBatch`) is only reported to observers.
 public struct PipelineOp: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public enum Pass: Sendable { case forward, backward }
+    public enum Pass: Sendable { case forward, backward, weights }
     public let pass: Pass
     public let microBatch: Int
     public let chunk: Int
@@ -21,7 +23,7 @@ public struct PipelineOp: Equatable, Hashable, Sendable, CustomStringConvertible
     public static func backward(_ microBatch: Int, chunk: Int = 0) -> PipelineOp { PipelineOp(pass: .backward, microBatch: microBatch, chunk: chunk) }
 
     public var isForward: Bool { pass == .forward }
-    public var description: String { "\(isForward ? "F" : "B")\(microBatch)\(chunk == 0 ? "" : "c\(chunk)")" }
+    public var description: String { "\(pass == .forward ? "F" : pass == .backward ? "B" : "W")\(microBatch)\(chunk == 0 ? "" : "c\(chunk)")" }
 }
 
 public enum PipelineSchedule {

@@ -137,7 +137,8 @@ final class TrainingStep {
             gradientsReady: { sync.parametersReady($0) },
             observe: timeline.map { timeline in { op, begins in
                 if begins { self.opStart = timeline.now(); return }
-                timeline.span(op.isForward ? "forward" : "backward", "compute", from: self.opStart, step: step)
+                timeline.span(op.pass == .forward ? "forward" : op.pass == .backward ? "backward" : "weight gradients", "compute",
+                              from: self.opStart, step: step)
             } })
         // Before the sync reads them: with batch norm on several replicas the layers make MPI
         // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).

@@ -111,15 +111,15 @@ static void adam_plain(float *p, const float *g, float *m, float *v, ptrdiff_t c
 }
 
 #if defined(__x86_64__)
-/// Which blocks go through double: those with a moment (m or v) or a gradient of magnitude below
-/// 2^-120, zeros excepted. Then no multiply, divide or square root of the float formula sees a
-/// subnormal input (with beta1, beta2 >= 2^-6 and the bias corrections >= 1) except with a gradient
-/// in [2^-120, 2^-126 / (1 - beta2)) (whose (1 - beta2) g' is subnormal), after a cancellation,
-/// or with a subnormal parameter or quotient; those only cost the assist: the checks decide the
-/// speed, never the bits. The test is on the keys 2 bits(x) - 2, unsigned (adds only: a shift
-/// would take the divider's port): zero, of either sign, wraps to the top, and a magnitude below
-/// 2^-120 gives a key below TINY_KEY.
-#define TINY_KEY ((0x03800000u << 1) - 2u) /* 2^-120 */
+/// Which blocks go through double: those with a moment (m or v) of magnitude below 2^-120, zeros
+/// excepted. Then no multiply, divide or square root of the float formula sees a subnormal input
+/// (with beta1, beta2 >= 2^-6 and the bias corrections >= 1) except with a gradient below
+/// 2^-126 / (1 - beta2) (whose (1 - beta2) g' is subnormal; not checked, it costs 3 more operations
+/// a block and does not happen in practice), after a cancellation, or with a subnormal parameter
+/// or quotient; those only cost the assist: the checks decide the speed, never the bits. The test
+/// is on the keys |bits(m)| - 1 and bits(v) - 1 (v >= +0), unsigned: zero wraps to the top, and a
+/// magnitude below 2^-120 gives a key below TINY_KEY.
+#define TINY_KEY (0x03800000u - 1u) /* bits of 2^-120, less 1 */
 
 /// `adam_exact_lanes` for 8 lanes, 4 doubles at a time (see the top of the file).
 __attribute__((target("avx2,fma")))
@@ -151,12 +151,6 @@ NOINLINE static void adam_exact8(float *p, const float *g, float *m, float *v,
 }
 #undef OP4
 
-/// The keys of the lanes of x (see TINY_KEY).
-__attribute__((target("avx2,fma")))
-static inline __m256i tiny_key8(__m256 x) {
-    __m256i i = _mm256_castps_si256(x);
-    return _mm256_sub_epi32(_mm256_add_epi32(i, i), _mm256_set1_epi32(2));
-}
 
 __attribute__((target("avx2,fma")))
 static void adam_avx2(float *p, const float *g, float *m, float *v, ptrdiff_t count,
@@ -167,29 +161,42 @@ static void adam_avx2(float *p, const float *g, float *m, float *v, ptrdiff_t co
     __m256 vomb1 = _mm256_set1_ps(omb1), vomb2 = _mm256_set1_ps(omb2), veps = _mm256_set1_ps(eps);
     __m256 vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2), vlr = _mm256_set1_ps(lr), vdd = _mm256_set1_ps(dd);
     // key < limit unsigned, as min(key, limit - 1) == key (AVX2 has no unsigned compare).
+    const __m256i one = _mm256_set1_epi32(1), absMask = _mm256_set1_epi32(0x7fffffff);
     const __m256i keyMax = _mm256_set1_epi32((int)(TINY_KEY - 1));
-    for (ptrdiff_t i = 0; i < blocks; i += 8) {
-        __m256 pi = _mm256_loadu_ps(p + i), g0 = _mm256_loadu_ps(g + i);
-        __m256 m0 = _mm256_loadu_ps(m + i), v0 = _mm256_loadu_ps(v + i);
-        // Tiny moments or gradients (see TINY_KEY): the block goes through double.
-        __m256i key = _mm256_min_epu32(_mm256_min_epu32(tiny_key8(m0), tiny_key8(v0)), tiny_key8(g0));
-        __m256i tiny = _mm256_cmpeq_epi32(_mm256_min_epu32(key, keyMax), key);
-        if (!_mm256_testz_si256(tiny, tiny)) goto exact;
-        __m256 gi = _mm256_add_ps(g0, _mm256_mul_ps(vl2, pi));
-        __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, m0), _mm256_mul_ps(vomb1, gi));
-        __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, v0), _mm256_mul_ps(_mm256_mul_ps(vomb2, gi), gi));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        __m256 step = _mm256_div_ps(_mm256_mul_ps(mi, vc1), _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, vc2)), veps));
-        _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_sub_ps(pi, _mm256_mul_ps(vdd, pi)), _mm256_mul_ps(vlr, step)));
-        continue;
-    exact:
-        adam_exact8(p + i, g + i, m + i, v + i, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
+    // Chunks of 64 x 8 lanes: those with tiny moments are marked in `tiny` and run through double
+    // after the chunk, so the vector loop makes no call (its constants stay in registers).
+    for (ptrdiff_t c0 = 0; c0 < blocks; c0 += 64 * 8) {
+        ptrdiff_t end = blocks - c0 < 64 * 8 ? blocks : c0 + 64 * 8;
+        uint64_t tiny = 0;
+        for (ptrdiff_t i = c0; i < end; i += 8) {
+            __m256 pi = _mm256_loadu_ps(p + i), g0 = _mm256_loadu_ps(g + i);
+            __m256 m0 = _mm256_loadu_ps(m + i), v0 = _mm256_loadu_ps(v + i);
+            __m256i key = _mm256_min_epu32(_mm256_sub_epi32(_mm256_and_si256(_mm256_castps_si256(m0), absMask), one),
+                                           _mm256_sub_epi32(_mm256_castps_si256(v0), one));
+            __m256i lanes = _mm256_cmpeq_epi32(_mm256_min_epu32(key, keyMax), key);  // see TINY_KEY
+            if (!_mm256_testz_si256(lanes, lanes)) {
+                tiny |= (uint64_t)1 << ((i - c0) >> 3);
+                continue;
+            }
+            __m256 gi = _mm256_add_ps(g0, _mm256_mul_ps(vl2, pi));
+            __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, m0), _mm256_mul_ps(vomb1, gi));
+            __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, v0), _mm256_mul_ps(_mm256_mul_ps(vomb2, gi), gi));
+            _mm256_storeu_ps(m + i, mi);
+            _mm256_storeu_ps(v + i, vi);
+            __m256 step = _mm256_div_ps(_mm256_mul_ps(mi, vc1), _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, vc2)), veps));
+            _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_sub_ps(pi, _mm256_mul_ps(vdd, pi)), _mm256_mul_ps(vlr, step)));
+        }
+        for (; tiny; tiny &= tiny - 1) {
+            ptrdiff_t i = c0 + 8 * (ptrdiff_t)__builtin_ctzll(tiny);
+            adam_exact8(p + i, g + i, m + i, v + i, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
+        }
     }
     adam_tail(p, g, m, v, blocks, count, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
 }
 
-/// `adam_exact_lanes` for 16 lanes, 8 doubles at a time (see the top of the file).
+/// A block of 16 lanes whose halves (8 lanes each) with a tiny value, bit h of `halves`, take the
+/// float operations through double, 8 doubles at a time (see the top of the file); the other half
+/// takes the float formula on 8 lanes.
 __attribute__((target("avx512f")))
 static inline __m512d wd8(__m256 x) {
     __m512d d = _mm512_cvtps_pd(x);
@@ -198,18 +205,27 @@ static inline __m512d wd8(__m256 x) {
 }
 #define OP8(f, a, b) _mm512_cvtpd_ps(f(wd8(a), wd8(b)))
 __attribute__((target("avx512f")))
-NOINLINE static void adam_exact16(float *p, const float *g, float *m, float *v,
+NOINLINE static void adam_exact16(float *p, const float *g, float *m, float *v, unsigned halves,
                                   float lr, float b1, float b2, float omb1, float omb2, float eps, float c1, float c2,
                                   float l2, float dd) {
     __m256 vl2 = _mm256_set1_ps(l2), vb1 = _mm256_set1_ps(b1), vb2 = _mm256_set1_ps(b2), vomb1 = _mm256_set1_ps(omb1);
     __m256 vomb2 = _mm256_set1_ps(omb2), veps = _mm256_set1_ps(eps), vc1 = _mm256_set1_ps(c1), vc2 = _mm256_set1_ps(c2);
     __m256 vlr = _mm256_set1_ps(lr), vdd = _mm256_set1_ps(dd);
     for (int h = 0; h < 16; h += 8) {
-        __m256 pi = _mm256_loadu_ps(p + h);
-        __m256 gi = OP8(_mm512_add_pd, _mm256_loadu_ps(g + h), OP8(_mm512_mul_pd, vl2, pi));
-        __m256 mi = OP8(_mm512_add_pd, OP8(_mm512_mul_pd, vb1, _mm256_loadu_ps(m + h)), OP8(_mm512_mul_pd, vomb1, gi));
-        __m256 vi = OP8(_mm512_add_pd, OP8(_mm512_mul_pd, vb2, _mm256_loadu_ps(v + h)),
-                        OP8(_mm512_mul_pd, OP8(_mm512_mul_pd, vomb2, gi), gi));
+        __m256 pi = _mm256_loadu_ps(p + h), g0 = _mm256_loadu_ps(g + h), m0 = _mm256_loadu_ps(m + h), v0 = _mm256_loadu_ps(v + h);
+        if (!(halves >> (h / 8) & 1)) {
+            __m256 gi = _mm256_add_ps(g0, _mm256_mul_ps(vl2, pi));
+            __m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, m0), _mm256_mul_ps(vomb1, gi));
+            __m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, v0), _mm256_mul_ps(_mm256_mul_ps(vomb2, gi), gi));
+            _mm256_storeu_ps(m + h, mi);
+            _mm256_storeu_ps(v + h, vi);
+            __m256 step = _mm256_div_ps(_mm256_mul_ps(mi, vc1), _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, vc2)), veps));
+            _mm256_storeu_ps(p + h, _mm256_sub_ps(_mm256_sub_ps(pi, _mm256_mul_ps(vdd, pi)), _mm256_mul_ps(vlr, step)));
+            continue;
+        }
+        __m256 gi = OP8(_mm512_add_pd, g0, OP8(_mm512_mul_pd, vl2, pi));
+        __m256 mi = OP8(_mm512_add_pd, OP8(_mm512_mul_pd, vb1, m0), OP8(_mm512_mul_pd, vomb1, gi));
+        __m256 vi = OP8(_mm512_add_pd, OP8(_mm512_mul_pd, vb2, v0), OP8(_mm512_mul_pd, OP8(_mm512_mul_pd, vomb2, gi), gi));
         _mm256_storeu_ps(m + h, mi);
         _mm256_storeu_ps(v + h, vi);
         __m256 root = _mm512_cvtpd_ps(_mm512_sqrt_pd(wd8(OP8(_mm512_mul_pd, vi, vc2))));
@@ -227,21 +243,21 @@ static void adam_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t 
     __m512 vl2 = _mm512_set1_ps(l2), vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2);
     __m512 vomb1 = _mm512_set1_ps(omb1), vomb2 = _mm512_set1_ps(omb2), veps = _mm512_set1_ps(eps);
     __m512 vc1 = _mm512_set1_ps(c1), vc2 = _mm512_set1_ps(c2), vlr = _mm512_set1_ps(lr), vdd = _mm512_set1_ps(dd);
-    const __m512i two = _mm512_set1_epi32(2), limit = _mm512_set1_epi32((int)TINY_KEY);
+    const __m512i one = _mm512_set1_epi32(1), absMask = _mm512_set1_epi32(0x7fffffff), limit = _mm512_set1_epi32((int)TINY_KEY);
     // Chunks of 64 blocks: the blocks with tiny values are marked in `tiny` and run through double
     // after the chunk, so the vector loop makes no call (its constants stay in registers).
     for (ptrdiff_t c0 = 0; c0 < blocks; c0 += 64 * 16) {
         ptrdiff_t end = blocks - c0 < 64 * 16 ? blocks : c0 + 64 * 16;
-        uint64_t tiny = 0;
+        uint64_t tiny = 0, tinyHigh = 0;  // blocks with a tiny value in lanes 0-7, in lanes 8-15
         for (ptrdiff_t i = c0; i < end; i += 16) {
             __m512 pi = _mm512_loadu_ps(p + i), g0 = _mm512_loadu_ps(g + i);
             __m512 m0 = _mm512_loadu_ps(m + i), v0 = _mm512_loadu_ps(v + i);
-            __m512i im = _mm512_castps_si512(m0), iv = _mm512_castps_si512(v0), ig = _mm512_castps_si512(g0);
-            __m512i key = _mm512_min_epu32(_mm512_min_epu32(_mm512_sub_epi32(_mm512_add_epi32(im, im), two),
-                                                            _mm512_sub_epi32(_mm512_add_epi32(iv, iv), two)),
-                                           _mm512_sub_epi32(_mm512_add_epi32(ig, ig), two));
-            if (_mm512_cmplt_epu32_mask(key, limit)) {  // see TINY_KEY
-                tiny |= (uint64_t)1 << ((i - c0) >> 4);
+            __m512i key = _mm512_min_epu32(_mm512_sub_epi32(_mm512_and_si512(_mm512_castps_si512(m0), absMask), one),
+                                           _mm512_sub_epi32(_mm512_castps_si512(v0), one));
+            __mmask16 lanes = _mm512_cmplt_epu32_mask(key, limit);  // see TINY_KEY
+            if (lanes) {
+                tiny |= (uint64_t)((lanes & 0xff) != 0) << ((i - c0) >> 4);
+                tinyHigh |= (uint64_t)((lanes >> 8) != 0) << ((i - c0) >> 4);
                 continue;
             }
             __m512 gi = _mm512_add_ps(g0, _mm512_mul_ps(vl2, pi));
@@ -252,9 +268,11 @@ static void adam_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t 
             __m512 step = _mm512_div_ps(_mm512_mul_ps(mi, vc1), _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vi, vc2)), veps));
             _mm512_storeu_ps(p + i, _mm512_sub_ps(_mm512_sub_ps(pi, _mm512_mul_ps(vdd, pi)), _mm512_mul_ps(vlr, step)));
         }
-        for (; tiny; tiny &= tiny - 1) {
-            ptrdiff_t i = c0 + 16 * (ptrdiff_t)__builtin_ctzll(tiny);
-            adam_exact16(p + i, g + i, m + i, v + i, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
+        for (uint64_t any = tiny | tinyHigh; any; any &= any - 1) {
+            int b = __builtin_ctzll(any);
+            ptrdiff_t i = c0 + 16 * (ptrdiff_t)b;
+            adam_exact16(p + i, g + i, m + i, v + i, (unsigned)(tiny >> b & 1) | (unsigned)(tinyHigh >> b & 1) << 1,
+                         lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
         }
     }
     adam_tail(p, g, m, v, blocks, count, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);

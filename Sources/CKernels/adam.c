@@ -5,9 +5,9 @@
 // divide whose result is) takes a microcode assist of ~150 cycles for the whole vector. Adam's
 // moments reach the subnormal range as they decay (a unit that stopped learning: g = 0, so v
 // shrinks by beta2 per step for tens of thousands of steps), and then every block holding one such
-// element costs ~20x. So the vector loops check each operand before the operations that would
-// take an assist, and send a block with a subnormal operand to `adam_exact_lanes`, which computes
-// the same float operations in double: each float operation's inputs converted exactly, the
+// element costs ~20x. So the loops check each block's moments (TINY_KEY) and run a block with a
+// tiny one through double (`adam_exact_lanes`, and its 8- and 16-lane vector forms), which computes
+// the same float operations there: each float operation's inputs converted exactly, the
 // operation in double, its result rounded to float (conversions take no assist, and no double
 // here is subnormal). That gives the float operation's bits: a product of two floats is exact in
 // double, a sum or difference that lands below 2^-126 is exact in float, and otherwise rounding

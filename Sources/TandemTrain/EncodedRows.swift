@@ -48,6 +48,20 @@ final class EncodedRows {
         output.update(from: values.base + position * width, count: width)
     }
 
+    /// Copies the split rows at `positions` into `output` `[positions.count, width]` and, when
+    /// `labels` is not nil, their class indices into `labels` `[positions.count]`: a batch in one
+    /// call, so the per-row loop holds raw pointers only (no reference counting per row).
+    func copy(positions: UnsafeBufferPointer<Int>, into output: UnsafeMutablePointer<Float>,
+              labels out: UnsafeMutablePointer<Int32>?) {
+        let base = values.base, width = width
+        for (i, position) in positions.enumerated() {
+            (output + i * width).update(from: base + position * width, count: width)
+        }
+        if let out, let l = labels.baseAddress {
+            for (i, position) in positions.enumerated() { out[i] = l[position] }
+        }
+    }
+
     /// Starts bringing split rows `positions` (the next batch's) into the cache while this step
     /// computes: a random row is a few cache misses from memory that the copy would otherwise wait for.
     func prefetch(positions: UnsafeBufferPointer<Int>) {

@@ -49,15 +49,20 @@ extension Trainer {
                 let count = plan.globalCount(batch: state.batch)
                 let (start, length) = BatchPlan.slice(count: count, rank: dpRank, ranks: dpSize)
                 let loadStart = timeline?.now()
-                for i in 0..<length {
-                    let position = perm[state.batch * t.batchSize + start + i]
-                    if let encoded {
-                        encoded.copy(position: position, into: step.inputs.base + i * inWidth)
-                        if classify { step.labels[i] = encoded.labels[position]; continue }
+                let first = state.batch * t.batchSize + start
+                if let encoded, classify {
+                    perm.withUnsafeBufferPointer { p in
+                        encoded.copy(positions: UnsafeBufferPointer(rebasing: p[first..<(first + length)]), into: step.inputs.base,
+                                     labels: step.labels.baseAddress)
                     }
-                    let r = trainRows[position]
-                    batchRows[i] = r
-                    if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
+                } else {
+                    for i in 0..<length {
+                        let position = perm[first + i]
+                        if let encoded { encoded.copy(position: position, into: step.inputs.base + i * inWidth) }
+                        let r = trainRows[position]
+                        batchRows[i] = r
+                        if classify { step.labels[i] = train.label(row: r) } else { step.targets.base[i] = train.target(row: r) }
+                    }
                 }
                 if encoded == nil && readsInputs { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
                 // The next batch's rows and labels start coming from memory while this step computes.

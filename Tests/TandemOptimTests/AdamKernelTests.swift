@@ -50,4 +50,60 @@ import Testing
             }
         }
     }
+
+    /// Moments and gradients spread from the subnormal range to 2^10 (random bit patterns, some
+    /// zero, at and around the kernels' 2^-120 threshold), so most blocks take the kernels' double
+    /// path and the rest the float one: every level still gives the reference's bits, over steps
+    /// in which the moments decay through the subnormal range.
+    @Test(arguments: [(Float(0), Float(0)), (Float(0.01), Float(0.003 * 0.01))])
+    func subnormalMomentsAndGradientsKeepTheReferenceBits(l2: Float, decay: Float) {
+        let best = tandem_kernel_level_cap(2)
+        defer { _ = tandem_kernel_level_cap(2) }
+        var seed: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return seed >> 16
+        }
+        /// A float of random sign (when `signed`) and exponent field 0...137 (subnormal to 2^10),
+        /// or 0 (1 in 8), or within 2^-3 of 2^-120 (1 in 8).
+        func value(signed: Bool) -> Float {
+            let r = next()
+            let sign: UInt32 = signed && r & 1 == 1 ? 0x8000_0000 : 0
+            switch (r >> 1) % 8 {
+            case 0: return 0
+            case 1: return Float(bitPattern: sign | UInt32(0x0380_0000 - 0x0018_0000 + Int((r >> 8) % 0x0030_0000)))
+            default: return Float(bitPattern: sign | UInt32((r >> 8) % 138) << 23 | UInt32((r >> 20) & 0x7F_FFFF))
+            }
+        }
+        for count in [16, 100, 4810] {
+            let p0 = (0..<count).map { _ in Float(Int(next() % 2_000_001) - 1_000_000) / 250_000 }
+            let m0 = (0..<count).map { _ in value(signed: true) }, v0 = (0..<count).map { _ in value(signed: false) }
+            let grads = (0..<4).map { _ in (0..<count).map { i in i % 3 == 0 ? 0 : value(signed: true) } }
+            func run(_ kernel: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                                UnsafeMutablePointer<Float>, Float, Float) -> Void) -> [UInt32] {
+                var p = p0, m = m0, v = v0
+                for (t, g) in grads.enumerated() {
+                    let c1 = Float(1 / (1 - Foundation.pow(0.9, Double(t + 1))))
+                    let c2 = Float(1 / (1 - Foundation.pow(0.999, Double(t + 1))))
+                    kernel(&p, g, &m, &v, c1, c2)
+                }
+                return (p + m + v).map(\.bitPattern)
+            }
+            let expected = run { p, g, m, v, c1, c2 in
+                AdamKernel.reference(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
+                                     oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
+                                     correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+            }
+            for level in 0...best {
+                #expect(tandem_kernel_level_cap(Int32(level)) == Int32(level))
+                let got = run { p, g, m, v, c1, c2 in
+                    AdamKernel.update(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
+                                      oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
+                                      correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+                }
+                let differing = zip(got, expected).filter { $0 != $1 }.count
+                #expect(differing == 0, "level \(level), \(count) elements: \(differing) values differ")
+            }
+        }
+    }
 }

@@ -51,6 +51,16 @@ import Testing
             gathered.withUnsafeMutableBufferPointer { split.encoder.encode(rows: r, into: $0.baseAddress!) }
         }
         #expect(copied.map(\.bitPattern) == gathered.map(\.bitPattern))
+        // The batch copy the training loop makes (rows and labels in one call): the same bits.
+        var batch = [Float](repeating: .nan, count: order.count * width)
+        var labels = [Int32](repeating: -1, count: order.count)
+        order.withUnsafeBufferPointer { positions in
+            batch.withUnsafeMutableBufferPointer { out in
+                labels.withUnsafeMutableBufferPointer { rows.copy(positions: positions, into: out.baseAddress!, labels: $0.baseAddress) }
+            }
+        }
+        #expect(batch.map(\.bitPattern) == gathered.map(\.bitPattern))
+        #expect(labels == datasetRows.map { split.label(row: $0) })
         #expect(split.x.values.map(\.bitPattern) == Array(UnsafeBufferPointer(start: rows.values.base, count: rows.values.count)).map(\.bitPattern))
     }
 

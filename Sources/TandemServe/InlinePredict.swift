@@ -4,21 +4,26 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers small predict requests on the connection's event loop, without Hummingbird's request
-/// task (its logger, the async channel's hand-offs and the task switches cost a single-row
-/// request several times its prediction).
+/// Answers predict requests without Hummingbird's request task (its logger, the async channel's
+/// hand-offs and the task switches cost a single-row request several times its prediction, and a
+/// 64-row request a fifth or more of its server CPU): bodies of at most `inlineBytes` are predicted
+/// on the connection's event loop, larger ones on a worker (`PredictionWorkers`), whose reply is
+/// written back on the event loop.
 ///
 /// Sits after Hummingbird's connection state handler (and `ShutdownGrace`), which therefore see
 /// every request and response as before: idle timeout, quiesce and `Connection: close` on
 /// shutdown work unchanged. It takes a request only when all of these hold, and passes every
 /// other one on untouched for Hummingbird to answer:
 /// - `POST` to `/v1/predict` or `/v1/models/{name}/predict` (as `ServeResponder` routes it);
-/// - a `Content-Length` of at most `inlineBytes` (and the body limit), no `Transfer-Encoding`,
+/// - a `Content-Length` of at most the body limit, no `Transfer-Encoding`,
 ///   no `Expect` (`ExpectContinue` removes an answered one), no `Connection` header (Hummingbird closes after `Connection: close`);
 /// - no request passed on earlier on this connection is still waiting for its response (so
 ///   pipelined responses keep their order), and no decoding error was seen.
-/// The reply comes from `ServeResponder.respondInline` (the same parse, prediction, metrics and
-/// errors) with the headers Hummingbird adds: `Content-Length`, then `Date`.
+/// While a worker predicts, whatever arrives on the connection (request parts, errors) waits here,
+/// and once something waits, reads from the socket stop; both resume once the reply is written,
+/// so replies keep the requests' order.
+/// The reply comes from `ServeResponder.respondInline` / `respondOnWorker` (the same parse,
+/// prediction, metrics and errors) with the headers Hummingbird adds: `Content-Length`, then `Date`.
 final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -30,25 +35,49 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         /// In a request taken here: its route and the body so far.
         case reading(ServeResponder.Route, name: Substring?, body: ByteBuffer?)
+        /// A request taken here is being predicted on a worker.
+        case predicting
+    }
+
+    /// What arrived while a worker predicted, in order.
+    private enum Held {
+        case read(NIOAny)
+        case error(any Error)
     }
 
     private let responder: ServeResponder
     /// The largest body taken here.
     private let limit: Int
+    /// The largest body predicted on the event loop.
+    private let inlineBytes: Int
     private var state = State.idle
     /// Requests passed on whose response has not ended.
     private var awaiting = 0
     /// After a decoding error: pass everything on.
     private var passAll = false
     private var date = HTTPDate()
+    /// Arrived while `.predicting`.
+    private var held = CircularBuffer<Held>()
+    /// A read from the socket asked for while `.predicting`.
+    private var readWaiting = false
 
-    /// A handler answering predict requests of at most `inlineBytes` (and the body limit) with `responder`.
+    /// A handler answering predict requests of at most the body limit with `responder`.
     init(responder: ServeResponder) {
         self.responder = responder
-        limit = min(responder.server.options.inlineBytes, responder.server.options.maxBodyBytes)
+        limit = responder.server.options.maxBodyBytes
+        inlineBytes = responder.server.options.inlineBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .predicting = state {
+            held.append(.read(data))
+            return
+        }
+        handle(context: context, data: data)
+    }
+
+    /// `channelRead` outside `.predicting`.
+    private func handle(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             if awaiting == 0, !passAll, let (route, name) = takes(head) {
@@ -68,18 +97,59 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         case .end:
-            guard case .reading(let route, let name, let body) = state else { break }
-            state = .idle
-            let reply = responder.respondInline(route, name: name, body: body ?? ByteBuffer())
-            var fields = reply.headers
-            fields[.contentLength] = String(reply.body.readableBytes)
-            fields[.date] = date.now()
-            context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: fields))), promise: nil)
-            context.write(wrapOutboundOut(.body(reply.body)), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            guard case .reading(let route, let name, let read) = state else { break }
+            let body = read ?? ByteBuffer()
+            if body.readableBytes <= inlineBytes {
+                state = .idle
+                send(responder.respondInline(route, name: name, body: body), context: context)
+                return
+            }
+            state = .predicting
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            responder.respondOnWorker(route, name: name, body: body) { reply in
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.predicted(reply, context: context)
+                }
+            }
             return
         }
         context.fireChannelRead(data)
+    }
+
+    /// Writes `reply` with `Content-Length` and `Date`.
+    private func send(_ reply: ServeReply, context: ChannelHandlerContext) {
+        var fields = reply.headers
+        fields[.contentLength] = String(reply.body.readableBytes)
+        fields[.date] = date.now()
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: reply.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(reply.body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// A worker's reply, on the event loop: writes it, then handles what arrived meanwhile (until
+    /// another request goes to a worker) and resumes reading.
+    private func predicted(_ reply: ServeReply, context: ChannelHandlerContext) {
+        state = .idle
+        send(reply, context: context)
+        var replayed = false
+        while !held.isEmpty {
+            if case .predicting = state { return }
+            switch held.removeFirst() {
+            case .read(let data):
+                replayed = true
+                handle(context: context, data: data)
+            case .error(let error):
+                failed(context: context, error: error)
+            }
+        }
+        if case .predicting = state { return }
+        // Hummingbird's async channel hands the reads passed on to its request loop at read-complete.
+        if replayed { context.fireChannelReadComplete() }
+        if readWaiting {
+            readWaiting = false
+            context.read()
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -87,7 +157,31 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
+    /// Reading goes on while a worker predicts until something arrives to be held (a pipelined
+    /// request): pausing it for every handed-off request cost two `epoll_ctl` calls each.
+    func read(context: ChannelHandlerContext) {
+        if case .predicting = state, !held.isEmpty {
+            readWaiting = true
+            return
+        }
+        context.read()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        held.removeAll()  // nothing left to answer them on
+        context.fireChannelInactive()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .predicting = state {
+            held.append(.error(error))
+            return
+        }
+        failed(context: context, error: error)
+    }
+
+    /// `errorCaught` outside `.predicting`.
+    private func failed(context: ChannelHandlerContext, error: any Error) {
         passAll = true
         if case .reading = state { state = .idle }
         context.fireErrorCaught(error)
@@ -99,7 +193,9 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
         guard head.method == .post, fields[.connection] == nil, fields[.expect] == nil, fields[.transferEncoding] == nil,
               let length = fields[.contentLength].flatMap({ Int($0) }), length >= 0, length <= limit
         else { return nil }
-        let (route, name) = ServeResponder.Route.resolve(URI(head.path ?? "").path)
+        // The benchmark's and most clients' path as it is, without parsing a URI.
+        let path = head.path ?? ""
+        let (route, name) = path == ServeResponder.Route.predict.rawValue ? (.predict, nil) : ServeResponder.Route.resolve(URI(path).path)
         guard route == .predict || route == .modelPredict else { return nil }
         return (route, name)
     }

@@ -54,7 +54,7 @@ public final class PredictionWorkers: @unchecked Sendable {
     /// `ServeError` (`.overloaded`, `.shuttingDown`) without running it when the queue is full or the workers stopped.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let refusal = enqueue { continuation.resume(with: Result { try body() }) }
+            let refusal = submit { continuation.resume(with: Result { try body() }) }
             if let refusal { continuation.resume(throwing: refusal) }
         }
     }
@@ -67,8 +67,9 @@ public final class PredictionWorkers: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Queues `job`; the refusal if it cannot wait.
-    private func enqueue(_ job: @escaping () -> Void) -> ServeError? {
+    /// Queues `job` to run on a worker; the refusal (`.overloaded`, `.shuttingDown`) if it cannot
+    /// wait, in which case it never runs.
+    func submit(_ job: @escaping @Sendable () -> Void) -> ServeError? {
         condition.lock()
         defer { condition.unlock() }
         if stopped { return ServeError(.shuttingDown) }

@@ -16,6 +16,13 @@ final class ServeMetrics: @unchecked Sendable {
         var counts = [Int](repeating: 0, count: ServeMetrics.buckets.count)
         var sum = 0.0
         var count = 0
+
+        /// Counts one observation of `seconds` in `bucket` (nil: above the last bound).
+        mutating func add(_ seconds: Double, bucket: Int?) {
+            if let bucket { counts[bucket] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private let lock = NSLock()
@@ -23,20 +30,33 @@ final class ServeMetrics: @unchecked Sendable {
     private var latency: [String: Histogram] = [:]
     private var rows: [String: Int] = [:]
     private var driftErrors: [String: Int] = [:]
-    /// Requests answered on the event loop by `InlinePredict` (for the tests; not exported).
-    private var inline = 0
+    /// Requests `InlinePredict` took and answered on the event loop, and those it handed to a
+    /// worker (for the tests; not exported).
+    private var inline = 0, handedOff = 0
 
-    /// Counts one request to `route` answered with `code` after `seconds`, `inline` by `InlinePredict`.
-    func record(route: String, code: Int, seconds: Double, inline: Bool = false) {
+    /// Which path answered a request.
+    enum Path {
+        /// Hummingbird's request task (`ServeResponder.respond`).
+        case hummingbird
+        /// `InlinePredict`, on the connection's event loop.
+        case eventLoop
+        /// `InlinePredict`, predicted on a worker.
+        case worker
+    }
+
+    /// Counts one request to `route` answered with `code` after `seconds` by `path`.
+    func record(route: String, code: Int, seconds: Double, path: Path = .hummingbird) {
         let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
         lock.lock()
         defer { lock.unlock() }
-        if inline { self.inline += 1 }
+        switch path {
+        case .hummingbird: break
+        case .eventLoop: inline += 1
+        case .worker: handedOff += 1
+        }
         requests[Key(route: route, code: code), default: 0] += 1
-        // In place: a copy taken out of the dictionary would copy its counts on the first write.
-        if let bucket { latency[route, default: Histogram()].counts[bucket] += 1 }
-        latency[route, default: Histogram()].sum += seconds
-        latency[route, default: Histogram()].count += 1
+        // In place, in one lookup: a copy taken out of the dictionary would copy its counts on the first write.
+        latency[route, default: Histogram()].add(seconds, bucket: bucket)
     }
 
     /// Counts `n` rows predicted by `model`.
@@ -51,6 +71,13 @@ final class ServeMetrics: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return inline
+    }
+
+    /// Requests `InlinePredict` took and handed to a worker so far.
+    var handedOffRequests: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return handedOff
     }
 
     /// Counts a failed drift scoring of `model`.

@@ -61,8 +61,36 @@ struct ServeResponder: HTTPResponder {
         } catch {
             reply = Self.reply(for: error)
         }
-        record(route, code: reply.status.code, since: start, inline: true)
+        record(route, code: reply.status.code, since: start, path: .eventLoop)
         return reply
+    }
+
+    /// Answers a `POST` to a predict route whose body is read here, predicting it on a worker:
+    /// `done` gets the reply and the metrics `respond` gives for the same request, on the worker
+    /// (or at once on the caller's thread for an unknown model or when the queue refuses the job:
+    /// 404, 503 as `respond`).
+    func respondOnWorker(_ route: Route, name: Substring?, body: ByteBuffer, done: @escaping @Sendable (ServeReply) -> Void) {
+        let start = ContinuousClock.now
+        let refusal: ServeError
+        do {
+            let model = try server.model(name)
+            guard let refused = workers.submit({ [self] in
+                let reply: ServeReply
+                do {
+                    reply = try predicted(model, body: body)
+                } catch {
+                    reply = Self.reply(for: error)
+                }
+                record(route, code: reply.status.code, since: start, path: .worker)
+                done(reply)
+            }) else { return }
+            refusal = refused
+        } catch {
+            refusal = error
+        }
+        let reply = refusal.reply()
+        record(route, code: reply.status.code, since: start, path: .worker)
+        done(reply)
     }
 
     /// The error reply: a `ServeError`'s own, 500 for anything else.
@@ -70,11 +98,11 @@ struct ServeResponder: HTTPResponder {
         (error as? ServeError ?? ServeError(.internalError(detail: "\(error)"))).reply()
     }
 
-    /// Counts a request to `route` answered with `code` (`inline` by `InlinePredict`), timed from `start`.
-    private func record(_ route: Route, code: Int, since start: ContinuousClock.Instant, inline: Bool = false) {
+    /// Counts a request to `route` answered with `code` by `path`, timed from `start`.
+    private func record(_ route: Route, code: Int, since start: ContinuousClock.Instant, path: ServeMetrics.Path = .hummingbird) {
         let elapsed = ContinuousClock.now - start
         server.metrics.record(route: route.rawValue, code: code,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, inline: inline)
+                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, path: path)
     }
 
     private func handle(_ route: Route, name: Substring?, request: Request) async throws -> Response {

@@ -32,11 +32,13 @@ import Testing
         "{\"rows\": [" + values.map { "[\($0), \"red\"]" }.joined(separator: ",") + "]}"
     }
 
-    /// Every reply the event loop gives (predictions and each kind of error) is the one
-    /// Hummingbird's path gives for the same request, apart from the `Date` value.
-    @Test func repliesAreHummingbirds() async throws {
+    /// Every reply the event loop gives (predictions and each kind of error), predicted there or
+    /// (`inlineBytes` 0) on a worker, is the one Hummingbird's path gives for the same request,
+    /// apart from the `Date` value.
+    @Test(arguments: [4096, 0]) func repliesAreHummingbirds(inlineBytes: Int) async throws {
         var options = ServeOptions(port: 0)
         options.maxRows = 3
+        options.inlineBytes = inlineBytes
         let server = try Fixtures.server([ServedModel(name: "t", artifact: Fixtures.artifact())], options: options)
         let cases: [(path: String, body: String)] = [
             ("/v1/predict", Self.rows([1])), ("/v1/predict", Self.rows([1, 2, 3])), ("/v1/models/t/predict", Self.rows([2])),
@@ -59,9 +61,9 @@ import Testing
                     return (Self.comparable(taken), Self.comparable(passed))
                 }
             }
-            return (server.metrics.inlineRequests, pairs)
+            return ((server.metrics.inlineRequests, server.metrics.handedOffRequests), pairs)
         }
-        #expect(inline == cases.count, "every Content-Length request taken on the event loop")
+        #expect(inlineBytes > 0 ? inline == (cases.count, 0) : inline == (0, cases.count), "every Content-Length request taken by InlinePredict: \(inline)")
         for (i, (taken, passed)) in pairs.enumerated() {
             #expect(taken == passed, "\(cases[i].path) \(cases[i].body)")
         }
@@ -93,15 +95,16 @@ import Testing
                 })
                 return (alone, try requests.map { _ in Self.comparable(try p.readReply()) })
             }
-            return (server.metrics.inlineRequests, alone, pipelined)
+            return ((server.metrics.inlineRequests, server.metrics.handedOffRequests), alone, pipelined)
         }
-        #expect(inline >= 5, "the small predicts sent alone are taken on the event loop")
+        #expect(inline.0 >= 5, "the small predicts sent alone are taken on the event loop")
+        #expect(inline.1 >= 2, "the large predicts sent alone are taken and handed to a worker")
         let inOrder = pipelined == alone   // compared apart: the replies are long
         #expect(inOrder, "pipelined replies differ from the same requests sent one at a time; body lengths \(pipelined.map(\.count)) against \(alone.map(\.count))")
     }
 
-    /// Bodies over the limit get 413 and bodies between `inlineBytes` and the limit go to a
-    /// worker, both through Hummingbird; a request with `Connection: close` is answered and its
+    /// Bodies over the limit get 413 (through Hummingbird) and bodies between `inlineBytes` and the
+    /// limit go to a worker (taken by `InlinePredict`); a request with `Connection: close` is answered and its
     /// connection closed; keep-alive connections alternate between both paths.
     @Test func limitsAndConnectionHeaders() async throws {
         var options = ServeOptions(port: 0, maxBodyBytes: 8192)
@@ -121,13 +124,36 @@ import Testing
                 replies.append(try c.readReply())
                 return (replies, c.secondsUntilClosed(limit: 5))
             }
-            return (server.metrics.inlineRequests, replies, closed)
+            return ((server.metrics.inlineRequests, server.metrics.handedOffRequests), replies, closed)
         }
         #expect(replies.prefix(50).allSatisfy { $0.status == 200 })
         #expect(replies[50].status == 413, "\(replies[50].body)")
         #expect(replies[51].status == 200)
         #expect(closed != nil, "the connection stayed open after Connection: close")
-        #expect(inline == 40, "the 40 small keep-alive requests taken on the event loop")
+        #expect(inline == (40, 10), "the 40 small keep-alive requests predicted on the event loop, the 10 larger on a worker: \(inline)")
+    }
+
+    /// Connections closed while their request is on a worker (with more requests held behind
+    /// it) cost nothing: the server goes on answering, on new connections and on one kept open.
+    @Test func connectionClosedWhileAWorkerPredicts() async throws {
+        let server = try Fixtures.server([ServedModel(name: "t", artifact: Fixtures.artifact())])
+        let large = Self.rows(Array(0..<600))   // over the 4096-byte inline limit: a worker predicts it
+        let (statuses, handedOff) = try await Fixtures.withServer(server) { port, server in
+            let statuses = try await onThread { () -> [Int] in
+                for _ in 0..<20 {
+                    let c = try HTTPConnection(port: port)
+                    try c.send(Self.request(body: large) + Self.request(body: Self.rows([1])) + Self.request(body: large))
+                }   // each closed at once, its replies unread
+                let c = try HTTPConnection(port: port)
+                return try (0..<6).map { i in
+                    try c.send(Self.request(body: i % 2 == 0 ? large : Self.rows([i])))
+                    return try c.readReply().status
+                }
+            }
+            return (statuses, server.metrics.handedOffRequests)
+        }
+        #expect(statuses == Array(repeating: 200, count: 6))
+        #expect(handedOff >= 3, "the large requests on the open connection went to a worker: \(handedOff)")
     }
 
     /// A connection busy with requests answered on the event loop is not closed by the idle

@@ -126,8 +126,13 @@ public enum CSVRangeSplit {
     /// the next byte). A range without any `"` (usually the whole file) needs no state machine
     /// past its first line (`quoteFreeSummary`); a range with quotes runs the machine
     /// (`machineSummary`). Both give the same summary.
+    ///
+    /// The range is read once (`scan`: its line feeds, and whether it holds a `"` or a CR), not
+    /// once for quotes, once for CRs and once for the line feeds.
     public static func summarize(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
-        hasQuote(file, range) ? machineSummary(file, range: range) : quoteFreeSummary(file, range: range)
+        let bytes = scan(file, range)
+        if bytes.quote { return machineSummary(file, range: range) }
+        return quoteFreeSummary(file, range: range, breaks: bytes.carriageReturn ? breaks(file, range) : bytes.lineFeeds)
     }
 
     /// Whether `range` of `file` holds a `"` (memchr: vectorized).
@@ -136,12 +141,48 @@ public enum CSVRangeSplit {
         return memchr(base + range.lowerBound, 0x22, range.count) != nil
     }
 
+    /// One pass over `range` of `file`, 16 bytes at a time: its line feeds (LF bytes), and
+    /// whether it holds a `"` or a CR.
+    static func scan(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (lineFeeds: Int, quote: Bool, carriageReturn: Bool) {
+        guard !range.isEmpty, let base = file.baseAddress else { return (0, false, false) }
+        typealias Block = SIMD16<UInt8>
+        let lf = Block(repeating: 0x0A), quote = Block(repeating: 0x22), cr = Block(repeating: 0x0D)
+        let zero = Block(repeating: 0), one = Block(repeating: 1)
+        var lineFeeds = 0
+        var quotes = zero, crs = zero
+        var i = range.lowerBound
+        let end = range.upperBound
+        // Per-lane counts in bytes, added up before any can pass 255.
+        while end - i >= 16 {
+            var counts = zero
+            let blocks = min(255, (end - i) / 16)
+            for _ in 0..<blocks {
+                let v = UnsafeRawPointer(base + i).loadUnaligned(as: Block.self)
+                counts &+= zero.replacing(with: one, where: v .== lf)
+                quotes |= zero.replacing(with: one, where: v .== quote)
+                crs |= zero.replacing(with: one, where: v .== cr)
+                i += 16
+            }
+            lineFeeds += Int(SIMD16<UInt16>(truncatingIfNeeded: counts).wrappedSum())
+        }
+        var quoted = quotes != zero, returned = crs != zero
+        while i < end {
+            let b = base[i]
+            lineFeeds += b == 0x0A ? 1 : 0
+            quoted = quoted || b == 0x22
+            returned = returned || b == 0x0D
+            i += 1
+        }
+        return (lineFeeds, quoted, returned)
+    }
+
     /// The summary of a `range` holding no `"`. Begun inside quotes, the machine stays there to
     /// the end and finds no record. Begun in any other state, the state after a byte depends on
     /// that byte only (a line break gives `lineStart`, a comma `fieldStart`, anything else
     /// `unquoted`), so the machine runs only until the first record starts (within the first
     /// line or two), and the end state is that of the range's last byte.
-    static func quoteFreeSummary(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> Summary {
+    /// `breaks` is `breaks(file, range)`, which the caller has counted.
+    static func quoteFreeSummary(_ file: UnsafeBufferPointer<UInt8>, range: Range<Int>, breaks total: Int) -> Summary {
         let k = State.allCases.count
         var endState = State.allCases
         var first = [Int?](repeating: nil, count: k)
@@ -163,16 +204,7 @@ public enum CSVRangeSplit {
                 endState[h] = s
             }
         }
-        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: countBreaks(file, range))
-    }
-
-    /// `breaks(file, range)`, counted at memory speed when the range holds no CR.
-    static func countBreaks(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
-        guard !range.isEmpty, let base = file.baseAddress else { return 0 }
-        if memchr(base + range.lowerBound, 0x0D, range.count) != nil { return breaks(file, range) }
-        var n = 0
-        for b in UnsafeBufferPointer(rebasing: file[range]) { n &+= b == 0x0A ? 1 : 0 }
-        return n
+        return Summary(end: endState, firstRecord: first, breaksBefore: before, breaks: total)
     }
 
     /// The summary of `range` of `file` by the state machine: one tight pass of the machine per

@@ -135,10 +135,38 @@ import Testing
                 for i in 0...p.count {
                     for j in i...p.count {
                         #expect(!CSVRangeSplit.hasQuote(p, i..<j))
-                        #expect(CSVRangeSplit.quoteFreeSummary(p, range: i..<j) == CSVRangeSplit.machineSummary(p, range: i..<j),
+                        let breaks = CSVRangeSplit.breaks(p, i..<j)
+                        #expect(CSVRangeSplit.quoteFreeSummary(p, range: i..<j, breaks: breaks) == CSVRangeSplit.machineSummary(p, range: i..<j),
                                 "\(i)..<\(j) of \(text.debugDescription)")
-                        #expect(CSVRangeSplit.countBreaks(p, i..<j) == CSVRangeSplit.breaks(p, i..<j))
+                        #expect(CSVRangeSplit.summarize(p, range: i..<j) == CSVRangeSplit.machineSummary(p, range: i..<j))
                     }
+                }
+            }
+        }
+    }
+
+    /// The one-pass scan (16 bytes at a time, lane counts added every 255 blocks) counts every
+    /// line feed and finds a `"` or a CR wherever it is, at every offset and length around the
+    /// block and the count limits.
+    @Test func scanCountsAndFindsEveryByte() {
+        var bytes = [UInt8](repeating: 0x61, count: 16 * 255 * 2 + 100)
+        for i in stride(from: 3, to: bytes.count, by: 7) { bytes[i] = 0x0A }
+        bytes.withUnsafeBufferPointer { p in
+            for (i, j) in [(0, p.count), (1, p.count - 1), (5, 16 * 255 + 7), (16 * 255 - 3, 16 * 255 + 20), (2, 40), (9, 9)] {
+                let scanned = CSVRangeSplit.scan(p, i..<j)
+                #expect(scanned.lineFeeds == p[i..<j].filter { $0 == 0x0A }.count, "\(i)..<\(j)")
+                #expect(!scanned.quote && !scanned.carriageReturn)
+            }
+        }
+        for special: UInt8 in [0x22, 0x0D] {
+            for at in [0, 15, 16, 16 * 255 - 1, 16 * 255, bytes.count - 1] {
+                var b = bytes
+                b[at] = special
+                b.withUnsafeBufferPointer { p in
+                    let scanned = CSVRangeSplit.scan(p, 0..<p.count)
+                    #expect(scanned.quote == (special == 0x22) && scanned.carriageReturn == (special == 0x0D), "\(special) at \(at)")
+                    #expect(scanned.lineFeeds == p.filter { $0 == 0x0A }.count)
+                    #expect(!CSVRangeSplit.scan(p, (at + 1)..<p.count).quote && !CSVRangeSplit.scan(p, 0..<at).carriageReturn)
                 }
             }
         }

@@ -5,6 +5,7 @@
 // fmaf, so all three levels give the same bits.
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
+#include "gemm_block.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -324,7 +325,8 @@ static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, 
 /// The blocked loops, shared by every level: k in blocks of TANDEM_GEMM_KC (outermost, so A's block
 /// stays in cache across the column panels), columns in panels of `nr_max` (op(B)'s block packed
 /// into `panel` [kb, nr_max] when B is transposed or when `pack` asks, else read in place), rows in
-/// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales.)
+/// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales; `g.ldb` on entry:
+/// the row stride of a B stored [k, n], which exceeds n when C is a block of a wider product.)
 static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n,
                                       ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
     float panel[TANDEM_GEMM_KC * 32];
@@ -333,7 +335,7 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
     if (level == 2) mr_max = AVX512_MR, nr_max = 32;
     else if (level == 1) mr_max = AVX2_MR, nr_max = 16;
 #endif
-    const ptrdiff_t ars = g.ars, acs = g.acs;
+    const ptrdiff_t ars = g.ars, acs = g.acs, ldB = g.ldb;
     ptrdiff_t p0 = 0;
     do {  // once when k is 0: no step, the epilogue only
         ptrdiff_t kb = k - p0 < TANDEM_GEMM_KC ? k - p0 : TANDEM_GEMM_KC;
@@ -350,8 +352,8 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
         g.last = p0 + kb == k;
         for (ptrdiff_t j0 = 0; j0 < n; j0 += nr_max) {
             ptrdiff_t nr = n - j0 < nr_max ? n - j0 : nr_max;
-            const float *bp = b + p0 * n + j0;
-            g.ldb = n;
+            const float *bp = b + p0 * ldB + j0;
+            g.ldb = ldB;
             if (transB) {
 #if defined(__x86_64__)
                 if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
@@ -362,7 +364,7 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
                 bp = panel;
                 g.ldb = nr_max;
             } else if (pack) {
-                pack_plain(b, n, p0, kb, j0, nr, nr_max, panel);
+                pack_plain(b, ldB, p0, kb, j0, nr, nr_max, panel);
                 bp = panel;
                 g.ldb = nr_max;
             }
@@ -431,4 +433,47 @@ int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
 #endif
     gemm_plain(transB, pack, packedA, m, n, k, g, a, b, c);
     return 0;
+}
+
+int tandem_sgemm_prepare(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float beta, const float *c, const float **cin) {
+    *cin = NULL;
+    if (beta == 0 || k <= TANDEM_GEMM_KC || m == 0 || n == 0) return 0;
+    float *copy = scratch_get(SCRATCH_C, (size_t)m * (size_t)n);
+    if (!copy) return -1;
+    memcpy(copy, c, (size_t)m * (size_t)n * sizeof(float));
+    *cin = copy;
+    return 0;
+}
+
+void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                        const float *b, float beta, float *c, const float *cin, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t j0,
+                        ptrdiff_t j1) {
+    ptrdiff_t mb = i1 - i0, nb = j1 - j0;
+    if (mb <= 0 || nb <= 0) return;
+    const float *ab = transA ? a + i0 : a + i0 * k;
+    const float *bb = transB ? b + j0 * k : b + j0;
+    float *cb = c + i0 * n + j0;
+    gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, cb, cin ? cin + i0 * n + j0 : cb};
+    int level = 0;
+#if defined(__x86_64__)
+    level = tandem_kernel_level();
+#endif
+    ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4;
+    float *packedA = NULL;  // A read in place when the buffer cannot be had: slower, the same bits
+    if (nb > TANDEM_GEMM_PACK_A_N && k > 0) {
+        ptrdiff_t kb = k < TANDEM_GEMM_KC ? k : TANDEM_GEMM_KC;
+        packedA = scratch_get(SCRATCH_A, (size_t)(((mb + mr_max - 1) / mr_max) * mr_max) * (size_t)kb);
+    }
+    int pack = mb > TANDEM_GEMM_PACK_M && nb > TANDEM_GEMM_PACK_A_N;
+#if defined(__x86_64__)
+    if (level == 2) {
+        gemm_avx512(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        return;
+    }
+    if (level == 1) {
+        gemm_avx2(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        return;
+    }
+#endif
+    gemm_plain(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
 }

@@ -16,7 +16,7 @@ public final class WorkerGroup {
     let group: Communicator
     /// The group's number (1, 2, ...), for the journal and the table.
     let index: Int
-    /// OpenBLAS threads per rank.
+    /// Threads per rank for matrix products (Tandem's GEMM kernel and OpenBLAS).
     let threads: Int?
     var isRoot: Bool { group.rank == 0 }
 

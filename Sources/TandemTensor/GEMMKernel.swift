@@ -33,20 +33,38 @@ public enum GEMMKernel {
     @inline(__always)
     public static func applies(m: Int, n: Int, k: Int) -> Bool { available }
 
+    /// The fewest multiply-adds a thread gets: a product runs on min(`threads`, m n k / this, C's
+    /// blocks) threads, on the calling thread alone below 2 (`TANDEM_GEMM_THREAD_MIN`, 2^19).
+    public static let threadMinimum = Int(TANDEM_GEMM_THREAD_MIN)
+
+    /// The threads a large product may run on (the caller and up to `threads - 1` pool workers);
+    /// 1 until set. `BLASThreads.set` sets it with OpenBLAS's count.
+    public static var threads: Int { Int(tandem_gemm_threads()) }
+
+    /// Sets `threads` (clamped to 1...256), starting the pool's workers once for that count
+    /// (waiting for a product in flight); returns the count it got (fewer if a thread could not
+    /// be created).
+    @discardableResult
+    public static func setThreads(_ n: Int) -> Int { Int(tandem_gemm_set_threads(Int32(max(1, min(n, 256))))) }
+
     /// What `applies` means on this CPU, for the first log line and `summary.json`'s layout:
-    /// "tandem kernel, every shape (avx512)" or "OpenBLAS (no AVX2+FMA)".
+    /// "tandem kernel, every shape (avx512), up to 2 threads of 2^19 multiply-adds" (or "1 thread"),
+    /// or "OpenBLAS (no AVX2+FMA)".
     public static var description: String {
         guard available else { return "OpenBLAS (no AVX2+FMA)" }
         let level = ["plain", "avx2", "avx512"][Int(max(0, min(2, tandem_kernel_level())))]
-        return "tandem kernel, every shape (\(level))"
+        let t = threads
+        let minimum = threadMinimum.nonzeroBitCount == 1 ? "2^\(threadMinimum.trailingZeroBitCount)" : "\(threadMinimum)"
+        return "tandem kernel, every shape (\(level)), " + (t == 1 ? "1 thread" : "up to \(t) threads of \(minimum) multiply-adds")
     }
 
-    /// Runs the kernel: the same contract as `sgemm` (shapes there). Returns false, having written
-    /// nothing, when the kernel could not allocate its per-thread buffer (C's copy when beta != 0
-    /// and k > 256, or A's packed block); `sgemm` then calls OpenBLAS.
+    /// Runs the kernel: the same contract as `sgemm` (shapes there), on up to `threads` threads when
+    /// the product is large enough (`threadMinimum`; the same bits for any thread count).
+    /// Returns false, having written nothing, when the kernel could not allocate its per-thread
+    /// buffer (C's copy when beta != 0 and k > 256, or A's packed block); `sgemm` then calls OpenBLAS.
     @usableFromInline
     static func run(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>) -> Bool {
-        tandem_sgemm(transA == .none ? 0 : 1, transB == .none ? 0 : 1, m, n, k, alpha, a, b, beta, c) == 0
+        tandem_sgemm_parallel(transA == .none ? 0 : 1, transB == .none ? 0 : 1, m, n, k, alpha, a, b, beta, c) == 0
     }
 }

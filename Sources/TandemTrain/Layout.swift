@@ -13,7 +13,7 @@ public struct Layout: Sendable {
     public var pp: Int = 1
     /// Ranks on this node.
     public var ranksPerNode: Int
-    /// OpenBLAS threads per rank.
+    /// Threads per rank for matrix products (Tandem's GEMM kernel and OpenBLAS).
     public var blasThreads: Int
     /// CPUs this rank may run on (its affinity mask, e.g. "0" when mpirun bound it to core 0).
     public var cpus: String = ""
@@ -30,7 +30,8 @@ public struct Layout: Sendable {
     /// The layout for `world`, choosing BLAS threads as `requested`, else `OPENBLAS_NUM_THREADS`
     /// from the environment, else cores on the node / ranks on the node, but never more than
     /// the CPUs the rank is bound to (mpirun binds each rank to one core when ranks <= 2), so
-    /// ranks x threads never oversubscribe the cores; applies the choice to OpenBLAS.
+    /// ranks x threads never oversubscribe the cores; applies the choice to OpenBLAS and to the
+    /// GEMM kernel's pool (`BLASThreads.set`).
     /// `parallel` gives tp and pp; dp is what remains of the world size.
     public static func make(world: Communicator, requestedThreads: Int?, parallel: ParallelConfig? = nil) throws -> Layout {
         let node = try world.splitShared()

@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     var workload: [String] = ["wide", "small"]
     @Option(help: "Timed steps per workload (default: 30 for wide, 3000 for small).") var steps: Int?
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 5
-    @Option(help: "OpenBLAS threads per rank (default: cores per node / ranks per node).") var threads: Int?
+    @Option(help: "Threads per rank for matrix products, Tandem's kernel and OpenBLAS (default: cores per node / ranks per node).") var threads: Int?
     @Option(help: "Gradient sync: plain (one MPI_Allreduce after backward), overlap (buckets reduced during backward), or both.")
     var sync: String = "both"
     @Option(help: "Also write a checkpoint (params + Adam moments, fsynced) every this many timed steps, to measure its cost.")

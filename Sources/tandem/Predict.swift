@@ -17,6 +17,7 @@ struct Predict: ParsableCommand {
     var keep: [String] = []
 
     func run() throws {
+        BLASThreads.set(BLASThreads.current)  // the GEMM kernel takes OpenBLAS's default (OPENBLAS_NUM_THREADS, else the CPUs)
         let predictor = try Predictor(ModelArtifact.load(ModelPath.resolve(model)))
         let begin = ContinuousClock.now
         let rows: Int

@@ -38,7 +38,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Console output of the coordinator: auto or lines (one line per event), bar (the whole table redrawn in place).")
     var progress: ProgressStyle = .auto
 
-    @Option(help: "OpenBLAS threads per training rank (default: cores per node / ranks per node, at least 1).")
+    @Option(help: "Threads per training rank for matrix products (default: cores per node / ranks per node, at least 1).")
     var threads: Int?
 
     func validate() throws {

@@ -39,7 +39,7 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many optimizer steps in total, writing a checkpoint, as on SIGTERM (for time-limited job slots; continue with --resume auto).")
     var stopAtStep: Int?
 
-    @Option(help: "OpenBLAS threads per rank (default: OPENBLAS_NUM_THREADS, else cores per node / ranks per node).")
+    @Option(help: "Threads per rank for matrix products, Tandem's kernel and OpenBLAS (default: OPENBLAS_NUM_THREADS, else cores per node / ranks per node).")
     var threads: Int?
 
     @Flag(help: "Print the resolved config (every default filled in, every --set applied) and exit without starting MPI or training (scripts/tandem-run reads parallel.tensor and pipeline from it).")

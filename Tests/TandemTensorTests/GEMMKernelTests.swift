@@ -180,6 +180,116 @@ import Testing
         for i in 0..<8 { #expect(Array(results[(i * m * n)..<((i + 1) * m * n)]).map(\.bitPattern) == want.map(\.bitPattern)) }
     }
 
+    /// Products large enough for 2 threads or more (`TANDEM_GEMM_THREAD_MIN` each) crossing every
+    /// block edge: split into 32-column panels (6 panels into 3 or 4 blocks, the last panel 1
+    /// column) or into 12-row tiles (13 tiles into 2 to 4 blocks, the last tile 6 rows, n below one
+    /// vector), k within one 256-step block, at its edge and across three (C copied when beta != 0),
+    /// n across 128 (A packed in the whole product, not in the threads' blocks), one row.
+    static let parallelShapes: [(m: Int, n: Int, k: Int)] = [
+        (25, 161, 513), (50, 161, 300), (150, 33, 257), (150, 33, 600), (1, 2000, 600), (300, 7, 600), (40, 130, 256),
+        (5, 40, 6000), (66, 96, 200),
+    ]
+
+    /// Runs `tandem_sgemm_parallel` on copies of the operands with the pool at `threads` threads.
+    static func runParallel(threads: Int32, _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+                            a: [Float], b: [Float], beta: Float, c: [Float]) -> (c: [Float], status: Int32) {
+        #expect(tandem_gemm_set_threads(threads) == threads)
+        var out = c
+        var status: Int32 = -2
+        withPointer(a) { pa in
+            withPointer(b) { pb in
+                out.withUnsafeMutableBufferPointer { pc in
+                    guard let base = pc.baseAddress else { return }
+                    status = tandem_sgemm_parallel(ta == .none ? 0 : 1, tb == .none ? 0 : 1, m, n, k, alpha, pa, pb, beta, base)
+                }
+            }
+        }
+        return (out, status)
+    }
+
+    /// 1, 2, 3 and 4 threads give the single-thread kernel's bits, every transpose case, beta 0
+    /// and not, at the best level and at AVX2.
+    @Test(arguments: transposes)
+    func everyThreadCountGivesTheSameBits(_ t: (Transpose, Transpose)) {
+        let best = tandem_kernel_level_cap(2)
+        defer { _ = tandem_kernel_level_cap(2); _ = tandem_gemm_set_threads(1) }
+        var seed: UInt64 = 900
+        for s in Self.parallelShapes {
+            #expect(tandem_gemm_parts(s.m, s.n, s.k, 4) >= 2)
+            for (alpha, beta) in [(Float(1), Float(0)), (-0.5, 0.75)] {
+                seed += 3
+                let a = randomFloats(s.m * s.k, seed: seed), b = randomFloats(s.k * s.n, seed: seed + 1)
+                let c = randomFloats(s.m * s.n, seed: seed + 2)
+                for level in Set([best, min(best, 1)]).sorted() {
+                    let want = Self.run(level: level, t.0, t.1, m: s.m, n: s.n, k: s.k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+                    #expect(want.status == 0)
+                    for threads in Int32(1)...4 {
+                        let got = Self.runParallel(threads: threads, t.0, t.1, m: s.m, n: s.n, k: s.k, alpha: alpha, a: a, b: b,
+                                                   beta: beta, c: c)
+                        #expect(got.status == 0)
+                        #expect(got.c.map(\.bitPattern) == want.c.map(\.bitPattern),
+                                "\(t) m=\(s.m) n=\(s.n) k=\(s.k) alpha=\(alpha) beta=\(beta) level \(level) threads \(threads)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Several callers at once with the pool at 2 threads (one of them gets the workers, the others
+    /// run alone): each gets the single-thread bits, and none waits forever.
+    @Test func concurrentCallersOfThePoolGetTheSameBits() {
+        let (m, n, k) = (64, 256, 300)
+        let a = randomFloats(m * k, seed: 16), b = randomFloats(k * n, seed: 17), c0 = randomFloats(m * n, seed: 18)
+        let level = tandem_kernel_level_cap(2)
+        let want = Self.run(level: level, .none, .transposed, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0.5, c: c0).c
+        #expect(tandem_gemm_set_threads(2) == 2)
+        defer { _ = tandem_gemm_set_threads(1) }
+        let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: 6 * m * n)
+        defer { results.deallocate() }
+        let address = UInt(bitPattern: results.baseAddress)  // Sendable; each caller writes its own slice
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            guard let base = UnsafeMutablePointer<Float>(bitPattern: address) else { return }
+            let slice = base + i * m * n
+            for _ in 0..<20 {
+                c0.withUnsafeBufferPointer { pc in
+                    guard let p = pc.baseAddress else { return }
+                    slice.update(from: p, count: m * n)
+                }
+                withPointer(a) { pa in
+                    withPointer(b) { pb in _ = tandem_sgemm_parallel(0, 1, m, n, k, 1, pa, pb, 0.5, slice) }
+                }
+            }
+        }
+        for i in 0..<6 { #expect(Array(results[(i * m * n)..<((i + 1) * m * n)]).map(\.bitPattern) == want.map(\.bitPattern)) }
+    }
+
+    /// How many threads a product gets: none beyond one below 2 x 2^19 multiply-adds (the small
+    /// model's 32x64x64), one per 2^19 above, at most the threads and C's blocks (32-column panels,
+    /// or 12-row tiles when more).
+    @Test func partsFollowTheProductsSize() {
+        #expect(tandem_gemm_parts(32, 64, 64, 2) == 1)
+        #expect(tandem_gemm_parts(64, 128, 64, 2) == 1)
+        #expect(tandem_gemm_parts(64, 128, 128, 2) == 2)
+        #expect(tandem_gemm_parts(64, 128, 128, 8) == 2)
+        #expect(tandem_gemm_parts(256, 1024, 784, 8) == 8)
+        #expect(tandem_gemm_parts(256, 1024, 784, 1) == 1)
+        #expect(tandem_gemm_parts(1, 64, 100_000, 8) == 2)  // two 32-column panels, one row tile
+        #expect(tandem_gemm_parts(1000, 1, 10_000, 8) == 8)  // one panel, 84 row tiles
+        #expect(tandem_gemm_parts(0, 1024, 784, 8) == 1)
+    }
+
+    /// The thread count: clamped to 1...256, reported back, and named in the description.
+    @Test func threadCountIsClampedAndDescribed() {
+        defer { GEMMKernel.setThreads(1) }
+        #expect(GEMMKernel.setThreads(0) == 1)
+        #expect(GEMMKernel.threads == 1)
+        #expect(GEMMKernel.setThreads(3) == 3)
+        #expect(GEMMKernel.threads == 3)
+        if GEMMKernel.available { #expect(GEMMKernel.description.contains(", up to 3 threads of ")) }
+        #expect(GEMMKernel.setThreads(1) == 1)
+        if GEMMKernel.available { #expect(GEMMKernel.description.hasSuffix(", 1 thread")) }
+    }
+
     /// The rule: every shape takes the kernel on an AVX2+FMA CPU (wide and k above 256 too), none
     /// on other CPUs; the description says which.
     @Test func shapeRule() {

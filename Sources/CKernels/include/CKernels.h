@@ -102,6 +102,46 @@ int tandem_cpu_has_fma(void);
 int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                  const float *b, float beta, float *c);
 
+/// Each thread of a product run by `tandem_sgemm_parallel` gets at least this many multiply-adds
+/// (m n k / threads): a product of fewer than twice as many runs on the calling thread alone.
+#ifndef TANDEM_GEMM_THREAD_MIN
+#define TANDEM_GEMM_THREAD_MIN 524288
+#endif
+
+/// `tandem_sgemm_parallel` cuts C into this many chunks per thread (fewer when C has fewer blocks),
+/// taken in turn: a thread that starts late (the machine is busy) leaves its chunks to the others.
+#ifndef TANDEM_GEMM_CHUNKS_PER_THREAD
+#define TANDEM_GEMM_CHUNKS_PER_THREAD 2
+#endif
+
+/// How long a waiting pool thread spins (ns) before it sleeps on a futex.
+#ifndef TANDEM_GEMM_SPIN_NS
+#define TANDEM_GEMM_SPIN_NS 50000
+#endif
+
+/// Sets how many threads `tandem_sgemm_parallel` may run a large product on (the caller and up to
+/// threads - 1 pool workers, clamped to 1...256), starting or stopping the workers (after a product
+/// in flight ends); returns the count it got (fewer when a thread cannot be created).
+int tandem_gemm_set_threads(int threads);
+
+/// The threads `tandem_sgemm_parallel` may use (1 until set).
+int tandem_gemm_threads(void);
+
+/// How many threads `tandem_sgemm_parallel` runs an [m, k] x [k, n] product on when it may use
+/// `threads`: min(threads, m n k / TANDEM_GEMM_THREAD_MIN, C's blocks), 1 below 2.
+int tandem_gemm_parts(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, int threads);
+
+/// `tandem_sgemm` (same contract, shapes and bits) on `tandem_gemm_parts` threads (the caller and
+/// pool workers): C is cut into column panels of 32 (when that gives at least as many blocks as
+/// row tiles of 12, else into row tiles), grouped into TANDEM_GEMM_CHUNKS_PER_THREAD chunks per
+/// thread, as evenly as they divide; the threads take chunks in turn until none is left, and the
+/// caller waits only for chunks in progress. Each element is computed by one thread with the same
+/// in-order FMA chain, so the result is the same bits for any thread count and any order. Thread-
+/// safe: one caller at a time uses the workers; a product called while they are busy runs on its
+/// caller alone.
+int tandem_sgemm_parallel(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                          const float *b, float beta, float *c);
+
 // --- JSON numbers (request bodies, TandemServe) ---
 
 /// What `tandem_json_number` found.

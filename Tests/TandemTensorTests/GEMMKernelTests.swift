@@ -29,13 +29,20 @@ import Testing
     static func run(level: Int32, _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
                     a: [Float], b: [Float], beta: Float, c: [Float]) -> (c: [Float], status: Int32) {
         #expect(tandem_kernel_level_cap(level) == level)
+        return call(ta, tb, a: a, b: b, c: c) { tandem_sgemm($0, $1, m, n, k, alpha, $2, $3, beta, $4) }
+    }
+
+    /// Calls `kernel(transA, transB, a, b, c)` on copies of the operands; returns C and the status.
+    static func call(_ ta: Transpose, _ tb: Transpose, a: [Float], b: [Float], c: [Float],
+                     _ kernel: (Int32, Int32, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Int32)
+        -> (c: [Float], status: Int32) {
         var out = c
         var status: Int32 = -2
         withPointer(a) { pa in
             withPointer(b) { pb in
                 out.withUnsafeMutableBufferPointer { pc in
                     guard let base = pc.baseAddress else { return }
-                    status = tandem_sgemm(ta == .none ? 0 : 1, tb == .none ? 0 : 1, m, n, k, alpha, pa, pb, beta, base)
+                    status = kernel(ta == .none ? 0 : 1, tb == .none ? 0 : 1, pa, pb, base)
                 }
             }
         }
@@ -194,17 +201,7 @@ import Testing
     static func runParallel(threads: Int32, _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
                             a: [Float], b: [Float], beta: Float, c: [Float]) -> (c: [Float], status: Int32) {
         #expect(tandem_gemm_set_threads(threads) == threads)
-        var out = c
-        var status: Int32 = -2
-        withPointer(a) { pa in
-            withPointer(b) { pb in
-                out.withUnsafeMutableBufferPointer { pc in
-                    guard let base = pc.baseAddress else { return }
-                    status = tandem_sgemm_parallel(ta == .none ? 0 : 1, tb == .none ? 0 : 1, m, n, k, alpha, pa, pb, beta, base)
-                }
-            }
-        }
-        return (out, status)
+        return call(ta, tb, a: a, b: b, c: c) { tandem_sgemm_parallel($0, $1, m, n, k, alpha, $2, $3, beta, $4) }
     }
 
     /// 1, 2, 3 and 4 threads give the single-thread kernel's bits, every transpose case, beta 0

@@ -15,7 +15,7 @@ public final class ColumnBuffer: @unchecked Sendable {
     /// Maps the file at `path` read-only. Throws `DataError` naming the path if it cannot be
     /// opened or mapped.
     public init(mapping path: String) throws {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DataError(file: path, message: "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()

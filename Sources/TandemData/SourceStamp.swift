@@ -25,7 +25,7 @@ public struct SourceStamp: Codable, Sendable, Equatable {
 
     /// Size and modification time of `path` (no hashing). Throws `DataError` naming the path.
     public static func stat(_ path: String) throws -> (size: Int, mtimeNanoseconds: Int64) {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw DataError(file: path, message: errno == ENOENT ? "no such file" : "cannot read: \(String(cString: strerror(errno)))")
         }

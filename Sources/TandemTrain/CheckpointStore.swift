@@ -147,7 +147,7 @@ public struct CheckpointStore: Sendable {
     }
 
     private func fsyncPath(_ url: URL) throws {
-        let fd = open(url.path, O_RDONLY)
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CheckpointError("cannot open \(url.path) to sync it: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw CheckpointError("fsync of \(url.path) failed: \(String(cString: strerror(errno)))") }

@@ -113,9 +113,11 @@ struct DataCache {
     }
 
     /// Opens and exclusively locks `path` (created if needed), calling `waiting` once if another
-    /// process holds it; returns the descriptor (closing it releases the lock).
+    /// process holds it; returns the descriptor (closing it releases the lock). Close-on-exec: a
+    /// child another thread spawns meanwhile (a sweep's trial, a test's subprocess) must not
+    /// inherit the descriptor, or the lock would stay held until that child exits.
     static func lock(_ path: String, waiting: () -> Void) throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PreparedDataError(.fileSystem(.createLockFile, path: path, detail: String(cString: strerror(errno)))) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             waiting()

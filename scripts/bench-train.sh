@@ -6,8 +6,8 @@
 #   small: 64-64-10, batch 32, Adam;       1 rank, 2 ranks (overlap off / on / auto),
 #          2 ranks with global batch 128 in train.accumulate_steps 4 (pieces of 16 rows per rank, as
 #          batch 32 on 2 ranks, but one gradient sync per 128 samples)
-#   wide:  784-1024-1024-10, batch 256, Adam; 1 rank, 2 ranks (overlap auto)
-# Every rank runs 1 BLAS thread. Writes JSON lines and
+#   wide:  784-1024-1024-10, batch 256, Adam; 1 rank, 1 rank x 2 threads (unbound), 2 ranks (overlap auto)
+# Every rank runs 1 thread for its products unless the configuration says RxT. Writes JSON lines and
 # prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians.
 # (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
@@ -79,8 +79,11 @@ YAML
 one() {
   local bin=$1 name=$2 np=$3 wl=$4; shift 4
   local sets=(); for s in "$@"; do sets+=(--set "$s"); done
-  if ! OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np "$np" "$bin" train "$W/$wl.yaml" "${sets[@]}" --output "$W/run-$name" --overwrite \
-       --threads 1 --progress lines >"$W/log" 2>&1; then
+  # "RxT": R ranks of T threads each, unbound (mpirun binds a lone rank to one core by default).
+  local threads=1 bind=()
+  if [[ "$np" == *x* ]]; then threads=${np#*x}; np=${np%x*}; bind=(--bind-to none); fi
+  if ! OPENBLAS_NUM_THREADS=$threads "${MPIRUN[@]}" "${bind[@]}" -np "$np" "$bin" train "$W/$wl.yaml" "${sets[@]}" --output "$W/run-$name" --overwrite \
+       --threads "$threads" --progress lines >"$W/log" 2>&1; then
     echo "bench-train: $name failed:" >&2; tail -5 "$W/log" >&2; return 0
   fi
   local sps; sps=$(sed -n 's/.*"samples_per_second": \([0-9.e+]*\).*/\1/p' "$W/run-$name/summary.json" | tail -1)
@@ -109,6 +112,7 @@ CONFIGS=(
   "small-2-acc4 2 small train.batch_size=128 train.accumulate_steps=4"
   "wide-1 1 wide"
   "torch-wide-1 1 wide"
+  "wide-1x2 1x2 wide"
   "wide-2 2 wide"
   "torch-wide-2 2 wide"
 )

@@ -36,7 +36,7 @@ run "${MPIRUN[@]}" -np 1 $T bench --sgemm --threads 1
 run "${MPIRUN[@]}" -np 2 $T bench --sgemm --threads 1
 run "${MPIRUN[@]}" -np 2 $T bench --comm
 run "${MPIRUN[@]}" -np 1 $T bench --threads 1
-[ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" -np 1 $T bench --threads "$CORES"
+[ "$CORES" -gt 1 ] && run "${MPIRUN[@]}" --bind-to none -np 1 $T bench --threads "$CORES"   # unbound: mpirun binds a lone rank to one core
 run "${MPIRUN[@]}" -np 2 $T bench --threads 1 --intra-node both
 # Checkpoint cost: the same 600 wide steps (1 rank x 1 thread) without, then with, a checkpoint
 # (params + Adam moments, fsynced, written by the background writer) every 200 steps (at steps

@@ -135,12 +135,6 @@ public enum CSVRangeSplit {
         return quoteFreeSummary(file, range: range, breaks: bytes.carriageReturn ? breaks(file, range) : bytes.lineFeeds)
     }
 
-    /// Whether `range` of `file` holds a `"` (memchr: vectorized).
-    static func hasQuote(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        guard !range.isEmpty, let base = file.baseAddress else { return false }
-        return memchr(base + range.lowerBound, 0x22, range.count) != nil
-    }
-
     /// One pass over `range` of `file`, 16 bytes at a time: its line feeds (LF bytes), and
     /// whether it holds a `"` or a CR.
     static func scan(_ file: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (lineFeeds: Int, quote: Bool, carriageReturn: Bool) {

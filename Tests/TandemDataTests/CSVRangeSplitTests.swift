@@ -134,7 +134,7 @@ import Testing
             bytes.withUnsafeBufferPointer { p in
                 for i in 0...p.count {
                     for j in i...p.count {
-                        #expect(!CSVRangeSplit.hasQuote(p, i..<j))
+                        #expect(!CSVRangeSplit.scan(p, i..<j).quote)
                         let breaks = CSVRangeSplit.breaks(p, i..<j)
                         #expect(CSVRangeSplit.quoteFreeSummary(p, range: i..<j, breaks: breaks) == CSVRangeSplit.machineSummary(p, range: i..<j),
                                 "\(i)..<\(j) of \(text.debugDescription)")

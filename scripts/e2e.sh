@@ -18,12 +18,19 @@ train 2 "$WORK/dp2b" examples/digits.yaml --set train.max_steps=20 || fail "seco
 s1=$(field "$WORK/dp2" params_sha256); s2=$(field "$WORK/dp2b" params_sha256)
 if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then ok "two 2-rank runs give the same params_sha256"; else fail "2-rank runs reproducible" "$s1 vs $s2"; fi
 # The GEMM kernel splits a large product over its threads without changing a bit: the wide
-# example (128x1024x1024 products among others) trained and evaluated on 1 and 2 threads.
-for t in 1 2; do train 1 "$WORK/th$t" examples/wide.yaml --set train.max_steps=10 --threads $t || fail "wide on $t threads" "$(tail -3 "$WORK/th$t.log")"; done
+# example (128x1024x1024 products among others) trained and evaluated on 1 and 2 threads
+# (unbound: mpirun binds a lone rank to one core, where 2 threads would take turns).
+for t in 1 2; do ( MPIRUN+=(--bind-to none); train 1 "$WORK/th$t" examples/wide.yaml --set train.max_steps=10 --threads $t ) || fail "wide on $t threads" "$(tail -3 "$WORK/th$t.log")"; done
 s1=$(field "$WORK/th1" params_sha256); s2=$(field "$WORK/th2" params_sha256)
 a=$(metric "$WORK/th1" test accuracy); b=$(metric "$WORK/th2" test accuracy)
 if [ -n "$s1" ] && [ "$s1" = "$s2" ] && [ "$a" = "$b" ] && grep -q "up to 2 threads" "$WORK/th2.log"; then ok "wide on 1 and 2 GEMM threads: the same params_sha256 and test accuracy ($a)"
 else fail "GEMM threads change no bit" "$s1 vs $s2, accuracy $a vs $b, $(grep -m1 -o 'GEMMs [^|]*' "$WORK/th2.log")"; fi
+# More threads than the CPUs a rank is bound to: a warning that names the ranks and the fix.
+train 1 "$WORK/crowded" examples/iris.yaml --set train.max_steps=2 --threads 2 || fail "iris on 2 threads, bound" "$(tail -3 "$WORK/crowded.log")"
+if [ "$(nproc)" -lt 2 ]; then echo "skip: the warning for threads beyond the bound CPUs needs 2 cores"
+elif grep -q "warning: 2 threads per rank .* rank 0 may run on only 1 CPU, .*--map-by slot:PE=2" "$WORK/crowded.log" && ! grep -q "threads take turns" "$WORK/th2.log"; then
+  ok "2 threads on a rank bound to 1 CPU are warned about; unbound they are not"
+else fail "warning for threads beyond the bound CPUs" "$(grep -m1 warning "$WORK/crowded.log" || echo none)"; fi
 
 # The README's command: 4 ranks from hostfiles/localhost (4 slots on this 2-core machine).
 if timeout 300 mpirun -np 4 --hostfile hostfiles/localhost "$TANDEM" train examples/digits.yaml --set train.max_steps=20 \

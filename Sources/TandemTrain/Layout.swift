@@ -19,6 +19,18 @@ public struct Layout: Sendable {
     public var cpus: String = ""
     /// How many CPUs that is.
     public var cpuCount: Int = 1
+    /// Ranks whose `blasThreads` exceed the CPUs they may run on (each rank's own mask), with
+    /// those CPU counts: their threads take turns on fewer cores than they were given.
+    public var crowdedRanks: [(rank: Int, cpus: Int)] = []
+
+    /// The start-up warning for `crowdedRanks`, nil when every rank has a CPU per thread.
+    public var crowdedWarning: String? {
+        guard let first = crowdedRanks.first else { return nil }
+        let ranks = crowdedRanks.count == 1 ? "rank \(first.rank) may" : "ranks \(crowdedRanks.map { String($0.rank) }.joined(separator: ", ")) may each"
+        let cpus = crowdedRanks.map(\.cpus).max() ?? first.cpus
+        return "\(blasThreads) threads per rank for the matrix products, but \(ranks) run on only \(cpus) CPU\(cpus == 1 ? "" : "s"), so the threads take turns: "
+            + "give each rank \(blasThreads) cores (mpirun --map-by slot:PE=\(blasThreads), or --bind-to none when the ranks fill the node) or ask for fewer threads (--threads)"
+    }
 
     var json: JSONValue {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
@@ -43,8 +55,11 @@ public struct Layout: Sendable {
         BLASThreads.set(threads)
         let tp = parallel?.tensor ?? 1, pp = parallel?.pipeline ?? 1
         do { _ = try ProcessGrid(world: world.size, tensor: tp, pipeline: pp) } catch let e as ParallelError { throw ConfigError(e.description, keyPath: e.keyPath) }
+        let cpuCount = allowed.isEmpty ? cores : allowed.count
+        let counts = try world.allgather(UInt64(cpuCount))
+        let crowded = counts.enumerated().filter { Int($0.element) < threads }.map { (rank: $0.offset, cpus: Int($0.element)) }
         return Layout(world: world.size, dp: max(1, world.size / max(1, tp * pp)), tp: tp, pp: pp, ranksPerNode: node.size,
-                      blasThreads: threads, cpus: Affinity.describe(allowed), cpuCount: allowed.isEmpty ? cores : allowed.count)
+                      blasThreads: threads, cpus: Affinity.describe(allowed), cpuCount: cpuCount, crowdedRanks: crowded)
     }
 }
 

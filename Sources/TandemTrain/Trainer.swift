@@ -157,6 +157,7 @@ public final class Trainer {
             let sync = model.grid.dp == 1 ? "" : (overlapGradientSync ? " | overlapped gradient sync" : " | plain gradient sync") + via
             Progress.say("tandem: run '\(config.name)' | world \(layout.world) (dp \(layout.dp), tp \(layout.tp), pp \(layout.pp)) | \(layout.ranksPerNode) rank\(layout.ranksPerNode == 1 ? "" : "s")/node x \(layout.blasThreads) BLAS thread\(layout.blasThreads == 1 ? "" : "s") (rank 0 on cpus \(layout.cpus)), GEMMs \(GEMMKernel.description)\(sync) | data \(data.train.count)/\(data.validation.count)/\(data.test.count) train/val/test rows, \(data.featureNames.count) features -> \(spec.inputs) inputs\(inMemory) | \(config.model.kind.rawValue) \(layers), \(Progress.grouped(spec.parameterCount)) parameters\(parallelDescription) | output \(config.output.dir)\(SlurmEnvironment.current().map { " | \($0.summaryLine)" } ?? "")")
             for line in SchemaReport.lines(data.schema, rows: data.train.count + data.validation.count + data.test.count) { Progress.say(line) }
+            if let crowded = layout.crowdedWarning { Progress.warn(crowded) }
             for w in data.warnings { Progress.warn(w) }
             if state.step > 0 || state.finished { Progress.say("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batch))") }
         }

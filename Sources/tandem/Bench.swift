@@ -60,7 +60,9 @@ struct Bench: ParsableCommand {
         let world: Communicator
         do { world = try MPIRuntime.initialize() } catch { JobFailure.report(error, rank: MPIRuntime.rankHint, run: nil) }
         do {
-            let t = try Layout.make(world: world, requestedThreads: threads).blasThreads
+            let layout = try Layout.make(world: world, requestedThreads: threads)
+            let t = layout.blasThreads
+            if world.rank == 0, let crowded = layout.crowdedWarning { FileHandle.standardError.write(Data("warning: \(crowded)\n".utf8)) }
             if verifyParallel {
                 let worst = try ParallelLayerCheck.run(comm: world)
                 if world.rank == 0 {

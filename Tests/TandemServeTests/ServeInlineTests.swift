@@ -157,7 +157,8 @@ import Testing
             }
             return (server.metrics.inlineRequests, replies)
         }
-        #expect(inline == 5, "the predicts taken on the event loop: \(inline)")
+        // The last predict arrives behind the HEAD request (still unanswered): Hummingbird answers it.
+        #expect(inline == 4, "the predicts taken on the event loop: \(inline)")
         #expect(replies.map(\.status) == [200, 200, 200, 405, 200, 405, 200])
         for i in [0, 1, 2, 4, 6] {
             #expect(replies[i].body.hasPrefix("{\"model\":\"t\""), "reply \(i): \(replies[i].body.prefix(80))")

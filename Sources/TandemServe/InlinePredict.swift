@@ -224,9 +224,15 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     /// The predict route of `head` when this handler answers it.
     private func takes(_ head: HTTPRequest) -> (ServeResponder.Route, Substring?)? {
         let fields = head.headerFields
-        guard head.method == .post, fields[.connection] == nil, fields[.expect] == nil, fields[.transferEncoding] == nil,
-              let length = fields[.contentLength].flatMap({ Int($0) }), length >= 0, length <= limit
+        guard head.method == .post, !fields.contains(.connection), !fields.contains(.expect), !fields.contains(.transferEncoding)
         else { return nil }
+        // One Content-Length field (several are Hummingbird's to judge), without `fields[.contentLength]`'s join.
+        var length: Int?
+        for field in fields where field.name == .contentLength {
+            guard length == nil, let n = Int(field.value) else { return nil }
+            length = n
+        }
+        guard let length, length >= 0, length <= limit else { return nil }
         // The benchmark's and most clients' path as it is, without parsing a URI.
         let path = head.path ?? ""
         let (route, name) = path == ServeResponder.Route.predict.rawValue ? (.predict, nil) : ServeResponder.Route.resolve(URI(path).path)

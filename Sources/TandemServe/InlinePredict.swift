@@ -2,7 +2,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Answers predict requests without Hummingbird's request task (its logger, the async channel's
 /// hand-offs and the task switches cost a single-row request several times its prediction, and a
@@ -24,6 +26,14 @@ import NIOHTTPTypes
 /// so replies keep the requests' order.
 /// The reply comes from `ServeResponder.respondInline` / `respondOnWorker` (the same parse,
 /// prediction, metrics and errors) with the headers Hummingbird adds: `Content-Length`, then `Date`.
+///
+/// The reply's head and body go straight to NIO's response encoder (written from `encoderSide`,
+/// the context of the handler right before it) as the `HTTPResponseHead` that
+/// `HTTP1ToHTTPServerCodec` would make of them, so the bytes are the same; only its end passes
+/// through the handlers in between (the connection state handler, `ShutdownGrace`, the codec,
+/// `ExpectContinue`), which count responses at their end; head and body skip four handler calls
+/// each and the conversion from HTTP types. Once shutdown began, replies take the whole way, so
+/// `ShutdownGrace` adds `Connection: close` to their heads.
 final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -60,10 +70,18 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     private var held = CircularBuffer<Held>()
     /// A read from the socket asked for while `.predicting`.
     private var readWaiting = false
+    /// The context whose next outbound handler is NIO's `HTTPResponseEncoder` (nil once closed).
+    private var encoderSide: ChannelHandlerContext?
+    /// The connection's `ShutdownGrace`, which says whether shutdown began.
+    private let grace: ShutdownGrace?
 
-    /// A handler answering predict requests of at most the body limit with `responder`.
-    init(responder: ServeResponder) {
+    /// A handler answering predict requests of at most the body limit with `responder`, writing
+    /// heads and bodies from `encoderSide` (whose next outbound handler must be NIO's response
+    /// encoder) unless `grace` is quiescing.
+    init(responder: ServeResponder, encoderSide: ChannelHandlerContext, grace: ShutdownGrace?) {
         self.responder = responder
+        self.encoderSide = encoderSide
+        self.grace = grace
         limit = responder.server.options.maxBodyBytes
         inlineBytes = responder.server.options.inlineBytes
     }
@@ -117,8 +135,23 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
-    /// Writes `reply` with `Content-Length` and `Date`.
+    /// Writes `reply` with `Content-Length` and `Date`: head and body to the encoder, the end
+    /// through the handlers in between.
     private func send(_ reply: ServeReply, context: ChannelHandlerContext) {
+        guard let encoderSide, !(grace?.quiescing ?? false) else { return sendThrough(reply, context: context) }
+        // `HTTPHeaders(HTTPFields)` as the codec converts; `reply.headers` has neither field added here.
+        var headers = HTTPHeaders(reply.headers)
+        headers.add(name: HTTPField.Name.contentLength.rawName, value: String(reply.body.readableBytes))
+        headers.add(name: HTTPField.Name.date.rawName, value: date.now())
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reasonPhrase),
+                                    headers: headers)
+        encoderSide.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        encoderSide.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(reply.body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// `send` through every handler (once shutdown began: `ShutdownGrace` marks the head).
+    private func sendThrough(_ reply: ServeReply, context: ChannelHandlerContext) {
         var fields = reply.headers
         fields[.contentLength] = String(reply.body.readableBytes)
         fields[.date] = date.now()
@@ -169,6 +202,7 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         held.removeAll()  // nothing left to answer them on
+        encoderSide = nil
         context.fireChannelInactive()
     }
 
@@ -190,9 +224,15 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     /// The predict route of `head` when this handler answers it.
     private func takes(_ head: HTTPRequest) -> (ServeResponder.Route, Substring?)? {
         let fields = head.headerFields
-        guard head.method == .post, fields[.connection] == nil, fields[.expect] == nil, fields[.transferEncoding] == nil,
-              let length = fields[.contentLength].flatMap({ Int($0) }), length >= 0, length <= limit
+        guard head.method == .post, !fields.contains(.connection), !fields.contains(.expect), !fields.contains(.transferEncoding)
         else { return nil }
+        // One Content-Length field (several are Hummingbird's to judge), without `fields[.contentLength]`'s join.
+        var length: Int?
+        for field in fields where field.name == .contentLength {
+            guard length == nil, let n = Int(field.value) else { return nil }
+            length = n
+        }
+        guard let length, length >= 0, length <= limit else { return nil }
         // The benchmark's and most clients' path as it is, without parsing a URI.
         let path = head.path ?? ""
         let (route, name) = path == ServeResponder.Route.predict.rawValue ? (.predict, nil) : ServeResponder.Route.resolve(URI(path).path)

@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1 child channel with a `ChunkSizeGuard` in front of its decoder, an
-/// `ExpectContinue` before its conversion to HTTP types and, with `inline`, an `InlinePredict`
-/// after its connection state handler.
+/// `ExpectContinue` before its conversion to HTTP types (so right before NIO's response encoder)
+/// and, with `inline`, an `InlinePredict` after its connection state handler.
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
@@ -24,7 +24,10 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             try pipeline.addHandler(ExpectContinue(limit: limit), position: .before(codec))
             if let inline {
                 let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-                try pipeline.addHandler(InlinePredict(responder: inline), position: .after(state))
+                // ExpectContinue's next outbound handler is the response encoder (the decoder between them is inbound only).
+                let encoderSide = try pipeline.context(handlerType: ExpectContinue.self)
+                let grace = try? pipeline.handler(type: ShutdownGrace.self)
+                try pipeline.addHandler(InlinePredict(responder: inline, encoderSide: encoderSide, grace: grace), position: .after(state))
             }
             return value
         }

@@ -27,7 +27,7 @@ final class ShutdownGrace: ChannelDuplexHandler, RemovableChannelHandler {
     private var held: (any Sendable)?
     private var timer: Scheduled<Void>?
     /// Shutdown began: responses say `Connection: close`.
-    private var quiescing = false
+    private(set) var quiescing = false
 
     /// A handler holding an idle connection's quiesce event for `grace` seconds.
     init(grace: Double) {

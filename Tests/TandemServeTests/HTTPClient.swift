@@ -65,8 +65,9 @@ final class HTTPConnection {
         }
     }
 
-    /// Reads one response (Content-Length framed, as Hummingbird sends them).
-    func readReply() throws -> HTTPReply {
+    /// Reads one response (Content-Length framed, as Hummingbird sends them); `bodyless`: a reply
+    /// to `HEAD`, which has no body whatever its `Content-Length` says.
+    func readReply(bodyless: Bool = false) throws -> HTTPReply {
         var headerEnd: Int?
         while true {
             if let r = find([13, 10, 13, 10]) { headerEnd = r; break }
@@ -83,7 +84,7 @@ final class HTTPConnection {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let length = bodyless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         while pending.count < length { try fill() }
         let body = String(decoding: pending[..<length], as: UTF8.self)
         pending.removeFirst(length)

@@ -133,6 +133,38 @@ import Testing
         #expect(inline == (40, 10), "the 40 small keep-alive requests predicted on the event loop, the 10 larger on a worker: \(inline)")
     }
 
+    /// A `HEAD` request after replies written on the event loop (pipelined or one at a time) gets
+    /// its head without a body: the event loop's replies pass NIO's response encoder, which pairs
+    /// each response with its request's method, so none of them takes the `HEAD` request's place.
+    @Test func headAfterInlineRepliesHasNoBody() async throws {
+        let server = try Fixtures.server([ServedModel(name: "t", artifact: Fixtures.artifact())])
+        let head = Array("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        let (inline, replies) = try await Fixtures.withServer(server) { port, server in
+            let replies = try await onThread { () -> [HTTPReply] in
+                let c = try HTTPConnection(port: port)
+                var replies: [HTTPReply] = []
+                for i in 0..<3 {
+                    try c.send(Self.request(body: Self.rows([i])))
+                    replies.append(try c.readReply())
+                }
+                try c.send(head)
+                replies.append(try c.readReply(bodyless: true))
+                try c.send(Self.request(body: Self.rows([1])) + head + Self.request(body: Self.rows([2])))
+                replies.append(try c.readReply())
+                replies.append(try c.readReply(bodyless: true))
+                replies.append(try c.readReply())
+                return replies
+            }
+            return (server.metrics.inlineRequests, replies)
+        }
+        // The last predict arrives behind the HEAD request (still unanswered): Hummingbird answers it.
+        #expect(inline == 4, "the predicts taken on the event loop: \(inline)")
+        #expect(replies.map(\.status) == [200, 200, 200, 405, 200, 405, 200])
+        for i in [0, 1, 2, 4, 6] {
+            #expect(replies[i].body.hasPrefix("{\"model\":\"t\""), "reply \(i): \(replies[i].body.prefix(80))")
+        }
+    }
+
     /// Connections closed while their request is on a worker (with more requests held behind
     /// it) cost nothing: the server goes on answering, on new connections and on one kept open.
     @Test func connectionClosedWhileAWorkerPredicts() async throws {

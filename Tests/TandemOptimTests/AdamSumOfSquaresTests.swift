@@ -13,7 +13,7 @@ extension AdamKernelTests {
         return (0..<count).map { i in
             s = s &* 6364136223846793005 &+ 1442695040888963407
             let x = Float(Int64(bitPattern: s >> 11) % 2_000_001 - 1_000_000) / 1_000_000 * scale
-            return i % 9 == 4 ? 0 : i % 13 == 6 ? x * 1e-40 : x
+            return i % 9 == 4 ? 0 : i % 13 == 6 ? x * 0x1p-133 : x
         }
     }
 

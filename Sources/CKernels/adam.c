@@ -17,6 +17,7 @@
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
 #include <math.h>
+#include <stdint.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -235,11 +236,57 @@ NOINLINE static void adam_exact16(float *p, const float *g, float *m, float *v, 
 }
 #undef OP8
 
+/// The lanes' sum as Swift's `SIMD8<Float>.sum()`: from -0, lane 0 to 7.
+static inline float lanes_sum8(const float *acc) {
+    float r = -0.0f;
+    for (int j = 0; j < 8; j++) r += acc[j];
+    return r;
+}
+
+/// `Elementwise.sumOfSquares` from element `i` (a multiple of 8) with the lanes `acc` and the
+/// double `total` so far: the rest of the current 4096-element block in lanes, its flush, then
+/// whole blocks, the last `count % 8` squares in double, and the double fallback on overflow.
+static double sumsq_finish(const float *x, ptrdiff_t i, ptrdiff_t count, float *acc, double total, int open) {
+    ptrdiff_t whole = count & ~(ptrdiff_t)7;
+    while (i < whole || open) {
+        ptrdiff_t end = (i & ~(ptrdiff_t)4095) + 4096;
+        if (end > whole) end = whole;
+        for (; i < end; i += 8)
+            for (int j = 0; j < 8; j++) {
+                float sq = x[i + j] * x[i + j];
+                acc[j] = acc[j] + sq;
+            }
+        total += (double)lanes_sum8(acc);
+        for (int j = 0; j < 8; j++) acc[j] = 0;
+        open = 0;
+    }
+    for (; i < count; i++) total += (double)x[i] * (double)x[i];
+    if (isinf(total)) {
+        total = 0;
+        for (ptrdiff_t j = 0; j < count; j++) total += (double)x[j] * (double)x[j];
+    }
+    return total;
+}
+
+/// Whether every element of x[0..<count] is finite (its exponent bits not all ones).
+static int all_finite(const float *x, ptrdiff_t count) {
+    const uint32_t *bits = (const uint32_t *)x;
+    uint32_t worst = 0;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        uint32_t e = bits[i] & 0x7f800000u;
+        worst = e > worst ? e : worst;
+    }
+    return worst != 0x7f800000u;
+}
+
 __attribute__((target("avx512f")))
 static void adam_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t count,
                         float lr, float b1, float b2, float omb1, float omb2, float eps, float c1, float c2,
-                        float l2, float dd) {
+                        float l2, float dd, double *sumsq) {
     ptrdiff_t blocks = count & ~(ptrdiff_t)15;
+    // The squares' 8 lanes (sumsq != NULL), as sumsq_finish continues them; flushed every 4096 elements.
+    __m256 sq = _mm256_setzero_ps();
+    double total = 0;
     __m512 vl2 = _mm512_set1_ps(l2), vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2);
     __m512 vomb1 = _mm512_set1_ps(omb1), vomb2 = _mm512_set1_ps(omb2), veps = _mm512_set1_ps(eps);
     __m512 vc1 = _mm512_set1_ps(c1), vc2 = _mm512_set1_ps(c2), vlr = _mm512_set1_ps(lr), vdd = _mm512_set1_ps(dd);
@@ -252,6 +299,11 @@ static void adam_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t 
         for (ptrdiff_t i = c0; i < end; i += 16) {
             __m512 pi = _mm512_loadu_ps(p + i), g0 = _mm512_loadu_ps(g + i);
             __m512 m0 = _mm512_loadu_ps(m + i), v0 = _mm512_loadu_ps(v + i);
+            if (sumsq) {
+                __m256 lo = _mm512_castps512_ps256(g0);
+                __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(g0), 1));
+                sq = _mm256_add_ps(_mm256_add_ps(sq, _mm256_mul_ps(lo, lo)), _mm256_mul_ps(hi, hi));
+            }
             __m512i key = _mm512_min_epu32(_mm512_sub_epi32(_mm512_and_si512(_mm512_castps_si512(m0), absMask), one),
                                            _mm512_sub_epi32(_mm512_castps_si512(v0), one));
             __mmask16 lanes = _mm512_cmplt_epu32_mask(key, limit);  // see TINY_KEY
@@ -268,12 +320,23 @@ static void adam_avx512(float *p, const float *g, float *m, float *v, ptrdiff_t 
             __m512 step = _mm512_div_ps(_mm512_mul_ps(mi, vc1), _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vi, vc2)), veps));
             _mm512_storeu_ps(p + i, _mm512_sub_ps(_mm512_sub_ps(pi, _mm512_mul_ps(vdd, pi)), _mm512_mul_ps(vlr, step)));
         }
+        if (sumsq && (end & 4095) == 0) {  // chunks of 1024 elements: every 4096th ends one
+            float lanes8[8];
+            _mm256_storeu_ps(lanes8, sq);
+            total += (double)lanes_sum8(lanes8);
+            sq = _mm256_setzero_ps();
+        }
         for (uint64_t any = tiny | tinyHigh; any; any &= any - 1) {
             int b = __builtin_ctzll(any);
             ptrdiff_t i = c0 + 16 * (ptrdiff_t)b;
             adam_exact16(p + i, g + i, m + i, v + i, (unsigned)(tiny >> b & 1) | (unsigned)(tinyHigh >> b & 1) << 1,
                          lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
         }
+    }
+    if (sumsq) {  // before the tail updates: the squares are of g, which the update never writes
+        float lanes8[8];
+        _mm256_storeu_ps(lanes8, sq);
+        *sumsq = sumsq_finish(g, blocks, count, lanes8, total, (blocks & 4095) != 0);
     }
     adam_tail(p, g, m, v, blocks, count, lr, b1, b2, omb1, omb2, eps, c1, c2, l2, dd);
 }
@@ -284,10 +347,43 @@ void tandem_adam(float *p, const float *g, float *m, float *v, ptrdiff_t count,
                  float epsilon, float correction1, float correction2, float l2, float decoupledDecay) {
 #if defined(__x86_64__)
     switch (tandem_kernel_level()) {
-    case 2: adam_avx512(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2, l2, decoupledDecay); return;
+    case 2: adam_avx512(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2, l2, decoupledDecay, NULL); return;
     case 1: adam_avx2(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2, l2, decoupledDecay); return;
     default: break;
     }
 #endif
     adam_plain(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2, l2, decoupledDecay);
+}
+
+#if defined(__x86_64__)
+/// `all_finite`, 16 lanes at a time.
+__attribute__((target("avx512f")))
+static int all_finite_avx512(const float *x, ptrdiff_t count) {
+    const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+    __m512i worst = _mm512_setzero_si512();
+    ptrdiff_t i = 0;
+    for (; i + 16 <= count; i += 16)
+        worst = _mm512_max_epu32(worst, _mm512_and_si512(_mm512_loadu_si512((const void *)(x + i)), exponent));
+    return !_mm512_cmpeq_epi32_mask(worst, exponent) && all_finite(x + i, count - i);
+}
+#endif
+
+double tandem_adam_sumsq(float *p, const float *g, float *m, float *v, ptrdiff_t count,
+                         float lr, float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2,
+                         float epsilon, float correction1, float correction2, float l2, float decoupledDecay) {
+#if defined(__x86_64__)
+    if (tandem_kernel_level() == 2) {
+        if (!all_finite_avx512(g, count)) return NAN;
+        double total = 0;
+        adam_avx512(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon,
+                    correction1, correction2, l2, decoupledDecay, &total);
+        return total;
+    }
+#endif
+    if (!all_finite(g, count)) return NAN;
+    float acc[8] = {0};
+    double total = sumsq_finish(g, 0, count, acc, 0, 0);
+    tandem_adam(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2,
+                l2, decoupledDecay);
+    return total;
 }

@@ -17,6 +17,18 @@ public enum AdamKernel {
                     l2, decoupledDecay)
     }
 
+    /// `update`, returning the sum of squares of `g` (read before the update) with the bits of
+    /// `Elementwise.sumOfSquares(g, count: count)` (`tandem_adam_sumsq`); NaN, with nothing
+    /// updated, when an element of `g` is not finite.
+    @inline(__always)
+    public static func updateSummingSquares(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                                            v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float,
+                                            oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float, correction1: Float,
+                                            correction2: Float, l2: Float, decoupledDecay: Float) -> Double {
+        tandem_adam_sumsq(p, g, m, v, count, lr, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon, correction1, correction2,
+                          l2, decoupledDecay)
+    }
+
     /// The Swift SIMD update that `update` must match bit for bit (same arguments): blocks of 16
     /// lanes, then a scalar tail. `oneMinusBeta1/2` are passed separately because `1 - beta2`
     /// rounded from Double is more accurate than `1 - Float(beta2)` (0.999 is not exact in Float).

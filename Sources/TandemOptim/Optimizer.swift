@@ -48,7 +48,8 @@ public final class Optimizer {
     public let moment2: FloatBuffer
     /// Updates applied so far (Adam's bias correction uses it).
     public var stepCount: Int = 0
-    /// Consecutive element ranges covering `0..<count`, each with or without weight decay.
+    /// Consecutive element ranges covering `0..<count`, each with or without weight decay
+    /// (adjacent ranges that take the same update merged: `merged`).
     private let segments: [(range: Range<Int>, decays: Bool)]
 
     /// `decayRanges`: element ranges that weight decay applies to (non-overlapping).
@@ -65,7 +66,25 @@ public final class Optimizer {
             cursor = r.upperBound
         }
         if cursor < count { segments.append((cursor..<count, false)) }
-        self.segments = segments
+        self.segments = Self.merged(segments, kind: options.kind, weightDecay: options.weightDecay)
+    }
+
+    /// Adjacent segments that take the same update run as one call (without weight decay:
+    /// weights and biases alike). For Adam only where the first ends on a whole block of 16
+    /// lanes, since the kernel's scalar tail orders the update's operations differently from its
+    /// blocks: every element keeps the path, and so the bits, it had as its own segment.
+    static func merged(_ segments: [(range: Range<Int>, decays: Bool)], kind: OptimizerKind,
+                       weightDecay: Double) -> [(range: Range<Int>, decays: Bool)] {
+        var runs: [(range: Range<Int>, decays: Bool)] = []
+        for s in segments {
+            if let last = runs.last, last.decays == s.decays || weightDecay == 0,
+               kind == .sgd || last.range.count % 16 == 0 {
+                runs[runs.count - 1] = (last.range.lowerBound..<s.range.upperBound, last.decays && weightDecay != 0)
+            } else {
+                runs.append(s)
+            }
+        }
+        return runs
     }
 
     /// One update with learning rate `lr`. params, grads: `[count]`; `grads` is not modified.
@@ -88,6 +107,30 @@ public final class Optimizer {
                                   l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
             }
         }
+    }
+
+    /// Whether `stepSummingSquares` can fuse the gradient's sum of squares into the update: Adam
+    /// or AdamW in one run over all `count` elements (no weight decay split, see `merged`).
+    public var sumsSquaresInStep: Bool { options.kind != .sgd && segments.count == 1 }
+
+    /// `step`, also returning the sum of squares of `grads` `[count]` as
+    /// `Elementwise.sumOfSquares(grads, count: count)` gives it, bit for bit, from the update's
+    /// own pass; or nil, with nothing updated, when an element of `grads` is not finite (the
+    /// caller reports it from the norm computed as before). Only where `sumsSquaresInStep`.
+    public func stepSummingSquares(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>, lr: Double) -> Double? {
+        precondition(sumsSquaresInStep, "Optimizer.stepSummingSquares: not an Adam update in one run")
+        let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount + 1))))
+        let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount + 1))))
+        let decoupled = options.kind == .adamw
+        let wd = segments[0].decays ? Float(options.weightDecay) : 0
+        let squares = AdamKernel.updateSummingSquares(
+            p: p, g: g, m: moment1.base, v: moment2.base, count: count, lr: Float(lr), beta1: Float(options.beta1),
+            beta2: Float(options.beta2), oneMinusBeta1: Float(1 - options.beta1), oneMinusBeta2: Float(1 - options.beta2),
+            epsilon: Float(options.epsilon), correction1: c1, correction2: c2,
+            l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
+        guard !squares.isNaN else { return nil }
+        stepCount += 1
+        return squares
     }
 
     /// SGD on `n` elements: `v = mu v + g'`, `p -= lr (nesterov ? g' + mu v : v)`, g' = g + wd p.

@@ -27,7 +27,8 @@ final class EncodedRows {
         guard let elements = Self.elements(split: split, budgetBytes: budgetBytes) else { return nil }
         rows = split.count
         width = split.width
-        values = FloatBuffer(count: elements)
+        // Huge pages: a batch reads 32 rows at random, each on its own 4 KiB page otherwise.
+        values = FloatBuffer(count: elements, hugePages: true)
         split.encode(0..<rows, into: values.base)
         let splitRows = split.rows
         labels = .allocate(capacity: split.isClassification ? rows : 0)

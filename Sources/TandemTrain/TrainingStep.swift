@@ -42,6 +42,9 @@ final class TrainingStep {
     private let owned: [Range<Int>]
     /// Biases a batch normalization removes (`NetworkSpec.redundantBiases`): gradient set to zero.
     private let frozen: [Range<Int>]
+    /// A world of one rank without gradient clipping, whose optimizer sums the gradient's squares
+    /// in its update: the norm is read from that pass (reported, never needed before the update).
+    private let fusesNorm: Bool
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
     private(set) var computeSeconds = 0.0
@@ -84,6 +87,8 @@ final class TrainingStep {
         owned = model.splitsModel ? model.shard.ownedRanges : [0..<model.arena.count]
         let redundant = Set(model.spec.redundantBiases)
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
+        fusesNorm = model.world.size == 1 && clipGradNorm <= 0 && optimizer.sumsSquaresInStep
+            && owned == [0..<model.arena.count] && optimizer.count == model.arena.count
         model.pipeline.timesLayers = model.splitsModel
         model.pipeline.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
@@ -151,6 +156,19 @@ final class TrainingStep {
         let waitStart = timeline?.now()
         try sync.finish()
         if let s = waitStart { timeline?.span("gradient sync wait", "comm", from: s, step: step) }
+        // One rank without clipping: the squared norm comes from the optimizer's own pass over
+        // the gradient (the same bits, `Optimizer.stepSummingSquares`), which updates nothing
+        // when the gradient is not finite: then the norm is summed as below and reported.
+        if fusesNorm && loss.isFinite {
+            for (i, v) in signals.enumerated() { reduced[2 + i] = v }
+            let optStart = timeline?.now()
+            if let squares = optimizer.stepSummingSquares(params: arena.params.base, grads: arena.grads.base, lr: lr) {
+                if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
+                reduced[0] = loss
+                reduced[1] = squares
+                return (loss, squares.squareRoot())
+            }
+        }
         // The loss counts once per replica (last stage, tensor rank 0); the squared norm once per
         // element of the whole model (data-parallel rank 0, owned elements).
         var squares = 0.0

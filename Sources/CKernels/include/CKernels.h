@@ -23,6 +23,17 @@ void tandem_adam(float *p, const float *g, float *m, float *v, ptrdiff_t count,
                  float lr, float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2,
                  float epsilon, float correction1, float correction2, float l2, float decoupledDecay);
 
+/// `tandem_adam`, and the sum of squares of g[0..<count] (read before the update) bitwise as
+/// TandemTensor's `Elementwise.sumOfSquares` computes it: 8 float lanes, lane j summing
+/// (x x rounded) over elements j, j + 8, ... in order, their sum (from -0, lane by lane) added to
+/// a double every 4096 elements and at the end, the last `count % 8` squares in double; all in
+/// double when that overflows. When an element of g is not finite, returns NaN and changes
+/// nothing (the caller reports the non-finite gradient before any update). With AVX-512 the sum
+/// rides in the update's loop, where it costs nothing next to the divider.
+double tandem_adam_sumsq(float *p, const float *g, float *m, float *v, ptrdiff_t count,
+                         float lr, float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2,
+                         float epsilon, float correction1, float correction2, float l2, float decoupledDecay);
+
 /// One numeric column of a batch: `out[i * stride] = (float)(((x is NaN ? fill : x) - offset) / divisor)`
 /// with `x = column[rows[i]]` in double precision, for i < n (the Preprocessor's transform, bit
 /// for bit). column: the stored values (float32 or float64); rows: [n] dataset rows.

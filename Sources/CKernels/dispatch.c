@@ -29,22 +29,28 @@ static int detect(void) { return 0; }
 
 static int level = -1;
 
-int tandem_kernel_level(void) {
-    if (level >= 0) return level;
+/// The CPU's level as `TANDEM_KERNELS` caps it.
+static int detect_capped(void) {
     int l = detect();
     const char *cap = getenv("TANDEM_KERNELS");
     if (cap) {
         if (strcmp(cap, "plain") == 0) l = 0;
         else if (strcmp(cap, "avx2") == 0 && l > 1) l = 1;
     }
-    level = l;
+    return l;
+}
+
+int tandem_kernel_level(void) {
+    if (level >= 0) return level;
+    level = detect_capped();
     return level;
 }
 
 int tandem_kernel_level_cap(int cap) {
-    level = -1;
-    int l = tandem_kernel_level();
-    if (cap < l) level = cap < 0 ? 0 : cap;
+    // One store, never -1 in between: a thread reading the level meanwhile (another test's
+    // product) must not see it unset and store the uncapped level over the cap.
+    int l = detect_capped();
+    level = cap < l ? (cap < 0 ? 0 : cap) : l;
     return level;
 }
 

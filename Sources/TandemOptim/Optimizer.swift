@@ -90,23 +90,45 @@ public final class Optimizer {
     /// One update with learning rate `lr`. params, grads: `[count]`; `grads` is not modified.
     public func step(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>, lr: Double) {
         stepCount += 1
-        let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount))))
-        let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount))))
+        let corrections = biasCorrections(update: stepCount)
         for (range, decays) in segments {
-            let wd = decays ? Float(options.weightDecay) : 0
-            let o = range.lowerBound, n = range.count
             switch options.kind {
             case .sgd:
-                sgd(p + o, g + o, options.momentum == 0 ? nil : moment1.base + o, n, Float(lr), wd)
+                let o = range.lowerBound, wd = decays ? Float(options.weightDecay) : 0
+                sgd(p + o, g + o, options.momentum == 0 ? nil : moment1.base + o, range.count, Float(lr), wd)
             case .adam, .adamw:
-                let decoupled = options.kind == .adamw
-                AdamKernel.update(p: p + o, g: g + o, m: moment1.base + o, v: moment2.base + o, count: n,
-                                  lr: Float(lr), beta1: Float(options.beta1), beta2: Float(options.beta2),
-                                  oneMinusBeta1: Float(1 - options.beta1), oneMinusBeta2: Float(1 - options.beta2),
-                                  epsilon: Float(options.epsilon), correction1: c1, correction2: c2,
-                                  l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
+                _ = adam(p, g, range, decays: decays, lr: lr, corrections: corrections, summingSquares: false)
             }
         }
+    }
+
+    /// Adam's bias corrections 1 / (1 - beta1^t) and 1 / (1 - beta2^t) for update number `t`.
+    private func biasCorrections(update t: Int) -> (Float, Float) {
+        (Float(1 / (1 - Foundation.pow(options.beta1, Double(t)))), Float(1 / (1 - Foundation.pow(options.beta2, Double(t)))))
+    }
+
+    /// Adam or AdamW on the elements `range` of params `p` and grads `g` (`decays`: with weight
+    /// decay). With `summingSquares`, the fused kernel: returns the sum of squares of g over the
+    /// range (NaN, with nothing updated, when an element is not finite); else returns 0.
+    private func adam(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ range: Range<Int>, decays: Bool,
+                      lr: Double, corrections c: (Float, Float), summingSquares: Bool) -> Double {
+        let o = range.lowerBound
+        let wd = decays ? Float(options.weightDecay) : 0
+        let decoupled = options.kind == .adamw
+        let (l2, decoupledDecay) = decoupled ? (Float(0), Float(lr) * wd) : (wd, Float(0))
+        let args = (p: p + o, g: g + o, m: moment1.base + o, v: moment2.base + o, count: range.count, lr: Float(lr),
+                    beta1: Float(options.beta1), beta2: Float(options.beta2), oneMinusBeta1: Float(1 - options.beta1),
+                    oneMinusBeta2: Float(1 - options.beta2), epsilon: Float(options.epsilon))
+        if summingSquares {
+            return AdamKernel.updateSummingSquares(p: args.p, g: args.g, m: args.m, v: args.v, count: args.count, lr: args.lr,
+                                                   beta1: args.beta1, beta2: args.beta2, oneMinusBeta1: args.oneMinusBeta1,
+                                                   oneMinusBeta2: args.oneMinusBeta2, epsilon: args.epsilon, correction1: c.0,
+                                                   correction2: c.1, l2: l2, decoupledDecay: decoupledDecay)
+        }
+        AdamKernel.update(p: args.p, g: args.g, m: args.m, v: args.v, count: args.count, lr: args.lr, beta1: args.beta1,
+                          beta2: args.beta2, oneMinusBeta1: args.oneMinusBeta1, oneMinusBeta2: args.oneMinusBeta2,
+                          epsilon: args.epsilon, correction1: c.0, correction2: c.1, l2: l2, decoupledDecay: decoupledDecay)
+        return 0
     }
 
     /// Whether `stepSummingSquares` can fuse the gradient's sum of squares into the update: Adam
@@ -119,15 +141,8 @@ public final class Optimizer {
     /// caller reports it from the norm computed as before). Only where `sumsSquaresInStep`.
     public func stepSummingSquares(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>, lr: Double) -> Double? {
         precondition(sumsSquaresInStep, "Optimizer.stepSummingSquares: not an Adam update in one run")
-        let c1 = Float(1 / (1 - Foundation.pow(options.beta1, Double(stepCount + 1))))
-        let c2 = Float(1 / (1 - Foundation.pow(options.beta2, Double(stepCount + 1))))
-        let decoupled = options.kind == .adamw
-        let wd = segments[0].decays ? Float(options.weightDecay) : 0
-        let squares = AdamKernel.updateSummingSquares(
-            p: p, g: g, m: moment1.base, v: moment2.base, count: count, lr: Float(lr), beta1: Float(options.beta1),
-            beta2: Float(options.beta2), oneMinusBeta1: Float(1 - options.beta1), oneMinusBeta2: Float(1 - options.beta2),
-            epsilon: Float(options.epsilon), correction1: c1, correction2: c2,
-            l2: decoupled ? 0 : wd, decoupledDecay: decoupled ? Float(lr) * wd : 0)
+        let squares = adam(p, g, segments[0].range, decays: segments[0].decays, lr: lr,
+                           corrections: biasCorrections(update: stepCount + 1), summingSquares: true)
         guard !squares.isNaN else { return nil }
         stepCount += 1
         return squares

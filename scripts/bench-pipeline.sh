@@ -14,6 +14,10 @@
 # stages), predicted (the schedule simulated with the modelled stage costs), and the seconds each
 # stage spent in its layers next to its modelled share. The bubble is less load-sensitive than
 # samples/s on a shared machine.
+# X-corun runs two independent 1-rank trainings of workload X at once, each pinned to its own
+# CPU (taskset), and reports their summed samples/s: what two processes get from this machine
+# with no communication and no bubble, so the ceiling of any 2-rank layout that does not gain
+# from cache (each rank of tp 2 holds half of every weight matrix, so tp can exceed it).
 # Output: BENCH_PIPELINE_OUT (default bench-pipeline.json), then a table of medians.
 # BENCH_PIPELINE_BUILD=0 skips the release build. BENCH_BASE=/path/to/tandem also runs every
 # configuration with that binary as base-..., interleaved (one it does not support fails, is
@@ -37,6 +41,7 @@ CONFIGS=(
   "wide-pp2 2 wide $PP"
   "wide-dp2 2 wide"
   "wide-tp2 2 wide parallel.tensor=2"
+  "wide-corun corun wide"
   "deep-1 1 deep"
   "deep-pp2 2 deep $PP"
   "deep-pp2v2 2 deep $PP parallel.virtual_stages=2"
@@ -46,6 +51,7 @@ CONFIGS=(
   "balanced-pp2v2 2 balanced $PP parallel.virtual_stages=2"
   "balanced-dp2 2 balanced"
   "balanced-tp2 2 balanced parallel.tensor=2"
+  "balanced-corun corun balanced"
 )
 # Whether any configuration of workload $1 runs (BENCH_ONLY).
 wanted() {
@@ -92,6 +98,26 @@ print(json.dumps({"measure": "pipeline", "config": sys.argv[2], "workload": sys.
 PY
 }
 
+# binary name workload: two 1-rank runs at once, pinned to the first two CPUs this script may use.
+corun() {
+  local bin=$1 name=$2 wl=$3 cpus i pids=() ok=1
+  cpus=($(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])'))
+  [ ${#cpus[@]} = 2 ] || { echo "bench-pipeline: $name needs 2 CPUs" >&2; return 0; }
+  for i in 0 1; do
+    OPENBLAS_NUM_THREADS=1 taskset -c "${cpus[$i]}" "${MPIRUN[@]}" --bind-to none -np 1 "$bin" train "$W/$wl.yaml" \
+      --output "$W/run-$name-$i" --overwrite --threads 1 --progress lines >"$W/log-$i" 2>&1 &
+    pids+=($!)
+  done
+  for i in 0 1; do wait "${pids[$i]}" || { ok=0; echo "bench-pipeline: $name copy $i failed:" >&2; tail -5 "$W/log-$i" >&2; }; done
+  [ $ok = 1 ] || return 0
+  python3 - "$W/run-$name-0/summary.json" "$W/run-$name-1/summary.json" "$name" "$wl" "$(uptime | sed 's/.*load average: //')" <<'PY' | tee -a "$OUT"
+import json, sys
+each = [json.load(open(f))["samples_per_second"] for f in sys.argv[1:3]]
+print(json.dumps({"measure": "pipeline", "config": sys.argv[3], "workload": sys.argv[4], "ranks": 2,
+                  "samples_per_second": sum(each), "each": each, "load": sys.argv[5]}))
+PY
+}
+
 for wl in wide balanced; do
   [ -f "$W/$wl.csv" ] && OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" prepare "$W/$wl.yaml" >/dev/null 2>&1 || true
 done
@@ -99,6 +125,10 @@ for r in $(seq "$REPEAT"); do
   for c in "${CONFIGS[@]}"; do
     set -- $c
     [ -z "$ONLY" ] || [[ "$1" == $ONLY ]] || continue
+    if [ "$2" = corun ]; then
+      # The same machine ceiling for any binary: measured once per round, with this binary.
+      corun "$T" "$1" "$3"; continue
+    fi
     [ -z "${BENCH_BASE:-}" ] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
     one "$T" "$@"
   done

@@ -18,8 +18,11 @@ public final class TransposedOperand: @unchecked Sendable {
     private let storage: FloatBuffer
 
     /// Up to this many rows, a product runs one row at a time with its columns in registers
-    /// (`tandem_sgemm_rows`); above, the sgemm kernel's row tiles share each load of W^T.
-    public static let rowKernelRows = 4
+    /// (`tandem_sgemm_rows`); above, the sgemm kernel's row tiles share each load of W^T. Measured
+    /// (AVX-512F, x W^T of the digits MLP, load ~7): 1 row 148 ns against 386 for the sgemm kernel
+    /// on W^T in place (1,601 packing W^T per call) at 128x64, 133 / 246 / 433 ns at 10x128; from 2
+    /// rows the kernel is as fast or faster at 10x128 (one row's chain of 128 FMAs waits on latency).
+    public static let rowKernelRows = 1
 
     /// W^T of `w` `[n, k]`, or nil where `sgemm` does not run Tandem's kernel (see the type).
     public static func make(_ w: UnsafePointer<Float>, n: Int, k: Int) -> TransposedOperand? {

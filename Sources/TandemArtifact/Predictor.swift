@@ -9,11 +9,17 @@ public final class Predictor {
     public let artifact: ModelArtifact
     let network: Network
     let head: LossHead
+    /// The dense weights transposed once (the forward pass reads them; never changed after load).
+    public let inferenceWeights: InferenceWeights
 
-    public init(_ artifact: ModelArtifact) throws {
+    /// A predictor for `artifact`; with `sharing`, the transposed weights of another predictor
+    /// of the same artifact (`inferenceWeights`), so that a model keeps one copy of them.
+    public init(_ artifact: ModelArtifact, sharing: InferenceWeights? = nil) throws {
         self.artifact = artifact
         network = try artifact.network()
         head = LossHead(classes: artifact.manifest.task == .classification ? artifact.manifest.classes?.count : nil)
+        inferenceWeights = sharing ?? InferenceWeights(network)
+        network.useInferenceWeights(inferenceWeights)
     }
 
     /// Outputs for `rows` of `table` (feature columns looked up by name): probabilities

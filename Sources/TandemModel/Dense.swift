@@ -30,8 +30,23 @@ public final class Dense: Layer {
         addBias(y, rows: rows)
     }
 
+    /// W^T `[in, out]` transposed once for inference (`Network.useInferenceWeights`), which the
+    /// forward product then reads instead of W (the same bits); nil: W is read (and packed) per call.
+    public private(set) var inferenceWeight: TransposedOperand?
+
+    /// Sets (or with nil clears) the W^T the forward product reads: a copy of this layer's W as it
+    /// is now, so valid only while the parameters do not change. `t`: `[in, out]`.
+    public func useInferenceWeight(_ t: TransposedOperand?) {
+        precondition(t.map { $0.n == outFeatures && $0.k == inFeatures } ?? true, "Dense: inference weight of another shape")
+        inferenceWeight = t
+    }
+
     /// The GEMM half of forward: y = x W^T, x `[rows, in]`, y `[rows, out]`.
     public func forwardProduct(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int) {
+        if let inferenceWeight {
+            inferenceWeight.product(x, y, rows: rows)
+            return
+        }
         let w = UnsafePointer(arena.params.base + weightOffset)
         sgemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
     }

@@ -133,24 +133,29 @@ final class ChunkSizeGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Whether `text` with its ASCII letters lowercased starts with `prefix` (lowercase ASCII).
     static func hasPrefix(_ text: [UInt8], _ prefix: StaticString) -> Bool {
-        hasPrefix(text[...], prefix)
+        text.withUnsafeBufferPointer { matches($0, at: 0, prefix) }
     }
 
-    /// `hasPrefix` of a slice (for `contains`).
-    private static func hasPrefix(_ text: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        guard text.count >= n else { return false }
-        let start = text.startIndex
-        for k in 0..<n where lowercased(text[start + k]) != prefix.utf8Start[k] { return false }
+    /// Whether `text[start...]`, ASCII letters lowercased, starts with `pattern` (lowercase ASCII).
+    /// Over buffer pointers: every header line takes this scan, per byte.
+    private static func matches(_ text: UnsafeBufferPointer<UInt8>, at start: Int, _ pattern: StaticString) -> Bool {
+        let n = pattern.utf8CodeUnitCount
+        guard text.count - start >= n, let base = text.baseAddress else { return false }
+        let p = pattern.utf8Start
+        for k in 0..<n where lowercased(base[start + k]) != p[k] { return false }
         return true
     }
 
     /// Whether `text` with its ASCII letters lowercased contains `pattern` (lowercase ASCII).
     static func contains(_ text: [UInt8], _ pattern: StaticString) -> Bool {
         let n = pattern.utf8CodeUnitCount
-        guard text.count >= n else { return false }
-        for start in 0...(text.count - n) where hasPrefix(text[start...], pattern) { return true }
-        return false
+        guard n > 0, text.count >= n else { return text.count >= n }
+        let first = pattern.utf8Start[0]
+        return text.withUnsafeBufferPointer { t in
+            guard let base = t.baseAddress else { return false }
+            for start in 0...(t.count - n) where lowercased(base[start]) == first && matches(t, at: start, pattern) { return true }
+            return false
+        }
     }
 
     /// `b` lowercased (ASCII letters only).

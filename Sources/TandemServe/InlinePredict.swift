@@ -139,8 +139,9 @@ final class InlinePredict: ChannelDuplexHandler, RemovableChannelHandler {
     /// through the handlers in between.
     private func send(_ reply: ServeReply, context: ChannelHandlerContext) {
         guard let encoderSide, !(grace?.quiescing ?? false) else { return sendThrough(reply, context: context) }
-        // `HTTPHeaders(HTTPFields)` as the codec converts; `reply.headers` has neither field added here.
-        var headers = HTTPHeaders(reply.headers)
+        // `HTTPHeaders(HTTPFields)` as the codec converts (made once for a JSON 200); `reply.headers`
+        // has neither field added here.
+        var headers = reply.http1Headers ?? HTTPHeaders(reply.headers)
         headers.add(name: HTTPField.Name.contentLength.rawName, value: String(reply.body.readableBytes))
         headers.add(name: HTTPField.Name.date.rawName, value: date.now())
         let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: reply.status.code, reasonPhrase: reply.status.reasonPhrase),

@@ -19,13 +19,16 @@ final class PredictionSession {
 /// prediction threads, `PredictionWorkers`) and keeps them for reuse.
 final class PredictorPool: @unchecked Sendable {
     private let artifact: ModelArtifact
+    /// The first predictor, whose transposed dense weights every later one shares (one copy per model).
+    private let first: Predictor
     private let lock = NSLock()
     private var idle: [PredictionSession]
 
     /// A pool holding one session built from `artifact` (throws if the network cannot be built).
     init(_ artifact: ModelArtifact) throws {
         self.artifact = artifact
-        idle = [PredictionSession(try Predictor(artifact))]
+        first = try Predictor(artifact)
+        idle = [PredictionSession(first)]
     }
 
     /// Runs `body` with a session no other caller uses meanwhile.
@@ -33,7 +36,7 @@ final class PredictorPool: @unchecked Sendable {
         lock.lock()
         let borrowed = idle.popLast()
         lock.unlock()
-        let session = try borrowed ?? PredictionSession(Predictor(artifact))
+        let session = try borrowed ?? PredictionSession(Predictor(artifact, sharing: first.inferenceWeights))
         defer {
             lock.lock()
             idle.append(session)

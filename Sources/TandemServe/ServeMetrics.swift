@@ -7,11 +7,6 @@ final class ServeMetrics: @unchecked Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     static let buckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-    private struct Key: Hashable {
-        var route: String
-        var code: Int
-    }
-
     private struct Histogram {
         var counts = [Int](repeating: 0, count: ServeMetrics.buckets.count)
         var sum = 0.0
@@ -25,9 +20,13 @@ final class ServeMetrics: @unchecked Sendable {
         }
     }
 
+    private typealias Route = ServeResponder.Route
     private let lock = NSLock()
-    private var requests: [Key: Int] = [:]
-    private var latency: [String: Histogram] = [:]
+    /// Per route (`Route.allCases` order): the status codes answered and how often, in first-seen
+    /// order (a few per route: found by a short scan, no string hashed per request).
+    private var requests = [[(code: Int, count: Int)]](repeating: [], count: Route.allCases.count)
+    /// Per route (same order); a count of 0: the route was never answered (not exported).
+    private var latency = [Histogram](repeating: Histogram(), count: Route.allCases.count)
     private var rows: [String: Int] = [:]
     private var driftErrors: [String: Int] = [:]
     /// Requests `InlinePredict` took and answered on the event loop, and those it handed to a
@@ -45,8 +44,9 @@ final class ServeMetrics: @unchecked Sendable {
     }
 
     /// Counts one request to `route` answered with `code` after `seconds` by `path`.
-    func record(route: String, code: Int, seconds: Double, path: Path = .hummingbird) {
+    func record(route: ServeResponder.Route, code: Int, seconds: Double, path: Path = .hummingbird) {
         let bucket = Self.buckets.firstIndex(where: { seconds <= $0 })
+        let r = route.index
         lock.lock()
         defer { lock.unlock() }
         switch path {
@@ -54,9 +54,13 @@ final class ServeMetrics: @unchecked Sendable {
         case .eventLoop: inline += 1
         case .worker: handedOff += 1
         }
-        requests[Key(route: route, code: code), default: 0] += 1
-        // In place, in one lookup: a copy taken out of the dictionary would copy its counts on the first write.
-        latency[route, default: Histogram()].add(seconds, bucket: bucket)
+        // In place through the subscripts: a copy taken out would copy the counts on the first write.
+        if let i = requests[r].firstIndex(where: { $0.code == code }) {
+            requests[r][i].count += 1
+        } else {
+            requests[r].append((code, 1))
+        }
+        latency[r].add(seconds, bucket: bucket)
     }
 
     /// Counts `n` rows predicted by `model`.
@@ -99,12 +103,14 @@ final class ServeMetrics: @unchecked Sendable {
         lock.lock()
         let requests = self.requests, latency = self.latency, rows = self.rows
         lock.unlock()
+        let counted = zip(Route.allCases, requests).flatMap { route, codes in codes.map { (route: route.rawValue, code: $0.code, n: $0.count) } }
+        let timed = zip(Route.allCases, latency).filter { $0.1.count > 0 }.map { (route: $0.0.rawValue, h: $0.1) }
         var out = "# HELP tandem_http_requests_total HTTP requests by route and status code.\n# TYPE tandem_http_requests_total counter\n"
-        for (key, n) in requests.sorted(by: { ($0.key.route, $0.key.code) < ($1.key.route, $1.key.code) }) {
-            out += "tandem_http_requests_total{route=\(Self.label(key.route)),code=\"\(key.code)\"} \(n)\n"
+        for (route, code, n) in counted.sorted(by: { ($0.route, $0.code) < ($1.route, $1.code) }) {
+            out += "tandem_http_requests_total{route=\(Self.label(route)),code=\"\(code)\"} \(n)\n"
         }
         out += "# HELP tandem_http_request_duration_seconds Time from request to response, by route.\n# TYPE tandem_http_request_duration_seconds histogram\n"
-        for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
+        for (route, h) in timed.sorted(by: { $0.route < $1.route }) {
             var cumulative = 0
             for (i, le) in Self.buckets.enumerated() {
                 cumulative += h.counts[i]

@@ -13,10 +13,24 @@ struct ServeResponder: HTTPResponder {
     let workers: PredictionWorkers
 
     /// The route templates (metric labels) and the method each accepts.
-    enum Route: String {
+    enum Route: String, CaseIterable {
         case predict = "/v1/predict", modelPredict = "/v1/models/{name}/predict"
         case model = "/v1/model", namedModel = "/v1/models/{name}", models = "/v1/models"
         case health = "/healthz", metrics = "/metrics", unknown = "unmatched"
+
+        /// The route's position in `allCases`.
+        var index: Int {
+            switch self {
+            case .predict: 0
+            case .modelPredict: 1
+            case .model: 2
+            case .namedModel: 3
+            case .models: 4
+            case .health: 5
+            case .metrics: 6
+            case .unknown: 7
+            }
+        }
 
         var method: HTTPRequest.Method { self == .predict || self == .modelPredict ? .post : .get }
 
@@ -101,7 +115,7 @@ struct ServeResponder: HTTPResponder {
     /// Counts a request to `route` answered with `code` by `path`, timed from `start`.
     private func record(_ route: Route, code: Int, since start: ContinuousClock.Instant, path: ServeMetrics.Path = .hummingbird) {
         let elapsed = ContinuousClock.now - start
-        server.metrics.record(route: route.rawValue, code: code,
+        server.metrics.record(route: route, code: code,
                               seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, path: path)
     }
 

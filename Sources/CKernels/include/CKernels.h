@@ -153,6 +153,17 @@ int tandem_gemm_parts(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, int threads);
 int tandem_sgemm_parallel(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                           const float *b, float beta, float *c);
 
+// --- A few rows times a B stored [k, n] (gemm_rows.c; a dense layer's inference product) ---
+
+/// Row-major `C = A B` for a few rows: A [m, k], B [k, n] (e.g. a dense layer's W^T, transposed
+/// once), C [m, n]. Each element is one float accumulator over p = 0..<k in order, `acc = fma(a,
+/// b, acc)` from 0, so the bits of `tandem_sgemm(0, 0, m, n, k, 1, a, b, 0, c)` (and of
+/// `tandem_sgemm(0, 1, m, n, k, 1, a, W, 0, c)` with W = B^T stored [n, k]) at every kernel level.
+/// Each row runs over k once with up to 128 (AVX-512F) or 64 (AVX2+FMA) of its columns in
+/// registers; B is read in place, nothing is packed or allocated. Thread-safe. Returns 0, or -1
+/// (nothing written) for a negative dimension.
+int tandem_sgemm_rows(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, const float *b, float *c);
+
 // --- JSON numbers (request bodies, TandemServe) ---
 
 /// What `tandem_json_number` found.

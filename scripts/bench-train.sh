@@ -8,7 +8,9 @@
 #          batch 32 on 2 ranks, but one gradient sync per 128 samples)
 #   wide:  784-1024-1024-10, batch 256, Adam; 1 rank, 1 rank x 2 threads (unbound), 2 ranks (overlap auto)
 # Every rank runs 1 thread for its products unless the configuration says RxT. Writes JSON lines and
-# prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians.
+# prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians;
+# beside them the same for samples_per_second_median (the global batch over the run's median step,
+# which a few steps slowed by another process do not move) and the median step in microseconds.
 # (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
 # also runs every configuration with that binary (named base-...), interleaved, for before/after
@@ -86,9 +88,14 @@ one() {
        --threads "$threads" --progress lines >"$W/log" 2>&1; then
     echo "bench-train: $name failed:" >&2; tail -5 "$W/log" >&2; return 0
   fi
-  local sps; sps=$(sed -n 's/.*"samples_per_second": \([0-9.e+]*\).*/\1/p' "$W/run-$name/summary.json" | tail -1)
-  printf '{"measure": "tandem-train", "config": "%s", "workload": "%s", "ranks": %d, "samples_per_second": %s, "first_line": "%s"}\n' \
-    "$name" "$wl" "$np" "$sps" "$(grep -m1 '^tandem: run' "$W/log" | cut -c1-400 | sed 's/"/\\"/g')" | tee -a "$OUT"
+  local sps med step
+  sps=$(sed -n 's/.*"samples_per_second": \([0-9.e+]*\).*/\1/p' "$W/run-$name/summary.json" | tail -1)
+  # The global batch over the median step (summary.json's samples_per_second_median; null from
+  # a binary before it), and the median step in microseconds.
+  med=$(sed -n 's/.*"samples_per_second_median": \([0-9.e+]*\).*/\1/p' "$W/run-$name/summary.json" | tail -1)
+  step=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])).get("step_seconds"); print(round(s["median"] * 1e6, 3) if s else "null")' "$W/run-$name/summary.json")
+  printf '{"measure": "tandem-train", "config": "%s", "workload": "%s", "ranks": %d, "samples_per_second": %s, "samples_per_second_median": %s, "median_step_us": %s, "first_line": "%s"}\n' \
+    "$name" "$wl" "$np" "$sps" "${med:-null}" "$step" "$(grep -m1 '^tandem: run' "$W/log" | cut -c1-400 | sed 's/"/\\"/g')" | tee -a "$OUT"
 }
 
 # PyTorch on the same workload (bench-peer.py): name ranks workload.
@@ -162,19 +169,33 @@ fi
 echo
 awk '
   function num(key,   re, s) { re = "\"" key "\": [^,}]*"; if (match($0, re)) { s = substr($0, RSTART, RLENGTH); sub(/.*: /, "", s); gsub(/"/, "", s); return s } return "" }
-  /"tandem-train"|"pytorch-train"/ { c = num("config"); if (!(c in n)) order[++k] = c; v[c, ++n[c]] = num("samples_per_second") + 0 }
+  # Sorts x[1..m] and sets lo, mid (the median) and hi.
+  function stats(x, m,   a, b, t) {
+    for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (x[b] < x[a]) { t = x[a]; x[a] = x[b]; x[b] = t }
+    lo = x[1]; hi = x[m]; mid = (m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2) }
+  /"tandem-train"|"pytorch-train"/ { c = num("config"); if (!(c in n)) order[++k] = c; v[c, ++n[c]] = num("samples_per_second") + 0
+    r = num("samples_per_second_median"); if (r != "" && r != "null") { vm[c, ++nm[c]] = r + 0; vs[c, nm[c]] = num("median_step_us") + 0 } }
   END {
-    printf "%-18s %12s %12s %12s  (samples/s: tandem train from summary.json, torch-* from bench-peer.py; %d runs each)\n", "config", "min", "median", "max", n[order[1]]
+    printf "%-18s %12s %12s %12s | %12s %12s %12s | %9s  (samples/s: tandem train from summary.json, torch-* from bench-peer.py; %d runs each)\n", "config", "min", "median", "max", "batch/median step: min", "median", "max", "step us", n[order[1]]
     for (i = 1; i <= k; i++) { c = order[i]; m = n[c]
       for (a = 1; a <= m; a++) s[a] = v[c, a]
-      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
-      med[c] = (m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2)
-      printf "%-18s %12.0f %12.0f %12.0f\n", c, s[1], med[c], s[m] }
+      stats(s, m); med[c] = mid
+      line = sprintf("%-18s %12.0f %12.0f %12.0f", c, lo, mid, hi)
+      # The step-median figures (samples_per_second_median, median step): binaries that write them.
+      if (nm[c] > 0) {
+        for (a = 1; a <= nm[c]; a++) s[a] = vm[c, a]
+        stats(s, nm[c]); medm[c] = mid; line = line sprintf(" | %22.0f %12.0f %12.0f", lo, mid, hi)
+        for (a = 1; a <= nm[c]; a++) s[a] = vs[c, a]
+        stats(s, nm[c]); line = line sprintf(" | %9.2f", mid)
+      }
+      print line }
     for (i = 1; i <= k; i++) { c = order[i]; b = ""; r = c
       if (match(c, /^(base|torch)-/)) { b = substr(c, 1, RLENGTH); r = substr(c, RLENGTH + 1) }
       split(r, p, "-")
-      if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)\n", c, b, p[1], med[c] / med[b p[1] "-1"]
-      if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)\n", c, c, med[c] / med["base-" c] }
+      if (p[2] == "2" && med[b p[1] "-1"] > 0) printf "%s / %s%s-1: %.2fx (medians)%s\n", c, b, p[1], med[c] / med[b p[1] "-1"], \
+        (medm[c] > 0 && medm[b p[1] "-1"] > 0 ? sprintf(", %.2fx (batch / median step)", medm[c] / medm[b p[1] "-1"]) : "")
+      if (b == "" && med["base-" c] > 0) printf "%s / base-%s: %.2fx (medians)%s\n", c, c, med[c] / med["base-" c], \
+        (medm[c] > 0 && medm["base-" c] > 0 ? sprintf(", %.2fx (batch / median step)", medm[c] / medm["base-" c]) : "") }
     # Tandem against PyTorch: each torch-* against the Tandem configuration run just before it.
     for (i = 1; i <= k; i++) { c = order[i]
       if (c !~ /^(base|torch)-/) tc = c

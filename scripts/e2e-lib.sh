@@ -28,6 +28,26 @@ print("" if v is None else json.dumps(v) if isinstance(v, (bool, list, dict)) el
 metric() { json_get "$1/summary.json" "$2.$3"; }
 # field RUN KEY : a top-level field from RUN/summary.json
 field() { json_get "$1/summary.json" "$2"; }
+# step_seconds_ok NAME RUN : summary.json's step_seconds covers every step of the run and is
+# ordered (0 < median <= p90 <= p99 <= max), and samples_per_second_median is the global batch
+# (train.batch_size from config.yaml, at most the training rows) over the median step.
+step_seconds_ok() {
+  local out
+  if out=$(python3 - "$2" <<'PY'
+import json, re, sys
+run = sys.argv[1]
+s = json.load(open(f"{run}/summary.json"))
+t = s.get("step_seconds")
+assert t, "no step_seconds"
+assert t["steps"] == s["steps"], f"step_seconds.steps {t['steps']} != steps {s['steps']}"
+assert 0 < t["median"] <= t["p90"] <= t["p99"] <= t["max"], f"not ordered: {t}"
+batch = int(re.search(r"batch_size: (\d+)", open(f"{run}/config.yaml").read()).group(1))
+rate = s["samples_per_second_median"]
+assert abs(rate * t["median"] - batch) <= 1e-6 * batch, f"samples_per_second_median {rate} x median {t['median']} != batch {batch}"
+print(f"{t['steps']} steps, median {t['median'] * 1e6:.1f} us <= p90 {t['p90'] * 1e6:.1f} <= p99 {t['p99'] * 1e6:.1f} <= max {t['max'] * 1e6:.1f} us; {rate:.0f} samples/s at the median")
+PY
+  ); then ok "$1: step_seconds $out"; else fail "$1: step_seconds" "$out"; fi
+}
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 close_to() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
 

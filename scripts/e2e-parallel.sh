@@ -83,6 +83,7 @@ train 2 "$WORK/acc-k2" "${DEEP[@]}" --set train.accumulate_steps=2 || fail "accu
 if d=$("$TANDEM" diff "$WORK/acc-k2" "$WORK/ref" --tolerance 1e-4); then ok "accumulate_steps 2 on 2 ranks matches 1 rank: $d"; else fail "accumulate_steps 2 on 2 ranks vs 1 rank" "$d"; fi
 r=$(json_get "$WORK/acc-k2/summary.json" gradient_sync.bucket_reductions)
 [ "$r" = 20 ] && ok "accumulate_steps 2: one gradient sync per step (20 in 20 steps)" || fail "syncs under accumulation" "reductions '$r' in 20 steps"
+step_seconds_ok "accumulate_steps 2 on 2 ranks (a step is both pieces and the sync)" "$WORK/acc-k2"
 expect_error "more accumulation pieces than rows" 2 "train.accumulate_steps 64: each of the 2 data-parallel ranks holds 32 rows" examples/digits.yaml --set train.accumulate_steps=64
 
 # --- accuracy: a full digits run under tp 2 x pp 2 is within 0.01 of one process ----------
@@ -91,6 +92,8 @@ train 4 "$WORK/acc4" examples/digits.yaml --set train.epochs=15 --set model.hidd
   || fail "digits tp 2 x pp 2" "$(tail -3 "$WORK/acc4.log")"
 a=$(metric "$WORK/acc4" test accuracy); b=$(metric "$WORK/acc1" test accuracy)
 if [ -n "$a" ] && close_to "$a" "$b" 0.01; then ok "digits test accuracy under tp 2 x pp 2 ($a) within 0.01 of 1 rank ($b)"; else fail "digits accuracy tp2 pp2" "$a vs $b"; fi
+step_seconds_ok "tp 2 x pp 2, 4 micro-batches (a step is the whole schedule)" "$WORK/acc4"
+step_seconds_ok "1 rank" "$WORK/acc1"
 
 # --- checkpoints hold the whole model: resume under another layout ------------------------
 train 4 "$WORK/rs" "${DEEP[@]}" --set parallel.tensor=2 --set parallel.pipeline=2 --stop-at-step 10 || fail "tp2 pp2 stop at step 10" "$(tail -3 "$WORK/rs.log")"

@@ -38,6 +38,9 @@ train 2 "$WORK/stop-flags" examples/digits.yaml --set model.hidden=[32] --resume
   || fail "resume mismatch hint (rc $rc)" "$(grep -m1 error "$WORK/stop-flags.log")"
 train 2 "$WORK/stop" "${JOB[@]}" --resume auto
 same_sha "resume 2 -> 2 ranks" "$WORK/stop" "$WORK/ref2"
+step_seconds_ok "uninterrupted, 2 ranks" "$WORK/ref2"
+# The checkpoint carries the step times: the resumed run's distribution covers all its steps.
+step_seconds_ok "stopped at step 77 and resumed" "$WORK/stop"
 a=$(wc -l < "$WORK/stop/metrics.jsonl"); b=$(wc -l < "$WORK/ref2/metrics.jsonl")
 [ "$a" = "$b" ] && ok "resumed metrics.jsonl has the same $a lines as the uninterrupted run" || fail "metrics.jsonl lines $a vs $b"
 

@@ -259,11 +259,15 @@ public final class Trainer {
         let whole = try consolidatedTensors()
         let sha = try consolidatedSHA256(whole)
         let wall = started.secondsElapsed
+        // The global batch over world rank 0's median step (every step of a layout ends in the
+        // same collectives on every rank; an accumulated step is its k pieces and one sync).
+        let medianRate = state.stepTimes.quantile(0.5).map { JSONValue.number(Double(min(config.train.batchSize, plan.samples)) / $0) } ?? .null
         var fields: [(String, JSONValue)] = [
             ("name", .string(config.name)), ("task", .string(config.data.task.rawValue)), ("status", .string(stoppedByHook ? "stopped" : "finished")),
             ("layout", layout.json), ("epochs", .int(state.epoch)), ("steps", .int(state.step)),
             ("wall_seconds", .number(wall)), ("train_seconds", .number(state.trainSeconds)),
             ("samples_per_second", .number(Double(state.samples) / max(state.trainSeconds, 1e-9))),
+            ("samples_per_second_median", medianRate), ("step_seconds", state.stepTimes.summary),
             ("params_sha256", .string(sha)), ("parameters", .int(spec.parameterCount)),
             ("stopped_early", .bool(state.stoppedEarly)), ("best_epoch", stopper?.best != nil ? .int(stopper?.bestEpoch ?? 0) : .null),
             ("data_sha256", .string(data.dataSHA256)),

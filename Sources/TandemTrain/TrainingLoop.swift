@@ -40,8 +40,11 @@ extension Trainer {
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
         while state.epoch < t.epochs && !state.finished {
             let perm = plan.permutation(epoch: state.epoch)
+            // The end of the previous step when nothing ran since (no checkpoint, same epoch):
+            // one clock read per step, each step timed from the end of the one before.
+            var previousEnd: ContinuousClock.Instant?
             while state.batch < plan.batchesPerEpoch && !maxStepsReached() {
-                let begin = ContinuousClock.now
+                let begin = previousEnd ?? ContinuousClock.now
                 FaultInjection.beforeStep(state.step, rank: comm.rank)
                 comm.step = state.step
                 model.step = state.step
@@ -87,7 +90,11 @@ extension Trainer {
                 state.epochLossSum += result.lossSum
                 state.epochSamples += count
                 state.lastGradNorm = result.gradNorm
-                state.epochSeconds += begin.secondsElapsed
+                let end = ContinuousClock.now
+                let seconds = (end - begin).seconds
+                state.epochSeconds += seconds
+                state.stepTimes.record(seconds)
+                previousEnd = end
                 let stop = step.signal(0) > 0 || state.step == stopAtStep
                 let every = config.checkpoint.everySteps
                 if stop || step.signal(1) > 0 || (every > 0 && state.step % every == 0) {
@@ -95,6 +102,7 @@ extension Trainer {
                     let path = try saveCheckpoint(wait: stop)
                     if let s = ckStart { timeline?.span("checkpoint", "io", from: s, step: state.step) }
                     lastSave = ContinuousClock.now
+                    previousEnd = nil
                     if stop { return .interrupted(signal: StopSignal.shared.signal, checkpoint: path) }
                 }
             }

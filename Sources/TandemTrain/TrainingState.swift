@@ -24,6 +24,10 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var trainSeconds = 0.0
     public var samples = 0
     public var lastGradNorm = 0.0
+    /// The duration of every step of the run (`train_seconds` is their sum); written only when
+    /// a step was recorded, so a checkpoint from before has none and a run resumed from it
+    /// counts the steps since (`step_seconds.steps` in summary.json says how many).
+    public var stepTimes = StepTimeHistogram()
     /// The latest validation (or train) value of the monitored metric (for keep_best).
     public var metric: SplitMetric?
     public var metricValue: Double?
@@ -53,6 +57,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
         case step, epoch, batch, epochLossSum = "epoch_loss_sum", epochSamples = "epoch_samples"
         case epochSeconds = "epoch_seconds", trainSeconds = "train_seconds", samples, lastGradNorm = "last_grad_norm"
         case metricName = "metric_name", metricValue = "metric_value", finished, stoppedEarly = "stopped_early"
+        case stepTimes = "step_times"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +75,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
         metricValue = try c.decodeIfPresent(Double.self, forKey: .metricValue)
         finished = try c.decode(Bool.self, forKey: .finished)
         stoppedEarly = try c.decode(Bool.self, forKey: .stoppedEarly)
+        stepTimes = try c.decodeIfPresent(StepTimeHistogram.self, forKey: .stepTimes) ?? StepTimeHistogram()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +93,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
         try c.encodeIfPresent(metricValue, forKey: .metricValue)
         try c.encode(finished, forKey: .finished)
         try c.encode(stoppedEarly, forKey: .stoppedEarly)
+        if stepTimes.count > 0 { try c.encode(stepTimes, forKey: .stepTimes) }
     }
 }
 

@@ -11,6 +11,8 @@
 # prints min / median / max samples/s per configuration and the 2-rank / 1-rank ratios of medians;
 # beside them the same for samples_per_second_median (the global batch over the run's median step,
 # which a few steps slowed by another process do not move) and the median step in microseconds.
+# Each wide-1 run is followed by `tandem bench --sgemm` at the wide step's shapes, and each pair's
+# share of that rate is printed (the issue's target: at least 90%).
 # (Output: BENCH_TRAIN_OUT, default bench-train.json.)
 # BENCH_TRAIN_BUILD=0 skips the release build (bench.sh has built it). BENCH_BASE=/path/to/tandem
 # also runs every configuration with that binary (named base-...), interleaved, for before/after
@@ -136,6 +138,12 @@ for r in $(seq "$REPEAT"); do
     # (A base binary from before train.accumulate_steps existed cannot run those configurations.)
     [ -z "${BENCH_BASE:-}" ] || [[ "$c" == *accumulate_steps* ]] || { name=$1; shift; one "$BENCH_BASE" "base-$name" "$@"; set -- "$name" "$@"; }
     one "$T" "$@"
+    # The wide target is a share of the sgemm rate: measured right after each 1-rank wide run, so
+    # each pair shares the machine's state (its speed moves by 10-20% between minutes here).
+    if [ "$1" = wide-1 ]; then
+      OPENBLAS_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$T" bench --sgemm --workload wide --threads 1 2>/dev/null | grep '^{' \
+        | sed 's/"measure": "sgemm"/"measure": "sgemm-paired"/' | tee -a "$OUT" || true
+    fi
   done
 done
 
@@ -200,8 +208,13 @@ awk '
     for (i = 1; i <= k; i++) { c = order[i]
       if (c !~ /^(base|torch)-/) tc = c
       else if (c ~ /^torch-/ && med[tc] > 0 && med[c] > 0) printf "%s / %s: %.2fx (medians, Tandem / PyTorch)\n", tc, c, med[tc] / med[c] }
+    # wide-1 in model FLOPs (3 x forward: 11.17 MFLOP a sample) against the sgemm rate measured right after it.
+    for (a = 1; a <= np; a++) { r = pw[a] * 11.1693e6 / 1e9 / ps[a]; line = line sprintf(" %.1f%%", 100 * r) }
+    if (np) printf "wide-1 at the sgemm rate measured right after each run (%d pairs):%s\n", np, line
     for (w in tg) if (w in pg) printf "sgemm 1 thread at the %s step shapes: Tandem %.1f GFLOP/s (OpenBLAS core %s), PyTorch %.1f GFLOP/s (%s)\n", w, tg[w], core[w], pg[w], lib[w]
   }
+  /"tandem-train"/ && num("config") == "wide-1" { lastWide = num("samples_per_second") + 0 }
+  /"sgemm-paired"/ && lastWide > 0 { np++; pw[np] = lastWide; ps[np] = num("gflops") + 0; lastWide = 0 }
   /"measure": "sgemm"/ && num("ranks") == "1" { core[num("workload")] = num("blas_core"); tg[num("workload")] = num("gflops") }
   /"pytorch-sgemm"/ { lib[num("workload")] = num("blas"); pg[num("workload")] = num("gflops") }' "$OUT"
 grep '"small-step-phases"' "$OUT" | sed 's/^{"measure": "small-step-phases", "binary": "\([a-z]*\)", "median_us": /small step phases (median us, --timeline), \1: /; s/}$//'

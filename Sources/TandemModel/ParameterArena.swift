@@ -51,6 +51,17 @@ public final class ParameterArena: @unchecked Sendable {
     /// Sets every gradient to zero.
     public func zeroGrads() { grads.fill(0) }
 
+    /// Sets every gradient to zero except those in `kept` (sorted, non-overlapping ranges of the
+    /// arena), which the caller overwrites before reading them (`Dense.overwritesWeightGradient`).
+    public func zeroGrads(except kept: [Range<Int>]) {
+        var start = 0
+        for r in kept {
+            if r.lowerBound > start { (grads.base + start).update(repeating: 0, count: r.lowerBound - start) }
+            start = max(start, r.upperBound)
+        }
+        if count > start { (grads.base + start).update(repeating: 0, count: count - start) }
+    }
+
     /// The slot named `name`, if any.
     public func slot(named name: String) -> ParameterSlot? { slots.first { $0.name == name } }
 

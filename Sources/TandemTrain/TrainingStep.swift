@@ -45,6 +45,9 @@ final class TrainingStep {
     /// A world of one rank without gradient clipping, whose optimizer sums the gradient's squares
     /// in its update: the norm is read from that pass (reported, never needed before the update).
     private let fusesNorm: Bool
+    /// Dense weight gradients each step writes once (one micro-batch on an unsplit model): their
+    /// layers overwrite them (`Dense.overwritesWeightGradient`), so the step does not zero them.
+    private let overwritten: [Range<Int>]
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
     private(set) var computeSeconds = 0.0
@@ -89,6 +92,10 @@ final class TrainingStep {
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
         fusesNorm = model.world.size == 1 && clipGradNorm <= 0 && optimizer.sumsSquaresInStep
             && owned == [0..<model.arena.count] && optimizer.count == model.arena.count
+        let writesOnce = model.microBatches == 1 && !model.splitsModel && !model.pipeline.defersWeightGradients
+        let dense = writesOnce ? model.pipeline.chunks.flatMap { $0.layers.compactMap { $0 as? Dense } } : []
+        for d in dense { d.overwritesWeightGradient = true }
+        overwritten = dense.map(\.weightRange).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
         model.pipeline.timesLayers = model.splitsModel
         model.pipeline.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
     }
@@ -115,7 +122,7 @@ final class TrainingStep {
              signals: [Double] = [], globalWeight: Double? = nil) throws -> (lossSum: Double, gradNorm: Double) {
         precondition(signals.count <= Self.maxSignals, "TrainingStep.run: more than \(Self.maxSignals) signals")
         let arena = model.arena
-        arena.zeroGrads()
+        arena.zeroGrads(except: overwritten)
         sync.beginStep()
         for k in parts.indices {
             parts[k] = EvenSplit.range(total: rows, parts: parts.count, index: k)

@@ -126,4 +126,20 @@ import TestSupport
             #expect(relativeDifference(single, Array(batch[(r * Self.outF)..<((r + 1) * Self.outF)])) <= 1e-6)
         }
     }
+
+    /// `overwritesWeightGradient`: dW = dy^T x written over whatever W's gradient held (a stale
+    /// value, NaN here) gives the bits of dW += dy^T x from zero, with signs of zero as well (the
+    /// product's sum is never -0); the bias gradient still accumulates.
+    @Test func overwrittenWeightGradientEqualsAccumulatedFromZero() {
+        let (a1, d1) = Self.makeLayer(), (a2, d2) = Self.makeLayer()
+        let dy = Self.r.enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }  // zero terms, so some sums are 0
+        a1.zeroGrads()
+        a2.grads.fill(.nan)
+        a2.zeroGrads(except: [d2.weightRange])
+        d2.overwritesWeightGradient = true
+        _ = forwardBackward(d1, Self.x, dy: dy, rows: Self.rows)
+        _ = forwardBackward(d2, Self.x, dy: dy, rows: Self.rows)
+        #expect(a1.grads.array.map(\.bitPattern) == a2.grads.array.map(\.bitPattern))
+        #expect(d2.weightRange == 0..<(Self.outF * Self.inF))
+    }
 }

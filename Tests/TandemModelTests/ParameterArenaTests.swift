@@ -22,6 +22,16 @@ import Testing
         }
     }
 
+    /// `zeroGrads(except:)` zeroes every gradient outside the kept ranges and leaves those as they were.
+    @Test func zeroGradsExceptKeepsTheRanges() {
+        let a = ParameterArena(Self.spec.parameterSpecs)
+        for kept in [[], [0..<35], [35..<42, 70..<74], [86..<89], [0..<89]] as [[Range<Int>]] {
+            for i in 0..<a.count { a.grads.base[i] = Float(i) + 1 }
+            a.zeroGrads(except: kept)
+            for i in 0..<a.count { #expect(a.grads.base[i] == (kept.contains { $0.contains(i) } ? Float(i) + 1 : 0)) }
+        }
+    }
+
     @Test func layoutIsContiguousInOrder() {
         let a = ParameterArena(Self.spec.parameterSpecs)
         #expect(a.slots.map(\.offset) == [0, 35, 42, 70, 74, 86])

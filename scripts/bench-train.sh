@@ -209,8 +209,9 @@ awk '
       if (c !~ /^(base|torch)-/) tc = c
       else if (c ~ /^torch-/ && med[tc] > 0 && med[c] > 0) printf "%s / %s: %.2fx (medians, Tandem / PyTorch)\n", tc, c, med[tc] / med[c] }
     # wide-1 in model FLOPs (3 x forward: 11.17 MFLOP a sample) against the sgemm rate measured right after it.
-    for (a = 1; a <= np; a++) { r = pw[a] * 11.1693e6 / 1e9 / ps[a]; line = line sprintf(" %.1f%%", 100 * r) }
-    if (np) printf "wide-1 at the sgemm rate measured right after each run (%d pairs):%s\n", np, line
+    pairs = ""
+    for (a = 1; a <= np; a++) pairs = pairs sprintf(" %.1f%% (%.0f samples/s, %.1f GFLOP/s)", 100 * pw[a] * 11.1693e6 / 1e9 / ps[a], pw[a], ps[a])
+    if (np) printf "wide-1 at the sgemm rate measured right after each run (%d pairs):%s\n", np, pairs
     for (w in tg) if (w in pg) printf "sgemm 1 thread at the %s step shapes: Tandem %.1f GFLOP/s (OpenBLAS core %s), PyTorch %.1f GFLOP/s (%s)\n", w, tg[w], core[w], pg[w], lib[w]
   }
   /"tandem-train"/ && num("config") == "wide-1" { lastWide = num("samples_per_second") + 0 }

@@ -136,7 +136,10 @@ else
 fi
 
 # --- SIGTERM to mpirun: checkpoint, clean stop ---------------------------------------------
-( train 2 "$WORK/term" examples/digits.yaml --set train.epochs=20000 --set train.early_stopping.patience=100000 ) & bg=$!
+# OpenMPI's mpirun SIGKILLs the ranks odls_base_sigkill_timeout seconds (default 1) after passing
+# SIGTERM on (README "Preemption"); on a loaded machine a rank can need longer than 1 s to reach
+# the step boundary and write its checkpoint, so this run gives them 4 s.
+( OMPI_MCA_odls_base_sigkill_timeout=4 train 2 "$WORK/term" examples/digits.yaml --set train.epochs=20000 --set train.early_stopping.patience=100000 ) & bg=$!
 for _ in $(seq 1 100); do grep -q "^epoch 2/" "$WORK/term.log" 2>/dev/null && break; sleep 0.2; done
 pkill -TERM -f "^mpirun .*$WORK/term"; wait $bg
 if grep -q "stopped by SIGTERM at step" "$WORK/term.log" && ls "$WORK/term/checkpoints" | grep -q step-; then

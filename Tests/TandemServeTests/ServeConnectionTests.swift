@@ -37,7 +37,7 @@ extension ServeConnectionTests {
     /// A malformed chunk size is the client's error: 400 naming it (was 500 "internal error").
     /// The default idle timeout, not the suite's 1 s: in one CI run, with the process starved of
     /// CPU (the suite's tests all finished 20 s late), the connection was closed without a reply,
-    /// most likely as idle before its request was read.
+    /// most likely as idle because the client thread stalled over 1 s between connect and send.
     @Test func aMalformedChunkSizeIs400() async throws {
         let reply = try await Fixtures.withServer([ServedModel(name: "t", artifact: Fixtures.artifact())], options: ServeOptions(port: 0)) { port in
             try await onThread {

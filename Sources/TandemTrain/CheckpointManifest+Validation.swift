@@ -24,6 +24,9 @@ extension CheckpointManifest {
             try count(v, f)
         }
         for (v, f) in [(state.epochLossSum, "epoch_loss_sum"), (state.epochSeconds, "epoch_seconds"), (state.trainSeconds, "train_seconds")] { try sum(v, f) }
+        guard state.stepTimes.count <= state.step else {
+            throw CheckpointError("manifest step_times holds \(state.stepTimes.count) steps, more than the \(state.step) taken")
+        }
         guard !(state.lastGradNorm < 0) else { throw CheckpointError("manifest last_grad_norm is \(state.lastGradNorm), negative") }
         for (v, f) in [(layout.dp, "layout.dp"), (layout.tp, "layout.tp"), (layout.pp, "layout.pp"), (layout.world, "layout.world")] {
             guard (1...Self.maxCount).contains(v) else { throw CheckpointError("manifest \(f) is \(v), outside 1...\(Self.maxCount)") }

@@ -107,12 +107,25 @@ extension StepTimeHistogram: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var list = try c.nestedUnkeyedContainer(forKey: .bins)
         var bins: [(lowerEdge: Double, steps: Int)] = []
+        var total = 0
+        // Counts in 0...2^53 and their sum checked, so no checkpoint can make `record` overflow.
+        let limit = 1 << 53
         while !list.isAtEnd {
             var pair = try list.nestedUnkeyedContainer()
             let edge = try pair.decode(Double.self)
-            bins.append((edge, Int(clamping: try pair.decode(UInt.self))))
+            let steps = try pair.decode(Int.self)
+            guard edge.isFinite, (0...limit).contains(steps), total <= limit - steps else {
+                throw DecodingError.dataCorruptedError(in: pair, debugDescription:
+                    "step_times bin \(edge) holds \(steps) steps (after \(total)): counts must be in 0...2^53 in all")
+            }
+            total += steps
+            bins.append((edge, steps))
         }
-        self.init(bins: bins, max: try c.decode(Double.self, forKey: .max))
+        let max = try c.decode(Double.self, forKey: .max)
+        guard max.isFinite, max >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .max, in: c, debugDescription: "step_times max is \(max), not a finite non-negative number")
+        }
+        self.init(bins: bins, max: max)
     }
 
     public func encode(to encoder: any Encoder) throws {

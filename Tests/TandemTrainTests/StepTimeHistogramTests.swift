@@ -78,6 +78,13 @@ import TandemMetrics
         // A negative count is not a count.
         let bad = Data(#"{"bins": [[1e-5, -3]], "max": 1e-5}"#.utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(StepTimeHistogram.self, from: bad) }
+        // Counts whose sum would overflow (each 2^62), a count beyond 2^53, and a negative max are
+        // errors, not a trap.
+        for text in [#"{"bins": [[1e-5, 4611686018427387904], [2e-5, 4611686018427387904]], "max": 1e-5}"#,
+                     #"{"bins": [[1e-5, 9007199254740993]], "max": 1e-5}"#,
+                     #"{"bins": [[1e-5, 3]], "max": -1}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(StepTimeHistogram.self, from: Data(text.utf8)) }
+        }
     }
 
     @Test func aStateWithStepsWritesThemAndAnOlderCheckpointReadsAsNone() throws {
@@ -90,5 +97,11 @@ import TandemMetrics
         object["step_times"] = nil
         let older = try JSONDecoder().decode(CheckpointManifest.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(older.state.stepTimes.count == 0 && older.state.step == state.step)
+        // More steps timed than taken is not a state Tandem writes.
+        var inflated = state
+        for _ in 0...state.step { inflated.stepTimes.record(1e-5) }
+        #expect { try CheckpointManifestCodingTests.manifest(inflated).validate() } throws: {
+            "\($0)".contains("step_times holds \(inflated.stepTimes.count) steps, more than the \(state.step) taken")
+        }
     }
 }

@@ -44,7 +44,7 @@ public struct CSVPieceReader {
                 try scanner.requireFieldCount(header.count)
                 rows += 1
                 for c in typing.indices where typing[c].numeric {
-                    try typing[c].observe(Self.number(scanner, c), text: scanner.text(c), line: scanner.recordLine + offset)
+                    try typing[c].observe(ColumnCollector.number(scanner, c), text: scanner.text(c), line: scanner.recordLine + offset)
                 }
             }
             return (typing.map(\.numeric), rows)
@@ -86,43 +86,11 @@ public struct CSVPieceReader {
     /// column numeric here is text elsewhere (or holds a number that overflows).
     public func parse() throws -> Parsed {
         try reading { scanner, offset in
-            let width = header.count
-            var typing = header.map { ColumnTyping(name: $0, forced: kinds[$0], file: path) }
-            var lines: [Int] = []
-            var numbers: [[Double]] = Array(repeating: [], count: width)
-            var categories: [CategoryInterner?] = Array(repeating: nil, count: width)
-            var firstInterned = [Int](repeating: 0, count: width)
-            for c in 0..<width where !typing[c].numeric { categories[c] = CategoryInterner() }
-            var row = 0
-            while try scanner.next() {
-                try scanner.requireFieldCount(width)
-                lines.append(scanner.recordLine + offset)
-                // The first 64 records' bytes per row size the columns for the whole piece.
-                if row == 64 {
-                    let expected = Int(Double(piece.bytes.count) / Double(max(scanner.position, 1)) * 64 * 1.05) + 16
-                    lines = Self.reserved(lines, expected)
-                    for c in 0..<width {
-                        if typing[c].numeric { numbers[c] = Self.reserved(numbers[c], expected) } else { categories[c]?.reserve(expected) }
-                    }
-                }
-                for c in 0..<width {
-                    if typing[c].numeric {
-                        if let x = Self.number(scanner, c) {
-                            if x.isInfinite { try typing[c].observe(x, text: scanner.text(c), line: scanner.recordLine + offset) }
-                            numbers[c].append(x)
-                            continue
-                        }
-                        try typing[c].observe(nil, text: scanner.text(c), line: scanner.recordLine + offset)
-                        numbers[c] = []
-                        categories[c] = CategoryInterner()
-                        firstInterned[c] = row
-                    }
-                    if let raw = scanner.plainBytes(c) { categories[c]?.append(raw: raw) } else { categories[c]?.append(text: scanner.text(c)) }
-                }
-                row += 1
-            }
-            return Parsed(numeric: typing.map(\.numeric), overflowed: typing.map(\.hasOverflow), numbers: numbers,
-                          categories: categories, firstInterned: firstInterned, lines: lines)
+            var collector = ColumnCollector(header: header, kinds: kinds, file: path)
+            while try scanner.next() { try collector.append(scanner, lineOffset: offset, totalBytes: piece.bytes.count) }
+            return Parsed(numeric: collector.typing.map(\.numeric), overflowed: collector.typing.map(\.hasOverflow),
+                          numbers: collector.numbers, categories: collector.categories, firstInterned: collector.firstInterned,
+                          lines: collector.lines)
         }
     }
 
@@ -169,7 +137,7 @@ public struct CSVPieceReader {
                 lines.append(scanner.recordLine + offset)
                 for c in numeric.indices {
                     if numeric[c] {
-                        let x = Self.number(scanner, c) ?? .nan
+                        let x = ColumnCollector.number(scanner, c) ?? .nan
                         // A number that overflows a double (`1e400`) in a numeric column: as `ColumnTyping.requireNoOverflow`.
                         if x.isInfinite, ColumnTyping.overflows(trimmedCell(scanner.text(c))) {
                             throw DataError(file: path, line: scanner.recordLine + offset, column: header[c],
@@ -207,19 +175,5 @@ public struct CSVPieceReader {
             shifted.line = error.line.map { $0 + piece.lineOffset }
             throw shifted
         }
-    }
-
-    /// Field `c` of the scanner's record as a number (`CellText.number`), or nil.
-    private static func number(_ scanner: CSVRecordScanner, _ c: Int) -> Double? {
-        if let b = scanner.plainBytes(c) { return CellText.number(bytes: b) }
-        return CellText.number(scanner.text(c))
-    }
-
-    /// `values` in an array with room for `capacity` elements, advised for huge pages
-    /// (`HugePages`) before the rows are appended.
-    static func reserved<T>(_ values: [T], _ capacity: Int) -> [T] {
-        var room = [T](hugeCapacity: Swift.max(capacity, values.count))
-        room.append(contentsOf: values)
-        return room
     }
 }

@@ -183,7 +183,8 @@ static void pack_transposed_avx2_32(const float *b, ptrdiff_t k, ptrdiff_t p0, p
 // --- AVX2 + FMA: tiles of up to 6 rows x 16 columns (two 8-lane accumulators per row) ---
 // (The tiles' loops over rows and vectors are unrolled fully by `#pragma unroll`, so the accumulator
 // array becomes registers: left to the compiler, a 12 x 32 tile kept it on the stack, cleared by a
-// memset before and stored after the k loop, 0.1-0.2 us of the small step's five products.)
+// memset before and stored after the k loop: the small step's five products took 5.60 us, now
+// 5.15-5.25 (C harness, best of 400).)
 
 #define AVX2_MR 6
 

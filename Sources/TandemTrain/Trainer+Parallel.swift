@@ -91,6 +91,7 @@ extension Trainer {
             ("tensor", .int(p.grid.tp)), ("pipeline", .int(p.grid.pp)), ("data", .int(p.grid.dp)),
             ("micro_batches", .int(p.microBatches)), ("schedule", .string(p.schedule.rawValue)),
             ("virtual_stages", .int(p.plan.virtualStages)),
+            ("stage_messages", .string(pipelineSharedMemory ? "shared_memory" : "mpi")),
             ("stages", .array(p.plan.stages.map { r in .array(r.map { .int($0) }) })),
             ("stage_cost_shares", .array(p.stageCostShares.map { .number($0) })),
             ("theoretical_bubble", .number(PipelineSchedule.theoreticalBubble(stages: p.grid.pp, microBatches: p.microBatches, virtualStages: p.plan.virtualStages))),

@@ -81,7 +81,7 @@ extension Trainer {
         guard model.splitsModel else { return "" }
         let p = model
         let v = p.plan.virtualStages
-        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp)\(v > 1 ? " x \(v) virtual" : ""), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(v > 1 ? "interleaved " : "")\(p.schedule.rawValue)), \(p.stageDescription)"
+        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp)\(v > 1 ? " x \(v) virtual" : ""), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(v > 1 ? "interleaved " : "")\(p.schedule.rawValue)), \(p.stageDescription)\(p.grid.pp > 1 ? ", stage messages through \(pipelineSharedMemory ? "shared memory" : "MPI")" : "")"
     }
 
     /// The model-parallel layout for summary.json, with the measured pipeline figures (the

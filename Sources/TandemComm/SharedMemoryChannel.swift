@@ -10,9 +10,11 @@ import Glibc
 /// order), each of `slots` slots of `capacity` floats. Messages match by (sender, tag) exactly;
 /// with the same tag they are taken in send order. A send waits while the receiver's mailbox is
 /// full, so `slots` must cover the messages one rank can send another before it receives them
-/// (`Pipeline` sizes it to a step's messages, which no schedule exceeds). Waits spin for
-/// `spin`, then sleep `nap` between checks, and are reported to the communicator's watchdog,
-/// which ends a job whose peer is stuck or dead.
+/// (`Pipeline` sizes it to a step's messages, which no schedule exceeds). A receive that waits
+/// spins for `spin`, then sleeps on the mailbox's arrival counter (a futex, woken by the send:
+/// no core and no timer while it waits); a send that finds the mailbox full checks again every
+/// `nap`. Waits are reported to the communicator's watchdog, which ends a job whose peer is
+/// stuck or dead.
 public final class SharedMemoryChannel: @unchecked Sendable {
     /// This rank (in the communicator the channel was made on).
     public let rank: Int
@@ -126,7 +128,8 @@ public final class SharedMemoryChannel: @unchecked Sendable {
         guard count <= capacity else { throw ChannelError(.tooLarge(count: count, capacity: capacity, peer: peer)) }
         let sequence = sent[peer] + 1
         if !box.put(buffer, count: count, tag: tag, sequence: sequence) {
-            try wait("shared-memory send of \(count) floats to rank \(peer) (mailbox full)", spin: spin, nap: nap) {
+            let napMicroseconds = useconds_t(max(nap / .microseconds(1), 1))
+            try wait("shared-memory send of \(count) floats to rank \(peer) (mailbox full)", spin: spin, sleep: { usleep(napMicroseconds) }) {
                 box.put(buffer, count: count, tag: tag, sequence: sequence)
             }
         }
@@ -143,13 +146,17 @@ public final class SharedMemoryChannel: @unchecked Sendable {
     }
 
     /// Receives exactly `count` floats from `peer` with `tag` into `buffer`, waiting (see the
-    /// type) until the message has arrived. A message of another length is handed back unread
+    /// type) until the message has arrived (`nap` is not used: the wait sleeps until woken). A message of another length is handed back unread
     /// and is an error naming both lengths.
     public func receive(into buffer: UnsafeMutablePointer<Float>, count: Int, from peer: Int, tag: Int, spin: Duration, nap: Duration) throws {
         let box = try inbox(peer)
         var found = box.find(tag: tag)
         if found == nil {
-            try wait("shared-memory receive of \(count) floats from rank \(peer)", spin: spin, nap: nap) {
+            // The counter is read before each look, so a message that lands after the look
+            // changes it and ends the sleep at once (the 10 ms limit only bounds a lost wake-up).
+            var seen = box.arrivalCount
+            try wait("shared-memory receive of \(count) floats from rank \(peer)", spin: spin, sleep: { box.waitForArrival(after: seen, timeout: 10_000) }) {
+                seen = box.arrivalCount
                 found = box.find(tag: tag)
                 return found != nil
             }
@@ -170,14 +177,13 @@ public final class SharedMemoryChannel: @unchecked Sendable {
     /// Messages from `peer` not yet received.
     public func waiting(from peer: Int) throws -> Int { try inbox(peer).waiting }
 
-    /// Calls `ready` back to back for `spin`, then `nap` apart, until it returns true; reported
-    /// to the watchdog as `what`.
-    private func wait(_ what: @autoclosure () -> String, spin: Duration, nap: Duration, until ready: () -> Bool) throws {
-        let napMicroseconds = useconds_t(max(nap / .microseconds(1), 1))
+    /// Calls `ready` back to back for `spin`, then with `sleep()` between calls, until it
+    /// returns true; reported to the watchdog as `what`.
+    private func wait(_ what: @autoclosure () -> String, spin: Duration, sleep: () -> Void, until ready: () -> Bool) throws {
         func poll() {
             let start = ContinuousClock.now
             while !ready() {
-                if ContinuousClock.now - start > spin { usleep(napMicroseconds) } else { cmpi_cpu_relax() }
+                if ContinuousClock.now - start > spin { sleep() } else { cmpi_cpu_relax() }
             }
         }
         if let comm { try comm.tracked(what(), poll) } else { poll() }

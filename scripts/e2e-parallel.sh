@@ -56,9 +56,9 @@ tb=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.theoretical_bub
 NOCLIP=("${DEEP[@]}" --set train.clip_grad_norm=0)
 train 1 "$WORK/ref-noclip" "${NOCLIP[@]}" || fail "1-rank reference without clipping" "$(tail -3 "$WORK/ref-noclip.log")"
 ref_sha=$(json_get "$WORK/ref-noclip/summary.json" params_sha256)
-# The stages of one node exchange messages through shared memory with parallel.intra_node true
-# (stage_messages), else through MPI: the same bits either way.
-for variant in "2 1f1b 1 true" "2 gpipe 1 true" "3 1f1b 1 true" "2 1f1b 2 true" "2 1f1b 1 auto" "3 1f1b 1 false" "3 1f1b 2 true"; do
+# The stages of one node exchange messages through shared memory (stage_messages), or through
+# MPI with parallel.intra_node false: the same bits either way.
+for variant in "2 1f1b 1 auto" "2 gpipe 1 auto" "3 1f1b 1 auto" "2 1f1b 2 true" "2 1f1b 1 false" "3 1f1b 1 false" "3 1f1b 2 auto"; do
   set -- $variant
   out="$WORK/bits-pp$1-$2-v$3-$4"
   if ! train $1 "$out" "${NOCLIP[@]}" --set parallel.pipeline=$1 --set parallel.schedule=$2 --set parallel.virtual_stages=$3 --set parallel.intra_node=$4 \
@@ -67,7 +67,7 @@ for variant in "2 1f1b 1 true" "2 gpipe 1 true" "3 1f1b 1 true" "2 1f1b 2 true" 
   fi
   sha=$(json_get "$out/summary.json" params_sha256)
   via=$(json_get "$out/summary.json" model_parallel.stage_messages)
-  want=$([ "$4" = true ] && echo shared_memory || echo mpi)
+  want=$([ "$4" = false ] && echo mpi || echo shared_memory)
   if [ "$1 $3" = "3 2" ]; then
     # Six chunks need six layers: compared with one rank on the same model.
     train 1 "$WORK/ref-noclip6" "${NOCLIP[@]}" --set parallel.micro_batches=3 --set model.hidden=[48,40,33,27,20] || fail "1-rank reference, 6 layers" "$(tail -3 "$WORK/ref-noclip6.log")"

@@ -47,6 +47,7 @@ extension Pipeline {
         let made = try? SharedMemoryChannel.make(comm: group, senders: senders, slots: slots, capacity: capacity)
         guard try group.allreduceMax([made == nil ? 1 : 0])[0] == 0, let made else { return false }
         channel = made
+        tick = StageTick(interval: .milliseconds(1))
         return true
     }
 
@@ -55,6 +56,8 @@ extension Pipeline {
     public func disconnect() throws {
         let c = channel
         channel = nil
+        tick?.stop()
+        tick = nil
         try c?.free()
     }
 

@@ -36,6 +36,8 @@ public final class Pipeline {
     /// The shared-memory channel to the neighbouring stages (ranks of it are stage indices),
     /// from `connect`; nil: MPI messages.
     public internal(set) var channel: SharedMemoryChannel?
+    /// Wakes every millisecond while the channel is in use (see `StageTick`).
+    var tick: StageTick?
     /// Whether the layers make MPI calls of their own (tensor parallelism, batch normalization
     /// over several data-parallel replicas).
     let layersCommunicate: Bool

@@ -91,13 +91,11 @@ extension Trainer {
         return checkpoint
     }
 
-    /// Moves the pipeline's activation and gradient messages onto a shared-memory channel when
-    /// `parallel.intra_node` is true (and every stage of a (dp, tp) position is on one node; see
+    /// Moves the pipeline's activation and gradient messages onto a shared-memory channel unless
+    /// `parallel.intra_node` is false (when every stage of a (dp, tp) position is on one node; see
     /// `Pipeline.connect`), sized for the step's micro-batches. Returns whether it did. A collective.
-    /// Not under `auto`: with CPU-bound processes beside the job (two `yes`, load 5) the channel's
-    /// pp 2 fell to 1,749-2,134 samples/s where MPI with its progress thread kept 4,038-4,779.
     func connectPipeline() throws -> Bool {
-        guard model.grid.pp > 1, config.parallel.intraNode == .on else { return false }
+        guard model.grid.pp > 1, config.parallel.intraNode != .off else { return false }
         let rows = BatchPlan.slice(count: min(config.train.batchSize, plan.samples), rank: 0, ranks: model.grid.dp).length
         let used = try model.pipeline.connect(rows: EvenSplit.range(total: rows, parts: model.microBatches, index: 0).count)
         return try comm.allreduceMax([used ? 0 : 1])[0] == 0

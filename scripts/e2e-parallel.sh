@@ -56,15 +56,27 @@ tb=$(json_get "$WORK/tp1-pp2-dp1-v2/summary.json" model_parallel.theoretical_bub
 NOCLIP=("${DEEP[@]}" --set train.clip_grad_norm=0)
 train 1 "$WORK/ref-noclip" "${NOCLIP[@]}" || fail "1-rank reference without clipping" "$(tail -3 "$WORK/ref-noclip.log")"
 ref_sha=$(json_get "$WORK/ref-noclip/summary.json" params_sha256)
-for variant in "2 1f1b 1" "2 gpipe 1" "3 1f1b 1" "2 1f1b 2"; do
+# The stages of one node exchange messages through shared memory (stage_messages), or through
+# MPI with parallel.intra_node false: the same bits either way.
+for variant in "2 1f1b 1 auto" "2 gpipe 1 auto" "3 1f1b 1 auto" "2 1f1b 2 true" "2 1f1b 1 false" "3 1f1b 1 false" "3 1f1b 2 auto"; do
   set -- $variant
-  out="$WORK/bits-pp$1-$2-v$3"
-  if ! train $1 "$out" "${NOCLIP[@]}" --set parallel.pipeline=$1 --set parallel.schedule=$2 --set parallel.virtual_stages=$3; then
-    fail "pp $1 $2 v $3 without clipping" "$(grep -m3 error "$out.log")"; continue
+  out="$WORK/bits-pp$1-$2-v$3-$4"
+  if ! train $1 "$out" "${NOCLIP[@]}" --set parallel.pipeline=$1 --set parallel.schedule=$2 --set parallel.virtual_stages=$3 --set parallel.intra_node=$4 \
+      $([ "$3" = 2 ] && [ "$1" = 3 ] && echo --set parallel.micro_batches=3 --set model.hidden=[48,40,33,27,20]); then
+    fail "pp $1 $2 v $3 intra_node $4 without clipping" "$(grep -m3 error "$out.log")"; continue
   fi
   sha=$(json_get "$out/summary.json" params_sha256)
-  [ -n "$sha" ] && [ "$sha" = "$ref_sha" ] && ok "pp $1 ($2, $3 virtual) gives one rank's parameters bit for bit (params_sha256 ${sha:0:12})" \
-    || fail "pp $1 ($2, $3 virtual) bits" "params_sha256 '$sha' vs 1 rank '$ref_sha'"
+  via=$(json_get "$out/summary.json" model_parallel.stage_messages)
+  want=$([ "$4" = false ] && echo mpi || echo shared_memory)
+  if [ "$1 $3" = "3 2" ]; then
+    # Six chunks need six layers: compared with one rank on the same model.
+    train 1 "$WORK/ref-noclip6" "${NOCLIP[@]}" --set parallel.micro_batches=3 --set model.hidden=[48,40,33,27,20] || fail "1-rank reference, 6 layers" "$(tail -3 "$WORK/ref-noclip6.log")"
+    ref=$(json_get "$WORK/ref-noclip6/summary.json" params_sha256)
+  else
+    ref=$ref_sha
+  fi
+  [ -n "$sha" ] && [ "$sha" = "$ref" ] && [ "$via" = "$want" ] && ok "pp $1 ($2, $3 virtual, messages through $via) gives one rank's parameters bit for bit (params_sha256 ${sha:0:12})" \
+    || fail "pp $1 ($2, $3 virtual, intra_node $4) bits" "params_sha256 '$sha' vs 1 rank '$ref', stage_messages '$via' (expected $want)"
 done
 
 # The data-parallel replicas of a split model sum their shards through the same gradient sync.

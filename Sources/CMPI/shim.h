@@ -43,4 +43,43 @@ static inline void cmpi_cpu_relax(void) {
 }
 static inline void cmpi_yield(void) { sched_yield(); }
 
+// A counter in shared memory that one process bumps and another sleeps on until it changes
+// (SharedMemoryChannel's mailboxes): Linux futexes on the shared mapping (not FUTEX_PRIVATE),
+// so a waiting rank takes no core and no timer interrupts, and wakes as soon as a message lands.
+// Elsewhere the wait is a short sleep.
+#include <time.h>
+#ifdef __linux__
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+static inline int32_t cmpi_counter_load(const int32_t *counter) { return __atomic_load_n(counter, __ATOMIC_SEQ_CST); }
+static inline void cmpi_sleeping_store(int32_t *sleeping, int32_t value) {
+    __atomic_store_n(sleeping, value, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+// Bumps `counter` (after the data it announces was published) and wakes the other side when it
+// said it sleeps (`sleeping` set before it re-checked the data, so a wake-up is never lost).
+static inline void cmpi_counter_notify(int32_t *counter, const int32_t *sleeping) {
+    __atomic_add_fetch(counter, 1, __ATOMIC_SEQ_CST);
+#ifdef __linux__
+    if (__atomic_load_n(sleeping, __ATOMIC_SEQ_CST) != 0) syscall(SYS_futex, counter, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+#else
+    (void)sleeping;
+#endif
+}
+// Sleeps while `*counter == seen`, at most `timeout_us` microseconds (returns early on a change,
+// a wake-up or a signal).
+static inline void cmpi_counter_wait(int32_t *counter, int32_t seen, long timeout_us) {
+#ifdef __linux__
+    struct timespec t = { timeout_us / 1000000L, (timeout_us % 1000000L) * 1000L };
+    syscall(SYS_futex, counter, FUTEX_WAIT, seen, &t, NULL, 0);
+#else
+    (void)counter; (void)seen;
+    struct timespec t = { 0, 50000L };
+    nanosleep(&t, NULL);
+#endif
+}
+
 #endif

@@ -3,9 +3,11 @@ import TandemModel
 import TandemTensor
 
 /// Runs a stage's part of the pipeline: micro-batch activations go forward to the next stage
-/// and their gradients come back, with MPI point-to-point messages between neighbouring stages
-/// of the same (dp, tp) position (non-blocking sends, blocking receives). With one stage (no
-/// neighbours) it is a plain forward / loss / backward per micro-batch: the data-parallel step.
+/// and their gradients come back, between neighbouring stages of the same (dp, tp) position:
+/// through a shared-memory channel when every stage is on one node and `connect` made one,
+/// else with MPI point-to-point messages (non-blocking sends kept moving by `SendProgress`,
+/// blocking receives). With one stage (no neighbours) it is a plain forward / loss / backward
+/// per micro-batch: the data-parallel step.
 ///
 /// With several stages the dense layers' weight gradients are deferred (Zero Bubble pipeline
 /// parallelism's B / W split): a micro-batch's backward computes only what the previous stage
@@ -27,6 +29,15 @@ public final class Pipeline {
     let stageRanks: [Int]
     /// This stage's ops for one training step (fixed schedule and micro-batch count).
     public let ops: [PipelineOp]
+    /// The schedule the ops follow.
+    public let schedule: PipelineScheduleKind
+    /// Micro-batches per step.
+    let microBatches: Int
+    /// The shared-memory channel to the neighbouring stages (ranks of it are stage indices),
+    /// from `connect`; nil: MPI messages.
+    public internal(set) var channel: SharedMemoryChannel?
+    /// Wakes every millisecond while the channel is in use (see `StageTick`).
+    var tick: StageTick?
     /// Whether the layers make MPI calls of their own (tensor parallelism, batch normalization
     /// over several data-parallel replicas).
     let layersCommunicate: Bool
@@ -47,7 +58,6 @@ public final class Pipeline {
     private var parked: [Int] = []
     /// `slotOf[chunk][k]`: the slot holding micro-batch k's activations in the chunk.
     private var slotOf: [[Int]]
-    private let microBatches: Int
     /// For each chunk, the index in `ops` of its last backward, which completes its layers' gradients.
     private let lastBackward: [Int]
     /// Whether the dense layers' weight gradients are deferred to one product per chunk and step
@@ -72,6 +82,7 @@ public final class Pipeline {
         self.stageRanks = stageRanks
         self.layersCommunicate = layersCommunicate
         self.microBatches = microBatches
+        self.schedule = schedule
         ops = PipelineSchedule.ops(schedule, stage: index, stages: stages, microBatches: microBatches, virtualStages: chunks.count)
         var last = [Int](repeating: -1, count: chunks.count)
         for (i, op) in ops.enumerated() where !op.isForward { last[op.chunk] = i }
@@ -88,6 +99,11 @@ public final class Pipeline {
     /// shared.
     static let receiveSpin = Duration.microseconds(200)
     static let receiveNap = Duration.microseconds(50)
+    /// Through the shared-memory channel a waiting stage spins only briefly, then sleeps until
+    /// the message's send wakes it (measured on the balanced model, pp 2, 5 interleaved rounds:
+    /// spinning 20 us gave 3,170-3,709 samples/s, 0 us 2,881-3,853, 200 us 2,840-3,464); a send
+    /// to a full mailbox (which the slot count rules out within a step) checks every `receiveNap`.
+    static let channelSpin = Duration.microseconds(20)
 
     /// The first stage's first chunk reads the model input.
     public var isFirst: Bool { index == 0 }
@@ -107,11 +123,14 @@ public final class Pipeline {
 
     /// Global chunk number of local chunk `c`.
     private func global(_ c: Int) -> Int { c * stages + index }
-    /// The world rank holding global chunk `g - 1` / `g + 1`, nil at the ends of the model.
-    private func previous(_ c: Int) -> Int? { global(c) == 0 ? nil : stageRanks[(index + stages - 1) % stages] }
-    private func next(_ c: Int) -> Int? { global(c) == stages * chunks.count - 1 ? nil : stageRanks[(index + 1) % stages] }
+    /// The stage holding global chunk `g - 1` / `g + 1` (local chunk `c` is `g`), nil at the ends of the model.
+    private func previous(_ c: Int) -> Int? { global(c) == 0 ? nil : (index + stages - 1) % stages }
+    private func next(_ c: Int) -> Int? { global(c) == stages * chunks.count - 1 ? nil : (index + 1) % stages }
     /// Message tag of micro-batch k's activation (`backward` false) or gradient into global chunk `g`.
-    private func tag(_ g: Int, _ k: Int, backward: Bool) -> Int { 2 * (g * microBatches + k) + (backward ? 1 : 0) }
+    private func tag(_ g: Int, _ k: Int, backward: Bool) -> Int { Self.tag(chunk: g, microBatch: k, backward: backward, microBatches: microBatches) }
+    /// Message tag of micro-batch `k`'s activation (`backward` false) or gradient into global
+    /// chunk `g` of a step of `microBatches`: unique within a step.
+    static func tag(chunk g: Int, microBatch k: Int, backward: Bool, microBatches: Int) -> Int { 2 * (g * microBatches + k) + (backward ? 1 : 0) }
 
     /// A free slot of chunk `c` that no send still reads. A slot whose sends are still in
     /// flight is set aside rather than waited for (its receiver may be waiting for this stage),
@@ -163,10 +182,37 @@ public final class Pipeline {
                 observe?(op, false)
             }
         }
-        // Keep sends moving during compute (only when the layers make no MPI calls of their own).
-        let progress = stages > 1 && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
+        // Keep MPI sends moving during compute (only when the layers make no MPI calls of their
+        // own; the channel needs no progress).
+        let progress = stages > 1 && channel == nil && !layersCommunicate && MPIRuntime.serializedThreads ? SendProgress() : nil
         defer { progress?.stop() }
         func mpi<T>(_ body: () throws -> T) throws -> T { try progress.map { try $0.locked(body) } ?? body() }
+        // Messages to and from neighbour stage `stage`: through the channel when it carries
+        // them (both ends decide by the same count), else MPI.
+        func carries(_ count: Int) -> SharedMemoryChannel? { channel.flatMap { count <= $0.capacity ? $0 : nil } }
+        func arrived(from stage: Int, tag: Int, count: Int) throws -> Bool {
+            if let channel = carries(count) { return try channel.hasMessage(from: stage, tag: tag) }
+            return try mpi { try comm.hasMessage(from: stageRanks[stage], tag: tag) }
+        }
+        func receive(into buffer: UnsafeMutablePointer<Float>, count: Int, from stage: Int, tag: Int) throws {
+            let start = ContinuousClock.now
+            if let channel = carries(count) {
+                try channel.receive(into: buffer, count: count, from: stage, tag: tag, spin: Self.channelSpin, nap: Self.receiveNap)
+            } else {
+                try comm.receive(into: buffer, count: count, from: stageRanks[stage], tag: tag,
+                                 spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
+            }
+            waitSeconds += start.secondsElapsed
+        }
+        func send(_ buffer: UnsafePointer<Float>, count: Int, to stage: Int, tag: Int, chunk c: Int, slot: Int) throws {
+            if let channel = carries(count) {
+                try channel.send(buffer, count: count, to: stage, tag: tag, spin: Self.channelSpin, nap: Self.receiveNap)
+                return
+            }
+            let send = try mpi { try comm.send(buffer, count: count, to: stageRanks[stage], tag: tag) }
+            pending[c][slot].append(send)
+            progress?.track(send)
+        }
         var total = 0.0
         for (i, op) in ops.enumerated() {
             let c = op.chunk, k = op.microBatch, g = global(c), stage = chunks[c]
@@ -176,11 +222,9 @@ public final class Pipeline {
                 let x: UnsafePointer<Float>
                 if let previous = previous(c) {
                     let buffer = stage.receiveBuffer(slot)
-                    try weightGradients { try !mpi { try comm.hasMessage(from: previous, tag: tag(g, k, backward: false)) } }
-                    let start = ContinuousClock.now
-                    try comm.receive(into: buffer, count: rows[k] * stage.inputWidth, from: previous, tag: tag(g, k, backward: false),
-                                     spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
-                    waitSeconds += start.secondsElapsed
+                    let count = rows[k] * stage.inputWidth, t = tag(g, k, backward: false)
+                    try weightGradients { try !arrived(from: previous, tag: t, count: count) }
+                    try receive(into: buffer, count: count, from: previous, tag: t)
                     x = UnsafePointer(buffer)
                 } else {
                     x = input(k)
@@ -192,18 +236,14 @@ public final class Pipeline {
                 if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let next = next(c) {
-                    let send = try mpi { try comm.send(out, count: rows[k] * stage.outputWidth, to: next, tag: tag(g + 1, k, backward: false)) }
-                    pending[c][slot].append(send)
-                    progress?.track(send)
+                    try send(out, count: rows[k] * stage.outputWidth, to: next, tag: tag(g + 1, k, backward: false), chunk: c, slot: slot)
                 }
             } else {
                 let slot = slotOf[c][k]
                 if let next = next(c) {
-                    try weightGradients { try !mpi { try comm.hasMessage(from: next, tag: tag(g, k, backward: true)) } }
-                    let start = ContinuousClock.now
-                    try comm.receive(into: stage.outputGradient(slot), count: rows[k] * stage.outputWidth, from: next, tag: tag(g, k, backward: true),
-                                     spin: Self.receiveSpin, nap: Self.receiveNap, serialize: { try mpi($0) })
-                    waitSeconds += start.secondsElapsed
+                    let count = rows[k] * stage.outputWidth, t = tag(g, k, backward: true)
+                    try weightGradients { try !arrived(from: next, tag: t, count: count) }
+                    try receive(into: stage.outputGradient(slot), count: count, from: next, tag: t)
                 }
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
@@ -219,9 +259,7 @@ public final class Pipeline {
                 if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
                 if let previous = previous(c) {
-                    let send = try mpi { try comm.send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true)) }
-                    pending[c][slot].append(send)
-                    progress?.track(send)
+                    try send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true), chunk: c, slot: slot)
                 }
                 stage.release(slot)
                 held -= 1
@@ -244,7 +282,8 @@ public final class Pipeline {
     /// Inference over blocks of `rows[k]` rows (no dropout, nothing kept for backward):
     /// `input(k)` on the first stage, `consume(k, output)` on the last. Each block passes every
     /// chunk in model order before the next starts (sends are waited for, so no tag needs to
-    /// tell blocks apart).
+    /// tell blocks apart). Always MPI messages: blocks are larger than the channel's slots, and
+    /// a waited-for send needs no progress thread.
     public func infer(rows: [Int], input: (Int) -> UnsafePointer<Float>, consume: (Int, UnsafePointer<Float>) -> Void) throws {
         for (k, n) in rows.enumerated() {
             for (c, stage) in chunks.enumerated() {
@@ -254,14 +293,14 @@ public final class Pipeline {
                 let x: UnsafePointer<Float>
                 if let previous = previous(c) {
                     let buffer = stage.receiveBuffer(slot)
-                    try comm.receive(into: buffer, count: n * stage.inputWidth, from: previous, tag: 2 * g)
+                    try comm.receive(into: buffer, count: n * stage.inputWidth, from: stageRanks[previous], tag: 2 * g)
                     x = UnsafePointer(buffer)
                 } else {
                     x = input(k)
                 }
                 let out = try stage.forward(slot, input: x, rows: n, context: ForwardContext(training: false))
                 if let next = next(c) {
-                    let send = try comm.send(out, count: n * stage.outputWidth, to: next, tag: 2 * (g + 1))
+                    let send = try comm.send(out, count: n * stage.outputWidth, to: stageRanks[next], tag: 2 * (g + 1))
                     try send.wait()
                 } else {
                     consume(k, out)

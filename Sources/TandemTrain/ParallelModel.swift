@@ -99,7 +99,7 @@ final class ParallelModel {
     /// The training step the watchdog names.
     var step: Int {
         get { dp.step }
-        set { dp.step = newValue; tp.step = newValue }
+        set { dp.step = newValue; tp.step = newValue; pipeline.watch(step: newValue) }
     }
 
     /// The slots of the consolidated (single-process) arena (computed once; no buffers).

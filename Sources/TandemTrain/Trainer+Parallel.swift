@@ -81,7 +81,7 @@ extension Trainer {
         guard model.splitsModel else { return "" }
         let p = model
         let v = p.plan.virtualStages
-        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp)\(v > 1 ? " x \(v) virtual" : ""), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(v > 1 ? "interleaved " : "")\(p.schedule.rawValue)), \(p.stageDescription)"
+        return " | tensor \(p.grid.tp) x pipeline \(p.grid.pp)\(v > 1 ? " x \(v) virtual" : ""), \(p.microBatches) micro-batch\(p.microBatches == 1 ? "" : "es") (\(v > 1 ? "interleaved " : "")\(p.schedule.rawValue)), \(p.stageDescription)\(p.grid.pp > 1 ? ", stage messages through \(pipelineSharedMemory ? "shared memory" : "MPI")" : "")"
     }
 
     /// The model-parallel layout for summary.json, with the measured pipeline figures (the
@@ -91,6 +91,7 @@ extension Trainer {
             ("tensor", .int(p.grid.tp)), ("pipeline", .int(p.grid.pp)), ("data", .int(p.grid.dp)),
             ("micro_batches", .int(p.microBatches)), ("schedule", .string(p.schedule.rawValue)),
             ("virtual_stages", .int(p.plan.virtualStages)),
+            ("stage_messages", .string(pipelineSharedMemory ? "shared_memory" : "mpi")),
             ("stages", .array(p.plan.stages.map { r in .array(r.map { .int($0) }) })),
             ("stage_cost_shares", .array(p.stageCostShares.map { .number($0) })),
             ("theoretical_bubble", .number(PipelineSchedule.theoreticalBubble(stages: p.grid.pp, microBatches: p.microBatches, virtualStages: p.plan.virtualStages))),

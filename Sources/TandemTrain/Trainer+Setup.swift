@@ -91,6 +91,16 @@ extension Trainer {
         return checkpoint
     }
 
+    /// Moves the pipeline's activation and gradient messages onto a shared-memory channel unless
+    /// `parallel.intra_node` is false (when every stage of a (dp, tp) position is on one node; see
+    /// `Pipeline.connect`), sized for the step's micro-batches. Returns whether it did. A collective.
+    func connectPipeline() throws -> Bool {
+        guard model.grid.pp > 1, config.parallel.intraNode != .off else { return false }
+        let rows = BatchPlan.slice(count: min(config.train.batchSize, plan.samples), rank: 0, ranks: model.grid.dp).length
+        let used = try model.pipeline.connect(rows: EvenSplit.range(total: rows, parts: model.microBatches, index: 0).count)
+        return try comm.allreduceMax([used ? 0 : 1])[0] == 0
+    }
+
     /// The intra-node shared-memory path for the gradient sum when `parallel.intra_node` asks
     /// for it on every rank (nil: plain `MPI_Allreduce`, or one replica). A collective.
     func agreeIntraNode() throws -> HierarchicalAllreduce? {

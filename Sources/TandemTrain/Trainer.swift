@@ -56,6 +56,8 @@ public final class Trainer {
     /// The intra-node shared-memory path for the gradient sum (`parallel.intra_node`), agreed
     /// by every rank, over the data-parallel replicas; nil for plain `MPI_Allreduce`.
     var intraNode: HierarchicalAllreduce?
+    /// Whether the pipeline stages exchange their messages through shared memory (`connectPipeline`).
+    var pipelineSharedMemory = false
     /// Rank 0's background checkpoint writer.
     var writer: CheckpointWriter?
     /// What the run writes besides checkpoints (metrics.jsonl, events, summary, the exported
@@ -125,6 +127,7 @@ public final class Trainer {
         // Resume (or initial values), the intra-node sum, and the recorder.
         let checkpoint = try startParameters(resume: resume, overwrite: overwrite)
         intraNode = try agreeIntraNode()
+        pipelineSharedMemory = try connectPipeline()
         if isRoot {
             try recorder.open(directory: config.output.dir, resolvedConfig: resolvedYAML, keepMetricsLines: checkpoint?.manifest.metricsLines)
             self.recorder = recorder
@@ -186,9 +189,11 @@ public final class Trainer {
             // A diverged loss is detected after the loss allreduce, so every rank throws it at
             // the same step and can free the window together (a sweep goes on to more trials).
             try? intraNode?.free()
+            try? model.pipeline.disconnect()
             throw error
         }
         try intraNode?.free()
+        try model.pipeline.disconnect()
         return end
     }
 

@@ -147,9 +147,9 @@ fi
 # OpenMPI's mpirun SIGKILLs the ranks odls_base_sigkill_timeout seconds (default 1) after passing
 # SIGTERM on (README "Preemption"); this run gives them 4 s, for a loaded machine. From the moment
 # mpirun gets SIGTERM it stops reading the ranks' output (strace: no read of their pseudo-terminals
-# until they are dead), so a rank 0 that prints more than the terminal buffer holds (~5 KB, ~45
-# epoch lines: a release binary prints ~200 a second here) blocks in write() and never reaches the
-# step where it would stop; both ranks are SIGKILLed without a checkpoint. The ranks therefore
+# until they are dead), so a rank 0 that prints more than its pseudo-terminal holds (17.7 KB here,
+# ~160 epoch lines; a release binary prints ~230 a second on this job) blocks in write() and never
+# reaches the step where it would stop; both ranks are SIGKILLed without a checkpoint. The ranks therefore
 # write their output to term.log themselves (sh execs tandem with the redirect), which keeps the
 # test about the ranks' handling of SIGTERM whatever the binary's speed.
 ( OMPI_MCA_odls_base_sigkill_timeout=4 timeout 300 "${MPIRUN[@]}" -np 2 sh -c "exec \"\$0\" \"\$@\" >>'$WORK/term.log' 2>&1" "$TANDEM" \

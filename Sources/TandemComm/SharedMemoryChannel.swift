@@ -86,6 +86,17 @@ public final class SharedMemoryChannel: @unchecked Sendable {
         return channel
     }
 
+    /// The world rank of each of the channel's ranks (`Pipeline` numbers them by stage), so that
+    /// waits reported to the watchdog and errors name the rank a user can find in mpirun's
+    /// output; nil: the channel's own numbering.
+    public var worldRanks: [Int]?
+
+    /// How waits and errors name the channel's rank `r`.
+    private func named(_ r: Int) -> Int {
+        guard let worldRanks, worldRanks.indices.contains(r) else { return r }
+        return worldRanks[r]
+    }
+
     /// The training step the watchdog names when a wait does not end.
     public var step: Int {
         get { comm?.step ?? 0 }
@@ -110,13 +121,13 @@ public final class SharedMemoryChannel: @unchecked Sendable {
 
     private func outbox(_ peer: Int) throws -> ChannelMailbox {
         if freed { throw ChannelError(.freed) }
-        guard outboxes.indices.contains(peer), let box = outboxes[peer] else { throw ChannelError(.notConnected(rank: rank, peer: peer)) }
+        guard outboxes.indices.contains(peer), let box = outboxes[peer] else { throw ChannelError(.notConnected(rank: named(rank), peer: named(peer))) }
         return box
     }
 
     private func inbox(_ peer: Int) throws -> ChannelMailbox {
         if freed { throw ChannelError(.freed) }
-        guard inboxes.indices.contains(peer), let box = inboxes[peer] else { throw ChannelError(.notConnected(rank: rank, peer: peer)) }
+        guard inboxes.indices.contains(peer), let box = inboxes[peer] else { throw ChannelError(.notConnected(rank: named(rank), peer: named(peer))) }
         return box
     }
 
@@ -125,11 +136,11 @@ public final class SharedMemoryChannel: @unchecked Sendable {
     /// reused as soon as this returns.
     public func send(_ buffer: UnsafePointer<Float>, count: Int, to peer: Int, tag: Int, spin: Duration, nap: Duration) throws {
         let box = try outbox(peer)
-        guard count <= capacity else { throw ChannelError(.tooLarge(count: count, capacity: capacity, peer: peer)) }
+        guard count <= capacity else { throw ChannelError(.tooLarge(count: count, capacity: capacity, peer: named(peer))) }
         let sequence = sent[peer] + 1
         if !box.put(buffer, count: count, tag: tag, sequence: sequence) {
             let napMicroseconds = useconds_t(max(nap / .microseconds(1), 1))
-            try wait("shared-memory send of \(count) floats to rank \(peer) (mailbox full)", spin: spin, sleep: { usleep(napMicroseconds) }) {
+            try wait("shared-memory send of \(count) floats to rank \(named(peer)) (mailbox full)", spin: spin, sleep: { usleep(napMicroseconds) }) {
                 box.put(buffer, count: count, tag: tag, sequence: sequence)
             }
         }
@@ -139,7 +150,7 @@ public final class SharedMemoryChannel: @unchecked Sendable {
     /// Sends as `send(_:count:to:tag:spin:nap:)` does, but returns false instead of waiting when `peer`'s mailbox is full.
     public func trySend(_ buffer: UnsafePointer<Float>, count: Int, to peer: Int, tag: Int) throws -> Bool {
         let box = try outbox(peer)
-        guard count <= capacity else { throw ChannelError(.tooLarge(count: count, capacity: capacity, peer: peer)) }
+        guard count <= capacity else { throw ChannelError(.tooLarge(count: count, capacity: capacity, peer: named(peer))) }
         guard box.put(buffer, count: count, tag: tag, sequence: sent[peer] + 1) else { return false }
         sent[peer] += 1
         return true
@@ -155,7 +166,7 @@ public final class SharedMemoryChannel: @unchecked Sendable {
             // The counter is read before each look, so a message that lands after the look
             // changes it and ends the sleep at once (the 10 ms limit only bounds a lost wake-up).
             var seen = box.arrivalCount
-            try wait("shared-memory receive of \(count) floats from rank \(peer)", spin: spin, sleep: { box.waitForArrival(after: seen, timeout: 10_000) }) {
+            try wait("shared-memory receive of \(count) floats from rank \(named(peer))", spin: spin, sleep: { box.waitForArrival(after: seen, timeout: 10_000) }) {
                 seen = box.arrivalCount
                 found = box.find(tag: tag)
                 return found != nil
@@ -164,7 +175,7 @@ public final class SharedMemoryChannel: @unchecked Sendable {
         guard let (slot, got) = found else { return }
         guard got == count else {
             box.drop(slot)
-            throw ChannelError(.lengthMismatch(expected: count, got: got, peer: peer, tag: tag))
+            throw ChannelError(.lengthMismatch(expected: count, got: got, peer: named(peer), tag: tag))
         }
         box.take(slot, into: buffer, count: count)
     }

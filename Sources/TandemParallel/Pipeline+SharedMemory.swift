@@ -46,6 +46,7 @@ extension Pipeline {
         // A window that cannot be made on some rank leaves every stage on MPI messages.
         let made = try? SharedMemoryChannel.make(comm: group, senders: senders, slots: slots, capacity: capacity)
         guard try group.allreduceMax([made == nil ? 1 : 0])[0] == 0, let made else { return false }
+        made.worldRanks = stageRanks
         channel = made
         tick = StageTick(interval: .milliseconds(1))
         return true

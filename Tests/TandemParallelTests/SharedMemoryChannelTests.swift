@@ -114,6 +114,22 @@ final class Count: @unchecked Sendable {
         #expect(freed?.reason == .freed)
     }
 
+    /// With `worldRanks` set (a pipeline numbers the channel's ranks by stage), errors name the
+    /// world ranks, which are what mpirun's output and the other ranks' messages use.
+    @Test func errorsNameWorldRanks() throws {
+        let local = LocalChannels(senders: [[1], [0]], slots: 2, capacity: 2)
+        let c = local.ends[0]
+        c.worldRanks = [4, 6]
+        let large = #expect(throws: ChannelError.self) { try c.send([1, 2, 3], count: 3, to: 1, tag: 0, spin: Self.spin, nap: Self.nap) }
+        #expect(large?.reason == .tooLarge(count: 3, capacity: 2, peer: 6))
+        try local.ends[1].send([1], count: 1, to: 0, tag: 7, spin: Self.spin, nap: Self.nap)
+        var out: [Float] = [0, 0]
+        let mismatch = #expect(throws: ChannelError.self) { try c.receive(into: &out, count: 2, from: 1, tag: 7, spin: Self.spin, nap: Self.nap) }
+        #expect("\(mismatch.map { "\($0)" } ?? "")".contains("expected 2 floats from rank 6 (tag 7), got 1"))
+        let unconnected = #expect(throws: ChannelError.self) { try c.send([1], count: 1, to: 0, tag: 0, spin: Self.spin, nap: Self.nap) }
+        #expect(unconnected?.reason == .notConnected(rank: 4, peer: 4))
+    }
+
     @Test func messageCountsPerSchedule() {
         #expect(Pipeline.messageCounts(.oneFOneB, stages: 2, microBatches: 8, virtualStages: 1) == [[0, 8], [8, 0]])
         // Interleaved: stage 0 sends chunks 0 and 2's activations and chunk 2's gradients to stage 1.

@@ -49,14 +49,16 @@ enum Progress {
         return n < 1_048_576 ? String(format: "%.1f KiB", Double(n) / 1024) : String(format: "%.1f MiB", Double(n) / 1_048_576)
     }
 
-    /// Prints `warning: message` to standard error.
+    /// Prints `warning: message` to standard error (through `ConsoleOutput`: in order with the
+    /// lines, and never blocking training).
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        ConsoleOutput.shared.write("warning: \(message)\n", to: .error)
     }
 
-    /// Prints `line` to standard output and flushes (so `mpirun` forwards it at once).
+    /// Prints `line` to standard output (through `ConsoleOutput`, written at once by its thread,
+    /// so `mpirun` forwards it at once).
     static func say(_ line: String) {
         if ProgressStyle.quiet { return }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        ConsoleOutput.shared.write(line + "\n")
     }
 }

@@ -22,6 +22,7 @@ enum JobFailure {
         // waits a little longer than rank r-1 before printing (an error on one rank alone still
         // prints, later).
         if rank != 0 { Thread.sleep(forTimeInterval: 1 + 0.05 * Double(min(rank, 40))) }
+        ConsoleOutput.shared.flush(stall: 1)  // the lines before the error, then the error
         FileHandle.standardError.write(Data("rank \(rank): error: \(message)\n".utf8))
         // Only into a run directory this job claimed: a job that failed before claiming it
         // leaves the previous run there as it was (RunDirectory.recordFailure checks).

@@ -94,15 +94,22 @@ import Testing
                                      oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
                                      correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
             }
+            // Both ways a vector level can take the blocks with tiny moments (the double path and
+            // the float formula; the CPU's measurement picks one): the same bits.
             for level in 0...best {
                 #expect(tandem_kernel_level_cap(Int32(level)) == Int32(level))
-                let got = run { p, g, m, v, c1, c2 in
-                    AdamKernel.update(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
-                                      oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
-                                      correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+                for path: Int32 in [1, 0] {
+                    let inEffect = tandem_adam_subnormal_path_set(path)
+                    #expect(inEffect == (level == 0 ? 1 : path), "level \(level): path \(inEffect) in effect, set \(path)")
+                    let got = run { p, g, m, v, c1, c2 in
+                        AdamKernel.update(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
+                                          oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
+                                          correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+                    }
+                    let differing = zip(got, expected).filter { $0 != $1 }.count
+                    #expect(differing == 0, "level \(level), subnormal path \(path), \(count) elements: \(differing) values differ")
                 }
-                let differing = zip(got, expected).filter { $0 != $1 }.count
-                #expect(differing == 0, "level \(level), \(count) elements: \(differing) values differ")
+                _ = tandem_adam_subnormal_path_set(-1)
             }
         }
     }

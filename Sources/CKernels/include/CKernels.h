@@ -34,6 +34,19 @@ double tandem_adam_sumsq(float *p, const float *g, float *m, float *v, ptrdiff_t
                          float lr, float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2,
                          float epsilon, float correction1, float correction2, float l2, float decoupledDecay);
 
+/// How the vector levels update a block of 16 elements holding a moment below 2^-120 (subnormal
+/// or nearly): 1 = each float operation through double (no subnormal operand, so no microcode
+/// assist: ~150 cycles an operation on CPUs that take one), 0 = the float formula like every
+/// other block. The same bits either way; chosen for this CPU and level by timing both once on
+/// subnormal moments (about 10 us, at the first update): on a CPU whose float unit handles
+/// subnormals at little cost the double path is ~10x slower than the assists it avoids.
+/// Always 1 at the plain level.
+int tandem_adam_subnormal_path(void);
+
+/// Sets the path of `tandem_adam_subnormal_path` at the current level (tests run both): 0 or 1,
+/// or -1 to measure again. Returns the path now in effect.
+int tandem_adam_subnormal_path_set(int path);
+
 /// One numeric column of a batch: `out[i * stride] = (float)(((x is NaN ? fill : x) - offset) / divisor)`
 /// with `x = column[rows[i]]` in double precision, for i < n (the Preprocessor's transform, bit
 /// for bit). column: the stored values (float32 or float64); rows: [n] dataset rows.

@@ -37,7 +37,13 @@ extension Trainer {
         let inWidth = train.width
         // The next batch's rows come from memory in three pieces: now, after forward, after backward.
         let prefetch = encoded.map { BatchPrefetch(rows: $0, capacity: capacity, parts: 3) }
-        step.afterPass = prefetch.map { p in { pass in p.fetch(part: pass == .forward ? 1 : 2) } }
+        step.afterPass = prefetch.map { p in { pass in
+            switch pass {
+            case .forward: p.fetch(part: 1)
+            case .backward: p.fetch(part: 2)
+            default: break
+            }
+        } }
         var lastSave = ContinuousClock.now
         var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }

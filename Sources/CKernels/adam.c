@@ -16,14 +16,14 @@
 // within 2^-48 relative of a float halfway point unless it is one).
 //
 // Whether that pays depends on the CPU: where the float unit handles subnormals at little cost
-// the double path is the slower one (AMD EPYC, family 26: a tiny block took 48 ns through double,
-// 31 ns through the float formula; over 15 epochs of the small workload the optimizer's step went
-// from 2.4-2.5 to 1.6-1.75 us, the mean of the fastest 95% in --timeline). So the vector levels time
-// both once on subnormal moments (`tandem_adam_subnormal_path`) and keep the faster: the bits
-// are the same either way. Either way the marked blocks run after their chunk, together: taking
-// them inline in the float formula costs more (a C harness, 34 of 300 blocks tiny: 2.25 us an
-// update inline, 1.32 us after the chunk), as each switch between normal and subnormal operands
-// seems to cost on its own.
+// the double path is the slower one (AMD EPYC, family 26, a C harness: a tiny block took 48-60 ns
+// through double, 6-8 ns in the float formula when the tiny blocks run together). So the vector
+// levels time both once on subnormal moments (`tandem_adam_subnormal_path`) and keep the faster:
+// the bits are the same either way. Either way the marked blocks run after their chunk,
+// together: taking them inline in the float formula costs more (34 of 300 blocks tiny: 2.25 us
+// an update inline, 1.32 us after the chunk), as each switch between normal and subnormal
+// operands seems to cost on its own. The small workload's optimizer span (--timeline, mean of the
+// fastest 95%) went from 2.4-2.5 us (double path) to 1.3-1.35 us over 15 epochs.
 #pragma STDC FP_CONTRACT OFF
 #include "CKernels.h"
 #include <math.h>

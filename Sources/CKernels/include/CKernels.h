@@ -36,10 +36,10 @@ double tandem_adam_sumsq(float *p, const float *g, float *m, float *v, ptrdiff_t
 
 /// How the vector levels update a block of 16 elements holding a moment below 2^-120 (subnormal
 /// or nearly): 1 = each float operation through double (no subnormal operand, so no microcode
-/// assist: ~150 cycles an operation on CPUs that take one), 0 = the float formula like every
-/// other block. The same bits either way; chosen for this CPU and level by timing both once on
-/// subnormal moments (about 10 us, at the first update): on a CPU whose float unit handles
-/// subnormals at little cost the double path is ~10x slower than the assists it avoids.
+/// assist: ~150 cycles an operation on CPUs that take one), 0 = the float formula as for every
+/// other block (both after the block's chunk of 64 blocks). The same bits either way; chosen for
+/// this CPU and level by timing both once on subnormal moments (about 10 us, at the first update):
+/// on a CPU whose float unit handles subnormals at little cost the double path is ~8x slower.
 /// Always 1 at the plain level.
 int tandem_adam_subnormal_path(void);
 

@@ -124,8 +124,14 @@ static inline __m512d exp_avx512(__m512d xd) {
     __m512i ki = _mm512_castpd_si512(z);
     __m512d kd = _mm512_sub_pd(z, _mm512_set1_pd(exp_shift));
     __m512d r = _mm512_fmsub_pd(_mm512_set1_pd(exp_invln2n), xd, kd);
+    // The table lookup in registers (its 32 entries are 4 vectors): two two-source permutes of
+    // 16 entries each, picked by bit 4 of the index (a gather took several times longer).
     __m512i idx = _mm512_and_si512(ki, _mm512_set1_epi64(31));
-    __m512i t = _mm512_add_epi64(_mm512_i64gather_epi64(idx, (const void *)exp_table, 8), _mm512_slli_epi64(ki, 47));
+    const __m512i *table = (const __m512i *)exp_table;
+    __m512i low = _mm512_permutex2var_epi64(_mm512_loadu_si512(table), idx, _mm512_loadu_si512(table + 1));
+    __m512i high = _mm512_permutex2var_epi64(_mm512_loadu_si512(table + 2), idx, _mm512_loadu_si512(table + 3));
+    __m512i entry = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(idx, _mm512_set1_epi64(16)), low, high);
+    __m512i t = _mm512_add_epi64(entry, _mm512_slli_epi64(ki, 47));
     __m512d zc = _mm512_fmadd_pd(_mm512_set1_pd(exp_c0), r, _mm512_set1_pd(exp_c1));
     __m512d r2 = _mm512_mul_pd(r, r);
     __m512d y = _mm512_fmadd_pd(_mm512_set1_pd(exp_c2), r, _mm512_set1_pd(1.0));
@@ -137,7 +143,8 @@ static inline __m512d exp_avx512(__m512d xd) {
 #define XENT_MAX_CLASSES 64
 
 /// 16 rows at a time, one lane per row, so the row's sequential max, sum and divide run side by
-/// side: the per-row order of every operation is the reference's.
+/// side: the per-row order of every operation is the reference's. Each class's logits are
+/// gathered once (`zt`, class-major) for both the max and the exponentials.
 __attribute__((target("avx512f")))
 static double xent_avx512(const float *logits, const int32_t *labels, ptrdiff_t rows, ptrdiff_t classes,
                           float *probs, float *dlogits, float gradScale, const float *classWeights) {
@@ -146,21 +153,22 @@ static double xent_avx512(const float *logits, const int32_t *labels, ptrdiff_t 
     const __m512i limit = _mm512_set1_epi32(0x42a), field = _mm512_set1_epi32(0x7ff);
     const __m512 zero = _mm512_setzero_ps();
     const __m512i rowStart = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)classes));
-    float e[XENT_MAX_CLASSES][16];
+    float e[XENT_MAX_CLASSES][16], zt[XENT_MAX_CLASSES][16];
     float sums[16], maxima[16], picked[16], scales[16];
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += 16) {
         ptrdiff_t n = rows - r0 < 16 ? rows - r0 : 16;
         __mmask16 k = n == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1);
         const float *z = logits + r0 * classes;
         __m512 m = _mm512_mask_i32gather_ps(zero, k, rowStart, z, 4);
+        _mm512_storeu_ps(zt[0], m);
         for (ptrdiff_t c = 1; c < classes; c++) {
             __m512 zc = _mm512_mask_i32gather_ps(zero, k, _mm512_add_epi32(rowStart, _mm512_set1_epi32((int)c)), z, 4);
+            _mm512_storeu_ps(zt[c], zc);
             m = _mm512_mask_mov_ps(m, _mm512_cmp_ps_mask(zc, m, _CMP_GE_OQ), zc);
         }
         __m512 s = zero;
         for (ptrdiff_t c = 0; c < classes; c++) {
-            __m512 zc = _mm512_mask_i32gather_ps(zero, k, _mm512_add_epi32(rowStart, _mm512_set1_epi32((int)c)), z, 4);
-            __m512 d = _mm512_sub_ps(zc, m);
+            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(zt[c]), m);
             __m256 lo = _mm512_cvtpd_ps(exp_avx512(_mm512_cvtps_pd(_mm512_castps512_ps256(d))));
             __m256 hi = _mm512_cvtpd_ps(exp_avx512(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(d), 1)))));
             _mm512_storeu_ps(e[c], _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1)));

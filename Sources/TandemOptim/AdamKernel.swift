@@ -29,6 +29,11 @@ public enum AdamKernel {
                           l2, decoupledDecay)
     }
 
+    /// How this CPU's kernel updates a block whose moments decayed below 2^-120: "double path"
+    /// (each float operation through double, no subnormal operand) or "float formula" (as every
+    /// other block), whichever `tandem_adam_subnormal_path` measured faster here; the same bits.
+    public static var subnormalPath: String { tandem_adam_subnormal_path() == 1 ? "double path" : "float formula" }
+
     /// The Swift SIMD update that `update` must match bit for bit (same arguments): blocks of 16
     /// lanes, then a scalar tail. `oneMinusBeta1/2` are passed separately because `1 - beta2`
     /// rounded from Double is more accurate than `1 - Float(beta2)` (0.999 is not exact in Float).

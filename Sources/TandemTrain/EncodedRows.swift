@@ -54,10 +54,7 @@ final class EncodedRows {
     /// call, so the per-row loop holds raw pointers only (no reference counting per row).
     func copy(positions: UnsafeBufferPointer<Int>, into output: UnsafeMutablePointer<Float>,
               labels out: UnsafeMutablePointer<Int32>?) {
-        let base = values.base, width = width
-        for (i, position) in positions.enumerated() {
-            (output + i * width).update(from: base + position * width, count: width)
-        }
+        if let p = positions.baseAddress { tandem_copy_rows(values.base, p, positions.count, width, output) }
         if let out, let l = labels.baseAddress {
             for (i, position) in positions.enumerated() { out[i] = l[position] }
         }

@@ -2,6 +2,7 @@ import Foundation
 import TandemComm
 import TandemFormats
 import TandemMetrics
+import TandemOptim
 import TandemParallel
 import TandemTensor
 
@@ -36,7 +37,8 @@ public struct Layout: Sendable {
         .object([("world", .int(world)), ("dp", .int(dp)), ("tp", .int(tp)), ("pp", .int(pp)),
                  ("ranks_per_node", .int(ranksPerNode)), ("blas_threads", .int(blasThreads)),
                  ("blas_core", .string(BLASCore.name)),
-                 ("gemm", .string(GEMMKernel.description)), ("cpus", .string(cpus))])
+                 ("gemm", .string(GEMMKernel.description)), ("adam_subnormals", .string(AdamKernel.subnormalPath)),
+                 ("cpus", .string(cpus))])
     }
 
     /// The layout for `world`, choosing BLAS threads as `requested`, else `OPENBLAS_NUM_THREADS`

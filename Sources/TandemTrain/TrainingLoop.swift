@@ -35,6 +35,15 @@ extension Trainer {
         // The split's encoded rows, when they fit data.in_memory_mib: a batch is then row copies.
         let encoded = readsInputs ? EncodedRows(split: train, budgetBytes: config.data.inMemoryBytes) : nil
         let inWidth = train.width
+        // The next batch's rows come from memory in three pieces: now, after forward, after backward.
+        let prefetch = encoded.map { BatchPrefetch(rows: $0, capacity: capacity, parts: 3) }
+        step.afterPass = prefetch.map { p in { pass in
+            switch pass {
+            case .forward: p.fetch(part: 1)
+            case .backward: p.fetch(part: 2)
+            default: break
+            }
+        } }
         var lastSave = ContinuousClock.now
         var signals = [0.0, 0.0]  // stop requested, time to save: reused every step
         let maxStepsReached = { t.maxSteps > 0 && self.state.step >= t.maxSteps }
@@ -69,11 +78,13 @@ extension Trainer {
                 }
                 if encoded == nil && readsInputs { train.encoder.encode(rows: UnsafeBufferPointer(rebasing: batchRows[0..<length]), into: step.inputs.base) }
                 // The next batch's rows and labels start coming from memory while this step computes.
-                if let encoded, state.batch + 1 < plan.batchesPerEpoch {
+                if let prefetch {
+                    let more = state.batch + 1 < plan.batchesPerEpoch
                     perm.withUnsafeBufferPointer { p in
-                        let next = min((state.batch + 1) * t.batchSize + start, p.count)
-                        encoded.prefetch(positions: UnsafeBufferPointer(rebasing: p[next..<min(next + length, p.count)]))
+                        let next = more ? min((state.batch + 1) * t.batchSize + start, p.count) : 0
+                        prefetch.setNext(UnsafeBufferPointer(rebasing: p[next..<(more ? min(next + length, p.count) : 0)]))
                     }
+                    prefetch.fetch(part: 0)
                 }
                 if let s = loadStart { timeline?.span("data loading", "data", from: s, step: state.step) }
                 let timeToSave = isRoot && config.checkpoint.everySeconds > 0 && (begin - lastSave).seconds >= config.checkpoint.everySeconds

@@ -55,6 +55,14 @@ final class TrainingStep {
     private(set) var layerSeconds = 0.0
     /// When the pipeline op being traced began (timeline only).
     private var opStart = 0.0
+    /// Called after each forward and each backward pass through this stage's layers (the loop
+    /// fetches the next batch's rows there, `BatchPrefetch`); nil: nothing.
+    var afterPass: ((PipelineOp.Pass) -> Void)? { didSet { makeObserver() } }
+    /// What the pipeline calls before and after each pass (`observe`): made once, so a step
+    /// allocates no closure; nil when neither the timeline nor `afterPass` wants it.
+    private var observer: ((PipelineOp, Bool) -> Void)?
+    /// The step `run` is in (the timeline's spans name it).
+    private var stepNumber = 0
     /// The step's loss, squared norm and signals, reduced in place (most signals a step carries: `maxSignals`).
     private let reduced: UnsafeMutablePointer<Double>
     static let maxSignals = 6
@@ -98,6 +106,7 @@ final class TrainingStep {
         overwritten = dense.map(\.weightRange).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
         model.pipeline.timesLayers = model.splitsModel
         model.pipeline.reserve(rows: EvenSplit.range(total: self.capacity, parts: model.microBatches, index: 0).count)
+        makeObserver()
     }
 
     deinit {
@@ -135,6 +144,7 @@ final class TrainingStep {
         // The bubble and layer seconds are reported for a split model only: no clock reads otherwise.
         let clock = model.splitsModel ? ContinuousClock.now : nil
         let sync = self.sync
+        stepNumber = step
         var loss = try model.pipeline.trainStep(
             rows: partRows,
             context: { ForwardContext(training: true, step: step, rowOffset: rowOffset + parts[$0].lowerBound, seed: self.seed) },
@@ -147,11 +157,7 @@ final class TrainingStep {
                                          classWeights: weights)
             },
             gradientsReady: { sync.parametersReady($0) },
-            observe: timeline.map { timeline in { op, begins in
-                if begins { self.opStart = timeline.now(); return }
-                timeline.span(op.pass == .forward ? "forward" : op.pass == .backward ? "backward" : "weight gradients", "compute",
-                              from: self.opStart, step: step)
-            } })
+            observe: observer)
         // Before the sync reads them: with batch norm on several replicas the layers make MPI
         // calls in backward, so the sync is never overlapped then (`Pipeline.backwardCommunicates`).
         for r in frozen { (arena.grads.base + r.lowerBound).update(repeating: 0, count: r.count) }
@@ -195,6 +201,23 @@ final class TrainingStep {
         optimizer.step(params: arena.params.base, grads: arena.grads.base, lr: lr)
         if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
         return (loss, norm)
+    }
+
+    private func makeObserver() {
+        observer = timeline == nil && afterPass == nil ? nil : { [unowned self] op, begins in self.observe(op, begins: begins) }
+    }
+
+    /// Before a pass (`begins`): notes the time for the timeline; after it: the pass's span, then `afterPass`.
+    private func observe(_ op: PipelineOp, begins: Bool) {
+        if begins {
+            if let timeline { opStart = timeline.now() }
+            return
+        }
+        if let timeline {
+            timeline.span(op.pass == .forward ? "forward" : op.pass == .backward ? "backward" : "weight gradients", "compute",
+                          from: opStart, step: stepNumber)
+        }
+        afterPass?(op.pass)
     }
 
     /// The measured bubble: the share of pipeline time this stage spent waiting for neighbours.

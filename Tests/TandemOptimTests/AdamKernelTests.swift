@@ -94,15 +94,42 @@ import Testing
                                      oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
                                      correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
             }
+            // Both ways a vector level can take the blocks with tiny moments (the double path and
+            // the float formula; the CPU's measurement picks one): the same bits.
             for level in 0...best {
                 #expect(tandem_kernel_level_cap(Int32(level)) == Int32(level))
-                let got = run { p, g, m, v, c1, c2 in
-                    AdamKernel.update(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
-                                      oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
-                                      correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+                // (Not checked against the path in effect: suites of other targets cap the level
+                // concurrently in one test process, which the bits never depend on.)
+                for path: Int32 in [1, 0] {
+                    _ = tandem_adam_subnormal_path_set(path)
+                    let got = run { p, g, m, v, c1, c2 in
+                        AdamKernel.update(p: p, g: g, m: m, v: v, count: count, lr: 0.003, beta1: 0.9, beta2: 0.999,
+                                          oneMinusBeta1: Float(1 - 0.9), oneMinusBeta2: Float(1 - 0.999), epsilon: 1e-8,
+                                          correction1: c1, correction2: c2, l2: l2, decoupledDecay: decay)
+                    }
+                    let differing = zip(got, expected).filter { $0 != $1 }.count
+                    #expect(differing == 0, "level \(level), subnormal path \(path), \(count) elements: \(differing) values differ")
                 }
-                let differing = zip(got, expected).filter { $0 != $1 }.count
-                #expect(differing == 0, "level \(level), \(count) elements: \(differing) values differ")
+                _ = tandem_adam_subnormal_path_set(-1)
+            }
+        }
+    }
+}
+
+extension AdamKernelTests {
+    /// The path setter: the plain level always takes the double path; a vector level takes the
+    /// path set, and -1 measures again (0 or 1). Checked only when no other suite moved the level
+    /// meanwhile (they share the process).
+    @Test func subnormalPathIsSetPerLevel() {
+        let best = tandem_kernel_level_cap(2)
+        defer { _ = tandem_kernel_level_cap(2); _ = tandem_adam_subnormal_path_set(-1) }
+        for level in 0...best {
+            _ = tandem_kernel_level_cap(level)
+            for path: Int32 in [0, 1, -1] {
+                let inEffect = tandem_adam_subnormal_path_set(path)
+                guard tandem_kernel_level() == level else { continue }
+                #expect(level == 0 ? inEffect == 1 : path < 0 ? (inEffect == 0 || inEffect == 1) : inEffect == path,
+                        "level \(level): path \(inEffect) in effect, set \(path)")
             }
         }
     }

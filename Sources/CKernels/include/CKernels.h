@@ -34,6 +34,19 @@ double tandem_adam_sumsq(float *p, const float *g, float *m, float *v, ptrdiff_t
                          float lr, float beta1, float beta2, float oneMinusBeta1, float oneMinusBeta2,
                          float epsilon, float correction1, float correction2, float l2, float decoupledDecay);
 
+/// How the vector levels update a block of 16 elements holding a moment below 2^-120 (subnormal
+/// or nearly): 1 = each float operation through double (no subnormal operand, so no microcode
+/// assist: ~150 cycles an operation on CPUs that take one), 0 = the float formula as for every
+/// other block (both after the block's chunk of 64 blocks). The same bits either way; chosen for
+/// this CPU and level by timing both once on subnormal moments (about 10 us, at the first update):
+/// on a CPU whose float unit handles subnormals at little cost the double path is ~8x slower.
+/// Always 1 at the plain level.
+int tandem_adam_subnormal_path(void);
+
+/// Sets the path of `tandem_adam_subnormal_path` at the current level (tests run both): 0 or 1,
+/// or -1 to measure again. Returns the path now in effect.
+int tandem_adam_subnormal_path_set(int path);
+
 /// One numeric column of a batch: `out[i * stride] = (float)(((x is NaN ? fill : x) - offset) / divisor)`
 /// with `x = column[rows[i]]` in double precision, for i < n (the Preprocessor's transform, bit
 /// for bit). column: the stored values (float32 or float64); rows: [n] dataset rows.
@@ -75,6 +88,11 @@ double tandem_softmax_xent(const float *logits, const int32_t *labels, ptrdiff_t
 /// Asks the CPU to bring rows `positions[0..<count]` of a row-major table (`rowBytes` bytes each,
 /// from `base`) into the cache, without waiting for them (a hint: no effect on any result).
 void tandem_prefetch_rows(const void *base, const ptrdiff_t *positions, ptrdiff_t count, ptrdiff_t rowBytes);
+
+/// Copies rows `positions[0..<count]` of the row-major table `table` `[rows, width]` into `out`
+/// `[count, width]`: a batch of rows in one call, without a library call per row (with AVX-512,
+/// 16 floats a load and store; a memmove per row took 0.5 us of the small workload's step, perf).
+void tandem_copy_rows(const float *table, const ptrdiff_t *positions, ptrdiff_t count, ptrdiff_t width, float *out);
 
 // --- Matrix product (TandemTensor's `sgemm` on CPUs with AVX2+FMA) ---
 

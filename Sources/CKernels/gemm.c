@@ -336,13 +336,24 @@ static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, 
 }
 #endif
 
+/// Where panel (p0, j0) of an op(B) [k, n] packed whole in panels of `width` columns starts: k block
+/// by k block, each block's panels [kb, width] side by side in column order (the order the blocked
+/// loops read them, so a product streams the pack once from start to end).
+static FORCE_INLINE ptrdiff_t packed_offset(ptrdiff_t n, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0) {
+    ptrdiff_t npad = (n + width - 1) / width * width;
+    return p0 * npad + j0 * kb;
+}
+
 /// The blocked loops, shared by every level: k in blocks of TANDEM_GEMM_KC (outermost, so A's block
 /// stays in cache across the column panels), columns in panels of `nr_max` (op(B)'s block packed
 /// into `panel` [kb, nr_max] when B is transposed or when `pack` asks, else read in place), rows in
 /// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales; `g.ldb` on entry:
 /// the row stride of a B stored [k, n], which exceeds n when C is a block of a wider product.)
-static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n,
-                                      ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
+/// With `packedB` (op(B) packed whole by `tandem_sgemm_pack_b` at this level), each panel is read
+/// from there instead (`b`, `transB` and `pack` unused).
+static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, const float *packedB, float *packedA,
+                                      ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g, const float *a, const float *b,
+                                      float *c) {
     float panel[TANDEM_GEMM_KC * 32];
     ptrdiff_t mr_max = 4, nr_max = 16;
 #if defined(__x86_64__)
@@ -368,7 +379,10 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
             ptrdiff_t nr = n - j0 < nr_max ? n - j0 : nr_max;
             const float *bp = b + p0 * ldB + j0;
             g.ldb = ldB;
-            if (transB) {
+            if (packedB) {
+                bp = packedB + packed_offset(n, nr_max, p0, kb, j0);
+                g.ldb = nr_max;
+            } else if (transB) {
 #if defined(__x86_64__)
                 if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
                 else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
@@ -399,27 +413,28 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
 }
 
 /// `gemm_blocked` with the level a constant (so its tile sizes are), one function per instruction set.
-static void gemm_plain(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                       const float *a, const float *b, float *c) {
-    gemm_blocked(0, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_plain(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(0, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
-static void gemm_avx2(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                      const float *a, const float *b, float *c) {
-    gemm_blocked(1, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_avx2(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                      gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(1, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 
 __attribute__((target("avx512f")))
-static void gemm_avx512(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                        const float *a, const float *b, float *c) {
-    gemm_blocked(2, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_avx512(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n,
+                        ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(2, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 #endif
 
-int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
-                 const float *b, float beta, float *c) {
+/// `tandem_sgemm`, with op(B)'s panels read from `packedB` when it is not NULL (packed at `level`).
+static int sgemm_whole(int level, int transA, int transB, const float *packedB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       float alpha, const float *a, const float *b, float beta, float *c) {
     if (m < 0 || n < 0 || k < 0) return -1;
     if (m == 0 || n == 0) return 0;
     gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, c, c};
@@ -429,10 +444,6 @@ int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
         memcpy(copy, c, (size_t)m * (size_t)n * sizeof(float));
         g.cin0 = copy;
     }
-    int level = 0;
-#if defined(__x86_64__)
-    level = tandem_kernel_level();
-#endif
     ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4;
     float *packedA = NULL;
     if (n > TANDEM_GEMM_PACK_A_N && k > 0) {
@@ -442,11 +453,67 @@ int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
     }
     int pack = m > TANDEM_GEMM_PACK_M && n > TANDEM_GEMM_PACK_A_N;
 #if defined(__x86_64__)
-    if (level == 2) return gemm_avx512(transB, pack, packedA, m, n, k, g, a, b, c), 0;
-    if (level == 1) return gemm_avx2(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 2) return gemm_avx512(transB, pack, packedB, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 1) return gemm_avx2(transB, pack, packedB, packedA, m, n, k, g, a, b, c), 0;
 #endif
-    gemm_plain(transB, pack, packedA, m, n, k, g, a, b, c);
+    gemm_plain(transB, pack, packedB, packedA, m, n, k, g, a, b, c);
     return 0;
+}
+
+/// The kernel level in effect (0 off x86-64).
+static int current_level(void) {
+#if defined(__x86_64__)
+    return tandem_kernel_level();
+#else
+    return 0;
+#endif
+}
+
+int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                 const float *b, float beta, float *c) {
+    return sgemm_whole(current_level(), transA, transB, NULL, m, n, k, alpha, a, b, beta, c);
+}
+
+/// The panel width the blocked loops use at `level`.
+static ptrdiff_t panel_width(int level) { return level == 2 ? 32 : 16; }
+
+ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k) {
+    if (n < 0 || k < 0) return -1;
+    ptrdiff_t width = panel_width(current_level());
+    return (n + width - 1) / width * width * k;
+}
+
+int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, float *packed, ptrdiff_t capacity) {
+    int level = current_level();
+    ptrdiff_t width = panel_width(level);
+    if (n < 0 || k < 0 || capacity < (n + width - 1) / width * width * k) return -1;
+    for (ptrdiff_t p0 = 0; p0 < k; p0 += TANDEM_GEMM_KC) {
+        ptrdiff_t kb = k - p0 < TANDEM_GEMM_KC ? k - p0 : TANDEM_GEMM_KC;
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += width) {
+            ptrdiff_t nr = n - j0 < width ? n - j0 : width;
+            float *panel = packed + packed_offset(n, width, p0, kb, j0);
+            if (nr < width)  // columns past n: never read (masked loads), zeroed so the pack is defined
+                for (ptrdiff_t p = 0; p < kb; p++) memset(panel + p * width + nr, 0, (size_t)(width - nr) * sizeof(float));
+            if (!transB) {
+                pack_plain(b, n, p0, kb, j0, nr, width, panel);
+                continue;
+            }
+#if defined(__x86_64__)
+            if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
+            else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
+            else
+#endif
+                pack_transposed(b, k, p0, kb, j0, nr, width, panel);
+        }
+    }
+    return (int)width;
+}
+
+int tandem_sgemm_packed(int transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                        const float *packed, int width, float beta, float *c) {
+    int level = current_level();
+    if (width != panel_width(level)) return -1;
+    return sgemm_whole(level, transA, 0, packed, m, n, k, alpha, a, NULL, beta, c);
 }
 
 int tandem_sgemm_prepare(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float beta, const float *c, const float **cin) {
@@ -481,13 +548,13 @@ void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdif
     int pack = mb > TANDEM_GEMM_PACK_M && nb > TANDEM_GEMM_PACK_A_N;
 #if defined(__x86_64__)
     if (level == 2) {
-        gemm_avx512(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        gemm_avx512(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
         return;
     }
     if (level == 1) {
-        gemm_avx2(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        gemm_avx2(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
         return;
     }
 #endif
-    gemm_plain(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+    gemm_plain(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
 }

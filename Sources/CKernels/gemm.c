@@ -15,6 +15,9 @@
 #endif
 
 #define FORCE_INLINE inline __attribute__((always_inline))
+#ifndef PF_HINT
+#define PF_HINT _MM_HINT_T0
+#endif
 
 /// One k block of a call. A element (i, p) is at a[i * ars + p * acs]; row p of the block's op(B) at
 /// b + p * ldb; C row i at c + i * ldc, and the C that beta scales at the same offset from cin0 as
@@ -26,6 +29,10 @@ typedef struct {
     int first, last;
     float *c0;
     const float *cin0;
+    /// Rows 0..<pf_rows of the next panel of a whole pack, brought into the cache during the tile's
+    /// first pf_rows steps (one panel row per step; none when pf_rows is 0).
+    const float *pf;
+    ptrdiff_t pf_rows;
 } gemm_args;
 
 /// Where the epilogue reads the C that beta scales for the element at `c`: the same place in
@@ -201,9 +208,11 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
             float *cr = c + r * g->ldc + 8 * v;
             acc[r][v] = g->first ? _mm256_setzero_ps() : mv ? _mm256_maskload_ps(cr, mask) : _mm256_loadu_ps(cr);
         }
-    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
+    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb, pf_rows = g->pf_rows;
+    const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
+        if (p < pf_rows) _mm_prefetch((const char *)(pf + 16 * p), PF_HINT);
         __m256 b0 = masked && NV == 1 ? _mm256_maskload_ps(bp, m0) : _mm256_loadu_ps(bp);
         __m256 b1 = _mm256_setzero_ps();
         if (NV == 2) b1 = masked ? _mm256_maskload_ps(bp + 8, m1) : _mm256_loadu_ps(bp + 8);
@@ -273,9 +282,14 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
         #pragma unroll
         for (int v = 0; v < NV; v++)
             acc[r][v] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * g->ldc + 16 * v);
-    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
+    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb, pf_rows = g->pf_rows;
+    const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
+        if (p < pf_rows) {
+            _mm_prefetch((const char *)(pf + 32 * p), PF_HINT);
+            _mm_prefetch((const char *)(pf + 32 * p + 16), PF_HINT);
+        }
         __m512 b0 = _mm512_maskz_loadu_ps(m0, bp);
         __m512 b1 = _mm512_setzero_ps();
         if (NV == 2) b1 = _mm512_maskz_loadu_ps(m1, bp + 16);
@@ -396,8 +410,16 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, con
                 bp = panel;
                 g.ldb = nr_max;
             }
+            const ptrdiff_t tiles = (m + mr_max - 1) / mr_max;
+            const int prefetch = packedB && (j0 + nr_max < n || p0 + kb < k);
+            g.pf_rows = 0;
             for (ptrdiff_t i0 = 0, t = 0; i0 < m; i0 += mr_max, t++) {
                 ptrdiff_t mr = m - i0 < mr_max ? m - i0 : mr_max;
+                if (prefetch) {  // the pack's next panel starts where this one ends: its rows in slices, one per tile
+                    ptrdiff_t r0 = t * kb / tiles, r1 = (t + 1) * kb / tiles;
+                    g.pf = bp + kb * nr_max + r0 * nr_max;
+                    g.pf_rows = r1 - r0;
+                }
                 ptrdiff_t at = i0 * g.ldc + j0;
                 const float *at_a = ablock + t * tile_stride;
 #if defined(__x86_64__)

@@ -197,7 +197,7 @@ static void pack_transposed_avx2_32(const float *b, ptrdiff_t k, ptrdiff_t p0, p
 
 __attribute__((target("avx2,fma")))
 static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c,
-                                   const int MR, const int NV, const int masked, __m256i m0, __m256i m1) {
+                                   const int MR, const int NV, const int masked, const int PF, __m256i m0, __m256i m1) {
     __m256 acc[AVX2_MR][2];
     #pragma unroll
     for (int r = 0; r < MR; r++)
@@ -212,7 +212,7 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
     const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
-        if (p < pf_rows) _mm_prefetch((const char *)(pf + 16 * p), PF_HINT);
+        if (PF && p < pf_rows) _mm_prefetch((const char *)(pf + 16 * p), PF_HINT);
         __m256 b0 = masked && NV == 1 ? _mm256_maskload_ps(bp, m0) : _mm256_loadu_ps(bp);
         __m256 b1 = _mm256_setzero_ps();
         if (NV == 2) b1 = masked ? _mm256_maskload_ps(bp + 8, m1) : _mm256_loadu_ps(bp + 8);
@@ -245,21 +245,22 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
     }
 }
 
-/// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler.
+/// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler
+/// (`PF`: with the pack's next-panel prefetch, `gemm_args.pf`).
 __attribute__((target("avx2,fma")))
-static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
-                          ptrdiff_t nr) {
+static FORCE_INLINE void tile_avx2_cases(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
+                                         ptrdiff_t nr, const int PF) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lanes);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lanes);
 #define AVX2_CASES(NV, MASKED)                                                      \
     switch (mr) {                                                                   \
-    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, m0, m1); return;              \
-    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, m0, m1); return;              \
-    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, m0, m1); return;              \
-    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, m0, m1); return;              \
-    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, m0, m1); return;              \
-    default: tile_avx2(g, a, b, c, 1, NV, MASKED, m0, m1); return;             \
+    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, PF, m0, m1); return;              \
+    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, PF, m0, m1); return;              \
+    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, PF, m0, m1); return;              \
+    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, PF, m0, m1); return;              \
+    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, PF, m0, m1); return;              \
+    default: tile_avx2(g, a, b, c, 1, NV, MASKED, PF, m0, m1); return;             \
     }
     if (nr == 16) { AVX2_CASES(2, 0) }
     if (nr > 8) { AVX2_CASES(2, 1) }
@@ -268,13 +269,25 @@ static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, fl
 #undef AVX2_CASES
 }
 
+/// `tile_avx2_cases` without and with the prefetch (one function each, so a product that packs
+/// per call runs the same code as before products from a pack existed).
+__attribute__((target("avx2,fma")))
+static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx2_cases(g, a, b, c, mr, nr, 0);
+}
+
+__attribute__((target("avx2,fma")))
+static void tile_avx2_pf(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx2_cases(g, a, b, c, mr, nr, 1);
+}
+
 // --- AVX-512F: tiles of up to 12 rows x 32 columns (two 16-lane accumulators per row) ---
 
 #define AVX512_MR 12
 
 __attribute__((target("avx512f")))
 static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c,
-                                     const int MR, const int NV, const int ONE, __mmask16 m0, __mmask16 m1) {
+                                     const int MR, const int NV, const int ONE, const int PF, __mmask16 m0, __mmask16 m1) {
     __m512 acc[AVX512_MR][2];
     const int first = ONE || g->first, last = ONE || g->last;
     #pragma unroll
@@ -286,7 +299,7 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
     const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
-        if (p < pf_rows) {
+        if (PF && p < pf_rows) {
             _mm_prefetch((const char *)(pf + 32 * p), PF_HINT);
             _mm_prefetch((const char *)(pf + 32 * p + 16), PF_HINT);
         }
@@ -321,24 +334,24 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
 }
 
 __attribute__((target("avx512f")))
-static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c,
-                            ptrdiff_t mr, ptrdiff_t nr) {
+static FORCE_INLINE void tile_avx512_cases(const gemm_args *g, const float *a, const float *b, float *c,
+                                           ptrdiff_t mr, ptrdiff_t nr, const int PF) {
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
 #define AVX512_CASES(NV, ONE)                                                         \
     switch (mr) {                                                                     \
-    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, m0, m1); return;               \
-    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, m0, m1); return;               \
-    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, m0, m1); return;               \
-    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, m0, m1); return;                 \
-    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, m0, m1); return;                 \
-    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, m0, m1); return;                 \
-    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, m0, m1); return;                 \
-    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, m0, m1); return;                 \
-    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, m0, m1); return;                 \
-    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, m0, m1); return;                 \
-    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, m0, m1); return;                 \
-    default: tile_avx512(g, a, b, c, 1, NV, ONE, m0, m1); return;                \
+    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, PF, m0, m1); return;               \
+    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, PF, m0, m1); return;               \
+    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, PF, m0, m1); return;               \
+    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, PF, m0, m1); return;                 \
+    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, PF, m0, m1); return;                 \
+    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, PF, m0, m1); return;                 \
+    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, PF, m0, m1); return;                 \
+    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, PF, m0, m1); return;                 \
+    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, PF, m0, m1); return;                 \
+    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, PF, m0, m1); return;                 \
+    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, PF, m0, m1); return;                 \
+    default: tile_avx512(g, a, b, c, 1, NV, ONE, PF, m0, m1); return;                \
     }
     if (g->first && g->last) {  // k in one block (every small shape): no C round trip to decide
         if (nr > 16) { AVX512_CASES(2, 1) }
@@ -347,6 +360,16 @@ static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, 
     if (nr > 16) { AVX512_CASES(2, 0) }
     AVX512_CASES(1, 0)
 #undef AVX512_CASES
+}
+
+__attribute__((target("avx512f")))
+static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx512_cases(g, a, b, c, mr, nr, 0);
+}
+
+__attribute__((target("avx512f")))
+static void tile_avx512_pf(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx512_cases(g, a, b, c, mr, nr, 1);
 }
 #endif
 
@@ -423,8 +446,8 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, con
                 ptrdiff_t at = i0 * g.ldc + j0;
                 const float *at_a = ablock + t * tile_stride;
 #if defined(__x86_64__)
-                if (level == 2) tile_avx512_any(&g, at_a, bp, c + at, mr, nr);
-                else if (level == 1) tile_avx2_any(&g, at_a, bp, c + at, mr, nr);
+                if (level == 2) (prefetch ? tile_avx512_pf : tile_avx512_any)(&g, at_a, bp, c + at, mr, nr);
+                else if (level == 1) (prefetch ? tile_avx2_pf : tile_avx2_any)(&g, at_a, bp, c + at, mr, nr);
                 else
 #endif
                     tile_plain(&g, at_a, bp, c + at, mr, nr);
@@ -501,8 +524,7 @@ static ptrdiff_t panel_width(int level) { return level == 2 ? 32 : 16; }
 
 ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k) {
     if (n < 0 || k < 0) return -1;
-    ptrdiff_t width = panel_width(current_level());
-    return (n + width - 1) / width * width * k;
+    return (n + 31) / 32 * 32 * k;  // the widest panel's: enough at every level
 }
 
 int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, float *packed, ptrdiff_t capacity) {

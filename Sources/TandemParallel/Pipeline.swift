@@ -1,3 +1,4 @@
+import Foundation
 import TandemComm
 import TandemModel
 import TandemTensor
@@ -67,6 +68,9 @@ public final class Pipeline {
     private var rowOffsets: [Int]
     /// Chunks whose last backward is done and whose deferred weight gradients are not.
     private var weightsDue: [Int] = []
+    /// The dense weights packed once per step for the micro-batches' products (with several
+    /// stages and micro-batches; nil otherwise).
+    private let weightPacks: WeightPacks?
 
     /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
     /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
@@ -91,7 +95,11 @@ public final class Pipeline {
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
         defersWeightGradients = stages > 1
         rowOffsets = [Int](repeating: 0, count: microBatches + 1)
+        weightPacks = stages > 1 && microBatches > 1 && Self.packMode != "off"
+            ? WeightPacks(chunks: chunks, ops: ops, firstChunk: index == 0 ? 0 : nil) : nil
     }
+
+    static let packMode = ProcessInfo.processInfo.environment["TANDEM_PP13_PACK"] ?? "wait"
 
     /// How long a stage waiting for a neighbour's message probes for it back to back, and how
     /// long it then sleeps between probes: a receive that blocks from the start would spin its
@@ -170,8 +178,25 @@ public final class Pipeline {
         layerSeconds = 0
         for k in rows.indices { rowOffsets[k + 1] = rowOffsets[k] + rows[k] }
         weightsDue.removeAll(keepingCapacity: true)
-        // The deferred weight gradients of the chunks due, the first of them only while `waiting()`.
+        defer { weightPacks?.drop() }  // the optimizer changes the weights next
+        // Weight packs, timed and reported as an op: the next one due (`all` false), or every one
+        // the ops of `chunk`'s pass need up to now.
+        func pack(chunk: Int, forward: Bool, all: Bool) {
+            guard let weightPacks, weightPacks.pending else { return }
+            let op = PipelineOp(pass: .packs, microBatch: 0, chunk: chunk)
+            observe?(op, true)
+            let start = timesLayers ? ContinuousClock.now : nil
+            if all { weightPacks.ensure(chunk: chunk, forward: forward) } else { weightPacks.packNext() }
+            if let start { layerSeconds += start.secondsElapsed }
+            observe?(op, false)
+        }
+        if Self.packMode == "start" { while weightPacks?.pending == true { pack(chunk: 0, forward: true, all: false) } }
+        // The deferred weight gradients of the chunks due, the first of them only while `waiting()`;
+        // before them, the weight packs still to be made, while `waiting()`.
         func weightGradients(while waiting: () throws -> Bool = { true }) throws {
+            if Self.packMode == "wait" || Self.packMode == "defer" {
+                while weightPacks?.pending == true, try waiting() { pack(chunk: 0, forward: true, all: false) }
+            }
             while let c = weightsDue.first, try waiting() {
                 weightsDue.removeFirst()
                 let op = PipelineOp(pass: .weights, microBatch: microBatches - 1, chunk: c)
@@ -229,6 +254,7 @@ public final class Pipeline {
                 } else {
                     x = input(k)
                 }
+                if k > 0 || Self.packMode != "defer" { pack(chunk: c, forward: true, all: true) }
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
@@ -245,6 +271,7 @@ public final class Pipeline {
                     try weightGradients { try !arrived(from: next, tag: t, count: count) }
                     try receive(into: stage.outputGradient(slot), count: count, from: next, tag: t)
                 }
+                if k > 0 || Self.packMode != "defer" { pack(chunk: c, forward: false, all: true) }
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil

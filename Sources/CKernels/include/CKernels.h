@@ -155,8 +155,8 @@ int tandem_sgemm_parallel(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrd
 
 // --- op(B) packed once, read by many products (a pipeline stage's micro-batches on the same W) ---
 
-/// Floats `tandem_sgemm_pack_b` needs for an op(B) of [k, n] at the kernel level in effect: k
-/// times n rounded up to the panel width (32 with AVX-512F, else 16); -1 for a negative dimension.
+/// Floats `tandem_sgemm_pack_b` needs for an op(B) of [k, n] at any kernel level: k times n
+/// rounded up to the widest panel (32 columns); -1 for a negative dimension.
 ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k);
 
 /// Packs op(B) [k, n] (B stored [k, n], or [n, k] when `transB`) whole into `packed` (`capacity`
@@ -164,7 +164,7 @@ ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k);
 /// panels [kb, width] of `width` columns side by side (columns past n zeroed), so a product
 /// streams it once in order. The copy is exact: products from the pack give `tandem_sgemm`'s bits.
 /// Returns the panel width (the level in effect's: 32 with AVX-512F, else 16), or -1 (nothing
-/// written) for a negative dimension or a capacity below `tandem_sgemm_packed_count`.
+/// written) for a negative dimension or a capacity below k times n rounded up to the width.
 int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, float *packed, ptrdiff_t capacity);
 
 /// `tandem_sgemm(transA, transB, m, n, k, alpha, a, b, beta, c)` (same shapes, contract and bits)

@@ -1,4 +1,3 @@
-import Foundation
 import TandemComm
 import TandemModel
 import TandemTensor
@@ -15,7 +14,9 @@ import TandemTensor
 /// waits for (and the bias gradients), and each chunk computes its dense layers' dW once over the
 /// whole batch after its last backward, while the stage would otherwise wait for a message, or
 /// at the end of the step. So the products run at the whole batch's rate, and dW is the product
-/// one rank computes over the same rows: the same bits.
+/// one rank computes over the same rows: the same bits. Likewise each dense layer's W^T (forward)
+/// and W (input gradient) are packed once per step for the micro-batches' products
+/// (`WeightPacks`), in waits where there are any.
 public final class Pipeline {
     /// This stage's model chunks in model order: local chunk `c` is global chunk
     /// `c * stages + index` (one chunk without virtual stages).
@@ -95,11 +96,8 @@ public final class Pipeline {
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
         defersWeightGradients = stages > 1
         rowOffsets = [Int](repeating: 0, count: microBatches + 1)
-        weightPacks = stages > 1 && microBatches > 1 && Self.packMode != "off"
-            ? WeightPacks(chunks: chunks, ops: ops, firstChunk: index == 0 ? 0 : nil) : nil
+        weightPacks = stages > 1 && microBatches > 1 ? WeightPacks(chunks: chunks, ops: ops, firstChunk: index == 0 ? 0 : nil) : nil
     }
-
-    static let packMode = ProcessInfo.processInfo.environment["TANDEM_PP13_PACK"] ?? "wait"
 
     /// How long a stage waiting for a neighbour's message probes for it back to back, and how
     /// long it then sleeps between probes: a receive that blocks from the start would spin its
@@ -179,24 +177,25 @@ public final class Pipeline {
         for k in rows.indices { rowOffsets[k + 1] = rowOffsets[k] + rows[k] }
         weightsDue.removeAll(keepingCapacity: true)
         defer { weightPacks?.drop() }  // the optimizer changes the weights next
-        // Weight packs, timed and reported as an op: the next one due (`all` false), or every one
-        // the ops of `chunk`'s pass need up to now.
-        func pack(chunk: Int, forward: Bool, all: Bool) {
-            guard let weightPacks, weightPacks.pending else { return }
-            let op = PipelineOp(pass: .packs, microBatch: 0, chunk: chunk)
+        // Weight packs, timed and reported as an op: the next one due (`forward` nil), or every
+        // one up to those `chunk`'s forward (backward) pass needs.
+        func pack(chunk: Int, forward: Bool?) {
+            guard let weightPacks, let next = weightPacks.nextChunk else { return }
+            let op = PipelineOp(pass: .packs, microBatch: 0, chunk: forward == nil ? next : chunk)
             observe?(op, true)
             let start = timesLayers ? ContinuousClock.now : nil
-            if all { weightPacks.ensure(chunk: chunk, forward: forward) } else { weightPacks.packNext() }
+            if let forward { weightPacks.ensure(chunk: chunk, forward: forward) } else { weightPacks.packNext() }
             if let start { layerSeconds += start.secondsElapsed }
             observe?(op, false)
         }
-        if Self.packMode == "start" { while weightPacks?.pending == true { pack(chunk: 0, forward: true, all: false) } }
-        // The deferred weight gradients of the chunks due, the first of them only while `waiting()`;
-        // before them, the weight packs still to be made, while `waiting()`.
+        // A pass's first micro-batch runs without the packs it has not yet (packing W per call:
+        // measured, packing first held the neighbour waiting for it); from its second on they are
+        // made first. Packs are made in waits for a neighbour, before the weight gradients due.
+        func packs(chunk: Int, forward: Bool, microBatch k: Int) { if k > 0 { pack(chunk: chunk, forward: forward) } }
+        // The weight packs due, then the deferred weight gradients of the chunks due (the first
+        // of them), each only while `waiting()`.
         func weightGradients(while waiting: () throws -> Bool = { true }) throws {
-            if Self.packMode == "wait" || Self.packMode == "defer" {
-                while weightPacks?.pending == true, try waiting() { pack(chunk: 0, forward: true, all: false) }
-            }
+            while weightPacks?.pending == true, try waiting() { pack(chunk: 0, forward: nil) }
             while let c = weightsDue.first, try waiting() {
                 weightsDue.removeFirst()
                 let op = PipelineOp(pass: .weights, microBatch: microBatches - 1, chunk: c)
@@ -254,7 +253,7 @@ public final class Pipeline {
                 } else {
                     x = input(k)
                 }
-                if k > 0 || Self.packMode != "defer" { pack(chunk: c, forward: true, all: true) }
+                packs(chunk: c, forward: true, microBatch: k)
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
@@ -271,7 +270,7 @@ public final class Pipeline {
                     try weightGradients { try !arrived(from: next, tag: t, count: count) }
                     try receive(into: stage.outputGradient(slot), count: count, from: next, tag: t)
                 }
-                if k > 0 || Self.packMode != "defer" { pack(chunk: c, forward: false, all: true) }
+                packs(chunk: c, forward: false, microBatch: k)
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil

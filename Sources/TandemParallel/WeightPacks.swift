@@ -8,8 +8,10 @@ import TandemModel
 /// itself 185-383 (a 256-row product: 341-441 us per 32 rows).
 ///
 /// The packs are made in the order the step's ops first need them: while the stage waits for a
-/// neighbour (`packNext`), else just before the op that needs them (`ensure`); `drop` ends the
-/// step (the optimizer changes W next).
+/// neighbour (`packNext`), else just before the op that needs them (`ensure`; the pipeline lets
+/// each pass's first micro-batch run without them); `drop` ends the step (the optimizer changes
+/// W next). Memory: one copy of every dense W per direction (balanced model, pp 2: 14 / 16 MiB
+/// on stages 0 / 1).
 final class WeightPacks {
     /// One layer's pack: its forward product's (W^T) or its input gradient's (W).
     private struct Job {
@@ -51,6 +53,9 @@ final class WeightPacks {
 
     /// Whether a pack is still to be made this step.
     var pending: Bool { done < jobs.count }
+
+    /// The local chunk of the next pack due, nil when every pack is made.
+    var nextChunk: Int? { done < jobs.count ? jobs[done].chunk : nil }
 
     /// Makes the next pack due; false when every pack is made.
     @discardableResult

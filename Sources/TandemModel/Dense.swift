@@ -48,8 +48,8 @@ public final class Dense: Layer {
 
     /// W^T and W packed whole for the forward and the input gradient's products (`packWeights`),
     /// nil until first packed (or where `sgemm` does not run Tandem's kernel).
-    public private(set) var forwardPack: PackedOperand?
-    public private(set) var inputPack: PackedOperand?
+    private var forwardPack: PackedOperand?
+    private var inputPack: PackedOperand?
 
     /// Packs W as it is now for the forward product (`forward`: W^T `[in, out]`) or the input
     /// gradient's (`W` `[out, in]`), which then read the pack instead of packing W on every call

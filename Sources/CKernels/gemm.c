@@ -15,6 +15,9 @@
 #endif
 
 #define FORCE_INLINE inline __attribute__((always_inline))
+#ifndef PF_HINT
+#define PF_HINT _MM_HINT_T0
+#endif
 
 /// One k block of a call. A element (i, p) is at a[i * ars + p * acs]; row p of the block's op(B) at
 /// b + p * ldb; C row i at c + i * ldc, and the C that beta scales at the same offset from cin0 as
@@ -26,6 +29,10 @@ typedef struct {
     int first, last;
     float *c0;
     const float *cin0;
+    /// Rows 0..<pf_rows of the next panel of a whole pack, brought into the cache during the tile's
+    /// first pf_rows steps (one panel row per step; none when pf_rows is 0).
+    const float *pf;
+    ptrdiff_t pf_rows;
 } gemm_args;
 
 /// Where the epilogue reads the C that beta scales for the element at `c`: the same place in
@@ -190,7 +197,7 @@ static void pack_transposed_avx2_32(const float *b, ptrdiff_t k, ptrdiff_t p0, p
 
 __attribute__((target("avx2,fma")))
 static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const float *b, float *c,
-                                   const int MR, const int NV, const int masked, __m256i m0, __m256i m1) {
+                                   const int MR, const int NV, const int masked, const int PF, __m256i m0, __m256i m1) {
     __m256 acc[AVX2_MR][2];
     #pragma unroll
     for (int r = 0; r < MR; r++)
@@ -201,9 +208,11 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
             float *cr = c + r * g->ldc + 8 * v;
             acc[r][v] = g->first ? _mm256_setzero_ps() : mv ? _mm256_maskload_ps(cr, mask) : _mm256_loadu_ps(cr);
         }
-    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
+    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb, pf_rows = g->pf_rows;
+    const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
+        if (PF && p < pf_rows) _mm_prefetch((const char *)(pf + 16 * p), PF_HINT);
         __m256 b0 = masked && NV == 1 ? _mm256_maskload_ps(bp, m0) : _mm256_loadu_ps(bp);
         __m256 b1 = _mm256_setzero_ps();
         if (NV == 2) b1 = masked ? _mm256_maskload_ps(bp + 8, m1) : _mm256_loadu_ps(bp + 8);
@@ -236,21 +245,22 @@ static FORCE_INLINE void tile_avx2(const gemm_args *g, const float *a, const flo
     }
 }
 
-/// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler.
+/// One tile with the row count `mr` and the column count `nr` (<= 16) made constants for the compiler
+/// (`PF`: with the pack's next-panel prefetch, `gemm_args.pf`).
 __attribute__((target("avx2,fma")))
-static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
-                          ptrdiff_t nr) {
+static FORCE_INLINE void tile_avx2_cases(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr,
+                                         ptrdiff_t nr, const int PF) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr), lanes);
     __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lanes);
 #define AVX2_CASES(NV, MASKED)                                                      \
     switch (mr) {                                                                   \
-    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, m0, m1); return;              \
-    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, m0, m1); return;              \
-    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, m0, m1); return;              \
-    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, m0, m1); return;              \
-    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, m0, m1); return;              \
-    default: tile_avx2(g, a, b, c, 1, NV, MASKED, m0, m1); return;             \
+    case 6: tile_avx2(g, a, b, c, 6, NV, MASKED, PF, m0, m1); return;              \
+    case 5: tile_avx2(g, a, b, c, 5, NV, MASKED, PF, m0, m1); return;              \
+    case 4: tile_avx2(g, a, b, c, 4, NV, MASKED, PF, m0, m1); return;              \
+    case 3: tile_avx2(g, a, b, c, 3, NV, MASKED, PF, m0, m1); return;              \
+    case 2: tile_avx2(g, a, b, c, 2, NV, MASKED, PF, m0, m1); return;              \
+    default: tile_avx2(g, a, b, c, 1, NV, MASKED, PF, m0, m1); return;             \
     }
     if (nr == 16) { AVX2_CASES(2, 0) }
     if (nr > 8) { AVX2_CASES(2, 1) }
@@ -259,13 +269,25 @@ static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, fl
 #undef AVX2_CASES
 }
 
+/// `tile_avx2_cases` without and with the prefetch (one function each, so a product that packs
+/// per call runs the same code as before products from a pack existed).
+__attribute__((target("avx2,fma")))
+static void tile_avx2_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx2_cases(g, a, b, c, mr, nr, 0);
+}
+
+__attribute__((target("avx2,fma")))
+static void tile_avx2_pf(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx2_cases(g, a, b, c, mr, nr, 1);
+}
+
 // --- AVX-512F: tiles of up to 12 rows x 32 columns (two 16-lane accumulators per row) ---
 
 #define AVX512_MR 12
 
 __attribute__((target("avx512f")))
 static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const float *b, float *c,
-                                     const int MR, const int NV, const int ONE, __mmask16 m0, __mmask16 m1) {
+                                     const int MR, const int NV, const int ONE, const int PF, __mmask16 m0, __mmask16 m1) {
     __m512 acc[AVX512_MR][2];
     const int first = ONE || g->first, last = ONE || g->last;
     #pragma unroll
@@ -273,9 +295,14 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
         #pragma unroll
         for (int v = 0; v < NV; v++)
             acc[r][v] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * g->ldc + 16 * v);
-    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb;
+    const ptrdiff_t k = g->k, ars = g->ars, acs = g->acs, ldb = g->ldb, pf_rows = g->pf_rows;
+    const float *pf = g->pf;
     for (ptrdiff_t p = 0; p < k; p++) {
         const float *bp = b + p * ldb;
+        if (PF && p < pf_rows) {
+            _mm_prefetch((const char *)(pf + 32 * p), PF_HINT);
+            _mm_prefetch((const char *)(pf + 32 * p + 16), PF_HINT);
+        }
         __m512 b0 = _mm512_maskz_loadu_ps(m0, bp);
         __m512 b1 = _mm512_setzero_ps();
         if (NV == 2) b1 = _mm512_maskz_loadu_ps(m1, bp + 16);
@@ -307,24 +334,24 @@ static FORCE_INLINE void tile_avx512(const gemm_args *g, const float *a, const f
 }
 
 __attribute__((target("avx512f")))
-static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c,
-                            ptrdiff_t mr, ptrdiff_t nr) {
+static FORCE_INLINE void tile_avx512_cases(const gemm_args *g, const float *a, const float *b, float *c,
+                                           ptrdiff_t mr, ptrdiff_t nr, const int PF) {
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
 #define AVX512_CASES(NV, ONE)                                                         \
     switch (mr) {                                                                     \
-    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, m0, m1); return;               \
-    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, m0, m1); return;               \
-    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, m0, m1); return;               \
-    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, m0, m1); return;                 \
-    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, m0, m1); return;                 \
-    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, m0, m1); return;                 \
-    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, m0, m1); return;                 \
-    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, m0, m1); return;                 \
-    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, m0, m1); return;                 \
-    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, m0, m1); return;                 \
-    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, m0, m1); return;                 \
-    default: tile_avx512(g, a, b, c, 1, NV, ONE, m0, m1); return;                \
+    case 12: tile_avx512(g, a, b, c, 12, NV, ONE, PF, m0, m1); return;               \
+    case 11: tile_avx512(g, a, b, c, 11, NV, ONE, PF, m0, m1); return;               \
+    case 10: tile_avx512(g, a, b, c, 10, NV, ONE, PF, m0, m1); return;               \
+    case 9: tile_avx512(g, a, b, c, 9, NV, ONE, PF, m0, m1); return;                 \
+    case 8: tile_avx512(g, a, b, c, 8, NV, ONE, PF, m0, m1); return;                 \
+    case 7: tile_avx512(g, a, b, c, 7, NV, ONE, PF, m0, m1); return;                 \
+    case 6: tile_avx512(g, a, b, c, 6, NV, ONE, PF, m0, m1); return;                 \
+    case 5: tile_avx512(g, a, b, c, 5, NV, ONE, PF, m0, m1); return;                 \
+    case 4: tile_avx512(g, a, b, c, 4, NV, ONE, PF, m0, m1); return;                 \
+    case 3: tile_avx512(g, a, b, c, 3, NV, ONE, PF, m0, m1); return;                 \
+    case 2: tile_avx512(g, a, b, c, 2, NV, ONE, PF, m0, m1); return;                 \
+    default: tile_avx512(g, a, b, c, 1, NV, ONE, PF, m0, m1); return;                \
     }
     if (g->first && g->last) {  // k in one block (every small shape): no C round trip to decide
         if (nr > 16) { AVX512_CASES(2, 1) }
@@ -334,15 +361,36 @@ static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, 
     AVX512_CASES(1, 0)
 #undef AVX512_CASES
 }
+
+__attribute__((target("avx512f")))
+static void tile_avx512_any(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx512_cases(g, a, b, c, mr, nr, 0);
+}
+
+__attribute__((target("avx512f")))
+static void tile_avx512_pf(const gemm_args *g, const float *a, const float *b, float *c, ptrdiff_t mr, ptrdiff_t nr) {
+    tile_avx512_cases(g, a, b, c, mr, nr, 1);
+}
 #endif
+
+/// Where panel (p0, j0) of an op(B) [k, n] packed whole in panels of `width` columns starts: k block
+/// by k block, each block's panels [kb, width] side by side in column order (the order the blocked
+/// loops read them, so a product streams the pack once from start to end).
+static FORCE_INLINE ptrdiff_t packed_offset(ptrdiff_t n, ptrdiff_t width, ptrdiff_t p0, ptrdiff_t kb, ptrdiff_t j0) {
+    ptrdiff_t npad = (n + width - 1) / width * width;
+    return p0 * npad + j0 * kb;
+}
 
 /// The blocked loops, shared by every level: k in blocks of TANDEM_GEMM_KC (outermost, so A's block
 /// stays in cache across the column panels), columns in panels of `nr_max` (op(B)'s block packed
 /// into `panel` [kb, nr_max] when B is transposed or when `pack` asks, else read in place), rows in
 /// tiles of `mr_max`. (`g.cin0`: where the epilogue reads the C that beta scales; `g.ldb` on entry:
 /// the row stride of a B stored [k, n], which exceeds n when C is a block of a wider product.)
-static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n,
-                                      ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
+/// With `packedB` (op(B) packed whole by `tandem_sgemm_pack_b` at this level), each panel is read
+/// from there instead (`b`, `transB` and `pack` unused).
+static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, const float *packedB, float *packedA,
+                                      ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g, const float *a, const float *b,
+                                      float *c) {
     float panel[TANDEM_GEMM_KC * 32];
     ptrdiff_t mr_max = 4, nr_max = 16;
 #if defined(__x86_64__)
@@ -368,7 +416,10 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
             ptrdiff_t nr = n - j0 < nr_max ? n - j0 : nr_max;
             const float *bp = b + p0 * ldB + j0;
             g.ldb = ldB;
-            if (transB) {
+            if (packedB) {
+                bp = packedB + packed_offset(n, nr_max, p0, kb, j0);
+                g.ldb = nr_max;
+            } else if (transB) {
 #if defined(__x86_64__)
                 if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
                 else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
@@ -382,13 +433,21 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
                 bp = panel;
                 g.ldb = nr_max;
             }
+            const ptrdiff_t tiles = (m + mr_max - 1) / mr_max;
+            const int prefetch = packedB && (j0 + nr_max < n || p0 + kb < k);
+            g.pf_rows = 0;
             for (ptrdiff_t i0 = 0, t = 0; i0 < m; i0 += mr_max, t++) {
                 ptrdiff_t mr = m - i0 < mr_max ? m - i0 : mr_max;
+                if (prefetch) {  // the pack's next panel starts where this one ends: its rows in slices, one per tile
+                    ptrdiff_t r0 = t * kb / tiles, r1 = (t + 1) * kb / tiles;
+                    g.pf = bp + kb * nr_max + r0 * nr_max;
+                    g.pf_rows = r1 - r0;
+                }
                 ptrdiff_t at = i0 * g.ldc + j0;
                 const float *at_a = ablock + t * tile_stride;
 #if defined(__x86_64__)
-                if (level == 2) tile_avx512_any(&g, at_a, bp, c + at, mr, nr);
-                else if (level == 1) tile_avx2_any(&g, at_a, bp, c + at, mr, nr);
+                if (level == 2) (prefetch ? tile_avx512_pf : tile_avx512_any)(&g, at_a, bp, c + at, mr, nr);
+                else if (level == 1) (prefetch ? tile_avx2_pf : tile_avx2_any)(&g, at_a, bp, c + at, mr, nr);
                 else
 #endif
                     tile_plain(&g, at_a, bp, c + at, mr, nr);
@@ -399,27 +458,28 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, flo
 }
 
 /// `gemm_blocked` with the level a constant (so its tile sizes are), one function per instruction set.
-static void gemm_plain(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                       const float *a, const float *b, float *c) {
-    gemm_blocked(0, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_plain(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(0, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma")))
-static void gemm_avx2(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                      const float *a, const float *b, float *c) {
-    gemm_blocked(1, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_avx2(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                      gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(1, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 
 __attribute__((target("avx512f")))
-static void gemm_avx512(int transB, int pack, float *packedA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, gemm_args g,
-                        const float *a, const float *b, float *c) {
-    gemm_blocked(2, transB, pack, packedA, m, n, k, g, a, b, c);
+static void gemm_avx512(int transB, int pack, const float *packedB, float *packedA, ptrdiff_t m, ptrdiff_t n,
+                        ptrdiff_t k, gemm_args g, const float *a, const float *b, float *c) {
+    gemm_blocked(2, transB, pack, packedB, packedA, m, n, k, g, a, b, c);
 }
 #endif
 
-int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
-                 const float *b, float beta, float *c) {
+/// `tandem_sgemm`, with op(B)'s panels read from `packedB` when it is not NULL (packed at `level`).
+static int sgemm_whole(int level, int transA, int transB, const float *packedB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       float alpha, const float *a, const float *b, float beta, float *c) {
     if (m < 0 || n < 0 || k < 0) return -1;
     if (m == 0 || n == 0) return 0;
     gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, c, c};
@@ -429,10 +489,6 @@ int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
         memcpy(copy, c, (size_t)m * (size_t)n * sizeof(float));
         g.cin0 = copy;
     }
-    int level = 0;
-#if defined(__x86_64__)
-    level = tandem_kernel_level();
-#endif
     ptrdiff_t mr_max = level == 2 ? 12 : level == 1 ? 6 : 4;
     float *packedA = NULL;
     if (n > TANDEM_GEMM_PACK_A_N && k > 0) {
@@ -442,11 +498,66 @@ int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, 
     }
     int pack = m > TANDEM_GEMM_PACK_M && n > TANDEM_GEMM_PACK_A_N;
 #if defined(__x86_64__)
-    if (level == 2) return gemm_avx512(transB, pack, packedA, m, n, k, g, a, b, c), 0;
-    if (level == 1) return gemm_avx2(transB, pack, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 2) return gemm_avx512(transB, pack, packedB, packedA, m, n, k, g, a, b, c), 0;
+    if (level == 1) return gemm_avx2(transB, pack, packedB, packedA, m, n, k, g, a, b, c), 0;
 #endif
-    gemm_plain(transB, pack, packedA, m, n, k, g, a, b, c);
+    gemm_plain(transB, pack, packedB, packedA, m, n, k, g, a, b, c);
     return 0;
+}
+
+/// The kernel level in effect (0 off x86-64).
+static int current_level(void) {
+#if defined(__x86_64__)
+    return tandem_kernel_level();
+#else
+    return 0;
+#endif
+}
+
+int tandem_sgemm(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                 const float *b, float beta, float *c) {
+    return sgemm_whole(current_level(), transA, transB, NULL, m, n, k, alpha, a, b, beta, c);
+}
+
+/// The panel width the blocked loops use at `level`.
+static ptrdiff_t panel_width(int level) { return level == 2 ? 32 : 16; }
+
+ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k) {
+    if (n < 0 || k < 0) return -1;
+    return (n + 31) / 32 * 32 * k;  // the widest panel's: enough at every level
+}
+
+int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, float *packed, ptrdiff_t capacity) {
+    int level = current_level();
+    ptrdiff_t width = panel_width(level);
+    if (n < 0 || k < 0 || capacity < (n + width - 1) / width * width * k) return -1;
+    for (ptrdiff_t p0 = 0; p0 < k; p0 += TANDEM_GEMM_KC) {
+        ptrdiff_t kb = k - p0 < TANDEM_GEMM_KC ? k - p0 : TANDEM_GEMM_KC;
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += width) {
+            ptrdiff_t nr = n - j0 < width ? n - j0 : width;
+            float *panel = packed + packed_offset(n, width, p0, kb, j0);
+            if (nr < width)  // columns past n: never read (masked loads), zeroed so the pack is defined
+                for (ptrdiff_t p = 0; p < kb; p++) memset(panel + p * width + nr, 0, (size_t)(width - nr) * sizeof(float));
+            if (!transB) {
+                pack_plain(b, n, p0, kb, j0, nr, width, panel);
+                continue;
+            }
+#if defined(__x86_64__)
+            if (level == 2) pack_transposed_avx2_32(b, k, p0, kb, j0, nr, panel);
+            else if (level == 1) pack_transposed_avx2_16(b, k, p0, kb, j0, nr, panel);
+            else
+#endif
+                pack_transposed(b, k, p0, kb, j0, nr, width, panel);
+        }
+    }
+    return (int)width;
+}
+
+int tandem_sgemm_packed(int transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                        const float *packed, int width, float beta, float *c) {
+    int level = current_level();
+    if (width != panel_width(level)) return -1;
+    return sgemm_whole(level, transA, 0, packed, m, n, k, alpha, a, NULL, beta, c);
 }
 
 int tandem_sgemm_prepare(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float beta, const float *c, const float **cin) {
@@ -481,13 +592,13 @@ void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdif
     int pack = mb > TANDEM_GEMM_PACK_M && nb > TANDEM_GEMM_PACK_A_N;
 #if defined(__x86_64__)
     if (level == 2) {
-        gemm_avx512(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        gemm_avx512(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
         return;
     }
     if (level == 1) {
-        gemm_avx2(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+        gemm_avx2(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
         return;
     }
 #endif
-    gemm_plain(transB, pack, packedA, mb, nb, k, g, ab, bb, cb);
+    gemm_plain(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
 }

@@ -46,12 +46,41 @@ public final class Dense: Layer {
         inferenceWeight = t
     }
 
+    /// W^T and W packed whole for the forward and the input gradient's products (`packWeights`),
+    /// nil until first packed (or where `sgemm` does not run Tandem's kernel).
+    private var forwardPack: PackedOperand?
+    private var inputPack: PackedOperand?
+
+    /// Packs W as it is now for the forward product (`forward`: W^T `[in, out]`) or the input
+    /// gradient's (`W` `[out, in]`), which then read the pack instead of packing W on every call
+    /// (the same bits), until `dropWeightPacks`: for many micro-batches between two changes of W.
+    public func packWeights(forward: Bool) {
+        let w = UnsafePointer(arena.params.base + weightOffset)
+        if forward {
+            if forwardPack == nil { forwardPack = PackedOperand.make(n: outFeatures, k: inFeatures, transB: true) }
+            forwardPack?.pack(w)
+        } else {
+            if inputPack == nil { inputPack = PackedOperand.make(n: inFeatures, k: outFeatures, transB: false) }
+            inputPack?.pack(w)
+        }
+    }
+
+    /// Whether the forward (`forward`) or input gradient's product reads a pack now.
+    public func hasWeightPack(forward: Bool) -> Bool { (forward ? forwardPack : inputPack)?.isPacked ?? false }
+
+    /// Drops both packs (W is about to change): the products pack W per call again.
+    public func dropWeightPacks() {
+        forwardPack?.invalidate()
+        inputPack?.invalidate()
+    }
+
     /// The GEMM half of forward: y = x W^T, x `[rows, in]`, y `[rows, out]`.
     public func forwardProduct(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int) {
         if let inferenceWeight {
             inferenceWeight.product(x, y, rows: rows)
             return
         }
+        if let forwardPack, forwardPack.product(x, y, rows: rows) { return }
         let w = UnsafePointer(arena.params.base + weightOffset)
         sgemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
     }
@@ -110,6 +139,7 @@ public final class Dense: Layer {
 
     /// The input half of backward: dx = dy W, dy `[rows, out]`, dx `[rows, in]`.
     public func backwardInput(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int) {
+        if let inputPack, inputPack.product(dy, dx, rows: rows) { return }
         let w = UnsafePointer(arena.params.base + weightOffset)
         sgemm(.none, .none, m: rows, n: inFeatures, k: outFeatures, a: dy, b: w, c: dx)
     }

@@ -14,7 +14,9 @@ import TandemTensor
 /// waits for (and the bias gradients), and each chunk computes its dense layers' dW once over the
 /// whole batch after its last backward, while the stage would otherwise wait for a message, or
 /// at the end of the step. So the products run at the whole batch's rate, and dW is the product
-/// one rank computes over the same rows: the same bits.
+/// one rank computes over the same rows: the same bits. Likewise each dense layer's W^T (forward)
+/// and W (input gradient) are packed once per step for the micro-batches' products
+/// (`WeightPacks`), in waits where there are any.
 public final class Pipeline {
     /// This stage's model chunks in model order: local chunk `c` is global chunk
     /// `c * stages + index` (one chunk without virtual stages).
@@ -67,6 +69,9 @@ public final class Pipeline {
     private var rowOffsets: [Int]
     /// Chunks whose last backward is done and whose deferred weight gradients are not.
     private var weightsDue: [Int] = []
+    /// The dense weights packed once per step for the micro-batches' products (with several
+    /// stages and micro-batches; nil otherwise).
+    private let weightPacks: WeightPacks?
 
     /// `index`: this stage's position of `stages`; `chunks`: its model chunks (see `chunks`);
     /// `stageRanks`: the world ranks of the `stages` stages of this (dp, tp) position;
@@ -91,6 +96,7 @@ public final class Pipeline {
         pending = [[[PendingSend]]](repeating: [], count: chunks.count)
         defersWeightGradients = stages > 1
         rowOffsets = [Int](repeating: 0, count: microBatches + 1)
+        weightPacks = stages > 1 && microBatches > 1 ? WeightPacks(chunks: chunks, ops: ops, firstChunk: index == 0 ? 0 : nil) : nil
     }
 
     /// How long a stage waiting for a neighbour's message probes for it back to back, and how
@@ -170,8 +176,26 @@ public final class Pipeline {
         layerSeconds = 0
         for k in rows.indices { rowOffsets[k + 1] = rowOffsets[k] + rows[k] }
         weightsDue.removeAll(keepingCapacity: true)
-        // The deferred weight gradients of the chunks due, the first of them only while `waiting()`.
+        defer { weightPacks?.drop() }  // the optimizer changes the weights next
+        // Weight packs, timed and reported as an op: the next one due (`forward` nil), or every
+        // one up to those `chunk`'s forward (backward) pass needs.
+        func pack(chunk: Int, forward: Bool?) {
+            guard let weightPacks, let next = weightPacks.nextChunk else { return }
+            let op = PipelineOp(pass: .packs, microBatch: 0, chunk: forward == nil ? next : chunk)
+            observe?(op, true)
+            let start = timesLayers ? ContinuousClock.now : nil
+            if let forward { weightPacks.ensure(chunk: chunk, forward: forward) } else { weightPacks.packNext() }
+            if let start { layerSeconds += start.secondsElapsed }
+            observe?(op, false)
+        }
+        // A pass's first micro-batch runs without the packs it has not yet (packing W per call:
+        // measured, packing first held the neighbour waiting for it); from its second on they are
+        // made first. Packs are made in waits for a neighbour, before the weight gradients due.
+        func packs(chunk: Int, forward: Bool, microBatch k: Int) { if k > 0 { pack(chunk: chunk, forward: forward) } }
+        // The weight packs due, then the deferred weight gradients of the chunks due (the first
+        // of them), each only while `waiting()`.
         func weightGradients(while waiting: () throws -> Bool = { true }) throws {
+            while weightPacks?.pending == true, try waiting() { pack(chunk: 0, forward: nil) }
             while let c = weightsDue.first, try waiting() {
                 weightsDue.removeFirst()
                 let op = PipelineOp(pass: .weights, microBatch: microBatches - 1, chunk: c)
@@ -229,6 +253,7 @@ public final class Pipeline {
                 } else {
                     x = input(k)
                 }
+                packs(chunk: c, forward: true, microBatch: k)
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let out = try stage.forward(slot, input: x, rows: rows[k], context: context(k))
@@ -245,6 +270,7 @@ public final class Pipeline {
                     try weightGradients { try !arrived(from: next, tag: t, count: count) }
                     try receive(into: stage.outputGradient(slot), count: count, from: next, tag: t)
                 }
+                packs(chunk: c, forward: false, microBatch: k)
                 observe?(op, true)
                 let start = timesLayers ? ContinuousClock.now : nil
                 let first = previous(c) == nil

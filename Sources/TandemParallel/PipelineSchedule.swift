@@ -12,9 +12,11 @@ public enum PipelineScheduleKind: String, Codable, Sendable, CaseIterable {
 /// One unit of pipeline work: a micro-batch's forward or backward pass through one of the
 /// rank's model chunks (`chunk` is the local index, 0..<v; always 0 without virtual stages).
 /// Schedules hold forwards and backwards; `weights` (a chunk's deferred weight gradients over
-/// the whole batch, after its last backward `microBatch`) is only reported to observers.
+/// the whole batch, after its last backward `microBatch`) and `packs` (packing the chunk's dense
+/// weights for the micro-batches of `microBatch`'s pass, see `WeightPacks`) are only reported to
+/// observers.
 public struct PipelineOp: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public enum Pass: Sendable { case forward, backward, weights }
+    public enum Pass: Sendable { case forward, backward, weights, packs }
     public let pass: Pass
     public let microBatch: Int
     public let chunk: Int
@@ -23,7 +25,10 @@ public struct PipelineOp: Equatable, Hashable, Sendable, CustomStringConvertible
     public static func backward(_ microBatch: Int, chunk: Int = 0) -> PipelineOp { PipelineOp(pass: .backward, microBatch: microBatch, chunk: chunk) }
 
     public var isForward: Bool { pass == .forward }
-    public var description: String { "\(pass == .forward ? "F" : pass == .backward ? "B" : "W")\(microBatch)\(chunk == 0 ? "" : "c\(chunk)")" }
+    public var description: String {
+        let letter = switch pass { case .forward: "F"; case .backward: "B"; case .weights: "W"; case .packs: "P" }
+        return "\(letter)\(microBatch)\(chunk == 0 ? "" : "c\(chunk)")"
+    }
 }
 
 public enum PipelineSchedule {

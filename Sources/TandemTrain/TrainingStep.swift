@@ -118,6 +118,16 @@ final class TrainingStep {
     /// Signal `index` of the last `run`, summed over the ranks.
     func signal(_ index: Int) -> Double { reduced[2 + index] }
 
+    /// The timeline span of a pipeline op's compute.
+    static func spanName(_ pass: PipelineOp.Pass) -> String {
+        switch pass {
+        case .forward: "forward"
+        case .backward: "backward"
+        case .weights: "weight gradients"
+        case .packs: "weight packs"
+        }
+    }
+
     /// Runs the step on the first `rows` rows of the buffers, which start at position
     /// `rowOffset` of a global batch of `globalCount` rows. Returns the global loss sum and the
     /// gradient norm before clipping (both identical on every rank). `signals` (e.g. "stop
@@ -214,8 +224,7 @@ final class TrainingStep {
             return
         }
         if let timeline {
-            timeline.span(op.pass == .forward ? "forward" : op.pass == .backward ? "backward" : "weight gradients", "compute",
-                          from: opStart, step: stepNumber)
+            timeline.span(Self.spanName(op.pass), "compute", from: opStart, step: stepNumber)
         }
         afterPass?(op.pass)
     }

@@ -171,6 +171,28 @@ int tandem_gemm_parts(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, int threads);
 int tandem_sgemm_parallel(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                           const float *b, float beta, float *c);
 
+// --- op(B) packed once, read by many products (a pipeline stage's micro-batches on the same W) ---
+
+/// Floats `tandem_sgemm_pack_b` needs for an op(B) of [k, n] at any kernel level: k times n
+/// rounded up to the widest panel (32 columns); -1 for a negative dimension.
+ptrdiff_t tandem_sgemm_packed_count(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs op(B) [k, n] (B stored [k, n], or [n, k] when `transB`) whole into `packed` (`capacity`
+/// floats), laid out as the sgemm kernel reads it: k in blocks of TANDEM_GEMM_KC, each block's
+/// panels [kb, width] of `width` columns side by side (columns past n zeroed), so a product
+/// streams it once in order. The copy is exact: products from the pack give `tandem_sgemm`'s bits.
+/// Returns the panel width (the level in effect's: 32 with AVX-512F, else 16), or -1 (nothing
+/// written) for a negative dimension or a capacity below k times n rounded up to the width.
+int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, float *packed, ptrdiff_t capacity);
+
+/// `tandem_sgemm(transA, transB, m, n, k, alpha, a, b, beta, c)` (same shapes, contract and bits)
+/// with op(B) read from `packed`, made by `tandem_sgemm_pack_b` from the same B with panel width
+/// `width`: nothing of op(B) is packed per call. On the calling thread only. Returns 0, or -1
+/// (nothing written) when `width` is not the level in effect's (the level was capped since the
+/// pack) or as `tandem_sgemm` fails.
+int tandem_sgemm_packed(int transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                        const float *packed, int width, float beta, float *c);
+
 // --- A few rows times a B stored [k, n] (gemm_rows.c; a dense layer's inference product) ---
 
 /// Row-major `C = A B` for a few rows: A [m, k], B [k, n] (e.g. a dense layer's W^T, transposed

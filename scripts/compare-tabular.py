@@ -184,7 +184,9 @@ def main():
         cats = sum(df[c].dtype == object for c in df.columns if c != target)
         result = {"table": name, "rows": len(df), "categorical": int(cats), "task": task,
                   "metric": "roc_auc" if task == "classification" else "r2"}
-        variants = ["plain", "quantile"] + (["q+balanced"] if task == "classification" else []) + ["q+embedding", "q+emb+plr", "tuned"]
+        # "tuned" only where TUNED has the table's config (penguins has none: "-" in the table).
+        variants = (["plain", "quantile"] + (["q+balanced"] if task == "classification" else []) + ["q+embedding", "q+emb+plr"]
+                    + (["tuned"] if name in TUNED else []))
         if args.variants:
             variants = [v for v in variants if v in args.variants.split(",")]
         for v in variants:

@@ -8,7 +8,8 @@ enum MemoryBudget {
     /// Bytes one rank needs, about: float32 parameters, gradients, optimizer moments, best copy and a
     /// checkpoint snapshot (its share under tensor/pipeline splitting), plus forward and backward
     /// workspaces (4 floats per output width per batch row), and the training rows encoded in
-    /// memory when they fit `data.in_memory_mib` (`EncodedRows`).
+    /// memory when they fit `data.in_memory_mib` (`EncodedRows`). A pipeline stage running several
+    /// micro-batches also holds its dense weights packed twice (W^T and W, `WeightPacks`).
     static func estimate(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) -> (bytes: Double, parameters: Double) {
         let w = spec.widths.map(Double.init)
         let parameters = spec.estimatedParameterCount
@@ -17,7 +18,8 @@ enum MemoryBudget {
         let o = config.train.optimizer
         let moments = o.name == .sgd ? (o.momentum == 0 ? 0.0 : 1.0) : 2.0
         let best = config.train.earlyStopping?.restoreBest == true ? 1.0 : 0.0
-        let copies = 2 + moments + best + 1
+        let packs = layout.pp > 1 && config.parallel.microBatches > 1 ? 2.0 : 0.0
+        let copies = 2 + moments + best + 1 + packs
         let share = Double(max(1, layout.tp * layout.pp))
         let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
         let workspace = 4 * rows.rounded(.up) * (w.dropFirst().reduce(0, +) + blocks)

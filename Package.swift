@@ -4,6 +4,7 @@ import PackageDescription
 // Module graph (`A <- B`: A uses B; README.md, Architecture):
 //   CKernels: vectorized C kernels (Adam, batch gather), dispatched per CPU at run time; shortest float text
 //   CStopSignal: the SIGTERM/SIGINT/SIGUSR1 handler (a C sigaction handler setting an atomic flag)
+//   CFileIO: O_DIRECT, which Swift's Glibc module does not export (direct checkpoint writes)
 //   TandemFormats <- CSHA256 (SHA-256 with the x86 SHA instructions): SHA-256, safetensors, protobuf, JSON quoting
 //   TandemTensor <- CBLAS, CKernels (float text)
 //   TandemComm <- CMPI, TandemTensor
@@ -14,7 +15,7 @@ import PackageDescription
 //   TandemArtifact <- TandemTensor, TandemData, TandemMetrics, TandemModel (no MPI)
 //   TandemServe <- TandemArtifact, TandemData, TandemTensor, CKernels (JSON numbers) (HTTP, Hummingbird)
 //   TandemTrain <- TandemTensor, TandemComm, CKernels (row prefetch), TandemData, TandemMetrics, TandemModel, TandemOptim, TandemParallel,
-//                  CBLAS, CStopSignal (no TandemReport, no TandemArtifact: training writes no result format)
+//                  CBLAS, CStopSignal, CFileIO (no TandemReport, no TandemArtifact: training writes no result format)
 //   TandemRecord <- TandemTrain, TandemReport, TandemArtifact (what a run writes; init_from loading)
 //   TandemSweep <- TandemTrain, TandemRecord (and the modules below them);  tandem (CLI) <- TandemTrain, TandemRecord,
 //                  TandemReport, TandemArtifact, TandemSweep, TandemServe
@@ -48,6 +49,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "CSHA256"),
         .target(name: "CStopSignal"),
+        .target(name: "CFileIO"),
         .target(name: "TandemFormats", dependencies: ["CSHA256"]),
         .target(name: "TandemTensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "TandemComm", dependencies: ["CMPI", "TandemTensor"]),
@@ -66,7 +68,7 @@ let package = Package(
         .target(name: "TandemOptim", dependencies: ["TandemTensor", "CKernels"], swiftSettings: stepModuleSettings),
         .target(name: "TandemParallel", dependencies: ["TandemTensor", "TandemComm", "TandemModel"], swiftSettings: stepModuleSettings),
         .target(name: "TandemTrain", dependencies: [
-            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CKernels", "CStopSignal",
+            "TandemTensor", "TandemFormats", "TandemComm", "TandemData", "TandemMetrics", "TandemModel", "TandemOptim", "TandemParallel", "CBLAS", "CKernels", "CStopSignal", "CFileIO",
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: stepModuleSettings),
         .target(name: "TandemRecord", dependencies: [

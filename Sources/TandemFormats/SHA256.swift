@@ -86,6 +86,13 @@ public struct SHA256: Sendable {
         return s.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Lower-case hex of the digest of `bytes`.
+    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        var s = SHA256()
+        s.update(bytes)
+        return s.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Lower-case hex of the digest of `values` as little-endian float32.
     public static func hex(_ values: UnsafeBufferPointer<Float>) -> String {
         var s = SHA256()

@@ -23,6 +23,20 @@ public enum SafeTensors {
 
     /// Serializes `tensors` (in the given order) with optional string `metadata`.
     public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:]) -> Data {
+        let (header, dataBytes) = header(tensors.map { ($0.name, $0.shape, $0.values.count) }, metadata: metadata)
+        var out = Data(capacity: header.count + dataBytes)
+        out.append(contentsOf: header)
+        for t in tensors {
+            t.values.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        }
+        return out
+    }
+
+    /// The bytes before the data buffer of a file holding `tensors` (name, shape, float count;
+    /// in this order): the 8-byte little-endian header length and the JSON header padded with
+    /// spaces to a multiple of 8 bytes; and the data buffer's size in bytes. Shared by `encode`
+    /// and `SafeTensorsImage`, so both write the same bytes.
+    static func header(_ tensors: [(name: String, shape: [Int], count: Int)], metadata: [String: String]) -> (bytes: [UInt8], dataBytes: Int) {
         var entries: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0] ?? ""))" }
@@ -30,21 +44,19 @@ public enum SafeTensors {
         }
         var offset = 0
         for t in tensors {
-            let bytes = t.values.count * 4
+            let bytes = t.count * 4
             let shape = t.shape.map(String.init).joined(separator: ",")
             entries.append("\(JSONText.quoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
-        var header = Array("{\(entries.joined(separator: ","))}".utf8)
-        while header.count % 8 != 0 { header.append(0x20) }
-        var out = Data(capacity: 8 + header.count + offset)
-        var n = UInt64(header.count).littleEndian
+        var json = Array("{\(entries.joined(separator: ","))}".utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + json.count)
+        var n = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
-        out.append(contentsOf: header)
-        for t in tensors {
-            t.values.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
-        }
-        return out
+        out.append(contentsOf: json)
+        return (out, offset)
     }
 
     /// Parses and validates a safetensors blob; tensors are returned in data-offset order.

@@ -93,9 +93,18 @@ public enum Benchmark {
             if checkpointEvery > 0, (s + 1) % checkpointEvery == checkpointEvery / 2, comm.rank == 0, let writer {
                 let snapshotBegin = ContinuousClock.now
                 defer { snapshotTotal += snapshotBegin.secondsElapsed; snapshots += 1 }
-                let tensors = model.arena.tensors() + [NamedTensor(name: "m", shape: [optimizer.count], values: optimizer.moment1.array),
-                                                         NamedTensor(name: "v", shape: [optimizer.count], values: optimizer.moment2.array)]
-                try writer.submit(manifest: benchmarkManifest(step: s + 1, widths: workload.widths), tensors: tensors, keep: 2, bestBy: nil)
+                // As training does: the parameters' slots, then both moments, copied into the writer's image.
+                let slots = model.arena.slots
+                let sources = slots.map { UnsafePointer(model.arena.params.base + $0.offset) }
+                    + [UnsafePointer(optimizer.moment1.base), UnsafePointer(optimizer.moment2.base)]
+                let tensors = slots.map { SafeTensorsImage.Tensor(name: $0.name, shape: $0.shape) }
+                    + [.init(name: "m", shape: [optimizer.count]), .init(name: "v", shape: [optimizer.count])]
+                try writer.submit(manifest: benchmarkManifest(step: s + 1, widths: workload.widths), tensors: tensors, keep: 2, bestBy: nil) { image in
+                    for (i, source) in sources.enumerated() {
+                        let target = image.values(i)
+                        target.baseAddress?.update(from: source, count: target.count)
+                    }
+                }
             }
         }
         try writer?.wait()

@@ -25,6 +25,16 @@ public struct CheckpointStore: Sendable {
     /// Writes `step-N/` atomically: into `step-N.tmp/`, fsync of every file and the directory,
     /// rename, fsync of the parent. A failure names the path and leaves existing checkpoints alone.
     public func write(manifest: CheckpointManifest, tensors: [NamedTensor]) throws -> URL {
+        try write(manifest: manifest, image: SafeTensorsImage(tensors, metadata: Self.metadata))
+    }
+
+    /// The tensor file's `__metadata__`.
+    static let metadata = ["format": "tandem-checkpoint"]
+
+    /// `write(manifest:tensors:)` from an image already filled (`CheckpointWriter`'s snapshots):
+    /// `tensors.safetensors` is written from it with direct I/O where the file system allows
+    /// (`DirectWrite`), the same bytes either way.
+    public func write(manifest: CheckpointManifest, image: SafeTensorsImage) throws -> URL {
         let fm = FileManager.default
         let final = root.appendingPathComponent("step-\(manifest.state.step)", isDirectory: true)
         let tmp = root.appendingPathComponent("step-\(manifest.state.step).tmp", isDirectory: true)
@@ -35,17 +45,16 @@ public struct CheckpointStore: Sendable {
         } catch {
             throw CheckpointError("cannot create checkpoint directory \(tmp.path): \(error.localizedDescription)")
         }
-        let blob = SafeTensors.encode(tensors, metadata: ["format": "tandem-checkpoint"])
-        let blobDigest = SHA256.hex(blob)
+        let blobDigest = SHA256.hex(image.bytes)
         var m = manifest
         m.files = ["tensors.safetensors": blobDigest]
-        m.tensors = tensors.map { .init(name: $0.name, shape: $0.shape) }
+        m.tensors = image.tensors.map { .init(name: $0.name, shape: $0.shape) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestData: Data
         do { manifestData = try encoder.encode(m) } catch { throw CheckpointError("cannot encode the manifest: \(error)") }
         let sums = "\(blobDigest)  tensors.safetensors\n\(SHA256.hex(manifestData))  manifest.json\n"
-        try durableWrite(blob, to: tmp.appendingPathComponent("tensors.safetensors"))
+        try DirectWrite.write(image, to: tmp.appendingPathComponent("tensors.safetensors").path)
         try durableWrite(manifestData, to: tmp.appendingPathComponent("manifest.json"))
         FaultInjection.inCheckpoint(step: manifest.state.step)
         try durableWrite(Data(sums.utf8), to: tmp.appendingPathComponent("SHA256SUMS"))

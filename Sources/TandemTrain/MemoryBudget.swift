@@ -5,11 +5,14 @@ import TandemModel
 /// with the memory they would need: `model.hidden: [1000000, 1000000]` (10^12 parameters) used to
 /// end in an allocation trap (exit 134). Sizes are estimated in doubles, so no count overflows.
 enum MemoryBudget {
-    /// Bytes one rank needs, about: float32 parameters, gradients, optimizer moments, best copy and a
-    /// checkpoint snapshot (its share under tensor/pipeline splitting), plus forward and backward
-    /// workspaces (4 floats per output width per batch row), and the training rows encoded in
-    /// memory when they fit `data.in_memory_mib` (`EncodedRows`). A pipeline stage running several
-    /// micro-batches also holds its dense weights packed twice (W^T and W, `WeightPacks`).
+    /// Bytes one rank needs, about: float32 parameters, gradients, optimizer moments and best copy
+    /// (its share under tensor/pipeline splitting), plus forward and backward workspaces (4 floats
+    /// per output width per batch row), and the training rows encoded in memory when they fit
+    /// `data.in_memory_mib` (`EncodedRows`). A pipeline stage running several micro-batches also
+    /// holds its dense weights packed twice (W^T and W, `WeightPacks`). Rank 0 holds the
+    /// checkpoint snapshot of the whole model (parameters, moments, best copy), which the
+    /// writer keeps for the next checkpoint (`CheckpointWriter`; a second one only while a
+    /// snapshot waits for the disk); the estimate counts it on every rank, as the largest.
     static func estimate(spec: NetworkSpec, config: JobConfig, trainRows: Int, layout: Layout) -> (bytes: Double, parameters: Double) {
         let w = spec.widths.map(Double.init)
         let parameters = spec.estimatedParameterCount
@@ -19,13 +22,14 @@ enum MemoryBudget {
         let moments = o.name == .sgd ? (o.momentum == 0 ? 0.0 : 1.0) : 2.0
         let best = config.train.earlyStopping?.restoreBest == true ? 1.0 : 0.0
         let packs = layout.pp > 1 && config.parallel.microBatches > 1 ? 2.0 : 0.0
-        let copies = 2 + moments + best + 1 + packs
+        let copies = 2 + moments + best + packs
+        let snapshot = 1 + moments + best
         let share = Double(max(1, layout.tp * layout.pp))
         let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
         let workspace = 4 * rows.rounded(.up) * (w.dropFirst().reduce(0, +) + blocks)
         let encodedRows = Double(trainRows) * (w.first ?? 0)
         let encoded = 4 * encodedRows <= Double(config.data.inMemoryBytes) ? encodedRows : 0
-        return (4 * (copies * parameters / share + workspace + encoded), parameters)
+        return (4 * (copies * parameters / share + snapshot * parameters + workspace + encoded), parameters)
     }
 
     /// Throws a `ConfigError` when `estimate` exceeds this node's physical memory divided among

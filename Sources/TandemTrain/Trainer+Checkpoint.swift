@@ -7,18 +7,11 @@ import TandemModel
 import TandemTensor
 
 extension Trainer {
-    /// The tensors of a checkpoint, in the whole model's layout whatever the parallel layout:
-    /// parameters, optimizer moments, and the best parameters. On world rank 0; nil elsewhere.
-    /// Every rank must call it (under model parallelism the shards are gathered).
-    func checkpointTensors() throws -> [NamedTensor]? {
-        var out: [NamedTensor] = []
-        for (buffer, prefix) in [(arena.params, ""), (optimizer.moment1, "optimizer.moment1."),
-                                 (optimizer.moment2, "optimizer.moment2."), (best, "best.")] {
-            guard let buffer, buffer.count == arena.count else { continue }
-            guard let whole = try consolidated(buffer) else { continue }
-            out += tensors(whole, prefix: prefix)
-        }
-        return isRoot ? out : nil
+    /// The buffers a checkpoint holds with their tensor-name prefixes: parameters, optimizer
+    /// moments, and the best parameters when kept (each `[arena.count]`, this rank's layout).
+    private var checkpointBuffers: [(buffer: FloatBuffer, prefix: String)] {
+        [(arena.params, ""), (optimizer.moment1, "optimizer.moment1."), (optimizer.moment2, "optimizer.moment2."), (best, "best.")]
+            .compactMap { buffer, prefix in buffer.flatMap { $0.count == arena.count ? ($0, prefix) : nil } }
     }
 
     /// Rank 0 snapshots the current state and hands it to the background writer (every rank
@@ -28,8 +21,14 @@ extension Trainer {
     @discardableResult
     func saveCheckpoint(wait: Bool = false) throws -> String {
         let path = store.root.appendingPathComponent("step-\(state.step)").path
-        let tensors = try checkpointTensors()
-        guard isRoot, let writer, let tensors else { return path }
+        let buffers = checkpointBuffers
+        // Under model parallelism rank 0 gathers each buffer's shards into the whole model's
+        // layout (a collective: every rank calls it); otherwise it copies its own buffers
+        // straight into the snapshot.
+        let gathered = model.splitsModel ? try buffers.compactMap { try consolidated($0.buffer) } : []
+        guard isRoot, let writer else { return path }
+        let slots = wholeSlots
+        let tensors = buffers.flatMap { b in slots.map { SafeTensorsImage.Tensor(name: b.prefix + $0.name, shape: $0.shape) } }
         let manifest = CheckpointManifest(
             formatVersion: CheckpointManifest.currentFormat, tandemVersion: TandemInfo.version,
             createdAt: ISO8601DateFormatter().string(from: Date()), state: state, trainSeed: config.train.seed, splitSeed: config.data.split.seed, config: resolvedYAML,
@@ -44,7 +43,20 @@ extension Trainer {
             tensors: [], files: [:])
         let direction = state.metric?.direction
         try writer.submit(manifest: manifest, tensors: tensors, keep: config.checkpoint.keep,
-                          bestBy: config.checkpoint.keepBest ? direction : nil)
+                          bestBy: config.checkpoint.keepBest ? direction : nil) { image in
+            for k in buffers.indices {
+                let copy = { (whole: UnsafePointer<Float>) in
+                    for (j, s) in slots.enumerated() {
+                        image.values(k * slots.count + j).baseAddress?.update(from: whole + s.offset, count: s.count)
+                    }
+                }
+                if gathered.isEmpty {
+                    copy(UnsafePointer(buffers[k].buffer.base))
+                } else {
+                    gathered[k].withUnsafeBufferPointer { if let whole = $0.baseAddress { copy(whole) } }
+                }
+            }
+        }
         if wait { try writer.wait() }
         return path
     }

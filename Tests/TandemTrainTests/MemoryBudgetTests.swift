@@ -27,4 +27,13 @@ import TandemModel
         let (singleOne, _) = try bytes(pipeline: 1, microBatches: 1)
         #expect(single == singleOne)
     }
+
+    /// Splitting the model halves each stage's parameters, gradients and moments, but not the
+    /// checkpoint snapshot: rank 0 copies the whole model's parameters and both Adam moments.
+    @Test func theCheckpointSnapshotIsTheWholeModel() throws {
+        let (whole, parameters) = try bytes(pipeline: 1, microBatches: 1)
+        let (half, _) = try bytes(pipeline: 2, microBatches: 1)
+        #expect(whole - half == 4 * 4 * parameters / 2)
+        #expect(half == 4 * (4 * parameters / 2 + 3 * parameters), "no training rows: no workspace")
+    }
 }

@@ -9,7 +9,9 @@ enum MemoryBudget {
     /// (its share under tensor/pipeline splitting), plus forward and backward workspaces (4 floats
     /// per output width per batch row), and the training rows encoded in memory when they fit
     /// `data.in_memory_mib` (`EncodedRows`). A pipeline stage running several micro-batches also
-    /// holds its dense weights packed twice (W^T and W, `WeightPacks`). Rank 0 holds the
+    /// holds its dense weights packed twice (W^T and W, `WeightPacks`), and with 2 or more stages
+    /// each dense layer keeps its input and output gradient rows for the deferred weight gradient
+    /// (batch x (inputs + outputs) floats; the stages' share, `StageNetwork`). Rank 0 holds the
     /// checkpoint snapshot of the whole model (parameters, moments, best copy), which the
     /// writer keeps for the next checkpoint (`CheckpointWriter`; a second one only while a
     /// snapshot waits for the disk); the estimate counts it on every rank, as the largest.
@@ -27,9 +29,10 @@ enum MemoryBudget {
         let share = Double(max(1, layout.tp * layout.pp))
         let rows = Double(min(config.train.batchSize, trainRows)) / Double(max(1, layout.dp))
         let workspace = 4 * rows.rounded(.up) * (w.dropFirst().reduce(0, +) + blocks)
+        let deferredRows = layout.pp > 1 ? rows.rounded(.up) * zip(w, w.dropFirst()).reduce(0) { $0 + $1.0 + $1.1 } / Double(layout.pp) : 0
         let encodedRows = Double(trainRows) * (w.first ?? 0)
         let encoded = 4 * encodedRows <= Double(config.data.inMemoryBytes) ? encodedRows : 0
-        return (4 * (copies * parameters / share + snapshot * parameters + workspace + encoded), parameters)
+        return (4 * (copies * parameters / share + snapshot * parameters + workspace + deferredRows + encoded), parameters)
     }
 
     /// Throws a `ConfigError` when `estimate` exceeds this node's physical memory divided among

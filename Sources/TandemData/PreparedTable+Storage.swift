@@ -234,13 +234,8 @@ extension PreparedTable {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw PreparedDataError(.fileSystem(.create, path: path, detail: String(cString: strerror(errno)))) }
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw PreparedDataError(.fileSystem(.write, path: path, detail: String(cString: strerror(errno)))) }
-            offset += n
-        }
+        let status = FileDescriptorWrite.all(bytes, to: fd).error
+        guard status == 0 else { throw PreparedDataError(.fileSystem(.write, path: path, detail: String(cString: strerror(status)))) }
         guard fsync(fd) == 0 else { throw PreparedDataError(.fileSystem(.write, path: path, detail: "fsync failed: " + String(cString: strerror(errno)))) }
     }
 

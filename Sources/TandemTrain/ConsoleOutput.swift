@@ -1,4 +1,5 @@
 import Foundation
+import TandemFormats
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -127,18 +128,6 @@ public final class ConsoleOutput: @unchecked Sendable {
     /// written (fewer when the descriptor fails, e.g. a closed pipe).
     private static func writeAll(_ text: String, to fd: Int32) -> Int {
         var text = text
-        return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return 0 }
-            var done = 0
-            while done < bytes.count {
-                let n = Glibc.write(fd, base + done, bytes.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return done
-                }
-                done += n
-            }
-            return done
-        }
+        return text.withUTF8 { FileDescriptorWrite.all(UnsafeRawBufferPointer($0), to: fd).written }
     }
 }

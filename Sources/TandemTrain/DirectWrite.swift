@@ -29,7 +29,7 @@ enum DirectWrite {
         guard fd >= 0 else { throw failure("cannot create", path) }
         defer { close(fd) }
         if usedDirect {
-            let status = writeAll(fd, image.alignedBytes)
+            let status = FileDescriptorWrite.all(image.alignedBytes, to: fd).error
             if status == EINVAL {
                 // The device or file system refused the alignment: start again through the cache.
                 usedDirect = false
@@ -42,28 +42,12 @@ enum DirectWrite {
             }
         }
         if !usedDirect {
-            let status = writeAll(fd, image.bytes)
+            let status = FileDescriptorWrite.all(image.bytes, to: fd).error
             guard status == 0 else { throw failure("cannot write", path, errno: status) }
         }
         guard ftruncate(fd, off_t(image.byteCount)) == 0 else { throw failure("cannot truncate", path) }
         guard fsync(fd) == 0 else { throw failure("fsync failed for", path) }
         return usedDirect
-    }
-
-    /// Writes all of `bytes` at the file's position; 0, or the `errno` of the failing write.
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard let base = bytes.baseAddress else { return 0 }
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc.write(fd, base + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            if n == 0 { return EIO }
-            done += n
-        }
-        return 0
     }
 
     private static func failure(_ what: String, _ path: String, errno code: Int32 = errno) -> CheckpointError {

@@ -40,8 +40,9 @@ public final class SafeTensorsImage: @unchecked Sendable {
     /// Byte offset of each tensor's data in the file.
     private let offsets: [Int]
 
-    /// An image of a file holding `tensors` (in this order) with `metadata`; every value is 0
-    /// until filled.
+    /// An image of a file holding `tensors` (in this order) with `metadata`. The values are
+    /// undefined until filled (the data is not zeroed first: the first fill touches every page
+    /// anyway, and the first snapshot of a run is the one that pays for them).
     public init(tensors: [Tensor], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
@@ -49,8 +50,8 @@ public final class SafeTensorsImage: @unchecked Sendable {
         byteCount = header.count + dataBytes
         alignedCount = max(Self.alignment, (byteCount + Self.alignment - 1) / Self.alignment * Self.alignment)
         let base = UnsafeMutableRawPointer.allocate(byteCount: alignedCount, alignment: Self.alignment)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: alignedCount)
         header.withUnsafeBytes { if let h = $0.baseAddress { base.copyMemory(from: h, byteCount: header.count) } }
+        (base + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: alignedCount - byteCount)
         self.base = base
         var offsets: [Int] = []
         var offset = header.count

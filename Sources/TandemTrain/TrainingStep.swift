@@ -45,8 +45,9 @@ final class TrainingStep {
     /// A world of one rank without gradient clipping, whose optimizer sums the gradient's squares
     /// in its update: the norm is read from that pass (reported, never needed before the update).
     private let fusesNorm: Bool
-    /// Dense weight gradients each step writes once (one micro-batch on an unsplit model): their
-    /// layers overwrite them (`Dense.overwritesWeightGradient`), so the step does not zero them.
+    /// Dense weight gradients each step writes once (one micro-batch on an unsplit model, or a
+    /// pipeline stage's deferred weight gradients): their layers overwrite them
+    /// (`Dense.overwritesWeightGradient`), so the step does not zero them.
     private let overwritten: [Range<Int>]
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
@@ -100,7 +101,10 @@ final class TrainingStep {
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
         fusesNorm = model.world.size == 1 && clipGradNorm <= 0 && optimizer.sumsSquaresInStep
             && owned == [0..<model.arena.count] && optimizer.count == model.arena.count
-        let writesOnce = model.microBatches == 1 && !model.splitsModel && !model.pipeline.defersWeightGradients
+        // Also every dense layer of a pipeline stage that defers its weight gradients: each chunk
+        // computes its dW once per step, as one product over the whole batch (`StageNetwork.weightGradients`).
+        let writesOnce = model.pipeline.defersWeightGradients
+            || (model.microBatches == 1 && !model.splitsModel)
         let dense = writesOnce ? model.pipeline.chunks.flatMap { $0.layers.compactMap { $0 as? Dense } } : []
         for d in dense { d.overwritesWeightGradient = true }
         overwritten = dense.map(\.weightRange).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }

@@ -33,6 +33,8 @@ typedef struct {
     /// first pf_rows steps (one panel row per step; none when pf_rows is 0).
     const float *pf;
     ptrdiff_t pf_rows;
+    /// The call's first k block continues from C's partial sums too (`tandem_sgemm_rows_resume`).
+    int resume;
 } gemm_args;
 
 /// Where the epilogue reads the C that beta scales for the element at `c`: the same place in
@@ -410,7 +412,7 @@ static FORCE_INLINE void gemm_blocked(const int level, int transB, int pack, con
         g.k = kb;
         g.ars = tars;
         g.acs = tacs;
-        g.first = p0 == 0;
+        g.first = p0 == 0 && !g.resume;
         g.last = p0 + kb == k;
         for (ptrdiff_t j0 = 0; j0 < n; j0 += nr_max) {
             ptrdiff_t nr = n - j0 < nr_max ? n - j0 : nr_max;
@@ -570,15 +572,17 @@ int tandem_sgemm_prepare(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float beta, cons
     return 0;
 }
 
-void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+/// `tandem_sgemm_block`, whose first k block continues from C's partial sums when `resume`.
+static void sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                         const float *b, float beta, float *c, const float *cin, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t j0,
-                        ptrdiff_t j1) {
+                        ptrdiff_t j1, int resume) {
     ptrdiff_t mb = i1 - i0, nb = j1 - j0;
     if (mb <= 0 || nb <= 0) return;
     const float *ab = transA ? a + i0 : a + i0 * k;
     const float *bb = transB ? b + j0 * k : b + j0;
     float *cb = c + i0 * n + j0;
     gemm_args g = {k, transA ? 1 : k, transA ? m : 1, n, n, alpha, beta, 1, 1, cb, cin ? cin + i0 * n + j0 : cb};
+    g.resume = resume;
     int level = 0;
 #if defined(__x86_64__)
     level = tandem_kernel_level();
@@ -601,4 +605,22 @@ void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdif
     }
 #endif
     gemm_plain(transB, pack, NULL, packedA, mb, nb, k, g, ab, bb, cb);
+}
+
+void tandem_sgemm_block(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                        const float *b, float beta, float *c, const float *cin, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t j0,
+                        ptrdiff_t j1) {
+    sgemm_block(transA, transB, m, n, k, alpha, a, b, beta, c, cin, i0, i1, j0, j1, 0);
+}
+
+int tandem_sgemm_rows_resume(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a,
+                             const float *b, float *c, ptrdiff_t i0, ptrdiff_t i1, int resume) {
+    if (m < 0 || n < 0 || k < 0 || i0 < 0 || i1 > m || i0 > i1) return -1;
+    if (i0 == i1 || n == 0) return 0;
+    if (k == 0) {  // no step: the accumulators as they are (from 0, or C's partial sums)
+        if (!resume) memset(c + i0 * n, 0, (size_t)(i1 - i0) * (size_t)n * sizeof(float));
+        return 0;
+    }
+    sgemm_block(transA, transB, m, n, k, 1, a, b, 0, c, NULL, i0, i1, 0, n, resume);
+    return 0;
 }

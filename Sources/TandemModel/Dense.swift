@@ -134,6 +134,19 @@ public final class Dense: Layer {
               c: arena.grads.base + weightOffset)
     }
 
+    /// Rows `outputs` of dW `[out, in]` summed over batch rows `rows` of x `[*, in]` and dy `[*, out]`
+    /// (row r at `x + r * in`, `dy + r * out`), continuing from dW's partial sums over the rows before
+    /// `rows` when `resume`, else from 0: pieces over consecutive rows in order give the bits of one
+    /// `backwardWeights` over all of them (`sgemmRows`). Only where dW is overwritten
+    /// (`overwritesWeightGradient`); returns false, having written nothing, otherwise or where
+    /// `sgemm` does not run Tandem's kernel.
+    public func sumWeightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Range<Int>, outputs: Range<Int>,
+                                  resume: Bool) -> Bool {
+        guard overwritesWeightGradient else { return false }
+        return sgemmRows(.transposed, .none, m: outFeatures, n: inFeatures, k: rows.count, a: dy + rows.lowerBound * outFeatures,
+                         b: x + rows.lowerBound * inFeatures, c: arena.grads.base + weightOffset, rows: outputs, resume: resume)
+    }
+
     /// Elements of the arena holding W.
     public var weightRange: Range<Int> { weightOffset..<(weightOffset + outFeatures * inFeatures) }
 

@@ -43,6 +43,8 @@ public final class StageNetwork {
     private var kept: [KeptRows?] = []
     /// Rows of the whole batch the kept buffers hold (0: weight gradients are not deferred).
     public private(set) var batchCapacity = 0
+    /// Blocks of the deferred weight gradients summed ahead (`weightGradientPiece`), with `kept`.
+    private var pieces: WeightGradientPieces?
 
     /// A dense layer's input `[batchRows, inFeatures]` and output gradient (after the ReLU's
     /// derivative) `[batchRows, outFeatures]`, each micro-batch at its row offset.
@@ -103,6 +105,7 @@ public final class StageNetwork {
         if batchRows > batchCapacity {
             batchCapacity = batchRows
             kept = layers.map { layer in (layer as? Dense).map { KeptRows(dense: $0, rows: batchRows) } }
+            pieces = WeightGradientPieces(layers: kept.indices.reversed().compactMap { j in kept[j].map { (j, $0) } })
         }
         guard rows > capacity else { return }
         capacity = rows
@@ -237,12 +240,29 @@ public final class StageNetwork {
     /// batch, all kept by `backward(keepingRowsAt:)` since the last call: dW += dy^T x with dy
     /// `[rows, out]` and x `[rows, in]` (one chain over the rows in order per element). Then
     /// `gradientsReady` gets every layer's parameter range, last layer first.
+    ///
+    /// Blocks of dW already summed over the first rows (`weightGradientPiece`) are continued over
+    /// the rest: the same bits.
     public func weightGradients(rows: Int, gradientsReady: (Range<Int>) -> Void = { _ in }) {
         precondition(rows <= batchCapacity, "StageNetwork.weightGradients: \(rows) rows, kept \(batchCapacity)")
         for j in layers.indices.reversed() {
-            if let k = kept[j] { k.dense.backwardWeights(x: k.input.base, dy: k.gradient.base, rows: rows) }
+            if let k = kept[j], pieces?.finish(index: j, rows: rows) != true {
+                k.dense.backwardWeights(x: k.input.base, dy: k.gradient.base, rows: rows)
+            }
             let range = layers[j].parameterRange
             if !range.isEmpty { gradientsReady(range) }
         }
+    }
+
+    /// Whether `weightGradientPiece` has a block of a deferred weight gradient left to start this step.
+    public var hasWeightGradientPiece: Bool { pieces?.hasNext ?? false }
+
+    /// Sums one block of rows of a dense layer's deferred dW over the first `rows` rows of the
+    /// batch (kept by `backward(keepingRowsAt:)`, every one of them final), ahead of
+    /// `weightGradients`, which continues it over the rest with the same bits: work for a stage
+    /// that waits at the end of a step. False when no block is left or the kernel cannot.
+    public func weightGradientPiece(rows: Int) -> Bool {
+        precondition(rows <= batchCapacity, "StageNetwork.weightGradientPiece: \(rows) rows, kept \(batchCapacity)")
+        return pieces?.next(rows: rows) ?? false
     }
 }

@@ -69,6 +69,13 @@ public final class Pipeline {
     private var rowOffsets: [Int]
     /// Chunks whose last backward is done and whose deferred weight gradients are not.
     private var weightsDue: [Int] = []
+    /// From this index of `ops` on, every op is a backward of the model's first chunk, which sends
+    /// nothing: no stage waits for this one any more, so its waits can sum blocks of that chunk's
+    /// deferred weight gradients ahead (`StageNetwork.weightGradientPiece`; `ops.count`: never).
+    private let piecesFrom: Int
+    /// `inOrder[c]`: chunk c's micro-batches 0..<inOrder[c] have had their backward this step
+    /// (their kept rows are final).
+    private var inOrder: [Int]
     /// The dense weights packed once per step for the micro-batches' products (with several
     /// stages and micro-batches; nil otherwise).
     private let weightPacks: WeightPacks?
@@ -97,6 +104,9 @@ public final class Pipeline {
         defersWeightGradients = stages > 1
         rowOffsets = [Int](repeating: 0, count: microBatches + 1)
         weightPacks = stages > 1 && microBatches > 1 ? WeightPacks(chunks: chunks, ops: ops, firstChunk: index == 0 ? 0 : nil) : nil
+        let tail = ops.reversed().prefix { !$0.isForward && $0.chunk * stages + index == 0 }.count
+        piecesFrom = stages > 1 ? ops.count - tail : ops.count
+        inOrder = [Int](repeating: 0, count: chunks.count)
     }
 
     /// How long a stage waiting for a neighbour's message probes for it back to back, and how
@@ -176,6 +186,7 @@ public final class Pipeline {
         layerSeconds = 0
         for k in rows.indices { rowOffsets[k + 1] = rowOffsets[k] + rows[k] }
         weightsDue.removeAll(keepingCapacity: true)
+        for c in inOrder.indices { inOrder[c] = 0 }
         defer { weightPacks?.drop() }  // the optimizer changes the weights next
         // Weight packs, timed and reported as an op: the next one due (`forward` nil), or every
         // one up to those `chunk`'s forward (backward) pass needs.
@@ -204,6 +215,22 @@ public final class Pipeline {
                 chunks[c].weightGradients(rows: rowOffsets[microBatches], gradientsReady: gradientsReady)
                 if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
+            }
+        }
+        // Blocks of chunk c's deferred weight gradients over the rows whose backward is done, while
+        // `waiting()`: only in the waits from `piecesFrom` on, and from half the batch on (each
+        // block is continued over the rest at the end, which reads and writes it again).
+        func weightPieces(chunk c: Int, while waiting: () throws -> Bool) throws {
+            let rows = rowOffsets[inOrder[c]]
+            guard 2 * rows >= rowOffsets[microBatches] else { return }
+            while chunks[c].hasWeightGradientPiece, try waiting() {
+                let op = PipelineOp(pass: .weights, microBatch: inOrder[c], chunk: c)
+                observe?(op, true)
+                let start = timesLayers ? ContinuousClock.now : nil
+                let done = chunks[c].weightGradientPiece(rows: rows)
+                if let start { layerSeconds += start.secondsElapsed }
+                observe?(op, false)
+                if !done { return }
             }
         }
         // Keep MPI sends moving during compute (only when the layers make no MPI calls of their
@@ -268,6 +295,7 @@ public final class Pipeline {
                 if let next = next(c) {
                     let count = rows[k] * stage.outputWidth, t = tag(g, k, backward: true)
                     try weightGradients { try !arrived(from: next, tag: t, count: count) }
+                    if i >= piecesFrom { try weightPieces(chunk: c) { try !arrived(from: next, tag: t, count: count) } }
                     try receive(into: stage.outputGradient(slot), count: count, from: next, tag: t)
                 }
                 packs(chunk: c, forward: false, microBatch: k)
@@ -284,6 +312,7 @@ public final class Pipeline {
                 }
                 if let start { layerSeconds += start.secondsElapsed }
                 observe?(op, false)
+                if k == inOrder[c] { inOrder[c] += 1 }
                 if let previous = previous(c) {
                     try send(stage.inputGradient(slot), count: rows[k] * stage.inputWidth, to: previous, tag: tag(g - 1, k, backward: true), chunk: c, slot: slot)
                 }

@@ -45,8 +45,15 @@ final class TrainingStep {
     /// A world of one rank without gradient clipping, whose optimizer sums the gradient's squares
     /// in its update: the norm is read from that pass (reported, never needed before the update).
     private let fusesNorm: Bool
-    /// Dense weight gradients each step writes once (one micro-batch on an unsplit model): their
-    /// layers overwrite them (`Dense.overwritesWeightGradient`), so the step does not zero them.
+    /// A split model (pipeline stages) without clipping whose optimizer sums the gradient's squares
+    /// in its update, over every element of the shard: each stage updates as soon as its own
+    /// gradients are complete and reads its share of the norm from that pass, before the step's
+    /// allreduce (which then waits for the slowest stage's update, not its gradients). A diverged
+    /// step still throws on every rank after the allreduce, which ends training.
+    private let updatesBeforeReduce: Bool
+    /// Dense weight gradients each step writes once (one micro-batch on an unsplit model, or a
+    /// pipeline stage's deferred weight gradients): their layers overwrite them
+    /// (`Dense.overwritesWeightGradient`), so the step does not zero them.
     private let overwritten: [Range<Int>]
     /// Seconds this stage waited for its neighbours, and computed, summed over steps (pipeline bubble).
     private(set) var waitSeconds = 0.0
@@ -100,7 +107,14 @@ final class TrainingStep {
         frozen = model.arena.slots.filter { redundant.contains($0.name) }.map { $0.offset..<($0.offset + $0.count) }
         fusesNorm = model.world.size == 1 && clipGradNorm <= 0 && optimizer.sumsSquaresInStep
             && owned == [0..<model.arena.count] && optimizer.count == model.arena.count
-        let writesOnce = model.microBatches == 1 && !model.splitsModel && !model.pipeline.defersWeightGradients
+        // Also every dense layer of a pipeline stage that defers its weight gradients: each chunk
+        // computes its dW once per step, as one product over the whole batch (`StageNetwork.weightGradients`).
+        let coversShard = owned.first?.lowerBound == 0 && owned.last?.upperBound == model.arena.count
+            && zip(owned, owned.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }
+        updatesBeforeReduce = model.splitsModel && clipGradNorm <= 0 && optimizer.sumsSquaresInStep
+            && optimizer.count == model.arena.count && coversShard
+        let writesOnce = model.pipeline.defersWeightGradients
+            || (model.microBatches == 1 && !model.splitsModel)
         let dense = writesOnce ? model.pipeline.chunks.flatMap { $0.layers.compactMap { $0 as? Dense } } : []
         for d in dense { d.overwritesWeightGradient = true }
         overwritten = dense.map(\.weightRange).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
@@ -194,11 +208,25 @@ final class TrainingStep {
         }
         // The loss counts once per replica (last stage, tensor rank 0); the squared norm once per
         // element of the whole model (data-parallel rank 0, owned elements).
+        let countsLoss = model.pipeline.isLast && model.coordinates.tp == 0
+        if updatesBeforeReduce && loss.isFinite {
+            let optStart = timeline?.now()
+            if let squares = optimizer.stepSummingSquares(params: arena.params.base, grads: arena.grads.base, lr: lr) {
+                if let s = optStart { timeline?.span("optimizer", "compute", from: s, step: step) }
+                reduced[0] = countsLoss ? loss : 0
+                reduced[1] = model.coordinates.dp == 0 ? squares : 0
+                for (i, v) in signals.enumerated() { reduced[2 + i] = v }
+                try model.world.allreduceSum(reduced, count: 2 + signals.count)
+                let norm = reduced[1].squareRoot()
+                try TrainingError.requireFinite(loss: reduced[0], gradNorm: norm, step: step)
+                return (reduced[0], norm)
+            }
+        }
         var squares = 0.0
         if model.coordinates.dp == 0 {
             for r in owned { squares += Elementwise.sumOfSquares(arena.grads.base + r.lowerBound, count: r.count) }
         }
-        if !(model.pipeline.isLast && model.coordinates.tp == 0) { loss = 0 }
+        if !countsLoss { loss = 0 }
         reduced[0] = loss
         reduced[1] = squares
         for (i, v) in signals.enumerated() { reduced[2 + i] = v }

@@ -13,7 +13,8 @@ import Testing
 
     /// Runs forward and backward over `pieces` (row counts) of `x`; returns the input gradient
     /// and the parameter ranges reported ready, in order.
-    static func run(_ stage: StageNetwork, pieces: [Int], x: [Float], dOut: [Float], defer deferred: Bool) throws -> ([Float], [Range<Int>]) {
+    static func run(_ stage: StageNetwork, pieces: [Int], x: [Float], dOut: [Float], defer deferred: Bool,
+                    afterBackward: (Int) -> Void = { _ in }) throws -> ([Float], [Range<Int>]) {
         let rows = pieces.reduce(0, +)
         let inWidth = widths[0], outWidth = widths[widths.count - 1]
         stage.reserve(rows: pieces.max() ?? 0, batchRows: deferred ? rows : 0)
@@ -30,6 +31,7 @@ import Testing
                 for i in 0..<(n * inWidth) { inputGradient[offset * inWidth + i] = stage.inputGradient(slot)[i] }
                 stage.release(slot)
                 offset += n
+                afterBackward(offset)
             }
         }
         if deferred { stage.weightGradients(rows: rows) { ready.append($0) } }
@@ -70,5 +72,42 @@ import Testing
         arena.zeroGrads()
         _ = try Self.run(StageNetwork(layers: layers), pieces: Self.parts, x: x, dOut: dOut, defer: false)
         #expect(arena.grads.array.map(\.bitPattern) != refArena.grads.array.map(\.bitPattern))
+    }
+
+    /// Blocks of dW summed ahead over the rows kept so far (`weightGradientPiece`, as a pipeline
+    /// stage does in its cool-down waits), then completed by `weightGradients`: the whole batch's
+    /// bits, with dW overwritten (whatever it held is never read), for no, some and every block
+    /// started, and in two steps in a row (the blocks start afresh).
+    @Test func weightGradientPiecesGiveTheWholeBatchBits() throws {
+        let rows = Self.parts.reduce(0, +)
+        let x = randomFloats(rows * Self.widths[0], seed: 41, scale: 2)
+        let dOut = randomFloats(rows * Self.widths[Self.widths.count - 1], seed: 42)
+        let (refArena, refLayers) = DenseReLUFusionTests.makeLayers()
+        refArena.zeroGrads()
+        let (refDx, refReady) = try Self.run(StageNetwork(layers: refLayers), pieces: [rows], x: x, dOut: dOut, defer: false)
+
+        for (ahead, after) in [(0, 3), (1, 3), (2, 5), (9, 5), (9, 9)] {  // blocks started, after that many rows
+            let (arena, layers) = DenseReLUFusionTests.makeLayers()
+            for d in layers.compactMap({ $0 as? Dense }) { d.overwritesWeightGradient = true }
+            let stage = StageNetwork(layers: layers)
+            for step in 0..<2 {
+                arena.zeroGrads()
+                for d in layers.compactMap({ $0 as? Dense }) { arena.grads.base.advanced(by: d.weightOffset).update(repeating: .nan, count: d.weightRange.count) }
+                var started = 0
+                let (dx, ready) = try Self.run(stage, pieces: Self.parts, x: x, dOut: dOut, defer: true) { done in
+                    guard done >= after else { return }
+                    while started < ahead, stage.hasWeightGradientPiece {
+                        #expect(stage.weightGradientPiece(rows: done) == GEMMKernel.available)
+                        started += 1
+                        if !GEMMKernel.available { break }
+                    }
+                }
+                let label = "\(ahead) blocks after \(after) rows, step \(step)"
+                #expect(arena.grads.array.map(\.bitPattern) == refArena.grads.array.map(\.bitPattern), "\(label)")
+                #expect(dx.map(\.bitPattern) == refDx.map(\.bitPattern), "\(label)")
+                #expect(ready == refReady, "\(label)")
+                if ahead >= 3 && GEMMKernel.available { #expect(started == 3, "\(label): one block per layer") }
+            }
+        }
     }
 }

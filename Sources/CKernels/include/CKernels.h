@@ -193,6 +193,18 @@ int tandem_sgemm_pack_b(int transB, ptrdiff_t n, ptrdiff_t k, const float *b, fl
 int tandem_sgemm_packed(int transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
                         const float *packed, int width, float beta, float *c);
 
+/// Rows i0..<i1 of `tandem_sgemm(transA, transB, m, n, k, 1, a, b, 0, c)` (same shapes: op(A)
+/// [m, k], op(B) [k, n], C [m, n]), written into those rows of C only, on the calling thread. With
+/// `resume` each element's accumulator starts from C's value (the partial sum a call over the
+/// preceding k rows left there) instead of 0: with A stored [k, m] and B stored [k, n] (`transA`,
+/// not `transB`: a piece of k is contiguous rows of both), calls over consecutive pieces of k (A
+/// and B advanced to each piece's first row, the same m and n), the first without `resume`, give
+/// the bits of one call over all of k, since every element is one in-order FMA chain and alpha is 1. A pipeline
+/// stage sums a weight gradient dW = dy^T x over its micro-batches' rows this way while it waits.
+/// Returns 0, or -1 (nothing written) for a negative dimension or rows outside 0..<m.
+int tandem_sgemm_rows_resume(int transA, int transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a,
+                             const float *b, float *c, ptrdiff_t i0, ptrdiff_t i1, int resume);
+
 // --- A few rows times a B stored [k, n] (gemm_rows.c; a dense layer's inference product) ---
 
 /// Row-major `C = A B` for a few rows: A [m, k], B [k, n] (e.g. a dense layer's W^T, transposed

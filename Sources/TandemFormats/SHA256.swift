@@ -80,11 +80,7 @@ public struct SHA256: Sendable {
     }
 
     /// Lower-case hex of the digest of `data`.
-    public static func hex(_ data: Data) -> String {
-        var s = SHA256()
-        s.update(data)
-        return s.finalize().map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hex(_ data: Data) -> String { data.withUnsafeBytes { hex($0) } }
 
     /// Lower-case hex of the digest of `bytes`.
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -94,11 +90,7 @@ public struct SHA256: Sendable {
     }
 
     /// Lower-case hex of the digest of `values` as little-endian float32.
-    public static func hex(_ values: UnsafeBufferPointer<Float>) -> String {
-        var s = SHA256()
-        s.update(values)
-        return s.finalize().map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hex(_ values: UnsafeBufferPointer<Float>) -> String { hex(UnsafeRawBufferPointer(values)) }
 
     private mutating func compress(_ block: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in compress(block, w) }

@@ -51,6 +51,7 @@ public final class SafeTensorsImage: @unchecked Sendable {
         alignedCount = max(Self.alignment, (byteCount + Self.alignment - 1) / Self.alignment * Self.alignment)
         let base = UnsafeMutableRawPointer.allocate(byteCount: alignedCount, alignment: Self.alignment)
         header.withUnsafeBytes { if let h = $0.baseAddress { base.copyMemory(from: h, byteCount: header.count) } }
+        (base + header.count).bindMemory(to: Float.self, capacity: dataBytes / 4)
         (base + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: alignedCount - byteCount)
         self.base = base
         var offsets: [Int] = []

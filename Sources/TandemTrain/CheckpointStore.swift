@@ -22,18 +22,13 @@ public struct CheckpointStore: Sendable {
         root = URL(fileURLWithPath: runDirectory, isDirectory: true).appendingPathComponent("checkpoints", isDirectory: true)
     }
 
-    /// Writes `step-N/` atomically: into `step-N.tmp/`, fsync of every file and the directory,
-    /// rename, fsync of the parent. A failure names the path and leaves existing checkpoints alone.
-    public func write(manifest: CheckpointManifest, tensors: [NamedTensor]) throws -> URL {
-        try write(manifest: manifest, image: SafeTensorsImage(tensors, metadata: Self.metadata))
-    }
-
     /// The tensor file's `__metadata__`.
     static let metadata = ["format": "tandem-checkpoint"]
 
-    /// `write(manifest:tensors:)` from an image already filled (`CheckpointWriter`'s snapshots):
-    /// `tensors.safetensors` is written from it with direct I/O where the file system allows
-    /// (`DirectWrite`), the same bytes either way.
+    /// Writes `step-N/` atomically: into `step-N.tmp/`, fsync of every file and the directory,
+    /// rename, fsync of the parent. A failure names the path and leaves existing checkpoints alone.
+    /// `tensors.safetensors` is written from `image` (filled by `CheckpointWriter`'s snapshot)
+    /// with direct I/O where the file system allows (`DirectWrite`), the same bytes either way.
     public func write(manifest: CheckpointManifest, image: SafeTensorsImage) throws -> URL {
         let fm = FileManager.default
         let final = root.appendingPathComponent("step-\(manifest.state.step)", isDirectory: true)

@@ -25,7 +25,7 @@ extension Trainer {
         // Under model parallelism rank 0 gathers each buffer's shards into the whole model's
         // layout (a collective: every rank calls it); otherwise it copies its own buffers
         // straight into the snapshot.
-        let gathered = model.splitsModel ? try buffers.compactMap { try consolidated($0.buffer) } : []
+        let gathered = model.splitsModel ? try buffers.map { try consolidated($0.buffer) } : []
         guard isRoot, let writer else { return path }
         let slots = wholeSlots
         let tensors = buffers.flatMap { b in slots.map { SafeTensorsImage.Tensor(name: b.prefix + $0.name, shape: $0.shape) } }
@@ -53,7 +53,11 @@ extension Trainer {
                 if gathered.isEmpty {
                     copy(UnsafePointer(buffers[k].buffer.base))
                 } else {
-                    gathered[k].withUnsafeBufferPointer { if let whole = $0.baseAddress { copy(whole) } }
+                    guard let whole = gathered[k] else {
+                        let name = buffers[k].prefix.isEmpty ? "parameters" : String(buffers[k].prefix.dropLast())
+                        throw CheckpointError("rank 0 holds no gathered \(name) to checkpoint")
+                    }
+                    whole.withUnsafeBufferPointer { if let p = $0.baseAddress { copy(p) } }
                 }
             }
         }
